@@ -1,0 +1,23 @@
+"""URL configuration: admin, REST API v1 with its schema and docs, and the pages."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+admin.site.site_header = _("有需必应 · 企业诉求闭环服务平台 管理后台")
+admin.site.site_title = _("有需必应管理后台")
+admin.site.index_title = _("系统管理")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("config.api_urls")),
+    path("", include("demandloop.web.urls")),
+]
+
+handler400 = "demandloop.web.views.bad_request"
+handler403 = "demandloop.web.views.permission_denied"
+handler404 = "demandloop.web.views.page_not_found"
+handler500 = "demandloop.web.views.server_error"
