@@ -1,0 +1,53 @@
+"""Write one benchmark's figures into bench/RESULTS.md, in its own marked section, with date, commit and machine.
+
+Each benchmark owns one section (`<!-- section:NAME -->` … `<!-- /section:NAME -->`), so benchmarks can be rerun
+one at a time without touching the others' figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+import subprocess
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+HEADER = "# Benchmark results\n\nWritten by `make bench` (or one benchmark at a time); each section says when, where and on what.\n"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB, Python {platform.python_version()}"
+
+
+def commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, check=True)
+        return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def write_section(name: str, title: str, body: str, data_size: str) -> None:
+    stamp = dt.datetime.now(dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    block = (
+        f"<!-- section:{name} -->\n## {title}\n\n"
+        f"- date: {stamp}\n- commit: {commit()}\n- machine: {machine()}\n- data size: {data_size}\n\n"
+        f"{body.strip()}\n<!-- /section:{name} -->\n"
+    )
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else HEADER
+    pattern = re.compile(rf"<!-- section:{re.escape(name)} -->.*?<!-- /section:{re.escape(name)} -->\n", re.S)
+    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block
+    RESULTS.write_text(text, encoding="utf-8")
