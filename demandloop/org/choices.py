@@ -5,18 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RoleChoices(models.TextChoices):
-    ENTERPRISE = "enterprise", _("企业")
-    OFFICER = "officer", _("为企服务人员")
-    SOCIAL_OFFICER = "social_officer", _("双重服务员")
-    INDUSTRY_OFFICER = "industry_officer", _("行业主管部门助企服务员")
-    COORDINATOR = "coordinator", _("需求协调员")
-    DEPT_LEAD = "dept_lead", _("部门分管领导")
-    LEADER = "leader", _("区级领导")
-    HUB = "hub", _("区政务服务办")
-    DISPATCHER = "dispatcher", _("区网格中心（12345）")
-    SYSADMIN = "sysadmin", _("系统管理员")
-    SECADMIN = "secadmin", _("安全管理员")
-    AUDITOR = "auditor", _("安全审计员")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    OFFICER = "officer", _("Service officer")
+    SOCIAL_OFFICER = "social_officer", _("Dual-role service officer")
+    INDUSTRY_OFFICER = "industry_officer", _("Industry department service officer")
+    COORDINATOR = "coordinator", _("Demand coordinator")
+    DEPT_LEAD = "dept_lead", _("Department lead")
+    LEADER = "leader", _("District leader")
+    HUB = "hub", _("Government service office")
+    DISPATCHER = "dispatcher", _("Grid centre (12345)")
+    SYSADMIN = "sysadmin", _("System administrator")
+    SECADMIN = "secadmin", _("Security administrator")
+    AUDITOR = "auditor", _("Security auditor")
 
 
 # Roles whose scope is the areas they are assigned to (first-tier coverage).
@@ -34,13 +34,13 @@ PERSONAL_DATA_ROLES = frozenset(
 
 
 class LocalityKindChoices(models.TextChoices):
-    TOWN = "town", _("乡镇")
-    STREET = "street", _("街道")
-    PARK = "park", _("园区")
-    BUSINESS_DISTRICT = "business_district", _("商圈")
+    TOWN = "town", _("Town")
+    STREET = "street", _("Street")
+    PARK = "park", _("Park")
+    BUSINESS_DISTRICT = "business_district", _("Business district")
 
 
 class DepartmentKindChoices(models.TextChoices):
-    REGULAR = "regular", _("职能部门")
-    SERVICE_HUB = "service_hub", _("推动中枢（区政务服务办）")
-    DISPATCH_HUB = "dispatch_hub", _("运行中枢（区网格中心）")
+    REGULAR = "regular", _("Functional department")
+    SERVICE_HUB = "service_hub", _("Service hub (government service office)")
+    DISPATCH_HUB = "dispatch_hub", _("Dispatch hub (grid centre)")
