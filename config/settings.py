@@ -243,6 +243,7 @@ LOGGING = {
 }
 
 # --- Platform -------------------------------------------------------------------------------------------
-# The working-day calendar's office closing time, used where a district configures none ("HH:MM" or empty
-# for the end of the day, DESIGN.md §5).
+# District presets (DESIGN.md §3): one YAML file per district; a new district is a new file.
 DEMANDLOOP_PRESET_DIR = BASE_DIR / "demandloop" / "org" / "presets"
+# Periodic tasks: run by the in-process runner of `demandloop serve`, or by Celery beat in production.
+DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = []

@@ -1,0 +1,93 @@
+"""`demandloop init [--preset jinghai|nankai|all] [--demo N]`: migrate, load presets, optionally demo data."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from demandloop.org.presets import PresetError, available_presets, load_preset
+
+
+class Command(BaseCommand):
+    help = _("Set up the database: migrate, load district presets and, if asked, demo data.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--preset", default="all", help=_("a preset code, a path to a preset file, or “all”"))
+        parser.add_argument("--demo", type=int, default=0, metavar="N",
+                            help=_("create N demo demands (with demo people and enterprises) spread over the districts"))
+        parser.add_argument("--no-migrate", action="store_true", help=_("do not run migrations first"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        if options["demo"] < 0:
+            raise CommandError(_("--demo must be zero or a positive number"))
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        from demandloop.sla.services import seed_official_calendar
+
+        seed_official_calendar()
+        codes = available_presets() if options["preset"] == "all" else [options["preset"]]
+        districts = []
+        for code in codes:
+            try:
+                report = load_preset(code)
+            except PresetError as exc:
+                raise CommandError(_("Preset refused, nothing of it was loaded: %(e)s") % {"e": exc}) from exc
+            districts.append(report.district)
+            state = _("loaded") if report.changed else _("unchanged")
+            self.stdout.write(_("Preset %(code)s (%(name)s): %(state)s") % {
+                "code": report.district.code, "name": report.district.name, "state": state})
+        if options["demo"]:
+            self._demo(districts, options["demo"])
+        self.stdout.write(_("Done in %(s).1f s.") % {"s": time.monotonic() - started})
+
+    def _demo(self, districts: list[Any], total: int) -> None:
+        from demandloop.org.choices import RoleChoices
+        from demandloop.org.demo import (
+            DEMO_PASSWORD, create_demo_administrators, create_demo_enterprises, create_demo_people,
+        )
+        from demandloop.org.models import User
+
+        admins = create_demo_administrators()
+        rows: list[tuple[str, str, str]] = []
+        for i, district in enumerate(districts):
+            share = total // len(districts) + (1 if i < total % len(districts) else 0)
+            if User.objects.filter(username=f"{district.code}-hub").exists():
+                self.stdout.write(_("Demo data for %(name)s exists already; skipped.") % {"name": district.name})
+            else:
+                logins = create_demo_people(district)
+                create_demo_enterprises(district, max(40, share // 5))
+                self._demo_demands(district, share)
+                for role, username in logins.logins.items():
+                    rows.append((district.name, district.role_label(role), username))
+            ent_user = User.objects.filter(username=f"{district.code}-ent-1").first()
+            if ent_user and not any(r[2] == ent_user.username for r in rows):
+                rows.append((district.name, district.role_label(RoleChoices.ENTERPRISE), ent_user.username))
+            for role, username in self._logins_of(district).items():
+                if not any(r[2] == username for r in rows):
+                    rows.append((district.name, district.role_label(role), username))
+        for role, username in admins.items():
+            rows.append(("—", str(RoleChoices(role).label), username))
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (password for all: %(pw)s)") % {"pw": DEMO_PASSWORD})
+        for district_name, role_label, username in rows:
+            self.stdout.write(f"  {district_name:<6} {role_label:<14} {username}")
+
+    def _logins_of(self, district: Any) -> dict[str, str]:
+        from demandloop.org.models import Membership
+
+        found: dict[str, str] = {}
+        for m in Membership.objects.filter(district=district, user__is_demo=True).select_related("user").order_by("pk"):
+            found.setdefault(m.role, m.user.username)
+        return found
+
+    def _demo_demands(self, district: Any, count: int) -> None:
+        try:
+            from demandloop.demands.demo import create_demo_demands
+        except ImportError:
+            return
+        create_demo_demands(district, count, seed=2026)
