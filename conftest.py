@@ -1,0 +1,60 @@
+"""Fixtures shared by every test: the two districts and a factory for named people in given scopes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # argon2 is deliberately slow; tests create hundreds of users. The production hasher is asserted separately.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def jinghai(db: Any) -> Any:
+    from demandloop.org.presets import load_preset
+
+    return load_preset("jinghai").district
+
+
+@pytest.fixture
+def nankai(db: Any) -> Any:
+    from demandloop.org.presets import load_preset
+
+    return load_preset("nankai").district
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    """make_user("alice", "officer", district, areas=[a1]) → a user holding that role (password "pw-alice")."""
+    from demandloop.org.models import Membership, User
+
+    def factory(
+        username: str,
+        role: str,
+        district: Any = None,
+        *,
+        areas: Iterable[Any] = (),
+        department: Any = None,
+        leader_post: Any = None,
+        enterprise: Any = None,
+        locality: Any = None,
+        is_staff: bool = False,
+        full_name: str = "",
+    ) -> Any:
+        user = User.objects.create_user(
+            username=username, password=f"pw-{username}", full_name=full_name or username, is_staff=is_staff
+        )
+        membership = Membership.objects.create(
+            user=user, role=role, district=district, department=department, leader_post=leader_post,
+            enterprise=enterprise, locality=locality,
+        )
+        membership.areas.set(list(areas))
+        return user
+
+    return factory
