@@ -5,9 +5,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-admin.site.site_header = _("有需必应 · 企业诉求闭环服务平台 管理后台")
-admin.site.site_title = _("有需必应管理后台")
-admin.site.index_title = _("系统管理")
+admin.site.site_header = _("Demand Loop administration")
+admin.site.site_title = _("Demand Loop administration")
+admin.site.index_title = _("System administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

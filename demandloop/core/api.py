@@ -17,10 +17,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(_("未找到。"))
+        exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(_("您没有执行该操作的权限。"))
+        exc = exceptions.PermissionDenied(_("You do not have permission to perform this action."))
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
-        response.data = {"detail": _("不支持该请求方法。")}
+        response.data = {"detail": _("This request method is not supported.")}
     return response

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "demandloop.integrations"
     label = "integrations"
-    verbose_name = _("外部对接")
+    verbose_name = _("Integrations")

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class KnowledgeConfig(AppConfig):
     name = "demandloop.knowledge"
     label = "knowledge"
-    verbose_name = _("知识库")
+    verbose_name = _("Knowledge")

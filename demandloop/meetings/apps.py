@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "demandloop.meetings"
     label = "meetings"
-    verbose_name = _("吹哨与会商")
+    verbose_name = _("Whistles and meetings")

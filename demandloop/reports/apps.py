@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "demandloop.reports"
     label = "reports"
-    verbose_name = _("统计报表")
+    verbose_name = _("Figures")

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class RoutingConfig(AppConfig):
     name = "demandloop.routing"
     label = "routing"
-    verbose_name = _("筛查与分派")
+    verbose_name = _("Screening and routing")

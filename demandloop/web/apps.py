@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class WebConfig(AppConfig):
     name = "demandloop.web"
     label = "web"
-    verbose_name = _("工作台")
+    verbose_name = _("Workbench")

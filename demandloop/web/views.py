@@ -34,16 +34,16 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, _("请求有误"), _("请求的内容无法处理，请检查后重试。"))
+    return _error(request, 400, _("Bad request"), _("The request could not be processed. Please check it and try again."))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, _("无权访问"), _("您没有访问该页面的权限。如有疑问，请联系本区政务服务办。"))
+    return _error(request, 403, _("Access denied"), _("You do not have access to this page. If in doubt, contact your district's government service office."))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, _("页面不存在"), _("您访问的页面不存在，或不在您的工作范围内。"))
+    return _error(request, 404, _("Page not found"), _("The page does not exist or is outside your scope of work."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, _("系统繁忙"), _("服务器处理时出现问题，已记录。请稍后重试。"))
+    return _error(request, 500, _("Server error"), _("Something went wrong on the server and it has been logged. Please try again later."))
