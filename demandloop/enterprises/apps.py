@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class EnterprisesConfig(AppConfig):
     name = "demandloop.enterprises"
     label = "enterprises"
-    verbose_name = _("企业台账")
+    verbose_name = _("Enterprise ledger")

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EnterpriseKindChoices(models.TextChoices):
-    COMPANY = "company", _("企业")
-    INDIVIDUAL = "individual", _("个体工商户")
-    COOPERATIVE = "cooperative", _("农民专业合作社")
+    COMPANY = "company", _("Company")
+    INDIVIDUAL = "individual", _("Individual business")
+    COOPERATIVE = "cooperative", _("Farmers' cooperative")
 
 
 class EnterpriseStatusChoices(models.TextChoices):
-    ACTIVE = "active", _("存续")
-    DEREGISTERED = "deregistered", _("注销")
+    ACTIVE = "active", _("Active")
+    DEREGISTERED = "deregistered", _("Deregistered")

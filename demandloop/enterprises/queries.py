@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
+from demandloop.lib.address import AreaCandidate
 from demandloop.org.scope import resolve_scope
 
 if TYPE_CHECKING:
-    from demandloop.enterprises.models import EnterpriseQuerySet
+    from demandloop.enterprises.models import Enterprise, EnterpriseQuerySet
 
 
 def scope_enterprises(qs: EnterpriseQuerySet, user: Any) -> EnterpriseQuerySet:
@@ -30,3 +32,26 @@ def scope_enterprises(qs: EnterpriseQuerySet, user: Any) -> EnterpriseQuerySet:
     if scope.enterprise_ids:
         cond |= Q(pk__in=scope.enterprise_ids)
     return qs.filter(cond)
+
+
+def get_enterprise_for_user(user: Any, pk: int) -> Enterprise:
+    """The enterprise `pk` if `user` may see it; 404 otherwise, the same as a missing one."""
+    from demandloop.enterprises.models import Enterprise
+
+    return get_object_or_404(Enterprise.objects.for_user(user), pk=pk)
+
+
+def area_candidates(district_id: int) -> list[AreaCandidate]:
+    """The areas of a district as the address matcher reads them (one query)."""
+    from demandloop.org.models import Area
+
+    areas = Area.objects.filter(district_id=district_id).select_related("locality").order_by("order", "code")
+    return [
+        AreaCandidate(
+            area_id=area.pk,
+            locality_id=area.locality_id,
+            locality_name=area.locality.name,
+            keywords=tuple(str(word) for word in area.address_keywords or ()),
+        )
+        for area in areas
+    ]

@@ -1,40 +1,69 @@
-"""统一社会信用代码 (GB 32100-2015): validation with python-stdnum, messages in Chinese."""
+"""统一社会信用代码 (GB 32100-2015): pure checks on top of python-stdnum.
+
+The functions here name the problem with a code; the words a clerk reads are chosen by the caller
+(`demandloop.enterprises.validators`), so this module stays free of Django and of translations.
+
+Decisions:
+- Spaces and hyphens between groups are separators, as in python-stdnum's own cases ("91 110000 600037341L"):
+  they are tolerated and dropped by `normalize_uscc`.
+- Lower case is refused. stdnum's `compact()` upper-cases, which would silently accept "…44xp"; the code is
+  printed in upper case on every licence, so a lower-case letter means it was typed from memory or mangled.
+"""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+import enum
+
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError as StdnumError
+from stdnum.exceptions import InvalidChecksum, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+USCC_LENGTH = 18
+# Separators a code may be written with; they carry no meaning.
+_SEPARATORS = str.maketrans("", "", " -\t\u3000")
+
+
+class UsccProblem(enum.Enum):
+    """Why a string is not a valid 统一社会信用代码."""
+
+    EMPTY = "empty"
+    LOWER_CASE = "lower_case"
+    LENGTH = "length"
+    # A character outside 0-9 and A-Z without I, O, Z, S, V, or letters in the first eight places.
+    FORMAT = "format"
+    CHECKSUM = "checksum"
 
 
 def normalize_uscc(value: str) -> str:
-    """Strip spaces and separators; keep the case so that lower case can be refused."""
-    return stdnum_uscc.compact(value)
+    """Drop separators and surrounding blanks; keep the case, so that lower case can still be refused."""
+    return value.translate(_SEPARATORS).strip()
 
 
-def check_uscc(value: str) -> str | None:
-    """Return None when `value` is a valid code, else a Chinese message saying why not."""
-    raw = "".join(value.split())
-    if not raw:
-        return _("统一社会信用代码不能为空。")
-    if raw != raw.upper():
-        return _("统一社会信用代码须使用大写字母。")
+def uscc_problem(value: str) -> UsccProblem | None:
+    """None when `value` (separators allowed) is a valid code, else what is wrong with it."""
+    code = normalize_uscc(value)
+    if not code:
+        return UsccProblem.EMPTY
+    if len(code) != USCC_LENGTH:
+        return UsccProblem.LENGTH
+    if code != code.upper():
+        return UsccProblem.LOWER_CASE
     try:
-        stdnum_uscc.validate(raw)
+        stdnum_uscc.validate(code)
     except InvalidLength:
-        return _("统一社会信用代码应为18位，当前为%(n)d位。") % {"n": len(normalize_uscc(raw))}
+        return UsccProblem.LENGTH
     except InvalidChecksum:
-        return _("统一社会信用代码校验位不正确。")
-    except (InvalidFormat, InvalidComponent):
-        return _("统一社会信用代码含有不允许的字符（不使用I、O、Z、S、V）或格式不正确。")
-    except StdnumError:
-        return _("统一社会信用代码格式不正确。")
+        return UsccProblem.CHECKSUM
+    except StdnumValidationError:
+        # InvalidFormat, and InvalidComponent should stdnum ever raise it for a region code.
+        return UsccProblem.FORMAT
     return None
 
 
-def validate_uscc_field(value: str) -> None:
-    """Django validator for model and form fields."""
-    message = check_uscc(value)
-    if message:
-        raise ValidationError(message, code="invalid_uscc")
+def is_valid_uscc(value: str) -> bool:
+    return uscc_problem(value) is None
+
+
+def check_character(code: str) -> str:
+    """The check character (18th) of the first 17 characters of a code, per GB 32100-2015 §4.3."""
+    return str(stdnum_uscc.calc_check_digit(code[: USCC_LENGTH - 1]))
