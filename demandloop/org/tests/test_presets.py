@@ -99,7 +99,7 @@ def test_it_puts_an_edited_value_back_on_reload():
     [
         (lambda d: d["areas"][3].__setitem__("locality", "nowhere"), "areas[3].locality", "nowhere"),
         (lambda d: d["tiers"][1].__setitem__("response_days", "three"), "tiers[1].response_days", "工作日"),
-        (lambda d: d["tiers"].pop(), "tiers", "4"),
+        (lambda d: d["tiers"].pop(), "tiers", "四级"),
         (lambda d: d["departments"][2].__setitem__("code", "Bad Code"), "departments[2].code", "Bad Code"),
         (lambda d: d["leader_posts"][5]["areas"].append("a99"), "leader_posts[5].areas[", "a99"),
         (lambda d: d["areas"][1].__setitem__("code", d["areas"][0]["code"]), "areas[1].code", "a01"),
