@@ -182,6 +182,12 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+if not PRODUCTION:
+    # Development and tests serve the front-end packages straight from their npm folders; production runs
+    # collectstatic into STATIC_ROOT and WhiteNoise serves the compressed, hashed copies.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

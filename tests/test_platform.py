@@ -1,0 +1,106 @@
+"""The platform comes up: pages and schema answer, production settings refuse to start without their secrets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEMANDLOOP_ENV"}}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    result = run_python("import django; django.setup()", DEMANDLOOP_ENV="production", ALLOWED_HOSTS="example.gov.cn")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_allowed_hosts():
+    result = run_python("import django; django.setup()", DEMANDLOOP_ENV="production", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set in production" in result.stderr
+
+
+def test_it_starts_in_production_with_both_and_turns_debug_off():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.PASSWORD_HASHERS[0])",
+        DEMANDLOOP_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="example.gov.cn",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+
+def test_it_uses_sqlite_with_wal_by_default_and_postgres_when_database_url_says_so():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], 'journal_mode=WAL' in d['OPTIONS']['init_command'])",
+        DATABASE_URL="",
+    )
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True"], result.stderr
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/demandloop",
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+
+
+def test_it_runs_in_shanghai_time_and_chinese():
+    from django.conf import settings
+
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.LANGUAGE_CODE == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_the_login_page_answers_in_chinese(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "有需必应 · 企业诉求闭环服务平台" in body
+    assert "用户名" in body and "密码" in body
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_and_docs_answer(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"openapi: 3" in response.content
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    # The docs page loads Swagger UI from the platform itself, never from a CDN.
+    assert b"/static/vendor/swagger-ui-dist/" in response.content
+    assert b"cdn" not in response.content.lower()
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_both_districts_to_the_system_administrator(client, jinghai, nankai, make_user):
+    admin = make_user("root", "sysadmin", None, is_staff=True)
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    response = client.get("/admin/org/district/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "静海区" in body and "南开区" in body
+
+
+@pytest.mark.django_db
+def test_an_unknown_page_gets_the_chinese_404_without_details(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "页面不存在" in body
+    assert "Traceback" not in body and "urlpatterns" not in body
