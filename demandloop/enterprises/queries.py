@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from demandloop.lib.address import AreaCandidate
 from demandloop.org.scope import resolve_scope
@@ -55,3 +58,80 @@ def area_candidates(district_id: int) -> list[AreaCandidate]:
         )
         for area in areas
     ]
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    field: str
+    label: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One kept version of an enterprise and how it differs from the version before."""
+
+    history_id: int
+    history_date: datetime.datetime
+    history_type: str
+    user: str | None
+    reason: str | None
+    changes: list[HistoryChange]
+
+
+# Fields whose change is bookkeeping, not news.
+_UNTRACKED = frozenset({"id", "created_at", "updated_at"})
+
+
+def enterprise_history(enterprise: Enterprise) -> list[HistoryEntry]:
+    """The versions of `enterprise`, newest first, each with its author and changed fields (3 queries)."""
+    from demandloop.enterprises.models import Enterprise
+
+    records = list(enterprise.history.select_related("history_user").order_by("history_date", "history_id"))
+    fields = [f for f in Enterprise._meta.concrete_fields if f.name not in _UNTRACKED]
+    # Related names in one query per related model, not one per record.
+    names: dict[str, dict[Any, str]] = {}
+    for field in fields:
+        if field.is_relation and field.related_model is not None:
+            ids = {getattr(r, field.attname) for r in records} - {None}
+            names[field.name] = {
+                pk: str(obj) for pk, obj in field.related_model._base_manager.in_bulk(ids).items()
+            }
+
+    def shown(record: Any, field: Any) -> str | None:
+        value = None if record is None else getattr(record, field.attname)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if field.name in names:
+            return names[field.name].get(value, str(value))
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        return str(value)
+
+    entries: list[HistoryEntry] = []
+    previous = None
+    for record in records:
+        changes = [
+            HistoryChange(field.name, str(field.verbose_name), shown(previous, field), shown(record, field))
+            for field in fields
+            if previous is None or getattr(previous, field.attname) != getattr(record, field.attname)
+        ]
+        if previous is None:
+            changes = [change for change in changes if change.new not in (None, "")]
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                history_id=record.history_id,
+                history_date=record.history_date,
+                history_type=record.history_type,
+                user=user.get_full_name() if user is not None else None,
+                reason=record.history_change_reason,
+                changes=changes,
+            )
+        )
+        previous = record
+    entries.reverse()
+    return entries
