@@ -51,8 +51,13 @@ def make_user(db: Any) -> Callable[..., Any]:
             username=username, password=f"pw-{username}", full_name=full_name or username, is_staff=is_staff
         )
         membership = Membership.objects.create(
-            user=user, role=role, district=district, department=department, leader_post=leader_post,
-            enterprise=enterprise, locality=locality,
+            user=user,
+            role=role,
+            district=district,
+            department=department,
+            leader_post=leader_post,
+            enterprise=enterprise,
+            locality=locality,
         )
         membership.areas.set(list(areas))
         return user

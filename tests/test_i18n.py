@@ -26,8 +26,14 @@ def extract(source: Path, tmp_path: Path, ignore: list[str]) -> set[str]:
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns("locale", "__pycache__", *ignore))
     (copy / "locale").mkdir(exist_ok=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
-    subprocess.run([*DJANGO_ADMIN, "makemessages", "-l", "zh_Hans", "--no-location", "--no-obsolete"],
-                   cwd=copy, env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [*DJANGO_ADMIN, "makemessages", "-l", "zh_Hans", "--no-location", "--no-obsolete"],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     path = catalogue(copy)
     return {entry.msgid for entry in polib.pofile(str(path))} if path.exists() else set()
 

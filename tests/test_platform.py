@@ -13,15 +13,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEMANDLOOP_ENV"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEMANDLOOP_ENV"}
+    }
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key():
-    result = run_python("import django; django.setup()", DEMANDLOOP_ENV="production", ALLOWED_HOSTS="example.gov.cn")
+    result = run_python(
+        "import django; django.setup()", DEMANDLOOP_ENV="production", ALLOWED_HOSTS="example.gov.cn"
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
 
@@ -36,7 +44,9 @@ def test_it_starts_in_production_with_both_and_turns_debug_off():
     result = run_python(
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.PASSWORD_HASHERS[0])",
-        DEMANDLOOP_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="example.gov.cn",
+        DEMANDLOOP_ENV="production",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="example.gov.cn",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "django.contrib.auth.hashers.Argon2PasswordHasher"]

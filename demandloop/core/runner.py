@@ -20,8 +20,10 @@ logger = logging.getLogger(__name__)
 
 
 def periodic_tasks() -> list[tuple[str, float, Callable[[], object]]]:
-    return [(name, float(interval), import_string(path))
-            for name, interval, path in getattr(settings, "DEMANDLOOP_PERIODIC_TASKS", [])]
+    return [
+        (name, float(interval), import_string(path))
+        for name, interval, path in getattr(settings, "DEMANDLOOP_PERIODIC_TASKS", [])
+    ]
 
 
 class BackgroundRunner(threading.Thread):

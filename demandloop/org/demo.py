@@ -19,20 +19,62 @@ from demandloop.enterprises.models import Enterprise, EnterpriseContact
 from demandloop.org.choices import DepartmentKindChoices, LocalityKindChoices, RoleChoices
 from demandloop.org.models import Area, Department, District, LeaderPost, Locality, Membership, User
 
-DEMO_PASSWORD = "demo-2026-demandloop"  # noqa: S105 - printed by init; demo accounts only
+DEMO_PASSWORD = "demo-2026-demandloop"
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红娥建国志红海燕晓东立新文博宇航思远雨欣子涵浩然俊杰一鸣嘉怡梓萱"
 NAME_STEMS = [
-    "华泰", "金辰", "鑫源", "恒达", "博远", "瑞丰", "宏图", "新锐", "联创", "众诚", "海川", "德润", "信达", "荣盛",
-    "天成", "永兴", "汇通", "中科", "智联", "安捷", "嘉禾", "亿能", "东方", "润泽", "康美", "盛世", "启明", "晟昊",
+    "华泰",
+    "金辰",
+    "鑫源",
+    "恒达",
+    "博远",
+    "瑞丰",
+    "宏图",
+    "新锐",
+    "联创",
+    "众诚",
+    "海川",
+    "德润",
+    "信达",
+    "荣盛",
+    "天成",
+    "永兴",
+    "汇通",
+    "中科",
+    "智联",
+    "安捷",
+    "嘉禾",
+    "亿能",
+    "东方",
+    "润泽",
+    "康美",
+    "盛世",
+    "启明",
+    "晟昊",
 ]
 TRADES = [
-    ("科技", "软件和信息技术服务业"), ("机械制造", "通用设备制造业"), ("钢管", "金属制品业"), ("新材料", "化学原料和化学制品制造业"),
-    ("物流", "道路货物运输"), ("食品", "食品制造业"), ("商贸", "批发业"), ("餐饮管理", "餐饮业"), ("医疗器械", "专用设备制造业"),
-    ("健康管理", "卫生"), ("建筑工程", "房屋建筑业"), ("电子", "计算机、通信和其他电子设备制造业"), ("文化传媒", "文化艺术业"),
+    ("科技", "软件和信息技术服务业"),
+    ("机械制造", "通用设备制造业"),
+    ("钢管", "金属制品业"),
+    ("新材料", "化学原料和化学制品制造业"),
+    ("物流", "道路货物运输"),
+    ("食品", "食品制造业"),
+    ("商贸", "批发业"),
+    ("餐饮管理", "餐饮业"),
+    ("医疗器械", "专用设备制造业"),
+    ("健康管理", "卫生"),
+    ("建筑工程", "房屋建筑业"),
+    ("电子", "计算机、通信和其他电子设备制造业"),
+    ("文化传媒", "文化艺术业"),
 ]
-INDIVIDUAL_TRADES = [("小吃店", "餐饮业"), ("便利店", "零售业"), ("五金店", "零售业"), ("理发店", "居民服务业"), ("汽修部", "机动车维修")]
+INDIVIDUAL_TRADES = [
+    ("小吃店", "餐饮业"),
+    ("便利店", "零售业"),
+    ("五金店", "零售业"),
+    ("理发店", "居民服务业"),
+    ("汽修部", "机动车维修"),
+]
 COOP_TRADES = [("蔬菜种植专业合作社", "农业"), ("农机服务专业合作社", "农业"), ("葡萄种植专业合作社", "农业")]
 
 
@@ -68,14 +110,31 @@ class _People:
         self.users: list[User] = []
         self.memberships: list[tuple[Membership, list[Area]]] = []
 
-    def add(self, username: str, full_name: str, phone: str, role: str, *, areas: list[Area] | None = None,
-            is_staff: bool = False, **membership: object) -> None:
+    def add(
+        self,
+        username: str,
+        full_name: str,
+        phone: str,
+        role: str,
+        *,
+        areas: list[Area] | None = None,
+        is_staff: bool = False,
+        **membership: object,
+    ) -> None:
         if User.objects.filter(username=username).exists():
             return
-        user = User(username=username, full_name=full_name, phone=phone, password=self.password_hash, is_demo=True,
-                    is_staff=is_staff)
+        user = User(
+            username=username,
+            full_name=full_name,
+            phone=phone,
+            password=self.password_hash,
+            is_demo=True,
+            is_staff=is_staff,
+        )
         self.users.append(user)
-        self.memberships.append((Membership(user=user, role=role, district=self.district, **membership), areas or []))
+        self.memberships.append(
+            (Membership(user=user, role=role, district=self.district, **membership), areas or [])
+        )
 
     def save(self) -> None:
         User.objects.bulk_create(self.users)
@@ -101,49 +160,100 @@ def create_demo_people(district: District, *, seed: int = 2026) -> DemoLogins:
     hub_dept = next(dep for dep in departments if dep.kind == DepartmentKindChoices.SERVICE_HUB)
     grid_dept = next(dep for dep in departments if dep.kind == DepartmentKindChoices.DISPATCH_HUB)
 
-    people.add(f"{d}-hub", person_name(rng), mobile(rng), RoleChoices.HUB, department=hub_dept, is_staff=True,
-               title="科员")
+    people.add(
+        f"{d}-hub",
+        person_name(rng),
+        mobile(rng),
+        RoleChoices.HUB,
+        department=hub_dept,
+        is_staff=True,
+        title="科员",
+    )
     logins.logins[RoleChoices.HUB] = f"{d}-hub"
-    people.add(f"{d}-dispatcher", person_name(rng), mobile(rng), RoleChoices.DISPATCHER, department=grid_dept,
-               title="派单员")
+    people.add(
+        f"{d}-dispatcher",
+        person_name(rng),
+        mobile(rng),
+        RoleChoices.DISPATCHER,
+        department=grid_dept,
+        title="派单员",
+    )
     logins.logins[RoleChoices.DISPATCHER] = f"{d}-dispatcher"
     for area in areas:
-        people.add(f"{d}-officer-{area.code}", person_name(rng), mobile(rng), RoleChoices.OFFICER, areas=[area],
-                   title="经济发展办" if d == "jinghai" else "助企服务员")
+        people.add(
+            f"{d}-officer-{area.code}",
+            person_name(rng),
+            mobile(rng),
+            RoleChoices.OFFICER,
+            areas=[area],
+            title="经济发展办" if d == "jinghai" else "助企服务员",
+        )
     logins.logins[RoleChoices.OFFICER] = f"{d}-officer-{areas[0].code}"
     for dep in departments:
         if dep.kind == DepartmentKindChoices.DISPATCH_HUB:
             continue
-        people.add(f"{d}-coord-{dep.code}", person_name(rng), mobile(rng), RoleChoices.COORDINATOR, department=dep,
-                   title="科长")
-        people.add(f"{d}-lead-{dep.code}", person_name(rng), mobile(rng), RoleChoices.DEPT_LEAD, department=dep,
-                   title="副局长", is_liaison=False)
+        people.add(
+            f"{d}-coord-{dep.code}",
+            person_name(rng),
+            mobile(rng),
+            RoleChoices.COORDINATOR,
+            department=dep,
+            title="科长",
+        )
+        people.add(
+            f"{d}-lead-{dep.code}",
+            person_name(rng),
+            mobile(rng),
+            RoleChoices.DEPT_LEAD,
+            department=dep,
+            title="副局长",
+            is_liaison=False,
+        )
     first = next(dep for dep in departments if dep.kind == DepartmentKindChoices.REGULAR)
     logins.logins[RoleChoices.COORDINATOR] = f"{d}-coord-{first.code}"
     logins.logins[RoleChoices.DEPT_LEAD] = f"{d}-lead-{first.code}"
     posts = list(LeaderPost.objects.filter(district=district).order_by("order"))
     for post in posts:
-        people.add(f"{d}-leader-{post.code}", person_name(rng), mobile(rng), RoleChoices.LEADER, leader_post=post,
-                   title=post.title)
+        people.add(
+            f"{d}-leader-{post.code}",
+            person_name(rng),
+            mobile(rng),
+            RoleChoices.LEADER,
+            leader_post=post,
+            title=post.title,
+        )
     if posts:
         logins.logins[RoleChoices.LEADER] = f"{d}-leader-{posts[0].code}"
     parks = list(
         Locality.objects.filter(
-            district=district, kind__in=[LocalityKindChoices.PARK, LocalityKindChoices.BUSINESS_DISTRICT],
+            district=district,
+            kind__in=[LocalityKindChoices.PARK, LocalityKindChoices.BUSINESS_DISTRICT],
             parent__isnull=False,
         ).order_by("order")
     )
     if "social_officer" in district.role_labels:
         for park in parks:
-            people.add(f"{d}-social-{park.code}", person_name(rng), mobile(rng), RoleChoices.SOCIAL_OFFICER,
-                       locality=park, title="商圈服务站")
+            people.add(
+                f"{d}-social-{park.code}",
+                person_name(rng),
+                mobile(rng),
+                RoleChoices.SOCIAL_OFFICER,
+                locality=park,
+                title="商圈服务站",
+            )
         if parks:
             logins.logins[RoleChoices.SOCIAL_OFFICER] = f"{d}-social-{parks[0].code}"
     if "industry_officer" in district.role_labels:
         for dep in departments[:4]:
             if dep.kind == DepartmentKindChoices.REGULAR:
-                people.add(f"{d}-industry-{dep.code}", person_name(rng), mobile(rng), RoleChoices.INDUSTRY_OFFICER,
-                           department=dep, title="产业服务专员")
+                people.add(
+                    f"{d}-industry-{dep.code}",
+                    person_name(rng),
+                    mobile(rng),
+                    RoleChoices.INDUSTRY_OFFICER,
+                    department=dep,
+                    title="产业服务专员",
+                )
                 logins.logins.setdefault(RoleChoices.INDUSTRY_OFFICER, f"{d}-industry-{dep.code}")
     people.save()
     return logins
@@ -162,8 +272,13 @@ def create_demo_enterprises(district: District, count: int, *, seed: int = 2026)
     rows: list[Enterprise] = []
     for i in range(count):
         roll = rng.random()
-        kind = (EnterpriseKindChoices.COMPANY if roll < 0.7 else
-                EnterpriseKindChoices.INDIVIDUAL if roll < 0.93 else EnterpriseKindChoices.COOPERATIVE)
+        kind = (
+            EnterpriseKindChoices.COMPANY
+            if roll < 0.7
+            else EnterpriseKindChoices.INDIVIDUAL
+            if roll < 0.93
+            else EnterpriseKindChoices.COOPERATIVE
+        )
         area = areas[i % len(areas)]
         stem = rng.choice(NAME_STEMS)
         if kind == EnterpriseKindChoices.COMPANY:
@@ -183,15 +298,29 @@ def create_demo_enterprises(district: District, count: int, *, seed: int = 2026)
         keyword = area.address_keywords[0] if area.address_keywords else area.locality.name
         is_key = kind == EnterpriseKindChoices.COMPANY and rng.random() < 0.12 and bool(regular)
         park = parks.get(area.locality_id) if rng.random() < 0.3 else None
-        rows.append(Enterprise(
-            district=district, uscc=code, name=name, kind=kind, legal_representative=person_name(rng),
-            address=f"{place}{area.locality.name}{keyword}{rng.randint(1, 300)}号", locality=area.locality, area=area,
-            park=park, industry=industry, is_key=is_key, key_department=rng.choice(regular) if is_key else None,
-            registered_on=None, is_demo=True,
-        ))
+        rows.append(
+            Enterprise(
+                district=district,
+                uscc=code,
+                name=name,
+                kind=kind,
+                legal_representative=person_name(rng),
+                address=f"{place}{area.locality.name}{keyword}{rng.randint(1, 300)}号",
+                locality=area.locality,
+                area=area,
+                park=park,
+                industry=industry,
+                is_key=is_key,
+                key_department=rng.choice(regular) if is_key else None,
+                registered_on=None,
+                is_demo=True,
+            )
+        )
     created = bulk_create_with_history(rows, Enterprise, batch_size=500)
     contacts = [
-        EnterpriseContact(enterprise=e, name=person_name(rng), phone=mobile(rng), position="负责人", is_primary=True)
+        EnterpriseContact(
+            enterprise=e, name=person_name(rng), phone=mobile(rng), position="负责人", is_primary=True
+        )
         for e in created
     ]
     EnterpriseContact.objects.bulk_create(contacts, batch_size=1000)
@@ -200,10 +329,16 @@ def create_demo_enterprises(district: District, count: int, *, seed: int = 2026)
         username = f"{district.code}-ent-{n}"
         if User.objects.filter(username=username).exists():
             continue
-        user = User.objects.create(username=username, full_name=contacts[n - 1].name, phone=contacts[n - 1].phone,
-                                   password=password_hash, is_demo=True)
-        Membership.objects.create(user=user, role=RoleChoices.ENTERPRISE, district=district, enterprise=ent,
-                                  title="企业联系人")
+        user = User.objects.create(
+            username=username,
+            full_name=contacts[n - 1].name,
+            phone=contacts[n - 1].phone,
+            password=password_hash,
+            is_demo=True,
+        )
+        Membership.objects.create(
+            user=user, role=RoleChoices.ENTERPRISE, district=district, enterprise=ent, title="企业联系人"
+        )
     return created
 
 
@@ -219,8 +354,13 @@ def create_demo_administrators() -> dict[str, str]:
     ):
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"full_name": full_name, "password": password_hash, "is_demo": True, "is_staff": staff,
-                      "is_superuser": superuser},
+            defaults={
+                "full_name": full_name,
+                "password": password_hash,
+                "is_demo": True,
+                "is_staff": staff,
+                "is_superuser": superuser,
+            },
         )
         if created:
             Membership.objects.create(user=user, role=role, district=None, title=full_name)

@@ -26,7 +26,9 @@ class District(models.Model):
     role_labels = models.JSONField(_("role names"), default=dict, blank=True)
     # Deadlines end at 24:00 unless the district sets an office closing time (DESIGN.md §5).
     office_closing_time = models.TimeField(_("office closing time"), null=True, blank=True)
-    whistle_report_days = models.PositiveSmallIntegerField(_("whistle report-in limit (working days)"), default=1)
+    whistle_report_days = models.PositiveSmallIntegerField(
+        _("whistle report-in limit (working days)"), default=1
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -50,7 +52,12 @@ class Locality(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=LocalityKindChoices.choices)
     # A park or business district may lie inside a street.
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -58,7 +65,9 @@ class Locality(models.Model):
         verbose_name = _("locality")
         verbose_name_plural = _("localities")
         ordering = ["district", "order", "code"]
-        constraints = [models.UniqueConstraint(fields=["district", "code"], name="locality_district_code_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code"], name="locality_district_code_uniq")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -68,7 +77,9 @@ class Area(models.Model):
     """A 片区: the unit of first-tier coverage, inside one locality."""
 
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="areas")
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="areas", verbose_name=_("parent"))
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="areas", verbose_name=_("parent")
+    )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=64)
     # Words of addresses that place an enterprise in this area (street names, villages, parks).
@@ -105,7 +116,9 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["district", "order", "code"]
-        constraints = [models.UniqueConstraint(fields=["district", "code"], name="department_district_code_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code"], name="department_district_code_uniq")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -144,7 +157,9 @@ class Exclusion(models.Model):
         verbose_name = _("exclusion")
         verbose_name_plural = _("exclusions")
         ordering = ["district", "order", "code"]
-        constraints = [models.UniqueConstraint(fields=["district", "code"], name="exclusion_district_code_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code"], name="exclusion_district_code_uniq")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -160,7 +175,9 @@ class Tier(models.Model):
     description = models.TextField(_("description"), blank=True)
     # Plan + ETA owed within this many working days of entering the tier; empty: no district deadline
     # (the city tier is tracked until the city answers).
-    response_days = models.PositiveSmallIntegerField(_("response limit (working days)"), null=True, blank=True)
+    response_days = models.PositiveSmallIntegerField(
+        _("response limit (working days)"), null=True, blank=True
+    )
     # Who works at this tier, e.g. ["officer"], ["coordinator"], ["hub"].
     handler_roles = models.JSONField(_("handler roles"), default=list, blank=True)
 
@@ -183,14 +200,18 @@ class LeaderPost(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="leader_posts")
     code = models.SlugField(_("code"), max_length=32)
     title = models.CharField(_("title"), max_length=64)
-    areas = models.ManyToManyField(Area, verbose_name=_("areas covered"), related_name="leader_posts", blank=True)
+    areas = models.ManyToManyField(
+        Area, verbose_name=_("areas covered"), related_name="leader_posts", blank=True
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("district leader post")
         verbose_name_plural = _("district leader posts")
         ordering = ["district", "order", "code"]
-        constraints = [models.UniqueConstraint(fields=["district", "code"], name="leaderpost_district_code_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code"], name="leaderpost_district_code_uniq")
+        ]
 
     def __str__(self) -> str:
         return f"{self.district.name} {self.title}"
@@ -224,7 +245,12 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=24, choices=RoleChoices.choices)
     # Empty only for deployment-wide administrators.
     district = models.ForeignKey(
-        District, verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+        District,
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
     )
     areas = models.ManyToManyField(Area, verbose_name=_("areas"), blank=True, related_name="memberships")
     # The park or business district of a 双重服务员.
@@ -232,15 +258,27 @@ class Membership(models.Model):
         Locality, verbose_name=_("park or business district"), on_delete=models.PROTECT, null=True, blank=True
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True,
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="memberships",
     )
     leader_post = models.ForeignKey(
-        LeaderPost, verbose_name=_("leader post"), on_delete=models.PROTECT, null=True, blank=True,
+        LeaderPost,
+        verbose_name=_("leader post"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="memberships",
     )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.CASCADE, null=True, blank=True,
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="memberships",
     )
     title = models.CharField(_("title"), max_length=64, blank=True)

@@ -24,7 +24,15 @@ from demandloop.org.choices import DepartmentKindChoices, LocalityKindChoices, R
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 SUPPORTED_FORMATS = {1}
 TOP_LEVEL_KEYS = {
-    "format", "district", "role_labels", "localities", "areas", "departments", "domains", "exclusions", "tiers",
+    "format",
+    "district",
+    "role_labels",
+    "localities",
+    "areas",
+    "departments",
+    "domains",
+    "exclusions",
+    "tiers",
     "leader_posts",
 }
 
@@ -81,7 +89,9 @@ class _Checker:
             raise self.fail(f"{where}{key}", _("must not be empty"))
         return value
 
-    def text(self, obj: dict[str, Any], key: str, where: str, *, required: bool = True, max_length: int = 255) -> str:
+    def text(
+        self, obj: dict[str, Any], key: str, where: str, *, required: bool = True, max_length: int = 255
+    ) -> str:
         value = obj.get(key)
         if value is None or value == "":
             if required:
@@ -99,15 +109,20 @@ class _Checker:
         if not SLUG_RE.match(value):
             raise self.fail(
                 f"{where}.{key}",
-                _("“%(v)s” is not a valid code (lower-case letters, digits, - and _, at most 32)") % {"v": value},
+                _("“%(v)s” is not a valid code (lower-case letters, digits, - and _, at most 32)")
+                % {"v": value},
             )
         return value
 
-    def choice(self, obj: dict[str, Any], key: str, where: str, choices: Any, default: str | None = None) -> str:
+    def choice(
+        self, obj: dict[str, Any], key: str, where: str, choices: Any, default: str | None = None
+    ) -> str:
         value = obj.get(key, default)
         if value not in choices.values:
             allowed = ", ".join(choices.values)
-            raise self.fail(f"{where}.{key}", _("“%(v)s” is not one of: %(allowed)s") % {"v": value, "allowed": allowed})
+            raise self.fail(
+                f"{where}.{key}", _("“%(v)s” is not one of: %(allowed)s") % {"v": value, "allowed": allowed}
+            )
         return str(value)
 
     def boolean(self, obj: dict[str, Any], key: str, where: str, default: bool) -> bool:
@@ -121,7 +136,9 @@ class _Checker:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60:
-            raise self.fail(f"{where}.{key}", _("should be a whole number of working days from 1 to 60, or null"))
+            raise self.fail(
+                f"{where}.{key}", _("should be a whole number of working days from 1 to 60, or null")
+            )
         return value
 
     def words(self, obj: dict[str, Any], key: str, where: str) -> list[str]:
@@ -146,7 +163,9 @@ def validate_preset(data: Any, filename: str) -> Preset:
     if unknown:
         raise c.fail(unknown[0], _("unknown section"))
     if root.get("format") not in SUPPORTED_FORMATS:
-        raise c.fail("format", _("unsupported preset format “%(v)s” (supported: 1)") % {"v": root.get("format")})
+        raise c.fail(
+            "format", _("unsupported preset format “%(v)s” (supported: 1)") % {"v": root.get("format")}
+        )
 
     d = c.mapping(root.get("district"), "district")
     closing = d.get("office_closing_time")
@@ -157,7 +176,9 @@ def validate_preset(data: Any, filename: str) -> Preset:
         try:
             closing = dt.time.fromisoformat(str(closing))
         except ValueError:
-            raise c.fail("district.office_closing_time", _("should be a time such as 17:30, or null")) from None
+            raise c.fail(
+                "district.office_closing_time", _("should be a time such as 17:30, or null")
+            ) from None
     district = {
         "code": c.slug(d, "code", "district"),
         "name": c.text(d, "name", "district", max_length=64),
@@ -170,7 +191,10 @@ def validate_preset(data: Any, filename: str) -> Preset:
     }
     expected = Path(filename).stem
     if Path(filename).suffix in {".yaml", ".yml"} and district["code"] != expected:
-        raise c.fail("district.code", _("“%(v)s” does not match the file name “%(f)s”") % {"v": district["code"], "f": expected})
+        raise c.fail(
+            "district.code",
+            _("“%(v)s” does not match the file name “%(f)s”") % {"v": district["code"], "f": expected},
+        )
 
     labels = c.mapping(root.get("role_labels", {}), "role_labels")
     for role, label in labels.items():
@@ -183,14 +207,21 @@ def validate_preset(data: Any, filename: str) -> Preset:
     for i, raw in enumerate(c.items(root, "localities", "")):
         w = f"localities[{i}]"
         row = c.mapping(raw, w)
-        localities.append({
-            "code": c.slug(row, "code", w), "name": c.text(row, "name", w, max_length=64),
-            "kind": c.choice(row, "kind", w, LocalityKindChoices), "parent": row.get("parent"), "order": i,
-        })
+        localities.append(
+            {
+                "code": c.slug(row, "code", w),
+                "name": c.text(row, "name", w, max_length=64),
+                "kind": c.choice(row, "kind", w, LocalityKindChoices),
+                "parent": row.get("parent"),
+                "order": i,
+            }
+        )
     c.unique(localities, "code", "localities")
     locality_codes = {row["code"] for row in localities}
     for i, row in enumerate(localities):
-        if row["parent"] is not None and (row["parent"] not in locality_codes or row["parent"] == row["code"]):
+        if row["parent"] is not None and (
+            row["parent"] not in locality_codes or row["parent"] == row["code"]
+        ):
             raise c.fail(f"localities[{i}].parent", _("unknown locality code “%(v)s”") % {"v": row["parent"]})
 
     areas = []
@@ -200,10 +231,15 @@ def validate_preset(data: Any, filename: str) -> Preset:
         locality = c.text(row, "locality", w, max_length=32)
         if locality not in locality_codes:
             raise c.fail(f"{w}.locality", _("unknown locality code “%(v)s”") % {"v": locality})
-        areas.append({
-            "code": c.slug(row, "code", w), "name": c.text(row, "name", w, max_length=64), "locality": locality,
-            "address_keywords": c.words(row, "address_keywords", w), "order": i,
-        })
+        areas.append(
+            {
+                "code": c.slug(row, "code", w),
+                "name": c.text(row, "name", w, max_length=64),
+                "locality": locality,
+                "address_keywords": c.words(row, "address_keywords", w),
+                "order": i,
+            }
+        )
     c.unique(areas, "code", "areas")
     area_codes = {row["code"] for row in areas}
 
@@ -211,13 +247,19 @@ def validate_preset(data: Any, filename: str) -> Preset:
     for i, raw in enumerate(c.items(root, "departments", "")):
         w = f"departments[{i}]"
         row = c.mapping(raw, w)
-        departments.append({
-            "code": c.slug(row, "code", w), "name": c.text(row, "name", w, max_length=64),
-            "kind": c.choice(row, "kind", w, DepartmentKindChoices, default=DepartmentKindChoices.REGULAR),
-            "in_working_group": c.boolean(row, "in_working_group", w, True),
-            "duties": c.text(row, "duties", w, required=False, max_length=2000),
-            "phone": c.text(row, "phone", w, required=False, max_length=32), "order": i,
-        })
+        departments.append(
+            {
+                "code": c.slug(row, "code", w),
+                "name": c.text(row, "name", w, max_length=64),
+                "kind": c.choice(
+                    row, "kind", w, DepartmentKindChoices, default=DepartmentKindChoices.REGULAR
+                ),
+                "in_working_group": c.boolean(row, "in_working_group", w, True),
+                "duties": c.text(row, "duties", w, required=False, max_length=2000),
+                "phone": c.text(row, "phone", w, required=False, max_length=32),
+                "order": i,
+            }
+        )
     c.unique(departments, "code", "departments")
     for kind in (DepartmentKindChoices.SERVICE_HUB, DepartmentKindChoices.DISPATCH_HUB):
         if sum(1 for row in departments if row["kind"] == kind) != 1:
@@ -227,18 +269,24 @@ def validate_preset(data: Any, filename: str) -> Preset:
     for i, raw in enumerate(c.items(root, "domains", "")):
         w = f"domains[{i}]"
         row = c.mapping(raw, w)
-        domains.append({"code": c.slug(row, "code", w), "name": c.text(row, "name", w, max_length=64), "order": i})
+        domains.append(
+            {"code": c.slug(row, "code", w), "name": c.text(row, "name", w, max_length=64), "order": i}
+        )
     c.unique(domains, "code", "domains")
 
     exclusions = []
     for i, raw in enumerate(c.items(root, "exclusions", "")):
         w = f"exclusions[{i}]"
         row = c.mapping(raw, w)
-        exclusions.append({
-            "code": c.slug(row, "code", w), "name": c.text(row, "name", w, max_length=64),
-            "redirect_text": c.text(row, "redirect_text", w, max_length=2000),
-            "keywords": c.words(row, "keywords", w), "order": i,
-        })
+        exclusions.append(
+            {
+                "code": c.slug(row, "code", w),
+                "name": c.text(row, "name", w, max_length=64),
+                "redirect_text": c.text(row, "redirect_text", w, max_length=2000),
+                "keywords": c.words(row, "keywords", w),
+                "order": i,
+            }
+        )
     c.unique(exclusions, "code", "exclusions")
 
     tiers = []
@@ -247,16 +295,22 @@ def validate_preset(data: Any, filename: str) -> Preset:
         row = c.mapping(raw, w)
         level = row.get("level")
         if level != i + 1:
-            raise c.fail(f"{w}.level", _("tiers must be numbered 1 to 4 in order; expected %(n)d") % {"n": i + 1})
+            raise c.fail(
+                f"{w}.level", _("tiers must be numbered 1 to 4 in order; expected %(n)d") % {"n": i + 1}
+            )
         roles = row.get("handler_roles", [])
         if not isinstance(roles, list) or not roles or any(r not in RoleChoices.values for r in roles):
             raise c.fail(f"{w}.handler_roles", _("should be a non-empty list of known roles"))
-        tiers.append({
-            "level": level, "name": c.text(row, "name", w, max_length=64),
-            "short_name": c.text(row, "short_name", w, required=False, max_length=32),
-            "description": c.text(row, "description", w, required=False, max_length=2000),
-            "response_days": c.days(row, "response_days", w), "handler_roles": list(roles),
-        })
+        tiers.append(
+            {
+                "level": level,
+                "name": c.text(row, "name", w, max_length=64),
+                "short_name": c.text(row, "short_name", w, required=False, max_length=32),
+                "description": c.text(row, "description", w, required=False, max_length=2000),
+                "response_days": c.days(row, "response_days", w),
+                "handler_roles": list(roles),
+            }
+        )
     if len(tiers) != 4:
         raise c.fail("tiers", _("the ladder has exactly four tiers; found %(n)d") % {"n": len(tiers)})
     for i, tier in enumerate(tiers[:3]):
@@ -273,16 +327,27 @@ def validate_preset(data: Any, filename: str) -> Preset:
         for j, code in enumerate(post_areas):
             if code not in area_codes:
                 raise c.fail(f"{w}.areas[{j}]", _("unknown area code “%(v)s”") % {"v": code})
-        leader_posts.append({
-            "code": c.slug(row, "code", w), "title": c.text(row, "title", w, max_length=64),
-            "areas": list(dict.fromkeys(post_areas)), "order": i,
-        })
+        leader_posts.append(
+            {
+                "code": c.slug(row, "code", w),
+                "title": c.text(row, "title", w, max_length=64),
+                "areas": list(dict.fromkeys(post_areas)),
+                "order": i,
+            }
+        )
     c.unique(leader_posts, "code", "leader_posts")
 
     return Preset(
-        filename=filename, district=district, role_labels={k: v.strip() for k, v in labels.items()},
-        localities=localities, areas=areas, departments=departments, domains=domains, exclusions=exclusions,
-        tiers=tiers, leader_posts=leader_posts,
+        filename=filename,
+        district=district,
+        role_labels={k: v.strip() for k, v in labels.items()},
+        localities=localities,
+        areas=areas,
+        departments=departments,
+        domains=domains,
+        exclusions=exclusions,
+        tiers=tiers,
+        leader_posts=leader_posts,
     )
 
 
@@ -306,8 +371,14 @@ def read_preset(code_or_path: str | Path) -> Preset:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = _("line %(line)d, column %(col)d") % {"line": mark.line + 1, "col": mark.column + 1} if mark else ""
-        raise PresetError(path.name, where, _("not valid YAML: %(e)s") % {"e": getattr(exc, "problem", exc)}) from exc
+        where = (
+            _("line %(line)d, column %(col)d") % {"line": mark.line + 1, "col": mark.column + 1}
+            if mark
+            else ""
+        )
+        raise PresetError(
+            path.name, where, _("not valid YAML: %(e)s") % {"e": getattr(exc, "problem", exc)}
+        ) from exc
     except UnicodeDecodeError as exc:
         raise PresetError(path.name, "", _("the file must be UTF-8 text")) from exc
     return validate_preset(data, path.name)
@@ -316,8 +387,17 @@ def read_preset(code_or_path: str | Path) -> Preset:
 def _preset_models() -> list[Any]:
     from demandloop.org import models
 
-    return [models.District, models.Locality, models.Area, models.Department, models.Domain, models.Exclusion,
-            models.Tier, models.LeaderPost, models.LeaderPost.areas.through]
+    return [
+        models.District,
+        models.Locality,
+        models.Area,
+        models.Department,
+        models.Domain,
+        models.Exclusion,
+        models.Tier,
+        models.LeaderPost,
+        models.LeaderPost.areas.through,
+    ]
 
 
 class _PresetModels:
@@ -368,7 +448,14 @@ def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any], report: 
 def load_preset(code_or_path: str | Path) -> LoadReport:
     """Validate and load a preset in one transaction; return what changed."""
     from demandloop.org.models import (
-        Area, Department, District, Domain, Exclusion, LeaderPost, Locality, Tier,
+        Area,
+        Department,
+        District,
+        Domain,
+        Exclusion,
+        LeaderPost,
+        Locality,
+        Tier,
     )
 
     preset = read_preset(code_or_path)
@@ -376,7 +463,9 @@ def load_preset(code_or_path: str | Path) -> LoadReport:
     with transaction.atomic():
         d = dict(preset.district)
         code = d.pop("code")
-        district = _upsert(District, {"code": code}, {**d, "role_labels": preset.role_labels}, report, "district")
+        district = _upsert(
+            District, {"code": code}, {**d, "role_labels": preset.role_labels}, report, "district"
+        )
         report.district = district
         localities: dict[str, Any] = {}
         # Parents first, so that a park can point at its street.
@@ -390,7 +479,9 @@ def load_preset(code_or_path: str | Path) -> LoadReport:
         for row in preset.areas:
             values = {k: v for k, v in row.items() if k not in {"code", "locality"}}
             values["locality"] = localities[row["locality"]]
-            areas[row["code"]] = _upsert(Area, {"district": district, "code": row["code"]}, values, report, "area")
+            areas[row["code"]] = _upsert(
+                Area, {"district": district, "code": row["code"]}, values, report, "area"
+            )
         for model, rows, kind in (
             (Department, preset.departments, "department"),
             (Domain, preset.domains, "domain"),
@@ -404,7 +495,9 @@ def load_preset(code_or_path: str | Path) -> LoadReport:
             _upsert(Tier, {"district": district, "level": row["level"]}, values, report, "tier")
         for row in preset.leader_posts:
             values = {"title": row["title"], "order": row["order"]}
-            post = _upsert(LeaderPost, {"district": district, "code": row["code"]}, values, report, "leader_post")
+            post = _upsert(
+                LeaderPost, {"district": district, "code": row["code"]}, values, report, "leader_post"
+            )
             wanted = {areas[code].pk for code in row["areas"]}
             current = set(post.areas.values_list("pk", flat=True))
             if wanted != current:

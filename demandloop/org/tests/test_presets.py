@@ -39,17 +39,42 @@ def test_it_loads_jinghai_with_the_seeds_counts():
     assert Area.objects.filter(district=district).count() == 24
     assert LeaderPost.objects.filter(district=district).count() == 29
     named = Department.objects.filter(district=district, in_working_group=True)
-    assert sorted(named.values_list("name", flat=True)) == sorted([
-        "区政务服务办", "区市场监管局", "区税务局", "区生态环境局", "区应急管理局", "公安静海分局", "区人社局",
-        "区工业和信息化局", "区商务局", "区投资促进局",
-    ])
+    assert sorted(named.values_list("name", flat=True)) == sorted(
+        [
+            "区政务服务办",
+            "区市场监管局",
+            "区税务局",
+            "区生态环境局",
+            "区应急管理局",
+            "公安静海分局",
+            "区人社局",
+            "区工业和信息化局",
+            "区商务局",
+            "区投资促进局",
+        ]
+    )
     assert list(Domain.objects.filter(district=district).values_list("name", flat=True)) == [
-        "经济调节", "市场监管", "社会管理", "公共服务", "生态环境保护"]
+        "经济调节",
+        "市场监管",
+        "社会管理",
+        "公共服务",
+        "生态环境保护",
+    ]
     assert set(Exclusion.objects.filter(district=district).values_list("code", flat=True)) == {
-        "litigation", "petition", "state_secret", "trade_secret", "privacy", "illegal"}
+        "litigation",
+        "petition",
+        "state_secret",
+        "trade_secret",
+        "privacy",
+        "illegal",
+    }
     tiers = list(Tier.objects.filter(district=district).values_list("level", "name", "response_days"))
-    assert tiers == [(1, "属地直办·即时解决", 1), (2, "部门联办·片区统筹", 3), (3, "联席会商·提级办理", 7),
-                     (4, "市区联动·提级协调", None)]
+    assert tiers == [
+        (1, "属地直办·即时解决", 1),
+        (2, "部门联办·片区统筹", 3),
+        (3, "联席会商·提级办理", 7),
+        (4, "市区联动·提级协调", None),
+    ]
 
 
 def test_it_covers_every_jinghai_area_by_at_least_one_leader():
@@ -71,8 +96,18 @@ def test_it_loads_nankai_with_the_seeds_counts():
     assert working_group.get(kind="service_hub").name == "区政务服务办"
     assert working_group.get(kind="dispatch_hub").name == "区网格中心"
     assert set(Exclusion.objects.filter(district=district).values_list("code", flat=True)) == {
-        "petition", "state_secret", "trade_secret", "privacy", "illegal"}
-    assert list(Tier.objects.filter(district=district).values_list("response_days", flat=True)) == [1, 3, 7, None]
+        "petition",
+        "state_secret",
+        "trade_secret",
+        "privacy",
+        "illegal",
+    }
+    assert list(Tier.objects.filter(district=district).values_list("response_days", flat=True)) == [
+        1,
+        3,
+        7,
+        None,
+    ]
     assert Tier.objects.get(district=district, level=1).name == "街道园区渠道·即时办理"
     assert not LeaderPost.objects.filter(district=district).exists()
 
@@ -123,8 +158,11 @@ def test_it_refuses_a_broken_preset_naming_file_place_and_problem(tmp_path, muta
 def test_it_loads_nothing_when_a_late_row_is_broken_even_after_an_earlier_load(tmp_path):
     load_preset("jinghai")
     before = snapshot()
-    path = broken_copy(tmp_path, "jinghai", lambda d: (d["areas"][0].__setitem__("name", "改名"),
-                                                        d["leader_posts"][28]["areas"].append("zz")))
+    path = broken_copy(
+        tmp_path,
+        "jinghai",
+        lambda d: (d["areas"][0].__setitem__("name", "改名"), d["leader_posts"][28]["areas"].append("zz")),
+    )
     with pytest.raises(PresetError):
         load_preset(path)
     assert snapshot() == before

@@ -26,11 +26,15 @@ class Command(BaseCommand):
         if not options["no_runner"] and not settings.CELERY_BROKER_URL:
             runner = BackgroundRunner()
             runner.start()
-            self.stdout.write(_("Background runner started (%(n)d periodic tasks).") % {"n": len(runner.tasks)})
+            self.stdout.write(
+                _("Background runner started (%(n)d periodic tasks).") % {"n": len(runner.tasks)}
+            )
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(_("demandloop is running at %(url)s — press Ctrl+C to stop.") % {"url": url})
         try:
-            call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False, use_threading=True)
+            call_command(
+                "runserver", f"{options['host']}:{options['port']}", use_reloader=False, use_threading=True
+            )
         finally:
             if runner:
                 runner.stop()

@@ -16,9 +16,16 @@ class Command(BaseCommand):
     help = _("Set up the database: migrate, load district presets and, if asked, demo data.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--preset", default="all", help=_("a preset code, a path to a preset file, or “all”"))
-        parser.add_argument("--demo", type=int, default=0, metavar="N",
-                            help=_("create N demo demands (with demo people and enterprises) spread over the districts"))
+        parser.add_argument(
+            "--preset", default="all", help=_("a preset code, a path to a preset file, or “all”")
+        )
+        parser.add_argument(
+            "--demo",
+            type=int,
+            default=0,
+            metavar="N",
+            help=_("create N demo demands (with demo people and enterprises) spread over the districts"),
+        )
         parser.add_argument("--no-migrate", action="store_true", help=_("do not run migrations first"))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,8 +46,10 @@ class Command(BaseCommand):
                 raise CommandError(_("Preset refused, nothing of it was loaded: %(e)s") % {"e": exc}) from exc
             districts.append(report.district)
             state = _("loaded") if report.changed else _("unchanged")
-            self.stdout.write(_("Preset %(code)s (%(name)s): %(state)s") % {
-                "code": report.district.code, "name": report.district.name, "state": state})
+            self.stdout.write(
+                _("Preset %(code)s (%(name)s): %(state)s")
+                % {"code": report.district.code, "name": report.district.name, "state": state}
+            )
         if options["demo"]:
             self._demo(districts, options["demo"])
         self.stdout.write(_("Done in %(s).1f s.") % {"s": time.monotonic() - started})
@@ -48,7 +57,10 @@ class Command(BaseCommand):
     def _demo(self, districts: list[Any], total: int) -> None:
         from demandloop.org.choices import RoleChoices
         from demandloop.org.demo import (
-            DEMO_PASSWORD, create_demo_administrators, create_demo_enterprises, create_demo_people,
+            DEMO_PASSWORD,
+            create_demo_administrators,
+            create_demo_enterprises,
+            create_demo_people,
         )
         from demandloop.org.models import User
 
@@ -57,7 +69,9 @@ class Command(BaseCommand):
         for i, district in enumerate(districts):
             share = total // len(districts) + (1 if i < total % len(districts) else 0)
             if User.objects.filter(username=f"{district.code}-hub").exists():
-                self.stdout.write(_("Demo data for %(name)s exists already; skipped.") % {"name": district.name})
+                self.stdout.write(
+                    _("Demo data for %(name)s exists already; skipped.") % {"name": district.name}
+                )
             else:
                 logins = create_demo_people(district)
                 create_demo_enterprises(district, max(40, share // 5))
@@ -81,7 +95,11 @@ class Command(BaseCommand):
         from demandloop.org.models import Membership
 
         found: dict[str, str] = {}
-        for m in Membership.objects.filter(district=district, user__is_demo=True).select_related("user").order_by("pk"):
+        for m in (
+            Membership.objects.filter(district=district, user__is_demo=True)
+            .select_related("user")
+            .order_by("pk")
+        ):
             found.setdefault(m.role, m.user.username)
         return found
 
