@@ -13,7 +13,7 @@ clerk still recognises the kind of number. What stays readable:
   last 4 digits of the local number — "022-28395678" → "022-****5678", "057188886666" → "0571****6666";
   an extension written after the number ("-801", "转801", "ext 801") stays readable: without the masked
   number it reaches no one;
-- a local number without area code (7 or 8 digits): the last 4 — "28395678" → "****5678";
+- a local number without area code (7 or 8 digits, starting with 2-9): the last 4 — "28395678" → "****5678";
 - anything else (short numbers, partial numbers): at most a third of the digits, from the end, never more
   than 4 — "12345" → "****5", "110" → "**0".
 A value without any digit is hidden whole (it is not a phone number, so nothing in it is known to be
@@ -37,9 +37,10 @@ _NAME_SEPARATORS = frozenset(" \u3000·・•‧-.")
 _EXTENSION = re.compile(r"(?:\s*(?:转|分机|ext\.?|x|#|,|，)\s*|\s*-\s*)(\d{1,6})\s*$", re.IGNORECASE)
 _COUNTRY_PREFIXES = ("+86", "0086", "86")
 _MOBILE_LENGTH = 11
+# Local numbers have 7 or 8 digits; area codes 3 (010, 020-029) or 4 (0311 …).
 _LOCAL_LENGTHS = (7, 8)
-# Area codes are 3 digits (010, 020-029) or 4 digits (0311 …) and local numbers 7 or 8 digits.
-_LANDLINE_LENGTHS = range(10, 13)
+# Local numbers start with 2-9: 0 opens an area code, 1 a mobile or a service number.
+_LOCAL_FIRST_DIGITS = "23456789"
 
 
 def _hide_digits(value: str, keep: Iterable[int]) -> str:
@@ -56,8 +57,12 @@ def _hide_digits(value: str, keep: Iterable[int]) -> str:
     return "".join(out)
 
 
-def _area_code_length(digits: str) -> int:
-    return 3 if digits[1] in "12" else 4
+def _landline_area_code_length(digits: str) -> int | None:
+    """The length of the area code if `digits` is a whole landline number (area code + 7 or 8 digits)."""
+    if len(digits) < 3 or digits[0] != "0" or digits[1] == "0":
+        return None
+    area = 3 if digits[1] in "12" else 4
+    return area if len(digits) - area in _LOCAL_LENGTHS else None
 
 
 def _kept_digits(digits: str) -> range | list[int]:
@@ -65,9 +70,10 @@ def _kept_digits(digits: str) -> range | list[int]:
     count = len(digits)
     if count == _MOBILE_LENGTH and digits[0] == "1":
         return [0, 1, 2, *range(count - 4, count)]
-    if count in _LANDLINE_LENGTHS and digits[0] == "0" and digits[1] != "0":
-        return [*range(_area_code_length(digits)), *range(count - 4, count)]
-    if count in _LOCAL_LENGTHS:
+    area = _landline_area_code_length(digits)
+    if area is not None:
+        return [*range(area), *range(count - 4, count)]
+    if count in _LOCAL_LENGTHS and digits[0] in _LOCAL_FIRST_DIGITS:
         return range(count - 4, count)
     return range(count - min(4, count // 3), count)
 
@@ -75,10 +81,9 @@ def _kept_digits(digits: str) -> range | list[int]:
 def _is_complete_number(digits: str) -> bool:
     if len(digits) == _MOBILE_LENGTH and digits[0] == "1":
         return True
-    if len(digits) in _LANDLINE_LENGTHS and digits[0] == "0" and digits[1] != "0":
+    if _landline_area_code_length(digits) is not None:
         return True
-    # Local numbers start with 2-9: 0 opens an area code, 1 a mobile or a service number.
-    return len(digits) in _LOCAL_LENGTHS and digits[0] in "23456789"
+    return len(digits) in _LOCAL_LENGTHS and digits[0] in _LOCAL_FIRST_DIGITS
 
 
 def mask_phone(value: str) -> str:
