@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class SlaConfig(AppConfig):
     name = "demandloop.sla"
     label = "sla"
-    verbose_name = _("工作日与时限")
+    verbose_name = _("Working days and deadlines")
