@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class DemandsConfig(AppConfig):
     name = "demandloop.demands"
     label = "demands"
-    verbose_name = _("企业诉求")
+    verbose_name = _("Demands")

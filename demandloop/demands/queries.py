@@ -1,0 +1,253 @@
+"""Who reaches which demand, in one place (DESIGN.md §1, STYLE.md rule 3).
+
+A user's memberships become `DemandGrants`: per role, the ids through which that role reaches a demand. The same
+grants answer two questions that must always agree:
+
+* `grants.q()` — the queryset filter behind `Demand.objects.for_user(user)` (pages, API, search, counts, exports);
+* `grants.roles_reaching(facts)` — which of the user's roles reach one demand, in pure Python; the actions use
+  it to decide in which role the user acts (a coordinator acts only on its department's demands).
+
+Outside the scope is 404 (`get_demand_for_user`), the same as missing. Administrators (三权分立) handle users,
+security and the audit trail, not demands: they reach none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from demandloop.org.choices import RoleChoices
+
+if TYPE_CHECKING:
+    from demandloop.demands.models import Demand, DemandQuerySet
+
+R = RoleChoices
+
+# When a user reaches a demand in several roles, it acts in the first of these (the most specific).
+ROLE_PRIORITY: tuple[str, ...] = (
+    R.ENTERPRISE,
+    R.OFFICER,
+    R.SOCIAL_OFFICER,
+    R.INDUSTRY_OFFICER,
+    R.COORDINATOR,
+    R.DEPT_LEAD,
+    R.LEADER,
+    R.DISPATCHER,
+    R.HUB,
+)
+
+
+@dataclass(frozen=True)
+class DemandFacts:
+    """What the scope rules read from a demand, detached from the database."""
+
+    district_id: int
+    area_id: int | None
+    enterprise_id: int
+    park_id: int | None
+    enterprise_is_key: bool
+    key_department_id: int | None
+    lead_department_id: int | None
+    co_department_ids: frozenset[int]
+    created_by_id: int | None
+
+    @classmethod
+    def of(cls, demand: Demand, co_department_ids: frozenset[int] | None = None) -> DemandFacts:
+        """Facts of a demand whose enterprise is loaded; co-departments are read unless given."""
+        enterprise = demand.enterprise
+        if co_department_ids is None:
+            co_department_ids = frozenset(demand.co_department_links.values_list("department_id", flat=True))
+        return cls(
+            district_id=demand.district_id,
+            area_id=demand.area_id,
+            enterprise_id=demand.enterprise_id,
+            park_id=enterprise.park_id,
+            enterprise_is_key=enterprise.is_key,
+            key_department_id=enterprise.key_department_id,
+            lead_department_id=demand.lead_department_id,
+            co_department_ids=co_department_ids,
+            created_by_id=demand.created_by_id,
+        )
+
+    @property
+    def department_ids(self) -> frozenset[int]:
+        lead = {self.lead_department_id} if self.lead_department_id else set()
+        return self.co_department_ids | lead
+
+
+@dataclass(frozen=True)
+class DemandGrants:
+    """Per role, the ids through which a user reaches demands. Empty sets reach nothing."""
+
+    user_id: int | None = None
+    hub_district_ids: frozenset[int] = frozenset()
+    dispatcher_district_ids: frozenset[int] = frozenset()
+    officer_area_ids: frozenset[int] = frozenset()
+    social_area_ids: frozenset[int] = frozenset()
+    social_locality_ids: frozenset[int] = frozenset()
+    industry_department_ids: frozenset[int] = frozenset()
+    coordinator_department_ids: frozenset[int] = frozenset()
+    dept_lead_department_ids: frozenset[int] = frozenset()
+    leader_area_ids: frozenset[int] = frozenset()
+    enterprise_ids: frozenset[int] = frozenset()
+
+    def roles_reaching(self, facts: DemandFacts) -> list[str]:
+        """The user's roles that reach the demand, most specific first."""
+        reached = {
+            R.ENTERPRISE: facts.enterprise_id in self.enterprise_ids,
+            R.OFFICER: facts.area_id in self.officer_area_ids,
+            R.SOCIAL_OFFICER: facts.area_id in self.social_area_ids
+            or facts.park_id in self.social_locality_ids,
+            R.INDUSTRY_OFFICER: facts.enterprise_is_key
+            and facts.key_department_id in self.industry_department_ids,
+            R.COORDINATOR: bool(facts.department_ids & self.coordinator_department_ids),
+            R.DEPT_LEAD: bool(facts.department_ids & self.dept_lead_department_ids),
+            R.LEADER: facts.area_id in self.leader_area_ids,
+            R.DISPATCHER: facts.district_id in self.dispatcher_district_ids,
+            R.HUB: facts.district_id in self.hub_district_ids,
+        }
+        return [role for role in ROLE_PRIORITY if reached[role]]
+
+    def q(self) -> Q:
+        """The same rules as `roles_reaching`, as a filter on `Demand`."""
+        from demandloop.demands.models import DemandCoDepartment
+
+        cond = Q(pk__in=[])
+        districts = self.hub_district_ids | self.dispatcher_district_ids
+        if districts:
+            cond |= Q(district_id__in=districts)
+        areas = self.officer_area_ids | self.social_area_ids | self.leader_area_ids
+        if areas:
+            cond |= Q(area_id__in=areas)
+        if self.social_locality_ids:
+            cond |= Q(enterprise__park_id__in=self.social_locality_ids)
+        if self.industry_department_ids:
+            cond |= Q(enterprise__is_key=True, enterprise__key_department_id__in=self.industry_department_ids)
+        departments = self.coordinator_department_ids | self.dept_lead_department_ids
+        if departments:
+            co_department = DemandCoDepartment.objects.filter(
+                demand=OuterRef("pk"), department_id__in=departments
+            )
+            cond |= Q(lead_department_id__in=departments) | Q(Exists(co_department))
+        if self.enterprise_ids:
+            cond |= Q(enterprise_id__in=self.enterprise_ids)
+        return cond
+
+    @property
+    def roles(self) -> frozenset[str]:
+        present = {
+            R.HUB: self.hub_district_ids,
+            R.DISPATCHER: self.dispatcher_district_ids,
+            R.OFFICER: self.officer_area_ids,
+            R.SOCIAL_OFFICER: self.social_area_ids | self.social_locality_ids,
+            R.INDUSTRY_OFFICER: self.industry_department_ids,
+            R.COORDINATOR: self.coordinator_department_ids,
+            R.DEPT_LEAD: self.dept_lead_department_ids,
+            R.LEADER: self.leader_area_ids,
+            R.ENTERPRISE: self.enterprise_ids,
+        }
+        return frozenset(role for role, ids in present.items() if ids)
+
+
+NO_GRANTS = DemandGrants()
+
+
+def demand_grants(user: Any) -> DemandGrants:
+    """The grants of `user`, resolved once and cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_GRANTS
+    cached = getattr(user, "_demandloop_demand_grants", None)
+    if cached is not None:
+        return cached
+    ids: dict[str, set[int]] = {
+        name: set()
+        for name in (
+            "hub",
+            "dispatcher",
+            "officer",
+            "social_area",
+            "social_locality",
+            "industry",
+            "coordinator",
+            "dept_lead",
+            "leader",
+            "enterprise",
+        )
+    }
+    memberships = (
+        user.memberships.filter(is_active=True)
+        .select_related("leader_post")
+        .prefetch_related("areas", "leader_post__areas")
+    )
+    for m in memberships:
+        area_ids = {a.pk for a in m.areas.all()}
+        if m.role == R.HUB and m.district_id:
+            ids["hub"].add(m.district_id)
+        elif m.role == R.DISPATCHER and m.district_id:
+            ids["dispatcher"].add(m.district_id)
+        elif m.role == R.OFFICER:
+            ids["officer"] |= area_ids
+        elif m.role == R.SOCIAL_OFFICER:
+            # A 双重服务员 serves its park or business district (南开 §二(二)).
+            ids["social_area"] |= area_ids
+            if m.locality_id:
+                ids["social_locality"].add(m.locality_id)
+        elif m.role == R.INDUSTRY_OFFICER and m.department_id:
+            ids["industry"].add(m.department_id)
+        elif m.role == R.COORDINATOR and m.department_id:
+            ids["coordinator"].add(m.department_id)
+        elif m.role == R.DEPT_LEAD and m.department_id:
+            ids["dept_lead"].add(m.department_id)
+        elif m.role == R.LEADER:
+            # 29 leaders share 24 areas (静海 §一(一)3): a leader reaches its post's areas.
+            ids["leader"] |= area_ids
+            if m.leader_post is not None:
+                ids["leader"] |= {a.pk for a in m.leader_post.areas.all()}
+        elif m.role == R.ENTERPRISE and m.enterprise_id:
+            ids["enterprise"].add(m.enterprise_id)
+    grants = DemandGrants(
+        user_id=user.pk,
+        hub_district_ids=frozenset(ids["hub"]),
+        dispatcher_district_ids=frozenset(ids["dispatcher"]),
+        officer_area_ids=frozenset(ids["officer"]),
+        social_area_ids=frozenset(ids["social_area"]),
+        social_locality_ids=frozenset(ids["social_locality"]),
+        industry_department_ids=frozenset(ids["industry"]),
+        coordinator_department_ids=frozenset(ids["coordinator"]),
+        dept_lead_department_ids=frozenset(ids["dept_lead"]),
+        leader_area_ids=frozenset(ids["leader"]),
+        enterprise_ids=frozenset(ids["enterprise"]),
+    )
+    user._demandloop_demand_grants = grants
+    return grants
+
+
+def forget_grants(user: Any) -> None:
+    """Drop the cached grants, e.g. after the user's memberships changed."""
+    if hasattr(user, "_demandloop_demand_grants"):
+        del user._demandloop_demand_grants
+
+
+def scope_demands(qs: DemandQuerySet, user: Any) -> DemandQuerySet:
+    return qs.filter(demand_grants(user).q())
+
+
+def get_demand_for_user(user: Any, pk: Any, *, queryset: DemandQuerySet | None = None) -> Demand:
+    """The demand `pk` if `user` reaches it; otherwise 404, exactly as if it did not exist."""
+    from demandloop.demands.models import Demand
+
+    base = queryset if queryset is not None else Demand.objects.all()
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    # Beyond a 64-bit integer the database driver would raise instead of finding nothing.
+    if not 0 < number < 2**63:
+        raise Http404
+    try:
+        return base.for_user(user).select_related("enterprise", "tier", "district").get(pk=number)
+    except Demand.DoesNotExist:
+        raise Http404 from None
