@@ -1,7 +1,9 @@
 """Writes to the ledger (STYLE.md rule 1): the API, the admin, the pages and the imports call these functions.
 
-Each runs in one transaction and names the acting user on the history row it leaves (django-simple-history
-reads `_history_user` before the request's user, so imports and commands outside a request are named too).
+Each runs in one transaction, names the acting user on the history row it leaves (django-simple-history reads
+`_history_user` before the request's user, so imports and commands outside a request are named too) and writes
+its audit row (`core.audit`) in the same transaction. Audit rows of contacts point at the enterprise and carry
+the contact's id only: the trail is read by auditors, who must not read personal data.
 Callers validate and authorise first (serializers, forms, `grants.can_edit_enterprise`); the functions assume
 valid input and fail loudly on a programming error (an unknown field name).
 """
@@ -14,6 +16,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from demandloop.core import audit
 from demandloop.enterprises.choices import EnterpriseStatusChoices
 from demandloop.enterprises.models import Enterprise, EnterpriseContact
 from demandloop.enterprises.queries import area_candidates
@@ -56,6 +59,18 @@ def _save(instance: models.Model, acting_user: Any, reason: str) -> None:
     instance.save()
 
 
+def _audit_contact(
+    action: str, contact: EnterpriseContact, acting_user: Any, reason: str, fields: Any
+) -> None:
+    audit.record(
+        action,
+        user=acting_user,
+        obj=contact.enterprise,
+        message=reason,
+        detail={"contact_id": contact.pk, "fields": sorted(set(fields))},
+    )
+
+
 def assign_area_from_address(district: District, address: str) -> Area | None:
     """The area the address places an enterprise in, or None when a clerk must decide (lib/address.py)."""
     assignment = assign_area(address, area_candidates(district.pk))
@@ -76,6 +91,7 @@ def do_register_enterprise(
     if enterprise.area is not None:
         enterprise.locality = enterprise.area.locality
     _save(enterprise, acting_user, reason)
+    audit.record("enterprise.register", user=acting_user, obj=enterprise, message=reason)
     return enterprise
 
 
@@ -102,6 +118,9 @@ def do_update_enterprise(
         changed.append("locality")
     if changed:
         _save(locked, acting_user, reason)
+        audit.record(
+            "enterprise.update", user=acting_user, obj=locked, message=reason, detail={"fields": changed}
+        )
     enterprise.refresh_from_db()
     return changed
 
@@ -117,6 +136,13 @@ def do_deregister_enterprise(
     locked.status = EnterpriseStatusChoices.DEREGISTERED
     locked.deregistered_on = deregistered_on
     _save(locked, acting_user, reason)
+    audit.record(
+        "enterprise.deregister",
+        user=acting_user,
+        obj=locked,
+        message=reason,
+        detail={"deregistered_on": deregistered_on.isoformat()},
+    )
     enterprise.refresh_from_db()
     return True
 
@@ -144,6 +170,7 @@ def do_add_contact(
     elif not enterprise.contacts.exists():
         contact.is_primary = True
     _save(contact, acting_user, reason)
+    _audit_contact("enterprise.contact_add", contact, acting_user, reason, ["name", "phone", *fields])
     return contact
 
 
@@ -161,13 +188,17 @@ def do_update_contact(
     for name in changed:
         setattr(contact, name, changes[name])
     _save(contact, acting_user, reason)
+    _audit_contact("enterprise.contact_update", contact, acting_user, reason, changed)
     return changed
 
 
 @transaction.atomic
 def do_remove_contact(contact: EnterpriseContact, *, acting_user: Any, reason: str = "") -> None:
     """Remove a contact; its history (with who removed it) stays."""
+    contact_id = contact.pk
     contact._history_user = acting_user  # type: ignore[attr-defined]
     if reason:
         contact._change_reason = reason  # type: ignore[attr-defined]
     contact.delete()
+    contact.pk = contact_id
+    _audit_contact("enterprise.contact_remove", contact, acting_user, reason, [])

@@ -126,7 +126,7 @@ class EnterpriseViewSet(
         return Response(shown.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary=gettext_lazy("Mark an enterprise deregistered (注销)"),
+        summary=gettext_lazy("Mark an enterprise deregistered"),
         request=EnterpriseDeregisterSerializer,
         responses={200: EnterpriseSerializer},
     )

@@ -1,0 +1,214 @@
+"""Administration of the organisation: places, departments, the ladder and people with their roles.
+
+Labels come from the models' verbose names (translated in this app's catalogue) and from Django's own strings,
+so this module adds no message of its own. Scoping by district: `demandloop.core.admin`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from demandloop.core.admin import (
+    AllDistricts,
+    DistrictScopedAdminMixin,
+    DistrictScopedModelAdmin,
+    DistrictScopedTabularInline,
+    administered_districts,
+)
+from demandloop.org.choices import ADMIN_ROLES
+from demandloop.org.models import (
+    Area,
+    Department,
+    District,
+    Domain,
+    Exclusion,
+    LeaderPost,
+    Locality,
+    Membership,
+    Tier,
+    User,
+)
+
+# Filters list only the districts present in the (scoped) rows: a hub does not see the others' names.
+ONLY_USED_DISTRICTS = ("district", admin.RelatedOnlyFieldListFilter)
+
+
+@admin.register(District)
+class DistrictAdmin(DistrictScopedModelAdmin):
+    district_lookup = None
+    hub_may_add = False
+    list_display = ["code", "name", "full_name", "platform_name", "preset_version", "is_active"]
+    search_fields = ["code", "name", "full_name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The code is the preset's key: a hub renaming it would detach its district from the preset.
+        if obj is not None and not isinstance(administered_districts(request.user), AllDistricts):
+            return ["code", "preset_version", "is_active"]
+        return []
+
+
+@admin.register(Locality)
+class LocalityAdmin(DistrictScopedModelAdmin):
+    list_display = ["name", "code", "kind", "parent", "district", "order"]
+    list_filter = [ONLY_USED_DISTRICTS, "kind"]
+    search_fields = ["name", "code"]
+    list_select_related = ["district", "parent"]
+
+
+@admin.register(Area)
+class AreaAdmin(DistrictScopedModelAdmin):
+    list_display = ["name", "code", "locality", "district", "address_keywords", "order"]
+    list_filter = [ONLY_USED_DISTRICTS, ("locality", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "code", "locality__name"]
+    list_select_related = ["district", "locality"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(DistrictScopedModelAdmin):
+    list_display = ["name", "code", "kind", "in_working_group", "phone", "district", "order"]
+    list_filter = [ONLY_USED_DISTRICTS, "kind", "in_working_group"]
+    search_fields = ["name", "code", "duties"]
+    list_select_related = ["district"]
+
+
+@admin.register(Domain)
+class DomainAdmin(DistrictScopedModelAdmin):
+    list_display = ["name", "code", "district", "order"]
+    list_filter = [ONLY_USED_DISTRICTS]
+    list_select_related = ["district"]
+
+
+@admin.register(Exclusion)
+class ExclusionAdmin(DistrictScopedModelAdmin):
+    list_display = ["name", "code", "district", "order"]
+    list_filter = [ONLY_USED_DISTRICTS]
+    search_fields = ["name", "redirect_text"]
+    list_select_related = ["district"]
+
+
+@admin.register(Tier)
+class TierAdmin(DistrictScopedModelAdmin):
+    list_display = ["level", "name", "short_name", "response_days", "district"]
+    list_filter = [ONLY_USED_DISTRICTS]
+    list_select_related = ["district"]
+
+
+@admin.register(LeaderPost)
+class LeaderPostAdmin(DistrictScopedModelAdmin):
+    list_display = ["title", "code", "district", "order"]
+    list_filter = [ONLY_USED_DISTRICTS]
+    search_fields = ["title", "code"]
+    filter_horizontal = ["areas"]
+    list_select_related = ["district"]
+
+
+class MembershipInline(DistrictScopedTabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = [
+        "role",
+        "district",
+        "areas",
+        "locality",
+        "department",
+        "leader_post",
+        "enterprise",
+        "title",
+        "is_liaison",
+        "is_active",
+    ]
+    autocomplete_fields = ["enterprise"]
+
+    def _is_hub(self, request: HttpRequest) -> bool:
+        districts = administered_districts(request.user)
+        return not isinstance(districts, AllDistricts) and bool(districts)
+
+    def get_min_num(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        # A hub's user must keep a role in the hub's district, or it would vanish from the hub's list.
+        return 1 if self._is_hub(request) else 0
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "role" and self._is_hub(request):
+            # Separated administration (三权分立): a hub assigns district roles, never the administrators'.
+            kwargs["choices"] = [(v, label) for v, label in db_field.get_choices() if v not in ADMIN_ROLES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class DemandloopUserCreationForm(UserCreationForm):  # type: ignore[type-arg]
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "full_name", "phone")
+
+
+class DemandloopUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+def _with_fields(fieldsets: Any, index: int, fields: tuple[str, ...]) -> list[Any]:
+    """Django's fieldsets (and their translated titles) with the fields of one fieldset replaced."""
+    result = [(title, dict(options)) for title, options in fieldsets]
+    result[index][1]["fields"] = fields
+    return result
+
+
+# Django's: (None: username, password), (Personal info), (Permissions), (Important dates).
+USER_FIELDSETS = _with_fields(DjangoUserAdmin.fieldsets, 1, ("full_name", "phone", "email", "is_demo"))
+HUB_USER_FIELDSETS = _with_fields(USER_FIELDSETS, 2, ("is_active", "is_staff"))
+USER_ADD_FIELDSETS = _with_fields(
+    DjangoUserAdmin.add_fieldsets,
+    0,
+    ("username", "full_name", "phone", "usable_password", "password1", "password2"),
+)
+
+
+@admin.register(User)
+class UserAdmin(DistrictScopedAdminMixin, DjangoUserAdmin):  # type: ignore[type-arg]
+    """People and their roles. A hub manages the people holding a role in its district, no administrator."""
+
+    district_lookup = "memberships__district"
+    form = DemandloopUserChangeForm
+    add_form = DemandloopUserCreationForm
+    fieldsets = USER_FIELDSETS
+    add_fieldsets = USER_ADD_FIELDSETS
+    inlines = [MembershipInline]
+    list_display = ["username", "full_name", "phone", "is_active", "is_staff", "is_demo", "last_login"]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "is_demo",
+        "memberships__role",
+        ("memberships__district", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["username", "full_name", "phone", "email"]
+    ordering = ["username"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        districts = administered_districts(request.user)
+        if isinstance(districts, AllDistricts) or not districts:
+            return qs
+        # Administrators of the deployment are out of a hub's reach, whatever district roles they also hold.
+        admins = Membership.objects.filter(Q(role__in=ADMIN_ROLES) | Q(district__isnull=True)).values(
+            "user_id"
+        )
+        return qs.exclude(is_superuser=True).exclude(pk__in=admins)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.add_fieldsets
+        districts = administered_districts(request.user)
+        return self.fieldsets if isinstance(districts, AllDistricts) or not districts else HUB_USER_FIELDSETS
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The user's scope and ledger grants may be cached on the instance; the next request rebuilds them.
+        for name in ("_demandloop_scope", "_demandloop_ledger_grants", "_demandloop_admin_districts"):
+            form.instance.__dict__.pop(name, None)
