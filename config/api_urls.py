@@ -5,9 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from demandloop.core.api_views import MeView
 from demandloop.enterprises.api import EnterpriseViewSet
+from demandloop.integrations import api as notify_api
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("notifications", notify_api.NotificationViewSet, basename="notification")
+router.register("notification-preferences", notify_api.NotificationPreferenceViewSet, basename="notification-preference")
+router.register("deliveries", notify_api.OutboxMessageViewSet, basename="delivery")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -240,6 +240,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "demandloop@localhost")
 
+# --- Notifications (demandloop.integrations.notify) -----------------------------------------------------
+DEMANDLOOP_SMS_GATEWAY = env_str("SMS_GATEWAY", "demandloop.integrations.notify.transports.HttpSmsGateway")
+DEMANDLOOP_SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+DEMANDLOOP_SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN")
+DEMANDLOOP_SMS_SIGN = env_str("SMS_SIGN")
+DEMANDLOOP_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -252,4 +259,6 @@ LOGGING = {
 # District presets (DESIGN.md §3): one YAML file per district; a new district is a new file.
 DEMANDLOOP_PRESET_DIR = BASE_DIR / "demandloop" / "org" / "presets"
 # Periodic tasks: run by the in-process runner of `demandloop serve`, or by Celery beat in production.
-DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = []
+DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
+    ("deliver-outbox", 10, "demandloop.integrations.notify.delivery.deliver_due"),
+]

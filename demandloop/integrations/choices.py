@@ -1,0 +1,49 @@
+"""Choices of the notifications: channels, topics, and the states of an outbound message."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelChoices(models.TextChoices):
+    """Where a notification goes. The in-app inbox is written directly; every other channel through the outbox."""
+
+    IN_APP = "in_app", _("In-app inbox")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    WECOM = "wecom", _("WeCom robot")
+    DINGTALK = "dingtalk", _("DingTalk robot")
+
+
+# Channels a person chooses for themselves; robots belong to a department's group chat.
+PERSONAL_CHANNELS = (ChannelChoices.IN_APP, ChannelChoices.EMAIL, ChannelChoices.SMS)
+WEBHOOK_CHANNELS = (ChannelChoices.WECOM, ChannelChoices.DINGTALK)
+
+
+class TopicChoices(models.TextChoices):
+    """What a notification is about; preferences are per topic."""
+
+    WHISTLE = "whistle", _("Whistle: report in")
+    MEETING = "meeting", _("Meeting")
+    DECISION = "decision", _("Meeting decision")
+    REMINDER = "reminder", _("Deadline reminder")
+    SUPERVISION = "supervision", _("Supervision")
+    OVERDUE = "overdue", _("Overdue escalation")
+
+
+# Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.
+DEFAULT_CHANNELS: dict[str, frozenset[str]] = {
+    topic: frozenset({ChannelChoices.IN_APP, ChannelChoices.EMAIL}) for topic in TopicChoices.values
+}
+DEFAULT_CHANNELS[TopicChoices.SUPERVISION] = frozenset(
+    {ChannelChoices.IN_APP, ChannelChoices.EMAIL, ChannelChoices.SMS}
+)
+DEFAULT_CHANNELS[TopicChoices.OVERDUE] = frozenset(
+    {ChannelChoices.IN_APP, ChannelChoices.EMAIL, ChannelChoices.SMS}
+)
+
+
+class DeliveryStatusChoices(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")

@@ -1,0 +1,1 @@
+"""Notifications (DESIGN.md §6 Integrations): the outbox, its transports and its delivery."""
