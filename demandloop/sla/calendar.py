@@ -131,7 +131,7 @@ def _local_date(value: date) -> date:
     return value
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class WorkCalendar:
     """Which days are working days: official entries, overridden per date, Monday–Friday elsewhere.
 
@@ -200,6 +200,14 @@ class WorkCalendar:
                 makeup.setdefault(day.year, []).append(day)
         set_(self, "_days_off", MappingProxyType({y: tuple(ds) for y, ds in days_off.items()}))
         set_(self, "_makeup_days", MappingProxyType({y: tuple(ds) for y, ds in makeup.items()}))
+
+    def __repr__(self) -> str:
+        years = sorted(self.published_years)
+        published = f"{years[0]}..{years[-1]} ({len(years)})" if years else "none"
+        return (
+            f"WorkCalendar(official={len(self.official)} days, overrides={len(self.overrides)} days, "
+            f"published_years={published})"
+        )
 
     # --- ranks: the number of working days from the beginning of time up to a date ----------------------
 

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import OperationalError, ProgrammingError
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
@@ -147,7 +148,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         handlers = {"due": self.handle_due, "show": self.handle_show, "import": self.handle_import}
         handler = handlers.get(options["subcommand"], self.handle_seed)
-        handler(options)
+        try:
+            handler(options)
+        except (OperationalError, ProgrammingError) as error:
+            # A database without the calendar's tables: say what to do rather than print a traceback.
+            raise CommandError(
+                _("The database is not ready (%(error)s); run `demandloop init` first.") % {"error": error}
+            ) from None
 
     # --- due -------------------------------------------------------------------------------------------
 
