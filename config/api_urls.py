@@ -4,11 +4,13 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from demandloop.core.api_views import MeView
+from demandloop.demands.api import DemandViewSet
 from demandloop.enterprises.api import EnterpriseViewSet
 from demandloop.integrations import api as notify_api
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("demands", DemandViewSet, basename="demand")
 router.register("notifications", notify_api.NotificationViewSet, basename="notification")
 router.register("notification-preferences", notify_api.NotificationPreferenceViewSet, basename="notification-preference")
 router.register("deliveries", notify_api.OutboxMessageViewSet, basename="delivery")

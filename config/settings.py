@@ -212,6 +212,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui-dist/favicon-32x32.png",
+    # Choice sets whose field names other apps use too ("status", "channel").
+    "ENUM_NAME_OVERRIDES": {
+        "DemandStatusEnum": "demandloop.demands.choices.DemandStatusChoices",
+        "DemandChannelEnum": "demandloop.demands.choices.ChannelChoices",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------------------

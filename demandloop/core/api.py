@@ -21,6 +21,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(_("You do not have permission to perform this action."))
+    if isinstance(exc, exceptions.PermissionDenied):
+        # A signed-in user refused: part of the audit trail (issue 3, item 5).
+        from demandloop.core.audit import record_refusal
+
+        request = context.get("request")
+        record_refusal(request, getattr(request, "path", ""), message=str(exc.detail))
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
         response.data = {"detail": _("This request method is not supported.")}

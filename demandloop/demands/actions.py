@@ -783,8 +783,12 @@ def do_escalate(
     if level >= HIGHEST_TIER:
         raise ActionNotAllowed(_("The demand is already at the highest tier."))
     step.enter_tier(_tier(demand, level + 1), step.at)
+    # A matter that needs a higher tier is no longer a simple one, whatever triage thought.
     step.set(
-        escalation_count=demand.escalation_count + 1, extension_requested_until=None, extension_reason=""
+        escalation_count=demand.escalation_count + 1,
+        complexity=ComplexityChoices.COMPLEX,
+        extension_requested_until=None,
+        extension_reason="",
     )
     return step.commit(S.ESCALATED, note=note, data={"reason": reason, "to_tier": level + 1})
 
@@ -846,6 +850,8 @@ def do_transfer(
         raise ActionInvalid(_("Choose the city channel."), field="city_channel")
     reference = _require_text(city_reference, "city_reference", _("Give the city platform's reference."))
     step.set(city_channel=city_channel, city_reference=reference, transferred_at=step.at)
+    # The city answers for the whole matter now: the district's co-departments owe no part of it any more.
+    step.replace_co_departments(())
     return step.commit(
         S.TRANSFERRED, note=note, data={"city_channel": city_channel, "city_reference": reference}
     )

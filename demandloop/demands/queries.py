@@ -251,3 +251,17 @@ def get_demand_for_user(user: Any, pk: Any, *, queryset: DemandQuerySet | None =
         return base.for_user(user).select_related("enterprise", "tier", "district").get(pk=number)
     except Demand.DoesNotExist:
         raise Http404 from None
+
+
+def response_overdue_q(now: Any) -> Q:
+    """Demands whose plan + ETA is owed and late: the tier's response deadline has passed without a plan."""
+    from demandloop.demands.flow import AWAITING_RESPONSE_STATUSES
+
+    return Q(status__in=AWAITING_RESPONSE_STATUSES, responded_at__isnull=True, response_due__lt=now)
+
+
+def completion_overdue_q(now: Any) -> Q:
+    """Demands being handled past their committed completion deadline."""
+    from demandloop.demands.choices import DemandStatusChoices as S
+
+    return Q(status__in=[S.IN_PROGRESS, S.PLANNED, S.INFORMED], completion_due__lt=now)
