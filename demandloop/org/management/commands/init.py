@@ -73,17 +73,12 @@ class Command(BaseCommand):
                     _("Demo data for %(name)s exists already; skipped.") % {"name": district.name}
                 )
             else:
-                logins = create_demo_people(district)
+                create_demo_people(district)
                 create_demo_enterprises(district, max(40, share // 5))
                 self._demo_demands(district, share)
-                for role, username in logins.logins.items():
-                    rows.append((district.name, district.role_label(role), username))
-            ent_user = User.objects.filter(username=f"{district.code}-ent-1").first()
-            if ent_user and not any(r[2] == ent_user.username for r in rows):
-                rows.append((district.name, district.role_label(RoleChoices.ENTERPRISE), ent_user.username))
+            # One login per role of the district: the first demo account holding it.
             for role, username in self._logins_of(district).items():
-                if not any(r[2] == username for r in rows):
-                    rows.append((district.name, district.role_label(role), username))
+                rows.append((district.name, district.role_label(role), username))
         for role, username in admins.items():
             rows.append(("—", str(RoleChoices(role).label), username))
         self.stdout.write("")
