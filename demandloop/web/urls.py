@@ -1,9 +1,10 @@
-"""Pages: sign-in, the home page of each role, error pages."""
+"""Pages: sign-in, each role's page, a demand and its actions, registration, figures, error pages."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from demandloop.web import views
+from demandloop.web.views import dashboard, demand, enterprises, hub, portal, work
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,4 +17,27 @@ urlpatterns = [
     ),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", views.healthz, name="healthz"),
+    path("work/", work.workbench, name="workbench"),
+    path("inbox/", work.inbox, name="inbox"),
+    path("leader/", work.leader, name="leader"),
+    path("dispatch/", work.dispatch, name="dispatch"),
+    path("hub/", hub.hub, name="hub"),
+    path("hub/export.xlsx", hub.hub_export, name="hub_export"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("portal/", portal.portal, name="portal"),
+    path("portal/new/", portal.portal_submit, name="portal_submit"),
+    path("portal/policies/", portal.portal_policies, name="portal_policies"),
+    path("demands/new/", demand.register_demand, name="register_demand"),
+    path("demands/suggest/", demand.suggest, name="demand_suggest"),
+    path("demands/<int:pk>/", demand.demand_detail, name="demand_detail"),
+    path("demands/<int:pk>/actions/<slug:action>/", demand.demand_action, name="demand_action"),
+    path(
+        "demands/<int:pk>/attachments/<int:attachment_id>/",
+        demand.attachment_download,
+        name="demand_attachment",
+    ),
+    path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
+    path("enterprises/search/", demand.enterprise_search, name="enterprise_search"),
+    path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),
+    path("enterprises/<int:pk>/pick/", demand.enterprise_pick, name="enterprise_pick"),
 ]

@@ -1,0 +1,146 @@
+"""Read-only figures over a scoped queryset of demands (DESIGN.md §6 "Figures", STYLE.md rule 9).
+
+Every function takes the queryset the caller is allowed to see (`Demand.objects.for_user(user)`) and never widens
+it, so the dashboard, the exports and the leader's "my figures" show exactly what the person may see.
+
+The 三率 and the on-time rate, as both seeds use them:
+
+* **response rate** — of the demands taken in (not out of scope, merged or withdrawn), the share that received a
+  response: a plan with its ETA, or an answer on the spot (`responded_at` is set).
+* **resolution rate** — of the demands taken in, the share answered or resolved (answered, resolved, evaluated,
+  closed).
+* **satisfaction rate** — of the evaluated demands, the share whose enterprise was satisfied or basically
+  satisfied (静海 §四(三), 南开 §四(二): 满意、基本满意).
+* **on-time rate** — of the demands whose response clock has run out or been met, the share that responded by
+  the deadline in force. A demand still within its time counts in neither part.
+
+Each grouping is one aggregate query: a page with three groupings at 100,000 demands stays a handful of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.demands.choices import SatisfiedChoices
+from demandloop.demands.flow import OPEN_STATUSES
+from demandloop.demands.queries import completion_overdue_q, response_overdue_q
+
+# Never counted as taken in: screened out, a duplicate of another demand, or withdrawn by the enterprise.
+NOT_TAKEN_IN = (S.OUT_OF_SCOPE, S.MERGED, S.WITHDRAWN)
+DONE_STATUSES = (S.ANSWERED, S.RESOLVED, S.EVALUATED, S.CLOSED)
+CONTENT_STATUSES = (SatisfiedChoices.SATISFIED, SatisfiedChoices.BASICALLY)
+
+# What each grouping reads from a demand: the field to group by and the field that names it.
+GROUPINGS: dict[str, tuple[str, str]] = {
+    "area": ("area_id", "area__name"),
+    "department": ("lead_department_id", "lead_department__name"),
+    "tier": ("tier__level", "tier__name"),
+}
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The counts behind the 三率 and the on-time rate of one group; the rates are derived, never stored."""
+
+    key: Any
+    label: str
+    total: int
+    taken_in: int
+    responded: int
+    done: int
+    evaluated: int
+    content: int
+    clock_settled: int
+    on_time: int
+    open: int
+    overdue: int
+
+    @staticmethod
+    def _share(part: int, whole: int) -> float | None:
+        return round(100.0 * part / whole, 1) if whole else None
+
+    @property
+    def response_rate(self) -> float | None:
+        return self._share(self.responded, self.taken_in)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return self._share(self.done, self.taken_in)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self._share(self.content, self.evaluated)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._share(self.on_time, self.clock_settled)
+
+
+def _aggregates(now: datetime) -> dict[str, Count]:
+    taken_in = ~Q(status__in=NOT_TAKEN_IN)
+    responded_on_time = Q(
+        responded_at__isnull=False, response_due__isnull=False, responded_at__lte=F("response_due")
+    )
+    # Settled: responded (on time or late) against a deadline, or the deadline passed without a response.
+    settled = Q(response_due__isnull=False) & (Q(responded_at__isnull=False) | Q(response_due__lt=now))
+    overdue = response_overdue_q(now) | completion_overdue_q(now)
+    return {
+        "total": Count("pk"),
+        "taken_in": Count("pk", filter=taken_in),
+        "responded": Count("pk", filter=taken_in & Q(responded_at__isnull=False)),
+        "done": Count("pk", filter=Q(status__in=DONE_STATUSES)),
+        "evaluated": Count("pk", filter=~Q(evaluation_satisfied="")),
+        "content": Count("pk", filter=Q(evaluation_satisfied__in=CONTENT_STATUSES)),
+        "clock_settled": Count("pk", filter=taken_in & settled),
+        "on_time": Count("pk", filter=taken_in & responded_on_time),
+        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue": Count("pk", filter=overdue),
+    }
+
+
+def totals(demands: QuerySet[Any], *, now: datetime | None = None) -> Rates:
+    """The figures of the whole scoped queryset (one query)."""
+    row = demands.order_by().aggregate(**_aggregates(now or timezone.now()))
+    return Rates(key=None, label="", **row)
+
+
+def rates_by(demands: QuerySet[Any], grouping: str, *, now: datetime | None = None) -> list[Rates]:
+    """The figures per area, lead department or tier (one query), in the order of the groups' names.
+
+    Demands not yet assigned to a group (no area, no lead department, not triaged) form one row with key None.
+    """
+    key_field, label_field = GROUPINGS[grouping]
+    rows = (
+        demands.order_by()
+        .values(key_field, label_field)
+        .annotate(**_aggregates(now or timezone.now()))
+        .order_by(key_field)
+    )
+    result = []
+    for row in rows:
+        key = row.pop(key_field)
+        label = row.pop(label_field)
+        result.append(Rates(key=key, label=str(label) if label is not None else "", **row))
+    return result
+
+
+def status_counts(demands: QuerySet[Any]) -> dict[str, int]:
+    """How many demands are in each status (one query); statuses with none are absent."""
+    rows = demands.order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def overdue_demands(demands: QuerySet[Any], *, now: datetime | None = None, limit: int = 50) -> QuerySet[Any]:
+    """Open demands past the deadline in force, the longest overdue first."""
+    now = now or timezone.now()
+    return (
+        demands.filter(response_overdue_q(now) | completion_overdue_q(now))
+        .select_related("enterprise", "area", "lead_department", "tier")
+        .order_by("response_due", "pk")[:limit]
+    )

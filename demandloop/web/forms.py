@@ -1,0 +1,365 @@
+"""Forms of the pages. They turn what a person typed into typed values with Chinese messages naming the field
+(STYLE.md rule 5); the `do_<action>` functions of `demandloop.demands.actions` then do the work.
+
+Every action form has `action_kwargs()`: the keyword arguments of its action function. Choices of places and
+departments are limited to the demand's own district.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from demandloop.demands.choices import (
+    ChannelChoices,
+    CityChannelChoices,
+    ComplexityChoices,
+    DirectSourceChoices,
+    EscalationReasonChoices,
+    SatisfiedChoices,
+    SolvedChoices,
+)
+from demandloop.demands.choices import DemandActionChoices as A
+from demandloop.demands.models import Demand
+from demandloop.org.models import Department, Domain, Exclusion, Tier
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by `do_attach` (size, type by content)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class DemandContentForm(forms.Form):
+    """What every way in asks: the title, the description and optional attachments."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+
+class PortalDemandForm(DemandContentForm):
+    """An enterprise submits a demand through the portal (channel "online")."""
+
+    contact_name = forms.CharField(label=_("Contact person"), max_length=64, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+
+
+class RegisterDemandForm(DemandContentForm):
+    """Staff register a demand for an enterprise: an officer's 企业诉求直通车, a 12345 work order, a
+    solicitation answer. The enterprise is chosen from the scoped search; `enterprises` is that scope."""
+
+    enterprise = forms.ModelChoiceField(
+        label=_("Enterprise"),
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Find and choose the enterprise first."),
+            "invalid_choice": _("Find and choose the enterprise first."),
+        },
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=())
+    source = forms.ChoiceField(
+        label=_("Source of the direct line"),
+        choices=[("", "—"), *DirectSourceChoices.choices],
+        required=False,
+    )
+    hotline_number = forms.CharField(label=_("12345 work-order number"), max_length=64, required=False)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=64, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+
+    def __init__(self, *args: Any, enterprises: Any, channels: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises
+        labels = dict(ChannelChoices.choices)
+        self.fields["channel"].choices = [(c, labels[c]) for c in ChannelChoices.values if c in channels]
+        if len(channels) == 1:
+            self.fields["channel"].initial = channels[0]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        channel = data.get("channel")
+        if channel == ChannelChoices.OFFICER and not data.get("source"):
+            self.add_error("source", _("Say how you heard of the demand (phone, visit, symposium …)."))
+        if channel != ChannelChoices.OFFICER:
+            data["source"] = ""
+        if channel == ChannelChoices.HOTLINE and not data.get("hotline_number", "").strip():
+            self.add_error("hotline_number", _("A 12345 demand needs its work-order number."))
+        return data
+
+
+# --- Action forms ----------------------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """The form of one action on one demand."""
+
+    action: str = ""
+    submit_label = _("Submit")
+
+    def __init__(self, *args: Any, demand: Demand, user: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", self.action)
+        super().__init__(*args, **kwargs)
+        self.demand = demand
+        self.user = user
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = field.queryset.filter(district_id=demand.district_id)
+
+    def action_kwargs(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+def _departments() -> Any:
+    return Department.objects.order_by("order", "code")
+
+
+class NoteField(forms.CharField):
+    def __init__(self, label: Any = None, required: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(label=label or _("Note"), required=required, **kwargs)
+
+
+class ScreenForm(ActionForm):
+    action = A.SCREEN
+    submit_label = _("Record the screening")
+    in_scope = forms.TypedChoiceField(
+        label=_("Within the service?"),
+        choices=[("yes", _("Yes, within the service")), ("no", _("No, out of scope"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial="yes",
+    )
+    exclusion = forms.ModelChoiceField(
+        label=_("Reason it is out of scope"), queryset=Exclusion.objects.order_by("order"), required=False
+    )
+    note = NoteField()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("in_scope") is False and not data.get("exclusion"):
+            self.add_error("exclusion", _("Choose why the demand is out of scope."))
+        if data.get("in_scope"):
+            data["exclusion"] = None
+        return data
+
+
+class TriageForm(ActionForm):
+    action = A.TRIAGE
+    submit_label = _("Record the triage")
+    domain = forms.ModelChoiceField(label=_("Domain"), queryset=Domain.objects.order_by("order"))
+    complexity = forms.ChoiceField(label=_("Complexity"), choices=ComplexityChoices.choices)
+    tier = forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.order_by("level"))
+    lead_department = forms.ModelChoiceField(
+        label=_("Lead department"), queryset=_departments(), required=False
+    )
+    note = NoteField()
+
+
+class AnswerForm(ActionForm):
+    action = A.ANSWER
+    submit_label = _("Answer on the spot")
+    answer = forms.CharField(
+        label=_("Answer given to the enterprise"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    note = NoteField()
+
+
+class DispatchForm(ActionForm):
+    action = A.DISPATCH
+    submit_label = _("Dispatch")
+    lead_department = forms.ModelChoiceField(label=_("Lead department"), queryset=_departments())
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-departments"),
+        queryset=_departments(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    note = NoteField()
+
+
+class AcceptForm(ActionForm):
+    action = A.ACCEPT
+    submit_label = _("Accept")
+    note = NoteField()
+
+
+class ReturnForm(ActionForm):
+    action = A.RETURN
+    submit_label = _("Return to the dispatcher")
+    reason = NoteField(label=_("Why it is returned"), required=True)
+
+
+class PlanForm(ActionForm):
+    action = A.PLAN
+    submit_label = _("Give plan and ETA")
+    plan = forms.CharField(label=_("Plan"), widget=forms.Textarea(attrs={"rows": 3}))
+    eta = forms.DateField(label=_("Estimated completion date"), widget=DATE_INPUT)
+    note = NoteField()
+
+
+class InformForm(ActionForm):
+    action = A.INFORM
+    submit_label = _("The enterprise has been informed")
+    note = NoteField(label=_("How and what the enterprise was told"))
+
+
+class ReportPartForm(ActionForm):
+    action = A.REPORT_PART
+    submit_label = _("Report our part")
+    part = forms.CharField(label=_("What our department did"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolveForm(ActionForm):
+    action = A.RESOLVE
+    submit_label = _("Resolve")
+    result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = NoteField()
+
+
+class EvaluateForm(ActionForm):
+    action = A.EVALUATE
+    submit_label = _("Submit the evaluation")
+    solved = forms.ChoiceField(
+        label=_("Was the matter solved?"),
+        choices=SolvedChoices.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    satisfied = forms.ChoiceField(
+        label=_("Are you satisfied?"),
+        choices=SatisfiedChoices.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(ActionForm):
+    action = A.REOPEN
+    submit_label = _("Ask for it to be redone")
+    reason = NoteField(label=_("What is still wrong"), required=True)
+
+
+class EscalateForm(ActionForm):
+    action = A.ESCALATE
+    submit_label = _("Escalate")
+    reason = forms.ChoiceField(label=_("Why"), choices=EscalationReasonChoices.choices)
+    note = NoteField()
+
+
+class DecideForm(ActionForm):
+    action = A.DECIDE
+    submit_label = _("Record the decision")
+    lead_department = forms.ModelChoiceField(label=_("Lead department"), queryset=_departments())
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-departments"),
+        queryset=_departments(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
+    note = NoteField()
+
+
+class TransferForm(ActionForm):
+    action = A.TRANSFER
+    submit_label = _("Transfer to the city")
+    city_channel = forms.ChoiceField(label=_("City channel"), choices=CityChannelChoices.choices)
+    city_reference = forms.CharField(label=_("City platform reference"), max_length=64)
+    note = NoteField()
+
+
+class RequestExtensionForm(ActionForm):
+    action = A.REQUEST_EXTENSION
+    submit_label = _("Request an extension")
+    until = forms.DateField(label=_("New completion date"), widget=DATE_INPUT)
+    reason = NoteField(label=_("Why more time is needed"), required=True)
+
+
+class ApproveExtensionForm(ActionForm):
+    action = A.APPROVE_EXTENSION
+    submit_label = _("Approve the extension")
+    note = NoteField()
+
+
+class RejectExtensionForm(ActionForm):
+    action = A.REJECT_EXTENSION
+    submit_label = _("Reject the extension")
+    reason = NoteField(label=_("Why the extension is refused"), required=True)
+
+
+class MergeForm(ActionForm):
+    action = A.MERGE
+    submit_label = _("Merge as a duplicate")
+    original = forms.IntegerField(label=_("Number of the demand it repeats"), min_value=1)
+    note = NoteField()
+
+    def clean_original(self) -> Demand:
+        # The original must be a demand the user can see: the same scope rules as the page (404 otherwise).
+        number = self.cleaned_data["original"]
+        original = Demand.objects.for_user(self.user).filter(pk=number).first()
+        if original is None:
+            raise forms.ValidationError(_("No demand with this number is within your scope."))
+        return original
+
+
+class WithdrawForm(ActionForm):
+    action = A.WITHDRAW
+    submit_label = _("Withdraw")
+    reason = NoteField(label=_("Why it is withdrawn"), required=True)
+
+
+class CloseForm(ActionForm):
+    action = A.CLOSE
+    submit_label = _("Close")
+    note = NoteField()
+
+
+class AttachForm(ActionForm):
+    action = A.ATTACH
+    submit_label = _("Upload")
+    upload = forms.FileField(label=_("File"))
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form
+    for form in (
+        ScreenForm,
+        TriageForm,
+        AnswerForm,
+        DispatchForm,
+        AcceptForm,
+        ReturnForm,
+        PlanForm,
+        InformForm,
+        ReportPartForm,
+        ResolveForm,
+        EvaluateForm,
+        ReopenForm,
+        EscalateForm,
+        DecideForm,
+        TransferForm,
+        RequestExtensionForm,
+        ApproveExtensionForm,
+        RejectExtensionForm,
+        MergeForm,
+        WithdrawForm,
+        CloseForm,
+        AttachForm,
+    )
+}

@@ -1,0 +1,56 @@
+"""Small helpers of the page templates: status badges, the deadline in force, the navigation bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from demandloop.demands.choices import STATUS_COLOURS
+from demandloop.sla.services import get_calendar
+from demandloop.web.access import pages_for
+from demandloop.web.deadlines import Deadline, deadline_of
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_badge(demand: Any) -> str:
+    colour = STATUS_COLOURS.get(demand.status, "secondary")
+    text_colour = " text-dark" if colour in {"light", "warning", "info"} else ""
+    return format_html(
+        '<span class="badge text-bg-{}{}" data-status="{}">{}</span>',
+        colour,
+        text_colour,
+        demand.status,
+        demand.get_status_display(),
+    )
+
+
+@register.simple_tag
+def deadline(demand: Any) -> Deadline:
+    """The deadline in force of `demand`, classified against the working-day calendar."""
+    return deadline_of(demand, timezone.now(), get_calendar())
+
+
+@register.simple_tag
+def nav_pages(user: Any) -> list[Any]:
+    return pages_for(user)
+
+
+@register.filter
+def bootstrap(field: Any) -> str:
+    """Render a bound field's widget with Bootstrap's class for its kind, marked invalid when it has errors."""
+    widget = field.field.widget
+    kind = getattr(widget, "input_type", "")
+    if widget.__class__.__name__ in {"Select", "SelectMultiple"}:
+        css = "form-select"
+    elif kind in {"checkbox", "radio"}:
+        css = "form-check-input"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})

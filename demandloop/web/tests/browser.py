@@ -1,0 +1,91 @@
+"""Helpers of the browser tests: Debian's Chromium through Playwright, signing in, acting on a demand, screenshots.
+
+Playwright's own browser download cannot work here (no network), so the tests drive `/usr/bin/chromium`; a CJK
+font (fonts-wqy-microhei) makes the screenshots readable. The screenshots go to `docs/screenshots/`, where the
+user guide (`docs/guide.md`) shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls of the test itself are still
+# synchronous, one at a time, so Django's guard against async contexts does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+needs_chromium = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed")
+
+
+def launch_chromium(playwright: Any) -> Any:
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+
+
+class Person:
+    """One person at their own browser window, signed in to the live server."""
+
+    def __init__(self, browser: Any, base_url: str, username: str, *, phone: bool = False) -> None:
+        self.context = browser.new_context(
+            viewport=PHONE if phone else DESKTOP, locale="zh-CN", device_scale_factor=1, is_mobile=phone
+        )
+        self.context.set_default_timeout(15000)
+        self.page = self.context.new_page()
+        self.base_url = base_url
+        self.sign_in(username)
+
+    def sign_in(self, username: str) -> None:
+        page = self.page
+        page.goto(f"{self.base_url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", f"pw-{username}")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+
+    def go(self, path: str) -> Any:
+        return self.page.goto(f"{self.base_url}{path}")
+
+    def open_demand(self, pk: int) -> None:
+        self.go(f"/demands/{pk}/")
+
+    def act(self, action: str, fields: dict[str, Any] | None = None) -> None:
+        """Open the action's panel on the demand page, fill its fields and submit it."""
+        page = self.page
+        panel = page.locator(f"#form-{action}")
+        if not panel.is_visible():
+            page.click(f"#action-{action} .accordion-button")
+            panel.wait_for(state="visible")
+        for name, value in (fields or {}).items():
+            selector = f"#id_{action}-{name}"
+            element = page.locator(selector)
+            tag = element.evaluate("el => el.tagName.toLowerCase()")
+            if tag == "select":
+                element.select_option(value)
+            else:
+                element.fill(str(value))
+        page.click(f"button[name=submit-{action}]")
+        page.wait_for_load_state()
+
+    def check(self, selector: str) -> None:
+        self.page.check(selector)
+
+    def text(self, selector: str = "body") -> str:
+        return self.page.inner_text(selector)
+
+    def shot(self, name: str, *, full_page: bool = True) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+    def close(self) -> None:
+        self.context.close()

@@ -1,0 +1,306 @@
+"""The main journeys of every role, walked in a real browser (Chromium through Playwright) against a live server.
+
+Each step asserts what the person sees on the page: the status, the deadline, the plan, the redirect text, the
+Chinese error page. The screenshots taken on the way illustrate `docs/guide.md`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.demands.choices import SatisfiedChoices, SolvedChoices
+from demandloop.demands.models import Demand
+from demandloop.org.choices import RoleChoices as R
+from demandloop.web.tests.browser import Person, needs_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
+
+
+def label(choice: Any) -> str:
+    """What the page shows for a choice: its Chinese label."""
+    with translation.override("zh-hans"):
+        return str(choice.label)
+
+
+def in_a_week() -> str:
+    return (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
+
+
+@pytest.fixture
+def people(live_server: Any, make_user: Any, jinghai: Any) -> dict[str, Any]:
+    """静海: an enterprise of area 1 with its account, the officers of areas 1 and 2, the market-regulation
+    bureau's coordinator and lead, the hub and a leader of area 1."""
+    from demandloop.enterprises.models import Enterprise
+    from demandloop.org.models import Area, Department, LeaderPost
+    from demandloop.web.tests.conftest import uscc_for
+
+    area1, area2 = Area.objects.filter(district=jinghai).order_by("order")[:2]
+    market = Department.objects.get(district=jinghai, code="scjgj")
+    tax = Department.objects.get(district=jinghai, code="swj")
+    enterprise = Enterprise.objects.create(
+        district=jinghai,
+        uscc=uscc_for("jinghai", 1),
+        name="静海华泰钢管有限公司",
+        area=area1,
+        locality=area1.locality,
+    )
+    post = LeaderPost.objects.create(district=jinghai, code="test-leader", title="副区长")
+    post.areas.set([area1])
+    officer = make_user("liwei", R.OFFICER, jinghai, areas=[area1], full_name="李伟")
+    officer.phone = "13800001111"
+    officer.save()
+    return {
+        "live_server": live_server,
+        "district": jinghai,
+        "enterprise": enterprise,
+        "market": market,
+        "tax": tax,
+        "owner": make_user("huatai", R.ENTERPRISE, jinghai, enterprise=enterprise, full_name="张总"),
+        "officer": officer,
+        "other_officer": make_user("zhaomin", R.OFFICER, jinghai, areas=[area2], full_name="赵敏"),
+        "coordinator": make_user("wangfang", R.COORDINATOR, jinghai, department=market, full_name="王芳"),
+        "tax_coordinator": make_user("sunqiang", R.COORDINATOR, jinghai, department=tax, full_name="孙强"),
+        "hub": make_user("zhoujing", R.HUB, jinghai, full_name="周静"),
+        "leader": make_user("chenming", R.LEADER, jinghai, leader_post=post, full_name="陈明"),
+        "dispatcher": make_user("wugang", R.DISPATCHER, jinghai, full_name="吴刚"),
+    }
+
+
+def person(chromium: Any, people: dict[str, Any], who: str, *, phone: bool = False) -> Person:
+    return Person(chromium, people["live_server"].url, people[who].username, phone=phone)
+
+
+def submit_from_portal(owner: Person, title: str, content: str, tmp_path: Any, *, shot: str = "") -> int:
+    owner.go("/portal/new/")
+    owner.page.fill("#id_title", title)
+    owner.page.fill("#id_content", content)
+    attachment = tmp_path / "营业执照.pdf"
+    attachment.write_bytes(b"%PDF-1.4\n% test attachment\n%%EOF\n")
+    owner.page.set_input_files("#id_attachments", str(attachment))
+    if shot:
+        owner.shot(shot)
+    owner.page.click("main button[type=submit]")
+    owner.page.wait_for_url("**/demands/*/")
+    return int(owner.page.url.rstrip("/").rsplit("/", 1)[1])
+
+
+def test_it_walks_a_demand_from_the_portal_to_the_enterprise_rating(chromium, people, tmp_path):
+    from demandloop.org.models import Domain, Tier
+
+    district = people["district"]
+    owner = person(chromium, people, "owner", phone=True)
+    portal_text = owner.text()
+    assert "李伟" in portal_text and "13800001111" in portal_text, "the enterprise sees its officer and phone"
+    owner.shot("portal-home-phone")
+
+    number = submit_from_portal(
+        owner,
+        "厂房扩建消防验收咨询",
+        "我公司厂房扩建后需要办理消防验收，想了解需要准备哪些材料、多久能办完。",
+        tmp_path,
+        shot="portal-submit-phone",
+    )
+    assert label(S.RECEIVED) in owner.text("#demand-status")
+    assert "营业执照.pdf" in owner.text()
+    owner.shot("portal-demand-received-phone")
+
+    officer = person(chromium, people, "officer")
+    workbench = officer.text()
+    assert "厂房扩建消防验收咨询" in workbench and "静海华泰钢管有限公司" in workbench
+    officer.shot("officer-workbench")
+    officer.open_demand(number)
+    officer.act("screen")
+    assert label(S.SCREENED) in officer.text("#demand-status")
+    domain = Domain.objects.get(district=district, code="market")
+    tier2 = Tier.objects.get(district=district, level=2)
+    officer.act(
+        "triage",
+        {
+            "domain": str(domain.pk),
+            "complexity": "complex",
+            "tier": str(tier2.pk),
+            "lead_department": str(people["market"].pk),
+        },
+    )
+    assert label(S.TRIAGED) in officer.text("#demand-status")
+    assert "工作日" in officer.text(".deadline"), "the response deadline is counted in working days"
+    officer.shot("officer-demand-triaged")
+    officer.act("dispatch", {"lead_department": str(people["market"].pk)})
+    assert label(S.DISPATCHED) in officer.text("#demand-status")
+    assert "区市场监管局" in officer.text("#demand-lead")
+
+    coordinator = person(chromium, people, "coordinator")
+    assert "厂房扩建消防验收咨询" in coordinator.text(), "the dispatched demand is in the department's inbox"
+    coordinator.shot("coordinator-inbox")
+    coordinator.open_demand(number)
+    coordinator.act("accept")
+    assert label(S.IN_PROGRESS) in coordinator.text("#demand-status")
+    coordinator.act("plan", {"plan": "派员上门指导，材料齐全后3个工作日内完成验收。", "eta": in_a_week()})
+    assert label(S.PLANNED) in coordinator.text("#demand-status")
+    assert "派员上门指导" in coordinator.text("#demand-plan")
+    coordinator.shot("coordinator-plan-given")
+
+    officer.open_demand(number)
+    officer.act("inform", {"note": "已电话告知张总方案和预计完成时间。"})
+    assert label(S.INFORMED) in officer.text("#demand-status")
+
+    coordinator.open_demand(number)
+    coordinator.act("resolve", {"result": "已完成消防验收，出具验收意见书。"})
+    assert label(S.RESOLVED) in coordinator.text("#demand-status")
+
+    owner.open_demand(number)
+    assert "已完成消防验收" in owner.text("#demand-result")
+    owner.check("#id_evaluate-solved_0")
+    owner.check("#id_evaluate-satisfied_0")
+    owner.page.fill("#id_evaluate-comment", "服务很及时，谢谢！")
+    owner.shot("portal-evaluate-phone")
+    owner.page.click("button[name=submit-evaluate]")
+    owner.page.wait_for_load_state()
+    assert label(S.EVALUATED) in owner.text("#demand-status")
+    assert label(SolvedChoices.SOLVED) in owner.text("#demand-evaluation")
+    assert label(SatisfiedChoices.SATISFIED) in owner.text("#demand-evaluation")
+    timeline = owner.text(".timeline")
+    for person_name in ("张总", "李伟", "王芳"):
+        assert person_name in timeline, f"the timeline names {person_name}"
+    owner.shot("portal-demand-evaluated-phone")
+
+    demand = Demand.objects.get(pk=number)
+    assert demand.status == S.EVALUATED and demand.attachments.count() == 1
+    assert [e.action for e in demand.events.order_by("at", "pk")] == [
+        "receive",
+        "attach",
+        "screen",
+        "triage",
+        "dispatch",
+        "accept",
+        "plan",
+        "inform",
+        "resolve",
+        "evaluate",
+    ]
+    for p in (owner, officer, coordinator):
+        p.close()
+
+
+def test_it_screens_out_a_lawsuit_and_keeps_it_from_other_areas(chromium, people, tmp_path):
+    from demandloop.org.models import Exclusion
+
+    owner = person(chromium, people, "owner", phone=True)
+    number = submit_from_portal(
+        owner, "劳动仲裁结果不服", "对劳动仲裁结果不服，要求重新处理并追究相关人员责任。", tmp_path
+    )
+
+    officer = person(chromium, people, "officer")
+    officer.open_demand(number)
+    litigation = Exclusion.objects.get(district=people["district"], code="litigation")
+    officer.check("#id_screen-in_scope_1")
+    officer.act("screen", {"exclusion": str(litigation.pk), "note": "属涉法涉诉事项。"})
+    assert label(S.OUT_OF_SCOPE) in officer.text("#demand-status")
+
+    owner.open_demand(number)
+    assert litigation.redirect_text[:10] in owner.text("#demand-redirect"), (
+        "the enterprise is told where to go"
+    )
+    owner.shot("portal-out-of-scope-phone")
+
+    stranger = person(chromium, people, "other_officer")
+    response = stranger.go(f"/demands/{number}/")
+    assert response.status == 404
+    page_text = stranger.text()
+    assert "页面不存在" in page_text or "Page not found" in page_text
+    assert "劳动仲裁" not in page_text, "the error page says nothing about the demand"
+    stranger.shot("error-404")
+    stranger.go("/work/")
+    assert "劳动仲裁" not in stranger.text(), "nor does the workbench of another area"
+    for p in (owner, officer, stranger):
+        p.close()
+
+
+def test_it_escalates_to_tier_three_and_records_the_decision(chromium, people):
+    from demandloop.demands import actions
+    from demandloop.demands.choices import ChannelChoices, ComplexityChoices
+    from demandloop.org.models import Domain, Tier
+
+    district = people["district"]
+    demand = actions.do_receive(
+        people["officer"],
+        enterprise=people["enterprise"],
+        channel=ChannelChoices.OFFICER,
+        source="visit",
+        title="园区道路破损影响货车通行",
+        content="园区主路破损严重，涉及住建、城管和交通多个部门，企业货车无法正常通行。",
+    )
+    actions.do_screen(demand, people["officer"], in_scope=True)
+    actions.do_triage(
+        demand,
+        people["officer"],
+        domain=Domain.objects.get(district=district, code="public"),
+        complexity=ComplexityChoices.COMPLEX,
+        tier=Tier.objects.get(district=district, level=2),
+        lead_department=people["market"],
+    )
+
+    hub = person(chromium, people, "hub")
+    hub.open_demand(demand.pk)
+    hub.act("escalate", {"reason": "multi_department", "note": "片区统筹后仍无法解决，提请联席会商。"})
+    assert label(S.ESCALATED) in hub.text("#demand-status")
+    assert hub.text("#demand-tier").startswith("3"), "the demand now sits at tier 3"
+
+    hub.go("/hub/")
+    hub.page.click("button[data-bs-target='#tab-decision']")
+    assert "园区道路破损影响货车通行" in hub.text("#tab-decision"), "it waits in the tier-3 queue"
+    hub.shot("hub-tier3-queue")
+    hub.open_demand(demand.pk)
+    hub.page.locator("#id_decide-co_departments").select_option([str(people["tax"].pk)])
+    hub.act(
+        "decide",
+        {
+            "lead_department": str(people["market"].pk),
+            "deadline": in_a_week(),
+            "note": "联席会议决定：市场监管局牵头，税务局配合。",
+        },
+    )
+    assert label(S.IN_PROGRESS) in hub.text("#demand-status")
+    assert "区市场监管局" in hub.text("#demand-lead")
+    assert "区税务局" in hub.text()
+    hub.shot("hub-decision-recorded")
+
+    coordinator = person(chromium, people, "coordinator")
+    assert "园区道路破损影响货车通行" in coordinator.text(), "the lead department finds it in its inbox"
+    tax = person(chromium, people, "tax_coordinator")
+    tax.open_demand(demand.pk)
+    assert "园区道路破损影响货车通行" in tax.text("h1"), "the co-department reaches it too"
+
+    leader = person(chromium, people, "leader")
+    assert "园区道路破损影响货车通行" in leader.text(), "the leader of the area sees the escalated matter"
+    leader.shot("leader-view")
+    for p in (hub, coordinator, tax, leader):
+        p.close()
+
+
+def test_it_shows_the_dashboard_with_charts_and_their_tables(chromium, people):
+    from demandloop.demands import actions
+    from demandloop.demands.choices import ChannelChoices
+
+    for n in range(3):
+        actions.do_receive(
+            people["officer"],
+            enterprise=people["enterprise"],
+            channel=ChannelChoices.OFFICER,
+            source="phone",
+            title=f"用电增容申请{n}",
+            content="新上生产线需要增加用电容量，请协调供电部门。",
+        )
+    hub = person(chromium, people, "hub")
+    hub.go("/dashboard/")
+    hub.page.wait_for_selector(".chart[data-rendered=true]")
+    assert hub.page.locator(".chart svg").count() == 3, "three charts are drawn"
+    assert hub.text("[data-figure=total]") == "3"
+    assert "静海镇片区" in hub.text("#area-table"), "the table under the chart names the area"
+    hub.shot("dashboard")
+    hub.close()

@@ -1,0 +1,64 @@
+"""The figures page: counts, 三率 and the on-time rate by area, department and tier, the overdue list.
+
+Every figure is computed by `demandloop.reports.queries` over `Demand.objects.for_user(user)`: a coordinator
+sees its department's figures, a leader its areas', the hub its district's. Each chart's numbers are also shown
+as a table under it (the chart is drawn from the same JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from demandloop.demands.choices import DemandStatusChoices
+from demandloop.demands.models import Demand
+from demandloop.reports import queries as figures
+from demandloop.web.access import DEMAND_STAFF, role_page
+
+
+def chart_data(rows: list[figures.Rates], unassigned: str) -> dict[str, Any]:
+    """The series ECharts draws, from the same rows as the table."""
+    return {
+        "labels": [row.label or unassigned for row in rows],
+        "series": {
+            "response_rate": [row.response_rate for row in rows],
+            "resolution_rate": [row.resolution_rate for row in rows],
+            "satisfaction_rate": [row.satisfaction_rate for row in rows],
+            "on_time_rate": [row.on_time_rate for row in rows],
+        },
+    }
+
+
+@role_page(*DEMAND_STAFF)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    demands = Demand.objects.for_user(request.user)
+    now = timezone.now()
+    groups = []
+    titles = {"area": _("By area"), "department": _("By lead department"), "tier": _("By tier")}
+    unassigned = _("Not yet assigned")
+    for grouping, title in titles.items():
+        rows = figures.rates_by(demands, grouping, now=now)
+        groups.append({"key": grouping, "title": title, "rows": rows, "chart": chart_data(rows, unassigned)})
+    counts = figures.status_counts(demands)
+    status_rows = [
+        (label, counts.get(value, 0)) for value, label in DemandStatusChoices.choices if counts.get(value)
+    ]
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "totals": figures.totals(demands, now=now),
+            "groups": groups,
+            "status_rows": status_rows,
+            "overdue": figures.overdue_demands(demands, now=now, limit=30),
+            "series_labels": {
+                "response_rate": _("Response rate"),
+                "resolution_rate": _("Resolution rate"),
+                "satisfaction_rate": _("Satisfaction rate"),
+                "on_time_rate": _("On-time rate"),
+            },
+        },
+    )

@@ -1,0 +1,229 @@
+"""One demand: its page with the timeline and the action forms, the action posts, attachments, and registering
+a new demand with the enterprise search and the routing suggestions as htmx partials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from demandloop.demands import actions
+from demandloop.demands.choices import ChannelChoices
+from demandloop.demands.choices import DemandActionChoices as A
+from demandloop.demands.errors import DemandActionError
+from demandloop.demands.models import Demand, DemandAttachment, DemandCoDepartment
+from demandloop.demands.permissions import RECEIVE_CHANNEL_ROLES
+from demandloop.demands.privacy import contact_for
+from demandloop.demands.queries import get_demand_for_user
+from demandloop.enterprises.models import Enterprise
+from demandloop.lib.uscc import normalize_uscc
+from demandloop.org.scope import resolve_scope
+from demandloop.web import suggestions
+from demandloop.web.access import EVERY_DEMAND_ROLE, INTAKE, role_page
+from demandloop.web.available import available_actions
+from demandloop.web.forms import ACTION_FORMS, ActionForm, RegisterDemandForm
+from demandloop.web.queries import officers_of
+
+ACTION_LABELS = dict(A.choices)
+
+
+def _co_links(demand: Demand) -> list[DemandCoDepartment]:
+    return list(
+        demand.co_department_links.select_related("department", "reported_by").order_by("department__order")
+    )
+
+
+def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | None = None) -> dict[str, Any]:
+    links = _co_links(demand)
+    co_ids = frozenset(link.department_id for link in links)
+    offered = []
+    for action, role in available_actions(request.user, demand, co_ids):
+        if failed is not None and failed.action == action:
+            form = failed
+        else:
+            form = ACTION_FORMS[action](demand=demand, user=request.user)
+        offered.append({"action": action, "label": ACTION_LABELS[action], "role": role, "form": form})
+    events = demand.events.select_related("actor").order_by("at", "pk")
+    contact = contact_for(demand, request.user)
+    return {
+        "demand": demand,
+        "events": events,
+        "co_links": links,
+        "attachments": demand.attachments.order_by("uploaded_at", "pk"),
+        "offered": offered,
+        "failed_action": failed.action if failed is not None else "",
+        "contact_name": contact.name,
+        "contact_phone": contact.phone,
+        "is_enterprise": resolve_scope(request.user).roles == {"enterprise"},
+    }
+
+
+@role_page(*EVERY_DEMAND_ROLE)
+@require_GET
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = get_demand_for_user(
+        request.user,
+        pk,
+        queryset=Demand.objects.select_related(
+            "area", "lead_department", "domain", "exclusion", "created_by"
+        ),
+    )
+    return render(request, "web/demand_detail.html", demand_context(request, demand))
+
+
+@role_page(*EVERY_DEMAND_ROLE)
+@require_POST
+def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    demand = get_demand_for_user(request.user, pk)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST, request.FILES, demand=demand, user=request.user)
+    if form.is_valid():
+        try:
+            getattr(actions, f"do_{action}")(demand, request.user, **form.action_kwargs())
+        except DemandActionError as exc:
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+            return redirect("demand_detail", pk=demand.pk)
+    demand.refresh_from_db()
+    response = render(request, "web/demand_detail.html", demand_context(request, demand, failed=form))
+    response.status_code = 400
+    return response
+
+
+@role_page(*EVERY_DEMAND_ROLE)
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """A file of a demand the user reaches, always as a download (never rendered inline by the browser)."""
+    demand = get_demand_for_user(request.user, pk)
+    attachment = DemandAttachment.objects.filter(demand=demand, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def attach_files(demand: Demand, user: Any, files: list[Any]) -> list[str]:
+    """Attach each uploaded file through `do_attach`; the messages of the refused ones (the demand stands)."""
+    refused = []
+    for upload in files:
+        try:
+            actions.do_attach(demand, user, upload=upload)
+        except DemandActionError as exc:
+            refused.append(f"{upload.name}: {exc.message}")
+    return refused
+
+
+def intake_channels(user: Any) -> list[str]:
+    """The channels through which `user`'s roles register demands (the portal is the enterprise's own)."""
+    roles = resolve_scope(user).roles
+    return [
+        channel
+        for channel in ChannelChoices.values
+        if channel != ChannelChoices.ONLINE and RECEIVE_CHANNEL_ROLES.get(channel, frozenset()) & roles
+    ]
+
+
+@role_page(*INTAKE)
+def register_demand(request: HttpRequest) -> HttpResponse:
+    enterprises = Enterprise.objects.for_user(request.user).filter(status="active")
+    channels = intake_channels(request.user)
+    form = RegisterDemandForm(
+        request.POST or None, request.FILES or None, enterprises=enterprises, channels=channels
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand = actions.do_receive(
+                request.user,
+                enterprise=data["enterprise"],
+                channel=data["channel"],
+                source=data["source"],
+                title=data["title"],
+                content=data["content"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                hotline_number=data["hotline_number"],
+            )
+        except DemandActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            for problem in attach_files(demand, request.user, data["attachments"]):
+                messages.warning(request, problem)
+            messages.success(request, _("Demand #%(number)s registered.") % {"number": demand.pk})
+            return redirect("demand_detail", pk=demand.pk)
+    chosen = None
+    if form.is_bound and form["enterprise"].value():
+        chosen = (
+            enterprises.filter(pk=form["enterprise"].value()).first()
+            if str(form["enterprise"].value()).isdigit()
+            else None
+        )
+    return render(request, "web/register.html", {"form": form, "chosen": chosen})
+
+
+@role_page(*INTAKE)
+@require_GET
+def enterprise_search(request: HttpRequest) -> HttpResponse:
+    """htmx partial: enterprises within the user's scope whose name contains, or whose 统一社会信用代码 starts
+    with, what was typed."""
+    text = request.GET.get("q", "").strip()
+    results: list[Enterprise] = []
+    if len(text) >= 2:
+        code = normalize_uscc(text).upper()
+        results = list(
+            Enterprise.objects.for_user(request.user)
+            .filter(status="active")
+            .filter(Q(name__icontains=text) | Q(uscc__startswith=code))
+            .select_related("area")
+            .order_by("name")[:10]
+        )
+    return render(request, "web/_enterprise_results.html", {"results": results, "q": text})
+
+
+@role_page(*INTAKE)
+@require_GET
+def enterprise_pick(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx partial: the chosen enterprise, with its officers, put into the registration form."""
+    enterprise = Enterprise.objects.for_user(request.user).filter(pk=pk).select_related("area").first()
+    if enterprise is None:
+        raise Http404
+    return render(
+        request, "web/_enterprise_chosen.html", {"chosen": enterprise, "officers": officers_of(enterprise)}
+    )
+
+
+@login_required
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """htmx partial: what the router suggests and the FAQ answers that match the text typed so far."""
+    scope = resolve_scope(request.user)
+    if not scope.roles & (INTAKE | {"enterprise"}):
+        raise Http404
+    text = f"{request.GET.get('title', '')}\n{request.GET.get('content', '')}".strip()
+    district_codes = _district_codes(scope.district_ids)
+    decision = suggestions.suggest_for(district_codes[0] if district_codes else None, text)
+    return render(request, "web/_suggestions.html", {"decision": decision, "text": text})
+
+
+def _district_codes(district_ids: frozenset[int]) -> list[str]:
+    from demandloop.org.models import District
+
+    return list(District.objects.filter(pk__in=district_ids).order_by("code").values_list("code", flat=True))

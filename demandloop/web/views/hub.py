@@ -1,0 +1,142 @@
+"""The hub console (政务服务办): every demand of the district through the one `DemandFilterSet`, its Excel export,
+the escalation queue, tier-3 matters awaiting a decision, the ledger's coverage and the calendar's overrides."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.demands.filtersets import DemandFilterSet
+from demandloop.demands.models import Demand
+from demandloop.enterprises.models import Enterprise
+from demandloop.org.choices import RoleChoices as R
+from demandloop.org.models import Area, Membership
+from demandloop.org.scope import resolve_scope
+from demandloop.sla.models import CalendarOverride
+from demandloop.web.access import role_page
+from demandloop.web.deadlines import deadline_in_force
+from demandloop.web.queries import by_urgency
+from demandloop.web.views.work import demand_page, render_list
+
+# An export is a working list, not a data dump: beyond this the hub narrows the filters.
+EXPORT_LIMIT = 20000
+
+
+def filtered(request: HttpRequest) -> DemandFilterSet:
+    base = Demand.objects.for_user(request.user).select_related(
+        "enterprise", "area", "lead_department", "tier"
+    )
+    return DemandFilterSet(request.GET or None, queryset=base, request=request)
+
+
+def coverage(district_ids: frozenset[int]) -> list[dict[str, Any]]:
+    """Per area: active enterprises and officers, the first-tier coverage the hub watches (静海 §一(一)1)."""
+    areas = (
+        Area.objects.filter(district_id__in=district_ids)
+        .annotate(
+            active_enterprises=Count("enterprises", filter=Q(enterprises__status="active"), distinct=True)
+        )
+        .order_by("district", "order", "code")
+    )
+    officers = dict(
+        Membership.objects.filter(role=R.OFFICER, is_active=True, areas__district_id__in=district_ids)
+        .values_list("areas")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"area": area, "enterprises": area.active_enterprises, "officers": officers.get(area.pk, 0)}
+        for area in areas
+    ]
+
+
+@role_page(R.HUB)
+def hub(request: HttpRequest) -> HttpResponse:
+    scope = resolve_scope(request.user)
+    filterset = filtered(request)
+    demands = Demand.objects.for_user(request.user)
+    escalated = by_urgency(demands.filter(status=S.ESCALATED).exclude(tier__level=3))
+    awaiting_decision = by_urgency(demands.filter(status=S.ESCALATED, tier__level=3))
+    page = demand_page(request, filterset.qs.order_by("-received_at", "-pk"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("partial", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "list_url": request.path,
+        "escalated": escalated[:50],
+        "awaiting_decision": awaiting_decision[:50],
+        "coverage": coverage(scope.full_district_ids),
+        "unassigned": Enterprise.objects.for_user(request.user)
+        .filter(area__isnull=True, status="active")
+        .count(),
+        "overrides": CalendarOverride.objects.order_by("-date")[:20],
+    }
+    return render_list(request, "web/hub.html", context)
+
+
+@role_page(R.HUB)
+def hub_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as an Excel file: the same FilterSet as the page and the API."""
+    filterset = filtered(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Demands"))
+    sheet.append(
+        [
+            _("Number"),
+            _("Received at"),
+            _("Enterprise"),
+            _("Unified social credit code"),
+            _("Title"),
+            _("Status"),
+            _("Tier"),
+            _("Area"),
+            _("Lead department"),
+            _("Deadline in force"),
+            _("Evaluation"),
+        ]
+    )
+    local = timezone.get_current_timezone()
+    for demand in filterset.qs.order_by("-received_at", "-pk")[:EXPORT_LIMIT]:
+        due = deadline_in_force(
+            demand.status, demand.response_due, demand.completion_due, demand.responded_at
+        )
+        sheet.append(
+            [
+                demand.pk,
+                demand.received_at.astimezone(local).strftime("%Y-%m-%d %H:%M"),
+                demand.enterprise.name,
+                demand.enterprise.uscc,
+                demand.title,
+                demand.get_status_display(),
+                demand.tier.name if demand.tier_id else "",
+                demand.area.name if demand.area_id else "",
+                demand.lead_department.name if demand.lead_department_id else "",
+                due.astimezone(local).strftime("%Y-%m-%d %H:%M") if due else "",
+                " / ".join(
+                    str(v)
+                    for v in (
+                        demand.get_evaluation_solved_display(),
+                        demand.get_evaluation_satisfied_display(),
+                    )
+                    if v
+                ),
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="demands-{stamp}.xlsx"'
+    return response

@@ -1,0 +1,111 @@
+"""The work lists of the staff roles: officer workbench, department inbox, leader view, dispatcher view.
+
+Each list is `Demand.objects.for_user(user)` narrowed by what the role works on, sorted by the deadline in force
+(`queries.by_urgency`), and paged; the page links of a list are htmx requests that swap the list alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from demandloop.demands.choices import ChannelChoices
+from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.demands.models import Demand
+from demandloop.enterprises.models import Enterprise
+from demandloop.org.choices import RoleChoices as R
+from demandloop.org.models import Area
+from demandloop.org.scope import resolve_scope
+from demandloop.reports import queries as figures
+from demandloop.web.access import DEPARTMENT, FIRST_LINE, role_page
+from demandloop.web.queries import by_urgency
+
+PAGE_SIZE = 30
+
+
+def demand_page(request: HttpRequest, demands: Any, *, param: str = "page") -> Any:
+    """One page of a work list; a number out of range shows the last page rather than an error."""
+    return Paginator(demands, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def render_list(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole page, or only the list when htmx asks for another page of it."""
+    if request.headers.get("HX-Request") and request.GET.get("partial") == "list":
+        return render(request, "web/_demand_table.html", context)
+    return render(request, template, context)
+
+
+@role_page(*FIRST_LINE)
+def workbench(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = resolve_scope(user)
+    demands = Demand.objects.for_user(user)
+    areas = (
+        Area.objects.filter(pk__in=scope.area_ids)
+        .select_related("locality")
+        .annotate(enterprise_count=Count("enterprises", filter=Q(enterprises__status="active")))
+        .order_by("order", "code")
+    )
+    waiting = demands.filter(status__in=(S.RECEIVED, S.SCREENED)).count()
+    page = demand_page(request, by_urgency(demands))
+    return render_list(
+        request,
+        "web/workbench.html",
+        {"areas": areas, "page": page, "waiting": waiting, "list_url": request.path},
+    )
+
+
+@role_page(*DEPARTMENT)
+def inbox(request: HttpRequest) -> HttpResponse:
+    demands = Demand.objects.for_user(request.user)
+    new = by_urgency(demands.filter(status=S.DISPATCHED))
+    active = by_urgency(demands.exclude(status=S.DISPATCHED))
+    page = demand_page(request, active)
+    return render_list(
+        request,
+        "web/inbox.html",
+        {"new": new[:50], "page": page, "list_url": request.path},
+    )
+
+
+@role_page(R.LEADER)
+def leader(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = resolve_scope(user)
+    demands = Demand.objects.for_user(user)
+    escalated = by_urgency(demands.filter(Q(status=S.ESCALATED) | Q(tier__level__gte=3)))
+    key_enterprises = (
+        Enterprise.objects.for_user(user).filter(is_key=True).select_related("area", "key_department")
+    )
+    by_area = [row for row in figures.rates_by(demands, "area") if row.key in scope.area_ids]
+    return render(
+        request,
+        "web/leader.html",
+        {
+            "escalated": escalated[:50],
+            "key_enterprises": key_enterprises[:50],
+            "totals": figures.totals(demands),
+            "by_area": by_area,
+        },
+    )
+
+
+@role_page(R.DISPATCHER)
+def dispatch(request: HttpRequest) -> HttpResponse:
+    demands = Demand.objects.for_user(request.user)
+    to_dispatch = by_urgency(demands.filter(status__in=(S.RECEIVED, S.SCREENED, S.TRIAGED, S.RETURNED)))
+    orders = demands.filter(channel=ChannelChoices.HOTLINE)
+    page = demand_page(
+        request, by_urgency(orders.exclude(status__in=(S.RECEIVED, S.SCREENED, S.TRIAGED, S.RETURNED)))
+    )
+    overdue = figures.overdue_demands(orders, now=timezone.now(), limit=30)
+    return render_list(
+        request,
+        "web/dispatch.html",
+        {"to_dispatch": to_dispatch[:50], "page": page, "overdue": overdue, "list_url": request.path},
+    )
