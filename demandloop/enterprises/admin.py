@@ -11,11 +11,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from demandloop.core.admin import DistrictScopedAdminMixin, DistrictScopedTabularInline
+from demandloop.core.admin import (
+    AllDistricts,
+    DistrictScopedAdminMixin,
+    DistrictScopedTabularInline,
+    administered_districts,
+)
 from demandloop.core.middleware import current_request
 from demandloop.enterprises.actions import (
     ENTERPRISE_FIELDS,
@@ -101,6 +106,16 @@ class EnterpriseAdmin(DistrictScopedAdminMixin, SimpleHistoryAdmin):  # type: ig
             # The code identifies the enterprise and its district owns it: neither changes after registration.
             return [*self.readonly_fields, "district", "uscc"]
         return self.readonly_fields
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        # simple_history falls back to the history rows of an object missing from the queryset, then refuses
+        # with 403; outside a hub's district is "not found", the same as missing (STYLE.md rule 3).
+        districts = administered_districts(request.user)
+        if not isinstance(districts, AllDistricts) and districts:
+            latest = Enterprise.history.filter(id=int(object_id) if object_id.isdigit() else None).first()
+            if latest is None or latest.district_id not in districts:
+                raise Http404
+        return super().history_view(request, object_id, extra_context)
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         # A revert saves an old version directly, past the actions and their checks.

@@ -325,9 +325,12 @@ def build_ledger_diff(table: Table, district: District, path: str = "") -> Ledge
             payload.pop("uscc", None)
             serializer = EnterpriseSerializer(instance=enterprise, data=payload, partial=True)
         if not serializer.is_valid():
+            # A cell already reported unreadable is not reported again as missing.
+            unreadable = {name for name, _message in cell_errors}
             row_errors.extend(
                 RowError(row.number, column_of(name), message)
                 for name, message in _serializer_errors(serializer.errors)
+                if name not in unreadable
             )
         if row_errors:
             report.errors.extend(row_errors)

@@ -135,7 +135,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         errors: dict[str, Any] = {}
         if instance is not None and "district" in attrs and attrs["district"] != instance.district:
             errors["district"] = _("The district of an enterprise cannot be changed.")
-        district = attrs.get("district") or (instance.district if instance is not None else None)
+        district = instance.district if instance is not None else attrs.get("district")
 
         def current(name: str) -> Any:
             return attrs[name] if name in attrs else getattr(instance, name, None)

@@ -34,7 +34,7 @@ MASK = "*"
 
 _NAME_SEPARATORS = frozenset(" \u3000·・•‧-.")
 # An extension after the number: "-801", " 转 801", "ext.801", "分机801", "#801", ",801".
-_EXTENSION = re.compile(r"(?:\s*(?:转|分机|ext\.?|x|#|,|，)\s*|\s*-\s*)(\d{1,6})\s*$", re.IGNORECASE)
+_EXTENSION = re.compile(r"(?:\s*(?:转|分机|ext\.?|x|#|,|，)\s*|\s*-\s*)(\d{1,5})\s*$", re.IGNORECASE)
 _COUNTRY_PREFIXES = ("+86", "0086", "86")
 _MOBILE_LENGTH = 11
 # Local numbers have 7 or 8 digits; area codes 3 (010, 020-029) or 4 (0311 …).

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
@@ -134,6 +134,11 @@ class MembershipInline(DistrictScopedTabularInline):
         # A hub's user must keep a role in the hub's district, or it would vanish from the hub's list.
         return 1 if self._is_hub(request) else 0
 
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        # Without validate_min a formset only shows min_num forms; it must also refuse fewer.
+        kwargs.setdefault("validate_min", True)
+        return super().get_formset(request, obj, **kwargs)
+
     def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "role" and self._is_hub(request):
             # Separated administration (三权分立): a hub assigns district roles, never the administrators'.
@@ -141,8 +146,8 @@ class MembershipInline(DistrictScopedTabularInline):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
-class DemandloopUserCreationForm(UserCreationForm):  # type: ignore[type-arg]
-    class Meta(UserCreationForm.Meta):
+class DemandloopUserCreationForm(AdminUserCreationForm):  # type: ignore[type-arg]
+    class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("username", "full_name", "phone")
 
