@@ -7,6 +7,7 @@ from demandloop.core.api_views import MeView
 from demandloop.demands.api import DemandViewSet
 from demandloop.enterprises.api import EnterpriseViewSet
 from demandloop.integrations import api as notify_api
+from demandloop.meetings import api as meetings_api
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -14,6 +15,8 @@ router.register("demands", DemandViewSet, basename="demand")
 router.register("notifications", notify_api.NotificationViewSet, basename="notification")
 router.register("notification-preferences", notify_api.NotificationPreferenceViewSet, basename="notification-preference")
 router.register("deliveries", notify_api.OutboxMessageViewSet, basename="delivery")
+router.register("whistles", meetings_api.WhistleViewSet, basename="whistle")
+router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

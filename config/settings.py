@@ -216,8 +216,6 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "demandloop.demands.choices.DemandStatusChoices",
         "DemandChannelEnum": "demandloop.demands.choices.ChannelChoices",
-        "EnterpriseKindEnum": "demandloop.enterprises.choices.EnterpriseKindChoices",
-        "EnterpriseStatusEnum": "demandloop.enterprises.choices.EnterpriseStatusChoices",
     },
 }
 
@@ -268,4 +266,5 @@ DEMANDLOOP_PRESET_DIR = BASE_DIR / "demandloop" / "org" / "presets"
 # Periodic tasks: run by the in-process runner of `demandloop serve`, or by Celery beat in production.
 DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("deliver-outbox", 10, "demandloop.integrations.notify.delivery.deliver_due"),
+    ("supervision-sweep", 60, "demandloop.sla.sweep.run_sweep"),
 ]
