@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from demandloop.demands.privacy import contact_for
 from demandloop.demands.queries import get_demand_for_user
 from demandloop.enterprises.models import Enterprise
 from demandloop.lib.uscc import normalize_uscc
+from demandloop.org.choices import RoleChoices as R
 from demandloop.org.scope import resolve_scope
 from demandloop.web import suggestions
 from demandloop.web.access import EVERY_DEMAND_ROLE, INTAKE, role_page
@@ -210,13 +210,11 @@ def enterprise_pick(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_page(*INTAKE, R.ENTERPRISE)
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
     """htmx partial: what the router suggests and the FAQ answers that match the text typed so far."""
     scope = resolve_scope(request.user)
-    if not scope.roles & (INTAKE | {"enterprise"}):
-        raise Http404
     text = f"{request.GET.get('title', '')}\n{request.GET.get('content', '')}".strip()
     district_codes = _district_codes(scope.district_ids)
     decision = suggestions.suggest_for(district_codes[0] if district_codes else None, text)

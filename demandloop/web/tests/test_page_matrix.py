@@ -1,0 +1,240 @@
+"""The page permission matrix: every page URL of the configuration × every person of two districts.
+
+The routes are read from `demandloop.web.urls`, so a new page without an entry in `EXPECTED_ACCESS` (or without
+the `role_page` decorator) fails here. Who should reach which demand and enterprise is written out below from the
+world's design (conftest.py), independently of the scope code under test. Every answer must be:
+
+* a role without the page: 404, the same as a missing page;
+* a demand or enterprise outside the person's reach: 404;
+* within reach: the page, and on no page any marker of a demand or an enterprise outside the reach (0 leaks).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, reverse
+
+from demandloop.org.choices import RoleChoices as R
+from demandloop.web import urls as web_urls
+from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, FIRST_LINE, INTAKE
+
+# What each route is for. "open": no sign-in needed; "signed_in": any signed-in person; otherwise the roles
+# whose people may open it (it must equal the view's own `page_roles`).
+EXPECTED_ACCESS: dict[str, Any] = {
+    "login": "open",
+    "healthz": "open",
+    "home": "signed_in",
+    "logout": "signed_in",
+    "password_change": "signed_in",
+    "password_change_done": "signed_in",
+    "workbench": FIRST_LINE,
+    "inbox": {R.COORDINATOR, R.DEPT_LEAD},
+    "leader": {R.LEADER},
+    "dispatch": {R.DISPATCHER},
+    "hub": {R.HUB},
+    "hub_export": {R.HUB},
+    "dashboard": DEMAND_STAFF,
+    "portal": {R.ENTERPRISE},
+    "portal_submit": {R.ENTERPRISE},
+    "portal_policies": {R.ENTERPRISE},
+    "register_demand": INTAKE,
+    "demand_suggest": INTAKE | {R.ENTERPRISE},
+    "demand_detail": EVERY_DEMAND_ROLE,
+    "demand_action": EVERY_DEMAND_ROLE,
+    "demand_attachment": EVERY_DEMAND_ROLE,
+    "enterprise_list": FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER},
+    "enterprise_search": INTAKE,
+    "enterprise_detail": FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER},
+    "enterprise_pick": INTAKE,
+}
+
+# Who reaches demand "J1" (静海, area 1) … "N2" (南开, area 2), from the world's design: the officer of the area,
+# the leader of area 1, the hub and the dispatcher of the district, the department the demands were dispatched to
+# (coordinator and lead), and the enterprise account of area 1.
+DEMAND_REACH = {
+    f"{d}{n}": {f"{d}:officer{n}", f"{d}:hub", f"{d}:dispatcher", f"{d}:coordinator", f"{d}:dept_lead"}
+    | ({f"{d}:leader", f"{d}:enterprise"} if n == 1 else set())
+    for d in "JN"
+    for n in (1, 2)
+}
+# The ledger: an enterprise is reached by the officer of its area, the leader of area 1, the district's hubs and
+# its own account.
+ENTERPRISE_REACH = {
+    f"{d}{n}": {f"{d}:officer{n}", f"{d}:hub", f"{d}:dispatcher"}
+    | ({f"{d}:leader", f"{d}:enterprise"} if n == 1 else set())
+    for d in "JN"
+    for n in (1, 2)
+}
+MARKER = re.compile(r"标记-([JN][12])")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def page_routes() -> list[URLPattern]:
+    return [p for p in web_urls.urlpatterns if isinstance(p, URLPattern)]
+
+
+def role_of(user: Any) -> str:
+    return user.memberships.get().role
+
+
+def body_text(response: Any) -> str:
+    """The text a person would read in the answer, including the cells of an Excel export."""
+    if response.get("Content-Type", "").startswith(XLSX):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(
+            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        )
+    if hasattr(response, "streaming_content"):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def assert_no_leak(text: str, who: str, allowed_demands: set[str], allowed_enterprises: set[str], where: str):
+    seen = set(MARKER.findall(text))
+    assert seen <= allowed_demands, f"{who} sees demands {seen - allowed_demands} on {where}"
+    for key in ENTERPRISE_REACH:
+        name = f"企业{key}有限公司"
+        if name in text:
+            # A demand's page names its enterprise: reaching the demand is enough.
+            assert key in allowed_enterprises or key in allowed_demands, f"{who} sees {name} on {where}"
+
+
+@pytest.fixture
+def attachments(world: Any) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from demandloop.demands import actions
+
+    result = {}
+    for key in ("J1", "N1"):
+        demand = world.demand(key)
+        upload = SimpleUploadedFile(f"材料-{key}.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        actions.do_attach(demand, world.person(f"{key[0]}:hub"), upload=upload)
+        result[key] = demand.attachments.get()
+    return result
+
+
+def test_every_page_route_has_an_expected_access_matching_its_view():
+    names = {p.name for p in page_routes()}
+    assert names == set(EXPECTED_ACCESS), f"routes without a rule: {names - set(EXPECTED_ACCESS)}"
+    for pattern in page_routes():
+        expected = EXPECTED_ACCESS[pattern.name]
+        roles = getattr(pattern.callback, "page_roles", None)
+        if isinstance(expected, str):
+            assert roles is None, f"{pattern.name} is meant to be {expected}"
+        else:
+            assert roles == frozenset(expected), (
+                f"{pattern.name}: the view allows {roles}, expected {expected}"
+            )
+
+
+def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client, attachments):
+    checked = 0
+    for who, user in world.people.items():
+        role = role_of(user)
+        client.force_login(user)
+        demands_reached = {key for key, people in DEMAND_REACH.items() if who in people}
+        enterprises_reached = {key for key, people in ENTERPRISE_REACH.items() if who in people}
+        for pattern in page_routes():
+            access = EXPECTED_ACCESS[pattern.name]
+            page_open = isinstance(access, str) or role in access
+            for url, target, kind, method in requests_for(pattern, world, attachments):
+                response = client.post(url) if method == "post" else client.get(url)
+                where = f"{method.upper()} {url} ({pattern.name})"
+                checked += 1
+                reached = (
+                    target is None
+                    or (kind == "demand" and target in demands_reached)
+                    or (kind == "enterprise" and target in enterprises_reached)
+                )
+                if not page_open or not reached:
+                    assert response.status_code == 404, f"{who} got {response.status_code} for {where}"
+                    continue
+                assert response.status_code in {200, 302, 400}, (
+                    f"{who} got {response.status_code} for {where}"
+                )
+                assert_no_leak(body_text(response), who, demands_reached, enterprises_reached, where)
+        client.logout()
+    assert checked > 500
+
+
+def requests_for(
+    pattern: URLPattern, world: Any, attachments: dict[str, Any]
+) -> list[tuple[str, Any, str, str]]:
+    """(url, target key, target kind, method) for every object the route can address in the world."""
+    name = pattern.name
+    keys = [f"{d}{n}" for d in "JN" for n in (1, 2)]
+    if name in {"logout", "login"}:
+        return []  # signing out or in again would end the matrix's session; covered by the journeys
+    if name == "demand_detail":
+        return [(reverse(name, args=[world.demand(k).pk]), k, "demand", "get") for k in keys]
+    if name == "demand_action":
+        # An empty "return" is refused by the form (400) within reach and must be a 404 outside it.
+        return [(reverse(name, args=[world.demand(k).pk, "return"]), k, "demand", "post") for k in keys]
+    if name == "demand_attachment":
+        return [
+            (reverse(name, args=[world.demand(k).pk, attachment.pk]), k, "demand", "get")
+            for k, attachment in attachments.items()
+        ]
+    if name in {"enterprise_detail", "enterprise_pick"}:
+        return [
+            (
+                reverse(name, args=[world.districts[k[0]].enterprises[int(k[1]) - 1].pk]),
+                k,
+                "enterprise",
+                "get",
+            )
+            for k in keys
+        ]
+    if name == "enterprise_search":
+        return [(reverse(name) + "?q=企业", None, "", "get")]
+    if name == "demand_suggest":
+        return [(reverse(name) + "?title=需要协调办理&content=内容标记", None, "", "get")]
+    if name == "hub":
+        return [(reverse(name), None, "", "get"), (reverse(name) + "?q=标记", None, "", "get")]
+    return [(reverse(name), None, "", "get")]
+
+
+def test_the_matrix_sees_each_reached_demand_somewhere(world, client):
+    """The converse: the lists are not empty by mistake — each person finds the demands they reach."""
+    # The leader's page lists escalated matters and the dispatcher's 12345 orders: the world has neither.
+    lists = {
+        R.OFFICER: "workbench",
+        R.COORDINATOR: "inbox",
+        R.DEPT_LEAD: "inbox",
+        R.HUB: "hub",
+        R.ENTERPRISE: "portal",
+    }
+    for who, user in world.people.items():
+        role = role_of(user)
+        if role not in lists:
+            continue
+        client.force_login(user)
+        text = body_text(client.get(reverse(lists[role])))
+        expected = {key for key, people in DEMAND_REACH.items() if who in people}
+        assert set(MARKER.findall(text)) >= expected, f"{who} misses {expected - set(MARKER.findall(text))}"
+        client.logout()
+
+
+def test_a_stranger_is_sent_to_sign_in_and_learns_nothing(world, client):
+    demand = world.demand("J1")
+    for url in (reverse("workbench"), reverse("demand_detail", args=[demand.pk]), reverse("hub_export")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert client.get(reverse("healthz")).json() == {"status": "ok"}
+
+
+def test_an_administrator_without_a_district_role_reaches_no_demand(world, client, make_user):
+    admin = make_user("sysadmin", R.SYSADMIN, is_staff=True)
+    client.force_login(admin)
+    for key in ("J1", "N2"):
+        assert client.get(reverse("demand_detail", args=[world.demand(key).pk])).status_code == 404
+    assert client.get(reverse("hub")).status_code == 404
+    home = client.get(reverse("home"))
+    assert home.status_code == 200 and not MARKER.findall(home.content.decode())
