@@ -13,7 +13,9 @@ router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("demands", DemandViewSet, basename="demand")
 router.register("notifications", notify_api.NotificationViewSet, basename="notification")
-router.register("notification-preferences", notify_api.NotificationPreferenceViewSet, basename="notification-preference")
+router.register(
+    "notification-preferences", notify_api.NotificationPreferenceViewSet, basename="notification-preference"
+)
 router.register("deliveries", notify_api.OutboxMessageViewSet, basename="delivery")
 router.register("whistles", meetings_api.WhistleViewSet, basename="whistle")
 router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
