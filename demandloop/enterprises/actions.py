@@ -105,7 +105,11 @@ def do_update_enterprise(
     each history row shows what its author changed.
     """
     _check_fields(changes, ENTERPRISE_FIELDS)
-    locked = Enterprise.objects.select_for_update().select_related("area__locality").get(pk=enterprise.pk)
+    locked = (
+        Enterprise.objects.select_for_update(of=("self",))
+        .select_related("area__locality")
+        .get(pk=enterprise.pk)
+    )
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
     for name in changed:
         setattr(locked, name, changes[name])
