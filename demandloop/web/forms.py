@@ -363,3 +363,33 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         AttachForm,
     )
 }
+
+
+# --- Whistles (吹哨报到) ----------------------------------------------------------------------------------
+
+
+class WhistleForm(forms.Form):
+    """Summon departments to a demand; `do_blow_whistle` checks who may and sets the report-in deadline."""
+
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments to summon"),
+        queryset=_departments(),
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    reason = forms.CharField(label=_("What they are summoned for"), widget=forms.Textarea(attrs={"rows": 2}))
+    submit_label = _("Blow the whistle")
+
+    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "whistle")
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = self.fields["departments"].queryset.filter(
+            district_id=demand.district_id
+        )
+
+
+class ReportInForm(forms.Form):
+    """A summoned department reports in (报到) with what it will do."""
+
+    note = forms.CharField(
+        label=_("What our department will do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

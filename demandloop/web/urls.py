@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from demandloop.web import views
-from demandloop.web.views import dashboard, demand, enterprises, hub, portal, work
+from demandloop.web.views import dashboard, demand, enterprises, hub, portal, whistles, work
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +36,8 @@ urlpatterns = [
         demand.attachment_download,
         name="demand_attachment",
     ),
+    path("demands/<int:pk>/whistle/", whistles.blow_whistle, name="demand_whistle"),
+    path("whistles/responses/<int:pk>/report-in/", whistles.report_in, name="whistle_report_in"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/search/", demand.enterprise_search, name="enterprise_search"),
     path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),

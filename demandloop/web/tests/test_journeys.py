@@ -27,6 +27,11 @@ def label(choice: Any) -> str:
         return str(choice.label)
 
 
+def label_of(msgid: str) -> str:
+    with translation.override("zh-hans"):
+        return translation.gettext(msgid)
+
+
 def in_a_week() -> str:
     return (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
 
@@ -280,6 +285,46 @@ def test_it_escalates_to_tier_three_and_records_the_decision(chromium, people):
     assert "园区道路破损影响货车通行" in leader.text(), "the leader of the area sees the escalated matter"
     leader.shot("leader-view")
     for p in (hub, coordinator, tax, leader):
+        p.close()
+
+
+def test_it_blows_the_whistle_and_the_summoned_department_reports_in(chromium, people):
+    from demandloop.demands import actions
+    from demandloop.demands.choices import ChannelChoices
+
+    demand = actions.do_receive(
+        people["officer"],
+        enterprise=people["enterprise"],
+        channel=ChannelChoices.OFFICER,
+        source="symposium",
+        title="新厂区办理税务登记和排污许可",
+        content="新厂区投产前需要同时办理税务登记变更和排污许可，涉及多个部门。",
+    )
+    officer = person(chromium, people, "officer")
+    officer.open_demand(demand.pk)
+    officer.page.click("#whistle-panel summary")
+    officer.page.locator("#id_whistle-departments").select_option([str(people["tax"].pk)])
+    officer.page.fill("#id_whistle-reason", "请税务局派员到企业现场指导税务登记变更。")
+    officer.shot("officer-whistle")
+    officer.page.click("button[name=submit-whistle]")
+    officer.page.wait_for_load_state()
+    assert "区税务局" in officer.text(".whistle") and label_of("not yet reported in") in officer.text(
+        ".whistle"
+    )
+
+    tax = person(chromium, people, "tax_coordinator")
+    summons = tax.text("#summons")
+    assert "新厂区办理税务登记和排污许可" in summons and "请税务局派员" in summons
+    tax.page.fill("#summons textarea[name=note]", "明天上午派员到企业现场。")
+    tax.shot("coordinator-report-in")
+    tax.page.click("#summons button[type=submit]")
+    tax.page.wait_for_load_state()
+    assert tax.page.locator("#summons").count() == 0, "nothing is left to report in"
+
+    officer.open_demand(demand.pk)
+    whistle = officer.text(".whistle")
+    assert label_of("reported in") in whistle and "明天上午派员到企业现场" in whistle
+    for p in (officer, tax):
         p.close()
 
 

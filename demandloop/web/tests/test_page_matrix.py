@@ -46,6 +46,8 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "demand_detail": EVERY_DEMAND_ROLE,
     "demand_action": EVERY_DEMAND_ROLE,
     "demand_attachment": EVERY_DEMAND_ROLE,
+    "demand_whistle": FIRST_LINE | {R.HUB},
+    "whistle_report_in": {R.COORDINATOR, R.DEPT_LEAD},
     "enterprise_list": FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER},
     "enterprise_search": INTAKE,
     "enterprise_detail": FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER},
@@ -69,6 +71,8 @@ ENTERPRISE_REACH = {
     for d in "JN"
     for n in (1, 2)
 }
+# Who answers a district's summons: the people of the summoned department.
+SUMMONED = {d: {f"{d}:coordinator", f"{d}:dept_lead"} for d in "JN"}
 MARKER = re.compile(r"标记-([JN][12])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -106,6 +110,24 @@ def assert_no_leak(text: str, who: str, allowed_demands: set[str], allowed_enter
 
 
 @pytest.fixture
+def summons(world: Any) -> dict[str, Any]:
+    """A whistle on each district's first demand summoning its market-regulation bureau (the coordinator's)."""
+    from demandloop.meetings.actions import do_blow_whistle
+
+    result = {}
+    for code in "JN":
+        district = world.districts[code]
+        whistle = do_blow_whistle(
+            world.demand(f"{code}1"),
+            world.person(f"{code}:officer1"),
+            departments=[district.department],
+            reason=f"召集标记-{code}1",
+        )
+        result[code] = whistle.responses.get()
+    return result
+
+
+@pytest.fixture
 def attachments(world: Any) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -134,7 +156,7 @@ def test_every_page_route_has_an_expected_access_matching_its_view():
             )
 
 
-def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client, attachments):
+def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client, attachments, summons):
     checked = 0
     for who, user in world.people.items():
         role = role_of(user)
@@ -144,7 +166,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client,
         for pattern in page_routes():
             access = EXPECTED_ACCESS[pattern.name]
             page_open = isinstance(access, str) or role in access
-            for url, target, kind, method in requests_for(pattern, world, attachments):
+            for url, target, kind, method in requests_for(pattern, world, attachments, summons):
                 response = client.post(url) if method == "post" else client.get(url)
                 where = f"{method.upper()} {url} ({pattern.name})"
                 checked += 1
@@ -152,6 +174,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client,
                     target is None
                     or (kind == "demand" and target in demands_reached)
                     or (kind == "enterprise" and target in enterprises_reached)
+                    or (kind == "summons" and who in SUMMONED[target])
                 )
                 if not page_open or not reached:
                     assert response.status_code == 404, f"{who} got {response.status_code} for {where}"
@@ -165,7 +188,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client,
 
 
 def requests_for(
-    pattern: URLPattern, world: Any, attachments: dict[str, Any]
+    pattern: URLPattern, world: Any, attachments: dict[str, Any], summons: dict[str, Any]
 ) -> list[tuple[str, Any, str, str]]:
     """(url, target key, target kind, method) for every object the route can address in the world."""
     name = pattern.name
@@ -177,6 +200,13 @@ def requests_for(
     if name == "demand_action":
         # An empty "return" is refused by the form (400) within reach and must be a 404 outside it.
         return [(reverse(name, args=[world.demand(k).pk, "return"]), k, "demand", "post") for k in keys]
+    if name == "demand_whistle":
+        # No department chosen: the form refuses it (a message, then back to the demand) within reach.
+        return [(reverse(name, args=[world.demand(k).pk]), k, "demand", "post") for k in keys]
+    if name == "whistle_report_in":
+        return [
+            (reverse(name, args=[response.pk]), code, "summons", "post") for code, response in summons.items()
+        ]
     if name == "demand_attachment":
         return [
             (reverse(name, args=[world.demand(k).pk, attachment.pk]), k, "demand", "get")

@@ -27,8 +27,9 @@ from demandloop.org.scope import resolve_scope
 from demandloop.web import suggestions
 from demandloop.web.access import EVERY_DEMAND_ROLE, INTAKE, role_page
 from demandloop.web.available import available_actions
-from demandloop.web.forms import ACTION_FORMS, ActionForm, RegisterDemandForm
+from demandloop.web.forms import ACTION_FORMS, ActionForm, RegisterDemandForm, WhistleForm
 from demandloop.web.queries import officers_of
+from demandloop.web.views.whistles import may_blow_whistle, whistles_of
 
 ACTION_LABELS = dict(A.choices)
 
@@ -60,7 +61,8 @@ def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | No
         "failed_action": failed.action if failed is not None else "",
         "contact_name": contact.name,
         "contact_phone": contact.phone,
-        "is_enterprise": resolve_scope(request.user).roles == {"enterprise"},
+        "whistles": whistles_of(demand, request.user),
+        "whistle_form": WhistleForm(demand=demand) if may_blow_whistle(demand, request.user) else None,
     }
 
 

@@ -24,6 +24,7 @@ from demandloop.org.scope import resolve_scope
 from demandloop.reports import queries as figures
 from demandloop.web.access import DEPARTMENT, FIRST_LINE, role_page
 from demandloop.web.queries import by_urgency
+from demandloop.web.views.whistles import pending_summons
 
 PAGE_SIZE = 30
 
@@ -69,7 +70,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render_list(
         request,
         "web/inbox.html",
-        {"new": new[:50], "page": page, "list_url": request.path},
+        {
+            "new": new[:50],
+            "page": page,
+            "list_url": request.path,
+            "summons": pending_summons(request.user),
+        },
     )
 
 
