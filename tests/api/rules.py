@@ -1,0 +1,356 @@
+"""One rule per named API route: what every role must get there. `test_permission_matrix` reads the URL
+configuration and fails for any route under /api/ whose name has no rule here — add the rule with the route.
+
+The expected scopes are written out by hand from DESIGN.md §1 for the known world of `world.py` (two districts,
+two areas each), not computed by the code under test:
+
+demands per district — d_a: enterprise a (area a), lead scjgj, co-department swj · d_b: enterprise b (area b)
+· d_key: the key enterprise of scjgj (area a) · d_park: the park's enterprise (area b).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from demandloop.demands.serializers import ACTION_SERIALIZERS
+
+DISTRICTS = ("jinghai", "nankai")
+DEMANDS = ("d_a", "d_b", "d_key", "d_park")
+ENTERPRISES = ("ent_a", "ent_b", "ent_key", "ent_park")
+
+# Which demands of ITS OWN district each person reaches (nothing of the other district, ever).
+DEMAND_REACH: dict[str, frozenset[str]] = {
+    "officer_a": frozenset({"d_a", "d_key"}),
+    "officer_b": frozenset({"d_b", "d_park"}),
+    "social": frozenset({"d_park"}),
+    "industry": frozenset({"d_key"}),
+    "coord_lead": frozenset({"d_a"}),
+    "coord_co": frozenset({"d_a"}),
+    "coord_other": frozenset(),
+    "lead": frozenset({"d_a"}),
+    "leader": frozenset({"d_a", "d_key"}),
+    "hub": frozenset(DEMANDS),
+    "dispatcher": frozenset(DEMANDS),
+    "ent_user_a": frozenset({"d_a"}),
+    "ent_user_b": frozenset({"d_b"}),
+}
+# The ledger (enterprises API): coordinators and department leads do not browse it; administrators see all.
+ENTERPRISE_REACH: dict[str, frozenset[str]] = {
+    "officer_a": frozenset({"ent_a", "ent_key"}),
+    "officer_b": frozenset({"ent_b", "ent_park"}),
+    "social": frozenset({"ent_park"}),
+    "industry": frozenset({"ent_key"}),
+    "coord_lead": frozenset(),
+    "coord_co": frozenset(),
+    "coord_other": frozenset(),
+    "lead": frozenset(),
+    "leader": frozenset({"ent_a", "ent_key"}),
+    "hub": frozenset(ENTERPRISES),
+    "dispatcher": frozenset(ENTERPRISES),
+    "ent_user_a": frozenset({"ent_a"}),
+    "ent_user_b": frozenset({"ent_b"}),
+}
+ADMIN_SEES_ALL_ENTERPRISES = True
+MISSING_PK = 2**31 - 7
+
+# A body each action accepts in form, so the probe reaches the scope and permission checks.
+ACTION_BODIES: dict[str, dict[str, Any]] = {
+    "screen": {"in_scope": True},
+    "triage": {"domain": "market", "complexity": "complex", "tier": 2},
+    "answer": {"answer": "可网上办理"},
+    "dispatch": {"lead_department": "scjgj", "co_departments": ["swj"]},
+    "accept": {},
+    "return": {"reason": "非本部门职责"},
+    "plan": {"plan": "上门核查", "eta": "2099-12-31"},
+    "inform": {"note": "已告知"},
+    "report_part": {"part": "本部门部分已完成"},
+    "resolve": {"result": "已解决"},
+    "evaluate": {"solved": "solved", "satisfied": "satisfied"},
+    "reopen": {"reason": "仍未解决"},
+    "escalate": {"reason": "not_solvable"},
+    "decide": {"lead_department": "scjgj", "co_departments": ["swj"], "deadline": "2099-12-31"},
+    "transfer": {"city_channel": "jinchanfa", "city_reference": "JCF-1"},
+    "request_extension": {"until": "2099-12-31", "reason": "等待检测"},
+    "approve_extension": {},
+    "reject_extension": {"reason": "可按期完成"},
+    "merge": {"duplicate_of": MISSING_PK},
+    "withdraw": {"reason": "企业撤回"},
+    "close": {"note": "已办结"},
+}
+
+
+@dataclass
+class Ctx:
+    """What a rule needs: the client of one person, the world, and the expected scopes of that person."""
+
+    tc: Any
+    client: Any
+    person: str  # "jinghai:officer_a", "admin:sysadmin" or "anonymous"
+    world: Any
+    demands: dict[tuple[str, str], Any]
+    attachments: dict[tuple[str, str], Any]
+    enterprises: dict[tuple[str, str], Any]
+    seen: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def anonymous(self) -> bool:
+        return self.person == "anonymous"
+
+    def reaches_demand(self, district: str, key: str) -> bool:
+        home, _, who = self.person.partition(":")
+        return home == district and key in DEMAND_REACH.get(who, frozenset())
+
+    def reaches_enterprise(self, district: str, key: str) -> bool:
+        home, _, who = self.person.partition(":")
+        if home == "admin":
+            return ADMIN_SEES_ALL_ENTERPRISES
+        return home == district and key in ENTERPRISE_REACH.get(who, frozenset())
+
+    def call(self, method: str, url: str, body: Any = None, fmt: str = "json") -> Any:
+        response = (
+            getattr(self.client, method)(url, body, format=fmt)
+            if body is not None
+            else getattr(self.client, method)(url)
+        )
+        self.seen.append((method.upper(), url, response.status_code))
+        self.tc.assertLess(response.status_code, 500, (self.person, method, url, _peek(response)))
+        if self.anonymous:
+            self.tc.assertIn(response.status_code, (401, 403), (method, url))
+        return response
+
+    def expect_hidden(self, response: Any, what: str) -> None:
+        if self.anonymous:
+            return
+        self.tc.assertEqual(response.status_code, 404, (self.person, what, _peek(response)))
+
+    def expect_visible(self, response: Any, what: str, allowed: tuple[int, ...] = (200, 201)) -> None:
+        if self.anonymous:
+            return
+        self.tc.assertIn(response.status_code, allowed, (self.person, what, _peek(response)))
+
+
+Rule = Callable[[Ctx, str], None]
+
+
+def _peek(response: Any) -> bytes:
+    return b"<file>" if getattr(response, "streaming", False) else response.content[:300]
+
+
+def _ids(ctx: Ctx, url: str) -> set[int]:
+    found: set[int] = set()
+    while url:
+        response = ctx.call("get", url)
+        if ctx.anonymous:
+            return set()
+        ctx.tc.assertEqual(response.status_code, 200, (ctx.person, url))
+        body = response.json()
+        found |= {row["id"] for row in body["results"]}
+        url = body["next"]
+    return found
+
+
+# --- Routes without an object ---------------------------------------------------------------------------
+
+
+def public_schema(ctx: Ctx, name: str) -> None:
+    # The schema and its docs describe the API, not data: anyone may read them.
+    url = {"api-schema": "/api/schema/", "api-docs": "/api/docs/"}[name]
+    response = ctx.client.get(url)
+    ctx.tc.assertEqual(response.status_code, 200)
+
+
+def signed_in_only(ctx: Ctx, name: str) -> None:
+    url = {"api-root": "/api/v1/", "api-me": "/api/v1/me/"}[name]
+    response = ctx.call("get", url)
+    ctx.expect_visible(response, name, (200,))
+
+
+# --- Demands ---------------------------------------------------------------------------------------------
+
+
+def demand_list(ctx: Ctx, name: str) -> None:
+    expected = {d.pk for (district, key), d in ctx.demands.items() if ctx.reaches_demand(district, key)}
+    ctx.tc.assertEqual(_ids(ctx, "/api/v1/demands/"), set() if ctx.anonymous else expected, ctx.person)
+    # Filters never widen the scope: asking for another district's area or department finds nothing new.
+    for (district, key), demand in ctx.demands.items():
+        if not ctx.reaches_demand(district, key):
+            ctx.tc.assertNotIn(demand.pk, _ids(ctx, f"/api/v1/demands/?area={demand.area_id}"))
+            ctx.tc.assertNotIn(demand.pk, _ids(ctx, f"/api/v1/demands/?q={demand.pk}"))
+    # Intake: an enterprise outside the ledger scope is answered exactly like a missing one.
+    missing = ctx.call("post", "/api/v1/demands/", _intake_body(MISSING_PK))
+    for (district, key), enterprise in ctx.enterprises.items():
+        response = ctx.call("post", "/api/v1/demands/", _intake_body(enterprise.pk))
+        if ctx.anonymous:
+            continue
+        if ctx.reaches_enterprise(district, key):
+            ctx.tc.assertIn(response.status_code, (201, 400, 403), (ctx.person, key, response.json()))
+        else:
+            ctx.tc.assertEqual(response.status_code, 400, (ctx.person, key))
+            ctx.tc.assertEqual(response.json(), missing.json())
+
+
+def _intake_body(enterprise_id: int) -> dict[str, Any]:
+    return {
+        "enterprise": enterprise_id,
+        "channel": "officer",
+        "source": "visit",
+        "title": "用工咨询",
+        "content": "咨询稳岗返还政策。",
+    }
+
+
+def demand_object(path: str, method: str = "get") -> Rule:
+    def rule(ctx: Ctx, name: str) -> None:
+        for (district, key), demand in ctx.demands.items():
+            response = ctx.call(method, f"/api/v1/demands/{demand.pk}/{path}")
+            if ctx.reaches_demand(district, key):
+                ctx.expect_visible(response, f"{name} {district}:{key}")
+            else:
+                ctx.expect_hidden(response, f"{name} {district}:{key}")
+        ctx.expect_hidden(ctx.call(method, f"/api/v1/demands/{MISSING_PK}/{path}"), f"{name} missing")
+
+    return rule
+
+
+def demand_attachments(ctx: Ctx, name: str) -> None:
+    demand_object("attachments/")(ctx, name)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for (district, key), demand in ctx.demands.items():
+        upload = SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
+        response = ctx.call(
+            "post", f"/api/v1/demands/{demand.pk}/attachments/", {"file": upload}, "multipart"
+        )
+        if ctx.reaches_demand(district, key):
+            ctx.expect_visible(response, f"upload {key}", (201, 403, 409))
+        else:
+            ctx.expect_hidden(response, f"upload {district}:{key}")
+
+
+def demand_attachment_download(ctx: Ctx, name: str) -> None:
+    for (district, key), attachment in ctx.attachments.items():
+        demand = ctx.demands[(district, key)]
+        response = ctx.call("get", f"/api/v1/demands/{demand.pk}/attachments/{attachment.pk}/")
+        if ctx.reaches_demand(district, key):
+            ctx.expect_visible(response, f"download {key}", (200,))
+            if not ctx.anonymous:
+                ctx.tc.assertIn("attachment;", response["Content-Disposition"])
+                ctx.tc.assertEqual(b"".join(response.streaming_content)[:5], b"%PDF-")
+        else:
+            ctx.expect_hidden(response, f"download {district}:{key}")
+        # An attachment reached through a demand it does not belong to is missing, whatever the scope.
+        for (other_district, other_key), other in ctx.demands.items():
+            if other.pk != demand.pk and ctx.reaches_demand(other_district, other_key):
+                ctx.expect_hidden(
+                    ctx.call("get", f"/api/v1/demands/{other.pk}/attachments/{attachment.pk}/"),
+                    "attachment via another demand",
+                )
+                break
+
+
+def demand_action(action: str) -> Rule:
+    def rule(ctx: Ctx, name: str) -> None:
+        for (district, key), demand in ctx.demands.items():
+            response = ctx.call(
+                "post", f"/api/v1/demands/{demand.pk}/actions/{action}/", ACTION_BODIES[action]
+            )
+            if ctx.reaches_demand(district, key):
+                ctx.expect_visible(response, f"{action} {key}", (200, 400, 403, 409))
+            else:
+                ctx.expect_hidden(response, f"{action} {district}:{key}")
+
+    return rule
+
+
+# --- Enterprises (the ledger) ---------------------------------------------------------------------------
+
+
+def enterprise_list(ctx: Ctx, name: str) -> None:
+    expected = {
+        e.pk for (district, key), e in ctx.enterprises.items() if ctx.reaches_enterprise(district, key)
+    }
+    found = _ids(ctx, "/api/v1/enterprises/")
+    world_ids = {e.pk for e in ctx.enterprises.values()}
+    ctx.tc.assertEqual(found & world_ids, set() if ctx.anonymous else expected, ctx.person)
+    response = ctx.call("post", "/api/v1/enterprises/", {})
+    ctx.expect_visible(response, "register enterprise", (400, 403))
+
+
+def enterprise_object(path: str, method: str, body: dict[str, Any] | None = None) -> Rule:
+    def rule(ctx: Ctx, name: str) -> None:
+        for (district, key), enterprise in ctx.enterprises.items():
+            response = ctx.call(method, f"/api/v1/enterprises/{enterprise.pk}/{path}", body)
+            if ctx.reaches_enterprise(district, key):
+                ctx.expect_visible(response, f"{name} {key}", (200, 201, 400, 403, 409))
+            else:
+                ctx.expect_hidden(response, f"{name} {district}:{key}")
+
+    return rule
+
+
+# --- Routes of other apps whose objects this world does not create ---------------------------------------
+# They must answer a missing object with 404 and never fail; their owners refine these rules with objects.
+
+
+def collection(prefix: str, method: str = "get", body: dict[str, Any] | None = None) -> Rule:
+    def rule(ctx: Ctx, name: str) -> None:
+        response = ctx.call(method, f"/api/v1/{prefix}", body if method != "get" else None)
+        ctx.expect_visible(response, name, (200, 201, 400, 403, 404, 409))
+
+    return rule
+
+
+def missing_object(prefix: str, path: str = "", method: str = "get") -> Rule:
+    def rule(ctx: Ctx, name: str) -> None:
+        response = ctx.call(method, f"/api/v1/{prefix}/{MISSING_PK}/{path}", {} if method != "get" else None)
+        # A department-less or district-less user may be refused before the lookup: never a 5xx, never a 2xx.
+        ctx.expect_visible(response, name, (403, 404))
+
+    return rule
+
+
+RULES: dict[str, Rule] = {
+    "api-schema": public_schema,
+    "api-docs": public_schema,
+    "api-root": signed_in_only,
+    "api-me": signed_in_only,
+    "demand-list": demand_list,
+    "demand-detail": demand_object(""),
+    "demand-events": demand_object("events/"),
+    "demand-attachments": demand_attachments,
+    "demand-attachment-download": demand_attachment_download,
+    **{f"demand-action-{action}": demand_action(action) for action in ACTION_SERIALIZERS},
+    "enterprise-list": enterprise_list,
+    "enterprise-detail": enterprise_object("", "get"),
+    "enterprise-contacts": enterprise_object("contacts/", "post", {}),
+    "enterprise-deregister": enterprise_object("deregister/", "post", {}),
+    "enterprise-history": enterprise_object("history/", "get"),
+    "notification-list": collection("notifications/"),
+    "notification-read-all": collection("notifications/read-all/", "post", {}),
+    "notification-detail": missing_object("notifications"),
+    "notification-read": missing_object("notifications", "read/", "post"),
+    "notification-preference-list": collection("notification-preferences/"),
+    "delivery-list": collection("deliveries/"),
+    "delivery-detail": missing_object("deliveries"),
+    "delivery-retry": missing_object("deliveries", "retry/", "post"),
+    "whistle-list": collection("whistles/"),
+    "whistle-by-department": collection("whistles/by-department/"),
+    "whistle-detail": missing_object("whistles"),
+    "whistle-report": missing_object("whistles", "report/", "post"),
+    "meeting-list": collection("meetings/"),
+    "meeting-candidates": collection("meetings/candidates/"),
+    "meeting-decisions-by-department": collection("meetings/decisions-by-department/"),
+    "meeting-detail": missing_object("meetings"),
+    "meeting-agenda": missing_object("meetings", "agenda/", "post"),
+    "meeting-conclude": missing_object("meetings", "conclude/", "post"),
+    "meeting-decisions": missing_object("meetings", "decisions/", "post"),
+    "meeting-minutes": missing_object("meetings", "minutes/", "post"),
+    "meeting-minutes-docx": missing_object("meetings", "minutes_docx/"),
+}
+# Writes change the world the later rules read: run every read first.
+WRITE_RULES = frozenset(
+    {"demand-attachments", "enterprise-contacts", "enterprise-deregister"}
+    | {f"demand-action-{action}" for action in ACTION_SERIALIZERS}
+)
