@@ -146,7 +146,8 @@ def install_append_only(schema_editor: Any, table: str) -> None:
     quoted = schema_editor.quote_name(table)
     trigger = schema_editor.quote_name(f"{table}_append_only")
     if vendor == "postgresql":
-        schema_editor.execute(_PG_FUNCTION)
+        # No parameters: the function body uses % placeholders of its own (RAISE), not psycopg ones.
+        schema_editor.execute(_PG_FUNCTION, params=None)
         schema_editor.execute(
             f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {quoted} "
             "FOR EACH ROW EXECUTE FUNCTION demandloop_refuse_change()"
