@@ -93,11 +93,10 @@ def enterprise_history(enterprise: Enterprise) -> list[HistoryEntry]:
     # Related names in one query per related model, not one per record.
     names: dict[str, dict[Any, str]] = {}
     for field in fields:
-        if field.is_relation and field.related_model is not None:
+        related = field.related_model
+        if field.is_relation and related is not None and not isinstance(related, str):
             ids = {getattr(r, field.attname) for r in records} - {None}
-            names[field.name] = {
-                pk: str(obj) for pk, obj in field.related_model._base_manager.in_bulk(ids).items()
-            }
+            names[field.name] = {pk: str(obj) for pk, obj in related._base_manager.in_bulk(ids).items()}
 
     def shown(record: Any, field: Any) -> str | None:
         value = None if record is None else getattr(record, field.attname)
