@@ -251,6 +251,8 @@ DEMANDLOOP_SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
 DEMANDLOOP_SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN")
 DEMANDLOOP_SMS_SIGN = env_str("SMS_SIGN")
 DEMANDLOOP_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
+# How long a worker holds a message it is sending; after that a dead worker's message is sent again.
+DEMANDLOOP_OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 120)
 
 LOGGING = {
     "version": 1,
