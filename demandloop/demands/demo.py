@@ -1,0 +1,576 @@
+"""Demo demands: every status at every tier, each reached through the real actions (DESIGN.md §6, issue 3 item 7).
+
+`create_demo_demands(district, n, seed)` runs after the district's demo people and enterprises exist
+(`demandloop.org.demo`). It drives each demand along a plausible path — intake by the right channel, screening,
+triage, dispatch, acceptance, plan, escalation, decision, transfer, reports of co-departments, resolution,
+evaluation, reopening, extensions, closure — stopping at a target status and tier, with a clock that moves from a
+receipt date in the past six months. The actions run inside `actions.demand_batch()`: the same rules, events,
+deadlines and audit rows as any other caller, written in bulk at the end.
+
+The first demands cover every (status, tier) pair; the rest follow realistic weights. Same seed, same data.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from demandloop.demands import actions
+from demandloop.demands.choices import ChannelChoices, DirectSourceChoices
+from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.enterprises.models import Enterprise
+from demandloop.org.choices import DepartmentKindChoices, RoleChoices
+from demandloop.org.models import Department, District, Membership
+
+# Statuses reached before triage have no tier; the others are paired with every tier that can hold them.
+PRE_TRIAGE = (S.RECEIVED, S.SCREENED, S.OUT_OF_SCOPE, S.MERGED, S.WITHDRAWN)
+BY_TIER: dict[int, tuple[str, ...]] = {
+    1: (S.TRIAGED, S.IN_PROGRESS, S.PLANNED, S.INFORMED, S.ANSWERED, S.RESOLVED, S.EVALUATED, S.CLOSED),
+    2: (
+        S.TRIAGED,
+        S.DISPATCHED,
+        S.RETURNED,
+        S.IN_PROGRESS,
+        S.PLANNED,
+        S.INFORMED,
+        S.RESOLVED,
+        S.EVALUATED,
+        S.CLOSED,
+    ),
+    3: (S.ESCALATED, S.IN_PROGRESS, S.PLANNED, S.INFORMED, S.RESOLVED, S.EVALUATED, S.CLOSED),
+    4: (S.TRIAGED, S.ESCALATED, S.TRANSFERRED, S.RESOLVED, S.EVALUATED, S.CLOSED),
+}
+COVERAGE: list[tuple[str, int | None]] = [(status, None) for status in PRE_TRIAGE] + [
+    (status, level) for level, statuses in BY_TIER.items() for status in statuses
+]
+# After the coverage round: mostly finished matters, a live queue of open ones.
+TARGET_WEIGHTS: list[tuple[str, float]] = [
+    (S.CLOSED, 36),
+    (S.EVALUATED, 8),
+    (S.RESOLVED, 6),
+    (S.ANSWERED, 6),
+    (S.INFORMED, 5),
+    (S.PLANNED, 5),
+    (S.IN_PROGRESS, 6),
+    (S.DISPATCHED, 4),
+    (S.TRIAGED, 3),
+    (S.ESCALATED, 3),
+    (S.TRANSFERRED, 2),
+    (S.RETURNED, 1),
+    (S.SCREENED, 1),
+    (S.RECEIVED, 3),
+    (S.OUT_OF_SCOPE, 5),
+    (S.MERGED, 2),
+    (S.WITHDRAWN, 2),
+]
+TIER_WEIGHTS = [(1, 35), (2, 42), (3, 15), (4, 8)]
+
+TOPICS = [
+    (
+        "market",
+        "食品经营许可证办理咨询",
+        "企业拟开设员工食堂，咨询食品经营许可的申请材料、办理时限和现场核查要求。",
+    ),
+    ("market", "经营范围变更登记", "企业新增业务需要变更经营范围，咨询是否可以全程网办以及所需材料。"),
+    ("economic", "专精特新企业认定申报", "企业希望申报专精特新中小企业，咨询申报条件、时间节点和奖励政策。"),
+    ("economic", "稳岗返还资金到账时间", "企业去年已申请稳岗返还，至今未到账，希望了解办理进度。"),
+    ("economic", "技改项目补贴兑现", "企业完成生产线技术改造，咨询区级技改补贴的兑现流程。"),
+    ("social", "员工子女入学协调", "企业引进的技术骨干子女需在本区入学，希望协调学位。"),
+    ("social", "厂区周边道路照明", "厂区门前道路夜间无照明，员工下班通行存在安全隐患，希望增设路灯。"),
+    ("public", "厂区用电增容", "企业扩大产能需要用电增容，报装后进展缓慢，希望协调供电部门。"),
+    ("public", "厂区自来水压力不足", "企业生产用水水压不足，影响正常生产，希望协调供水部门排查。"),
+    ("public", "发票领用额度调整", "企业业务量增长，现有发票领用额度不足，咨询调整办法。"),
+    ("ecology", "环评手续办理", "企业新建项目需办理环境影响评价，咨询审批流程和所需时间。"),
+    ("ecology", "排污许可证延续", "企业排污许可证即将到期，咨询延续申请的材料和时限。"),
+]
+EXCLUDED = [
+    ("petition", "反映拆迁补偿问题", "企业对多年前的拆迁补偿结果不满，要求重新处理。"),
+    ("litigation", "合同纠纷案件执行", "企业与客户的合同纠纷已判决，希望加快法院执行。"),
+    ("trade_secret", "竞争对手技术资料", "希望了解竞争对手的工艺参数。"),
+]
+SOURCES = list(DirectSourceChoices.values)
+
+
+@dataclass
+class Cast:
+    """The district's demo people, by what they do."""
+
+    hub: Any
+    dispatcher: Any
+    officer_by_area: dict[int, Any]
+    coordinator_by_department: dict[int, Any]
+    account_by_enterprise: dict[int, Any]
+    departments: list[Department]
+    domains: dict[str, Any]
+    exclusions: dict[str, Any]
+    tiers: dict[int, Any]
+    leader_by_area: dict[int, Any] = field(default_factory=dict)
+
+
+def _cast(district: District) -> Cast:
+    memberships = (
+        Membership.objects.filter(district=district, is_active=True, user__is_active=True)
+        .select_related("user", "leader_post")
+        .prefetch_related("areas", "leader_post__areas")
+        .order_by("pk")
+    )
+    hub = dispatcher = None
+    officers: dict[int, Any] = {}
+    coordinators: dict[int, Any] = {}
+    accounts: dict[int, Any] = {}
+    leaders: dict[int, Any] = {}
+    for m in memberships:
+        if m.role == RoleChoices.HUB and hub is None:
+            hub = m.user
+        elif m.role == RoleChoices.DISPATCHER and dispatcher is None:
+            dispatcher = m.user
+        elif m.role == RoleChoices.OFFICER:
+            for area in m.areas.all():
+                officers.setdefault(area.pk, m.user)
+        elif m.role == RoleChoices.COORDINATOR and m.department_id:
+            coordinators.setdefault(m.department_id, m.user)
+        elif m.role == RoleChoices.ENTERPRISE and m.enterprise_id:
+            accounts.setdefault(m.enterprise_id, m.user)
+        elif m.role == RoleChoices.LEADER and m.leader_post is not None:
+            for area in m.leader_post.areas.all():
+                leaders.setdefault(area.pk, m.user)
+    if hub is None or dispatcher is None or not officers:
+        raise ValueError(f"{district.code}: create the demo people first (demandloop.org.demo)")
+    departments = [
+        dep
+        for dep in Department.objects.filter(district=district, kind=DepartmentKindChoices.REGULAR)
+        if dep.pk in coordinators
+    ]
+    return Cast(
+        hub=hub,
+        dispatcher=dispatcher,
+        officer_by_area=officers,
+        coordinator_by_department=coordinators,
+        account_by_enterprise=accounts,
+        departments=departments,
+        domains={d.code: d for d in district.domains.all()},
+        exclusions={e.code: e for e in district.exclusions.all()},
+        tiers={t.level: t for t in district.tiers.all()},
+        leader_by_area=leaders,
+    )
+
+
+class _Clock:
+    """The story's time: moves forward by working-hour-ish steps, never past now."""
+
+    def __init__(self, start: datetime, now: datetime, rng: random.Random) -> None:
+        self.at = start
+        self.now = now
+        self.rng = rng
+
+    def tick(self, hours: tuple[float, float] = (1, 30)) -> datetime:
+        step = timedelta(hours=self.rng.uniform(*hours))
+        # Never past now, never backwards: a story running out of time crowds its last steps together.
+        self.at = max(self.at, min(self.at + step, self.now - timedelta(minutes=1)))
+        return self.at
+
+
+@dataclass
+class _Story:
+    """One demand's path: the steps to take, then where to stop."""
+
+    target: str
+    level: int | None
+    steps: list[Callable[[], Any]] = field(default_factory=list)
+
+
+def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
+    """Create `n` demo demands in `district` through the actions; returns how many were created."""
+    rng = random.Random(f"{seed}-{district.code}-demands")
+    cast = _cast(district)
+    enterprises = list(
+        Enterprise.objects.filter(district=district, status="active", area__isnull=False)
+        .select_related("area")
+        .order_by("pk")
+    )
+    if not enterprises:
+        raise ValueError(f"{district.code}: create the demo enterprises first (demandloop.org.demo)")
+    for enterprise in enterprises:
+        # One District object for all: deadlines read its office closing time.
+        enterprise.district = district
+    now = timezone.now()
+    created: list[Any] = []
+    with actions.demand_batch():
+        for i in range(n):
+            if i < len(COVERAGE):
+                target, level = COVERAGE[i]
+            else:
+                target = _weighted(rng, TARGET_WEIGHTS)
+                level = None if target in PRE_TRIAGE else _level_for(rng, target)
+            demand = _play(district, cast, rng, enterprises, created, target, level, now)
+            created.append(demand)
+    return len(created)
+
+
+def _weighted(rng: random.Random, weights: list[tuple[Any, float]]) -> Any:
+    return rng.choices([value for value, _ in weights], [weight for _, weight in weights])[0]
+
+
+def _level_for(rng: random.Random, target: str) -> int:
+    possible = [(level, weight) for level, weight in TIER_WEIGHTS if target in BY_TIER[level]]
+    return int(_weighted(rng, possible))
+
+
+def _play(
+    district: District,
+    cast: Cast,
+    rng: random.Random,
+    enterprises: list[Enterprise],
+    created: list[Any],
+    target: str,
+    level: int | None,
+    now: datetime,
+) -> Any:
+    enterprise = rng.choice(enterprises)
+    officer = cast.officer_by_area[enterprise.area_id]
+    account = cast.account_by_enterprise.get(enterprise.pk)
+    open_matter = target not in (
+        S.CLOSED,
+        S.EVALUATED,
+        S.RESOLVED,
+        S.ANSWERED,
+        S.OUT_OF_SCOPE,
+        S.MERGED,
+        S.WITHDRAWN,
+    )
+    days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
+    clock = _Clock(now - timedelta(days=days_ago), now, rng)
+
+    channel = _weighted(
+        rng,
+        [
+            (ChannelChoices.OFFICER, 50),
+            (ChannelChoices.HOTLINE, 25),
+            (ChannelChoices.SOLICITATION, 10),
+            (ChannelChoices.CITY, 4),
+            (ChannelChoices.ONLINE, 11 if account else 0),
+        ],
+    )
+    registrar = {
+        ChannelChoices.OFFICER: officer,
+        ChannelChoices.SOLICITATION: officer,
+        ChannelChoices.HOTLINE: cast.dispatcher,
+        ChannelChoices.CITY: cast.hub,
+        ChannelChoices.ONLINE: account,
+    }[channel]
+    # Whoever took a 12345 order screens and routes it; the area's officer everything else.
+    intake = cast.dispatcher if channel == ChannelChoices.HOTLINE else officer
+    excluded = target == S.OUT_OF_SCOPE
+    domain_code, title, content = rng.choice(EXCLUDED if excluded else TOPICS)
+    if excluded and domain_code not in cast.exclusions:
+        domain_code, title, content = EXCLUDED[0]
+    demand = actions.do_receive(
+        registrar,
+        enterprise=enterprise,
+        channel=channel,
+        source=rng.choice(SOURCES) if channel == ChannelChoices.OFFICER else "",
+        title=title,
+        content=content,
+        contact_name=enterprise.legal_representative or "联系人",
+        contact_phone=f"13{rng.randrange(10**9):09d}",
+        hotline_number=f"12345-{district.code}-{len(created) + 1:06d}"
+        if channel == ChannelChoices.HOTLINE
+        else "",
+        city_reference=f"JCF-IN-{len(created) + 1:06d}" if channel == ChannelChoices.CITY else "",
+        received_at=clock.at,
+        at=clock.at,
+        is_demo=True,
+    )
+
+    def done() -> bool:
+        if demand.status != target:
+            return False
+        return level is None or (demand.tier is not None and demand.tier.level == level)
+
+    if target == S.RECEIVED:
+        return demand
+    if target == S.MERGED:
+        originals = [
+            d
+            for d in created[-200:]
+            if d.district_id == district.pk
+            and d.duplicate_of is None
+            and d.status not in (S.MERGED, S.OUT_OF_SCOPE, S.WITHDRAWN)
+        ]
+        if originals:
+            return actions.do_merge(
+                demand, cast.hub, original=rng.choice(originals), note="重复诉求", at=clock.tick((0.5, 4))
+            )
+        target = S.WITHDRAWN
+    if target == S.WITHDRAWN:
+        return actions.do_withdraw(
+            demand, account or officer, reason="企业表示问题已自行解决", at=clock.tick()
+        )
+    if excluded:
+        return actions.do_screen(
+            demand,
+            intake,
+            in_scope=False,
+            exclusion=cast.exclusions[domain_code],
+            note="不属于服务范围，已告知企业相应渠道",
+            at=clock.tick((0.5, 8)),
+        )
+    actions.do_screen(demand, intake, in_scope=True, at=clock.tick((0.5, 8)))
+    if done():
+        return demand
+
+    level = level or 1
+    simple = (
+        level == 1
+        and target == S.ANSWERED
+        or (level == 1 and rng.random() < 0.5 and target in (S.EVALUATED, S.CLOSED))
+    )
+    start_level = level if level <= 2 else 2
+    if level == 4 and (target == S.TRIAGED or (target != S.ESCALATED and rng.random() < 0.4)):
+        # Some matters are city-level by nature (南开 §三(四)): triaged straight to tier 4.
+        start_level = 4
+    actions.do_triage(
+        demand,
+        intake,
+        domain=cast.domains.get(domain_code) or next(iter(cast.domains.values())),
+        complexity="simple" if simple else "complex",
+        tier=cast.tiers[start_level],
+        routing_suggestion={"tier": start_level, "domain": domain_code, "source": "demo"},
+        at=clock.tick((0.5, 6)),
+    )
+    if done():
+        return demand
+
+    lead = rng.choice(cast.departments)
+    others = [dep for dep in cast.departments if dep.pk != lead.pk]
+    co = rng.sample(others, k=min(len(others), rng.choice((0, 0, 1, 1, 2))))
+    coordinator = cast.coordinator_by_department[lead.pk]
+
+    if start_level == 1:
+        if simple:
+            actions.do_answer(
+                demand, officer, answer="已当场答复，并告知网上办理入口和材料清单。", at=clock.tick((0.2, 3))
+            )
+        else:
+            actions.do_accept(demand, officer, at=clock.tick((0.5, 6)))
+            if done():
+                return demand
+            actions.do_plan(
+                demand,
+                officer,
+                plan="协调属地科室办理，办结后回复企业。",
+                eta=(clock.at + timedelta(days=rng.randint(3, 15))).date(),
+                at=clock.tick((1, 8)),
+            )
+            if done():
+                return demand
+            actions.do_inform(
+                demand, officer, note="已电话告知企业解决方案和预计完成时间", at=clock.tick((0.5, 6))
+            )
+            if done():
+                return demand
+            actions.do_resolve(demand, officer, result="属地科室已协调办结。", at=clock.tick((24, 120)))
+    elif start_level == 4:
+        actions.do_transfer(
+            demand,
+            cast.hub,
+            city_channel=rng.choice(["jinchanfa", "hotline_desk"]),
+            city_reference=f"TJ-{district.code}-{rng.randrange(10**6):06d}",
+            note="引导企业通过市级渠道提交，持续跟踪",
+            at=clock.tick((2, 24)),
+        )
+        if done():
+            return demand
+        actions.do_resolve(demand, cast.hub, result="市级承办单位已答复并办理。", at=clock.tick((48, 400)))
+    else:
+        dispatcher = cast.dispatcher if channel == ChannelChoices.HOTLINE else officer
+        actions.do_dispatch(
+            demand, dispatcher, lead_department=lead, co_departments=co, at=clock.tick((0.5, 6))
+        )
+        if done() and level == 2:
+            return demand
+        if target == S.RETURNED or rng.random() < 0.05:
+            actions.do_return(
+                demand, coordinator, reason="不属于本部门职责，请重新派单", at=clock.tick((1, 12))
+            )
+            if done():
+                return demand
+            lead = rng.choice([dep for dep in cast.departments if dep.pk not in {c.pk for c in co}])
+            coordinator = cast.coordinator_by_department[lead.pk]
+            actions.do_dispatch(
+                demand,
+                cast.hub,
+                lead_department=lead,
+                co_departments=[c for c in co if c.pk != lead.pk],
+                at=clock.tick((1, 12)),
+            )
+            co = [c for c in co if c.pk != lead.pk]
+        actions.do_accept(demand, coordinator, at=clock.tick((0.5, 20)))
+        if done():
+            return demand
+        if level >= 3:
+            return _up_to_four(
+                demand, cast, rng, clock, lead, co, coordinator, officer, stop=target, level=level
+            )
+        _handle(demand, cast, rng, clock, coordinator, co, officer, done)
+    if done():
+        return demand
+    return _after_result(demand, cast, rng, clock, officer, account, channel, coordinator, co, done)
+
+
+def _handle(
+    demand: Any,
+    cast: Cast,
+    rng: random.Random,
+    clock: _Clock,
+    handler: Any,
+    co: list[Any],
+    officer: Any,
+    done: Callable[[], bool],
+) -> Any:
+    """Plan, inform, co-departments' parts, maybe an extension, resolve — stopping where the story ends."""
+    actions.do_plan(
+        demand,
+        handler,
+        plan="牵头部门制定解决方案，分步骤落实。",
+        eta=(clock.at + timedelta(days=rng.randint(5, 30))).date(),
+        at=clock.tick((2, 40)),
+    )
+    if done():
+        return demand
+    actions.do_inform(demand, officer, note="已告知企业解决方案和预计完成时间", at=clock.tick((0.5, 12)))
+    if rng.random() < 0.1:
+        actions.do_request_extension(
+            demand,
+            handler,
+            until=(demand.completion_due + timedelta(days=rng.randint(5, 20))).date(),
+            reason="需等待第三方检测结果",
+            at=clock.tick((2, 24)),
+        )
+        actions.do_approve_extension(demand, cast.hub, note="同意延期", at=clock.tick((1, 24)))
+    if done():
+        return demand
+    for dep in co:
+        actions.do_report_part(
+            demand,
+            cast.coordinator_by_department[dep.pk],
+            part="本部门负责部分已办理完毕。",
+            at=clock.tick((4, 48)),
+        )
+    actions.do_resolve(demand, handler, result="问题已解决，企业已确认。", at=clock.tick((4, 96)))
+    return demand
+
+
+def _up_to_four(
+    demand: Any,
+    cast: Cast,
+    rng: random.Random,
+    clock: _Clock,
+    lead: Any,
+    co: list[Any],
+    coordinator: Any,
+    officer: Any,
+    *,
+    stop: str,
+    level: int = 4,
+) -> Any:
+    """From tier 2 in progress: escalate to the joint meeting (tier 3) and, if needed, to the city (tier 4)."""
+
+    def done() -> bool:
+        return demand.status == stop and demand.tier.level == level
+
+    if demand.tier.level < 2:
+        raise AssertionError("tier-3 stories start at tier 2")
+    if demand.status != S.IN_PROGRESS:
+        actions.do_accept(demand, coordinator, at=clock.tick((0.5, 12)))
+    actions.do_escalate(
+        demand, coordinator, reason="multi_department", note="需多部门协同", at=clock.tick((4, 48))
+    )
+    if done():
+        return demand
+    others = [dep for dep in cast.departments if dep.pk != lead.pk]
+    co = co or rng.sample(others, k=min(len(others), 2))
+    actions.do_decide(
+        demand,
+        cast.hub,
+        lead_department=lead,
+        co_departments=co,
+        deadline=(clock.at + timedelta(days=rng.randint(10, 40))).date(),
+        note="联席会议明确牵头部门、配合部门和解决时限",
+        at=clock.tick((24, 120)),
+    )
+    if level == 3:
+        if done():
+            return demand
+        _handle(demand, cast, rng, clock, coordinator, co, officer, done)
+        if done():
+            return demand
+        return _after_result(demand, cast, rng, clock, officer, None, "", coordinator, co, done)
+    actions.do_escalate(
+        demand, cast.hub, reason="not_solvable", note="区级无法解决，提级市级协调", at=clock.tick((24, 200))
+    )
+    if done():
+        return demand
+    actions.do_transfer(
+        demand,
+        cast.hub,
+        city_channel=rng.choice(["jinchanfa", "hotline_desk", "city_office"]),
+        city_reference=f"TJ-{demand.district.code}-{rng.randrange(10**6):06d}",
+        at=clock.tick((2, 24)),
+    )
+    if done():
+        return demand
+    actions.do_resolve(demand, cast.hub, result="市级部门已答复，问题已协调解决。", at=clock.tick((48, 400)))
+    if done():
+        return demand
+    return _after_result(demand, cast, rng, clock, officer, None, "", coordinator, [], done)
+
+
+def _after_result(
+    demand: Any,
+    cast: Cast,
+    rng: random.Random,
+    clock: _Clock,
+    officer: Any,
+    account: Any,
+    channel: str,
+    handler: Any,
+    co: list[Any],
+    done: Callable[[], bool],
+) -> Any:
+    """Evaluation (回访), perhaps a reopen (重办) and a second round, then closure."""
+    rater = account or (cast.dispatcher if channel == ChannelChoices.HOTLINE else officer)
+    roll = rng.random()
+    solved, satisfied = (
+        ("solved", "satisfied")
+        if roll < 0.82
+        else ("partly", "basically")
+        if roll < 0.94
+        else ("not_solved", "not_satisfied")
+    )
+    actions.do_evaluate(
+        demand,
+        rater,
+        solved=solved,
+        satisfied=satisfied,
+        comment="" if solved == "solved" else "希望进一步跟进",
+        at=clock.tick((2, 72)),
+    )
+    if done():
+        return demand
+    if solved == "not_solved" and demand.tier.level <= 3 and demand.lead_department_id and rng.random() < 0.7:
+        actions.do_reopen(demand, rater, reason="企业反映问题仍未解决，重办", at=clock.tick((1, 24)))
+        again = handler if demand.tier.level >= 2 else officer
+        _handle(demand, cast, rng, clock, again, co, officer, done)
+        if done():
+            return demand
+        actions.do_evaluate(demand, rater, solved="solved", satisfied="basically", at=clock.tick((2, 72)))
+        if done():
+            return demand
+    actions.do_close(demand, officer if rng.random() < 0.7 else cast.hub, note="", at=clock.tick((1, 48)))
+    return demand

@@ -1,0 +1,134 @@
+"""The demo data obeys every rule of a demand's life: checked over every demand the generator makes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from demandloop.core.models import AuditEvent
+from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.demands.demo import COVERAGE, create_demo_demands
+from demandloop.demands.flow import targets
+from demandloop.demands.models import Demand, DemandEvent
+from demandloop.demands.queries import DemandFacts, demand_grants
+from demandloop.org.demo import create_demo_enterprises, create_demo_people
+from demandloop.org.models import User
+from demandloop.org.presets import load_preset
+from demandloop.sla.services import compute_due
+
+pytestmark = pytest.mark.django_db
+
+PER_DISTRICT = len(COVERAGE) + 120
+
+
+@pytest.fixture
+def demo() -> list[Any]:
+    districts = []
+    for code in ("jinghai", "nankai"):
+        district = load_preset(code).district
+        create_demo_people(district)
+        create_demo_enterprises(district, 60)
+        assert create_demo_demands(district, PER_DISTRICT, seed=11) == PER_DISTRICT
+        districts.append(district)
+    return districts
+
+
+def test_it_creates_every_status_at_every_tier_in_both_districts(demo: list[Any]) -> None:
+    for district in demo:
+        pairs = set(Demand.objects.filter(district=district).values_list("status", "tier__level"))
+        assert pairs >= set(COVERAGE), set(COVERAGE) - pairs
+        assert Demand.objects.filter(district=district, is_demo=True).count() == PER_DISTRICT
+
+
+def test_it_reaches_every_demand_through_flow_edges_with_one_event_and_audit_row_each(
+    demo: list[Any],
+) -> None:
+    events: dict[int, list[DemandEvent]] = defaultdict(list)
+    for event in DemandEvent.objects.order_by("demand", "at", "pk"):
+        events[event.demand_id].append(event)
+    audits = defaultdict(int)
+    for object_id, action in AuditEvent.objects.filter(
+        object_type="demands.demand", success=True
+    ).values_list("object_id", "action"):
+        audits[(int(object_id), action)] += 1
+    now = timezone.now()
+    for demand in Demand.objects.all():
+        trail = events[demand.pk]
+        assert trail[0].action == "receive" and trail[0].to_status == S.RECEIVED
+        assert trail[0].at >= demand.received_at
+        for before, after in zip(trail, trail[1:], strict=False):
+            assert after.from_status == before.to_status, (demand.pk, after.action)
+            assert after.to_status in targets(after.from_status, after.action), (demand.pk, after.action)
+            assert before.at <= after.at <= now
+        assert trail[-1].to_status == demand.status
+        # Every action after the intake bumped the version exactly once.
+        assert demand.version == len(trail) - 1
+        per_action: dict[str, int] = defaultdict(int)
+        for event in trail:
+            per_action[event.action] += 1
+        for action, count in per_action.items():
+            assert audits[(demand.pk, f"demand.{action}")] == count, (demand.pk, action)
+
+
+def test_it_keeps_each_status_consistent_with_its_fields(demo: list[Any]) -> None:
+    pre_triage = {S.RECEIVED, S.SCREENED, S.OUT_OF_SCOPE, S.MERGED, S.WITHDRAWN}
+    for demand in Demand.objects.select_related("tier", "exclusion", "duplicate_of").prefetch_related(
+        "co_department_links"
+    ):
+        status = demand.status
+        assert (demand.tier_id is None) == (status in pre_triage), demand.pk
+        if status == S.OUT_OF_SCOPE:
+            assert demand.exclusion_id and demand.redirect_text == demand.exclusion.redirect_text
+        if status == S.MERGED:
+            assert demand.duplicate_of.status not in (S.MERGED, S.OUT_OF_SCOPE)
+            assert demand.duplicate_of.district_id == demand.district_id
+        if status == S.TRANSFERRED:
+            assert demand.tier.level == 4 and demand.city_reference and demand.transferred_at
+        if status == S.ANSWERED:
+            assert demand.tier.level == 1 and demand.complexity == "simple" and demand.result
+        if status in (S.PLANNED, S.INFORMED):
+            assert demand.plan and demand.completion_due and demand.responded_at
+        if status == S.INFORMED:
+            assert demand.informed_at
+        if status in (S.RESOLVED, S.ANSWERED):
+            assert demand.result and demand.resolved_at
+        if status == S.EVALUATED:
+            assert demand.evaluation_solved and demand.evaluation_satisfied and demand.evaluated_at
+        if status in (S.CLOSED, S.OUT_OF_SCOPE, S.MERGED, S.WITHDRAWN):
+            assert demand.closed_at
+        if status in (S.RESOLVED, S.EVALUATED, S.CLOSED) and demand.result:
+            # Co-handled matters resolve only once every co-department reported its part.
+            assert all(link.reported_at for link in demand.co_department_links.all()), demand.pk
+        if demand.tier_id and demand.tier.level >= 3 and status in (S.IN_PROGRESS, S.PLANNED, S.INFORMED):
+            assert demand.lead_department_id and demand.completion_due
+
+
+def test_it_sets_every_response_deadline_from_the_calendar_on_entering_the_tier(demo: list[Any]) -> None:
+    checked = 0
+    for demand in Demand.objects.filter(tier__isnull=False).select_related("tier", "district"):
+        days = demand.tier.response_days
+        if days is None:
+            assert demand.response_due is None
+            continue
+        due = compute_due(demand.tier_entered_at, days, demand.district)
+        assert (demand.response_due, demand.response_due_provisional) == (due.due, due.provisional), demand.pk
+        checked += 1
+    assert checked > 100
+
+
+def test_it_answers_the_same_scope_in_sql_and_in_python_for_every_demo_person(demo: list[Any]) -> None:
+    demands = list(Demand.objects.select_related("enterprise").prefetch_related("co_department_links"))
+    facts = {
+        d.pk: DemandFacts.of(d, frozenset(link.department_id for link in d.co_department_links.all()))
+        for d in demands
+    }
+    people = User.objects.filter(is_demo=True, memberships__district__isnull=False).distinct()
+    assert people.count() > 50
+    for user in people:
+        grants = demand_grants(user)
+        by_sql = set(Demand.objects.for_user(user).values_list("pk", flat=True))
+        by_python = {pk for pk, f in facts.items() if grants.roles_reaching(f)}
+        assert by_sql == by_python, user.username
