@@ -258,6 +258,7 @@ def test_it_escalates_to_tier_three_and_records_the_decision(chromium, people):
 
     hub.go("/hub/")
     hub.page.click("button[data-bs-target='#tab-decision']")
+    hub.page.wait_for_selector("#tab-decision.show")
     assert "园区道路破损影响货车通行" in hub.text("#tab-decision"), "it waits in the tier-3 queue"
     hub.shot("hub-tier3-queue")
     hub.open_demand(demand.pk)
@@ -325,6 +326,62 @@ def test_it_blows_the_whistle_and_the_summoned_department_reports_in(chromium, p
     whistle = officer.text(".whistle")
     assert label_of("reported in") in whistle and "明天上午派员到企业现场" in whistle
     for p in (officer, tax):
+        p.close()
+
+
+def test_it_registers_a_visit_found_by_credit_code_and_a_12345_order(chromium, people, tmp_path):
+    enterprise = people["enterprise"]
+    officer = person(chromium, people, "officer")
+    officer.go("/demands/new/")
+    officer.page.fill("#enterprise-q", enterprise.uscc[:10])
+    officer.page.click(".enterprise-result")
+    officer.page.wait_for_selector("#chosen-enterprise")
+    assert "静海华泰钢管有限公司" in officer.text("#chosen-enterprise")
+    assert "李伟" in officer.text("#chosen-enterprise"), "the chosen enterprise shows its officer"
+    officer.page.select_option("#id_channel", "officer")
+    officer.page.select_option("#id_source", "visit")
+    officer.page.fill("#id_title", "招工难，希望对接人社部门招聘会")
+    officer.page.fill("#id_content", "走访中企业反映一线工人缺口30人，希望参加区人社局组织的招聘会。")
+    officer.page.fill("#id_contact_name", "张总")
+    officer.page.fill("#id_contact_phone", "13912345678")
+    photo = tmp_path / "现场照片.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    officer.page.set_input_files("#id_attachments", str(photo))
+    officer.shot("officer-register")
+    officer.page.click("#register-form button[type=submit]")
+    officer.page.wait_for_url("**/demands/*/")
+    assert label(S.RECEIVED) in officer.text("#demand-status")
+    page = officer.text()
+    assert "招工难" in page and "现场照片.png" in page and "13912345678" in page
+    demand = Demand.objects.get(title="招工难，希望对接人社部门招聘会")
+    assert (demand.channel, demand.source, demand.enterprise_id) == ("officer", "visit", enterprise.pk)
+
+    other = person(chromium, people, "other_officer")
+    other.go("/demands/new/")
+    other.page.fill("#enterprise-q", "华泰")
+    other.page.wait_for_selector("#enterprise-results p")
+    assert "静海华泰钢管有限公司" not in other.text("#enterprise-results"), (
+        "another area's officer cannot find it"
+    )
+
+    dispatcher = person(chromium, people, "dispatcher")
+    dispatcher.go("/demands/new/")
+    dispatcher.page.fill("#enterprise-q", "华泰钢管")
+    dispatcher.page.click(".enterprise-result")
+    dispatcher.page.wait_for_selector("#chosen-enterprise")
+    dispatcher.page.select_option("#id_channel", "hotline")
+    dispatcher.page.fill("#id_title", "企业反映园区路灯损坏")
+    dispatcher.page.fill("#id_content", "12345来电：园区门口路灯损坏一个月，夜间员工下班不安全。")
+    dispatcher.page.click("#register-form button[type=submit]")
+    assert label_of("A 12345 demand needs its work-order number.") in dispatcher.text(".field-hotline_number")
+    dispatcher.page.fill("#id_hotline_number", "GD20261122001")
+    dispatcher.page.click("#register-form button[type=submit]")
+    dispatcher.page.wait_for_url("**/demands/*/")
+    assert Demand.objects.get(hotline_number="GD20261122001").channel == "hotline"
+    dispatcher.go("/dispatch/")
+    assert "企业反映园区路灯损坏" in dispatcher.text(), "the work order waits to be screened and dispatched"
+    dispatcher.shot("dispatcher-work-orders")
+    for p in (officer, other, dispatcher):
         p.close()
 
 

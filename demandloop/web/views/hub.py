@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django import forms
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from demandloop.demands.filtersets import DemandFilterSet
 from demandloop.demands.models import Demand
 from demandloop.enterprises.models import Enterprise
 from demandloop.org.choices import RoleChoices as R
-from demandloop.org.models import Area, Membership
+from demandloop.org.models import Area, Department, Membership
 from demandloop.org.scope import resolve_scope
 from demandloop.sla.models import CalendarOverride
 from demandloop.web.access import role_page
@@ -34,6 +35,39 @@ def filtered(request: HttpRequest) -> DemandFilterSet:
         "enterprise", "area", "lead_department", "tier"
     )
     return DemandFilterSet(request.GET or None, queryset=base, request=request)
+
+
+# The filters the console shows, of the many the FilterSet (and so the API) offers.
+CONSOLE_FILTERS = (
+    "q",
+    "status",
+    "tier",
+    "area",
+    "lead_department",
+    "channel",
+    "overdue",
+    "received_from",
+    "received_to",
+)
+
+
+def console_fields(filterset: DemandFilterSet, district_ids: frozenset[int]) -> list[Any]:
+    """The console's filters, with the district's areas and departments as lists to choose from (the FilterSet
+    itself takes plain ids, so the API never tells whether an id outside the scope exists)."""
+    form = filterset.form
+    areas = Area.objects.filter(district_id__in=district_ids).order_by("district", "order", "code")
+    departments = Department.objects.filter(district_id__in=district_ids).order_by(
+        "district", "order", "code"
+    )
+    form.fields["area"].widget = forms.Select(choices=[("", "—"), *((a.pk, a.name) for a in areas)])
+    form.fields["lead_department"].widget = forms.Select(
+        choices=[("", "—"), *((d.pk, d.name) for d in departments)]
+    )
+    form.fields["tier"].widget = forms.Select(choices=[("", "—"), *((n, str(n)) for n in range(1, 5))])
+    form.fields["status"].widget.attrs["size"] = 3
+    for name in ("received_from", "received_to"):
+        form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+    return [form[name] for name in CONSOLE_FILTERS if name in form.fields]
 
 
 def coverage(district_ids: frozenset[int]) -> list[dict[str, Any]]:
@@ -69,6 +103,7 @@ def hub(request: HttpRequest) -> HttpResponse:
     query.pop("partial", None)
     context = {
         "filterset": filterset,
+        "filter_fields": console_fields(filterset, scope.full_district_ids),
         "page": page,
         "query": query.urlencode(),
         "list_url": request.path,

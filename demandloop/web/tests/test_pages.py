@@ -1,0 +1,172 @@
+"""The pages without a browser: figures, the hub's filters and export, the forms offered, refusals, error pages."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from demandloop.demands import actions
+from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.demands.models import Demand
+from demandloop.reports import queries as figures
+from demandloop.web import views
+
+
+def see_through(world: Any, key: str) -> Demand:
+    """Take demand `key` from dispatched to evaluated as its people would, the enterprise satisfied."""
+    code = key[0]
+    demand = world.demand(key)
+    coordinator = world.person(f"{code}:coordinator")
+    actions.do_accept(demand, coordinator)
+    actions.do_plan(demand, coordinator, plan="上门指导", eta=date.today() + timedelta(days=10))
+    actions.do_inform(demand, world.person(f"{code}:officer{key[1]}"))
+    actions.do_resolve(demand, coordinator, result="已办结")
+    actions.do_evaluate(demand, world.person(f"{code}:hub"), solved="solved", satisfied="satisfied")
+    return demand
+
+
+def test_it_counts_the_three_rates_per_area_over_the_scoped_demands(world):
+    see_through(world, "J1")
+    hub = world.person("J:hub")
+    rows = {row.label: row for row in figures.rates_by(Demand.objects.for_user(hub), "area")}
+    area1, area2 = (a.name for a in world.districts["J"].areas)
+    assert set(rows) == {area1, area2}, "the hub of 静海 sees only 静海's areas"
+    first, second = rows[area1], rows[area2]
+    assert (first.response_rate, first.resolution_rate, first.satisfaction_rate) == (100.0, 100.0, 100.0)
+    assert first.on_time_rate == 100.0
+    assert (second.response_rate, second.resolution_rate, second.satisfaction_rate) == (0.0, 0.0, None)
+    assert second.on_time_rate is None, "a demand still within its time counts in neither part"
+    total = figures.totals(Demand.objects.for_user(hub))
+    assert (total.total, total.responded, total.done, total.open) == (2, 1, 1, 1)
+
+
+def test_it_groups_the_figures_by_tier_and_lead_department(world):
+    hub = world.person("N:hub")
+    by_tier = figures.rates_by(Demand.objects.for_user(hub), "tier")
+    assert [(row.key, row.total) for row in by_tier] == [(2, 2)]
+    by_department = figures.rates_by(Demand.objects.for_user(hub), "department")
+    assert [(row.label, row.total) for row in by_department] == [(world.districts["N"].department.name, 2)]
+
+
+def test_the_dashboard_shows_each_chart_with_its_table(world, client):
+    see_through(world, "J1")
+    client.force_login(world.person("J:coordinator"))
+    page = client.get(reverse("dashboard")).content.decode()
+    for group in ("area", "department", "tier"):
+        assert f'id="{group}-table"' in page and f'id="group-{group}"' in page
+    assert "100.0%" in page and "标记" not in page.split('id="group-area"')[0]
+
+
+def test_the_hub_filters_by_area_and_exports_the_same_list(world, client):
+    client.force_login(world.person("J:hub"))
+    area2 = world.districts["J"].areas[1]
+    page = client.get(reverse("hub"), {"area": area2.pk}).content.decode()
+    assert "诉求标记-J2" in page and "诉求标记-J1" not in page
+    export = client.get(reverse("hub_export"), {"area": area2.pk})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("编号", "受理时间", "企业", "统一社会信用代码", "标题")
+    assert [row[4] for row in rows[1:]] == ["诉求标记-J2"]
+
+
+def test_the_hub_list_pages_through_htmx_without_the_page_around_it(world, client):
+    client.force_login(world.person("J:hub"))
+    partial = client.get(reverse("hub"), {"partial": "list"}, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="demand-list">') and '<nav class="navbar' not in partial
+
+
+def test_it_offers_each_person_only_the_actions_they_may_take(world, client):
+    demand = world.demand("J1")
+    offered = {}
+    for who in ("J:coordinator", "J:officer1", "J:enterprise", "J:leader"):
+        client.force_login(world.person(who))
+        response = client.get(reverse("demand_detail", args=[demand.pk]))
+        offered[who] = {item["action"] for item in response.context["offered"]}
+    assert {"accept", "return"} <= offered["J:coordinator"]
+    assert "accept" not in offered["J:officer1"] and "merge" in offered["J:officer1"]
+    assert offered["J:enterprise"] == {"withdraw", "attach"}
+    assert offered["J:leader"] == {"attach"}
+
+
+def test_it_shows_the_actions_refusal_in_chinese_next_to_the_field(world, client):
+    demand = world.demand("J1")
+    client.force_login(world.person("J:coordinator"))
+    client.post(reverse("demand_action", args=[demand.pk, "accept"]))
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("demand_action", args=[demand.pk, "plan"]), {"plan-plan": "派员指导", "plan-eta": yesterday}
+    )
+    assert response.status_code == 400
+    assert "日期" in response.content.decode() or "future" in response.content.decode()
+    demand.refresh_from_db()
+    assert demand.status == S.IN_PROGRESS and demand.plan == ""
+
+
+def test_a_form_left_open_too_long_gets_a_clear_refusal_not_a_change(world, client):
+    demand = world.demand("J1")
+    client.force_login(world.person("J:coordinator"))
+    assert client.post(reverse("demand_action", args=[demand.pk, "accept"])).status_code == 302
+    again = client.post(reverse("demand_action", args=[demand.pk, "accept"]))
+    assert again.status_code == 400
+    assert demand.events.filter(action="accept").count() == 1
+
+
+def test_the_portal_names_the_officer_of_the_enterprise(world, client, make_user):
+    officer = world.person("J:officer1")
+    officer.phone = "13700000001"
+    officer.save()
+    client.force_login(world.person("J:enterprise"))
+    page = client.get(reverse("portal")).content.decode()
+    assert officer.get_full_name() in page and "13700000001" in page
+    assert "诉求标记-J1" in page and "诉求标记-J2" not in page
+
+
+def test_the_contact_is_masked_for_the_department_and_plain_for_the_officer(world, client):
+    demand = world.demand("J1")
+    client.force_login(world.person("J:coordinator"))
+    assert "138****5678" in client.get(reverse("demand_detail", args=[demand.pk])).content.decode()
+    client.force_login(world.person("J:officer1"))
+    assert "13812345678" in client.get(reverse("demand_detail", args=[demand.pk])).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("handler", "status", "title"),
+    [
+        (views.bad_request, 400, "请求有误"),
+        (views.permission_denied, 403, "无权访问"),
+        (views.page_not_found, 404, "页面不存在"),
+    ],
+)
+def test_the_error_pages_are_chinese_and_say_nothing_of_the_request(db, handler, status, title, settings):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import translation
+
+    request = RequestFactory().get("/demands/999/?secret=标记-J1")
+    request.user = AnonymousUser()
+    with translation.override("zh-hans"):
+        response = handler(request, Exception("标记-J1 internal detail"))
+    text = response.content.decode()
+    assert response.status_code == status
+    assert title in text and "标记" not in text and "internal detail" not in text
+
+
+def test_the_server_error_page_is_chinese_and_keeps_the_error_to_the_log(db):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import translation
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    with translation.override("zh-hans"):
+        response = views.server_error(request)
+    assert response.status_code == 500 and "服务器" in response.content.decode()
+
+
+def test_a_missing_page_answers_with_the_chinese_404_page(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
