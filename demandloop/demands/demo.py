@@ -325,10 +325,9 @@ def _play(
         return demand
 
     level = level or 1
-    simple = (
-        level == 1
-        and target == S.ANSWERED
-        or (level == 1 and rng.random() < 0.5 and target in (S.EVALUATED, S.CLOSED))
+    # Simple matters are answered on the spot; half the finished tier-1 stories are such answers.
+    simple = level == 1 and (
+        target == S.ANSWERED or (target in (S.EVALUATED, S.CLOSED) and rng.random() < 0.5)
     )
     start_level = level if level <= 2 else 2
     if level == 4 and (target == S.TRIAGED or (target != S.ESCALATED and rng.random() < 0.4)):

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from demandloop.core.models import AuditEvent
 from demandloop.demands.choices import DemandStatusChoices as S
-from demandloop.demands.models import Demand, DemandEvent
+from demandloop.demands.models import DemandEvent
 from demandloop.demands.tests.world import build_world, drive
 from demandloop.org.models import User
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -59,7 +60,7 @@ def test_it_reaches_every_demand_through_flow_edges_with_one_event_and_audit_row
         trail = events[demand.pk]
         assert trail[0].action == "receive" and trail[0].to_status == S.RECEIVED
         assert trail[0].at >= demand.received_at
-        for before, after in zip(trail, trail[1:], strict=False):
+        for before, after in pairwise(trail):
             assert after.from_status == before.to_status, (demand.pk, after.action)
             assert after.to_status in targets(after.from_status, after.action), (demand.pk, after.action)
             assert before.at <= after.at <= now
