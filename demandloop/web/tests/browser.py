@@ -36,20 +36,22 @@ def launch_chromium(playwright: Any) -> Any:
 class Person:
     """One person at their own browser window, signed in to the live server."""
 
-    def __init__(self, browser: Any, base_url: str, username: str, *, phone: bool = False) -> None:
+    def __init__(
+        self, browser: Any, base_url: str, username: str, *, phone: bool = False, password: str | None = None
+    ) -> None:
         self.context = browser.new_context(
             viewport=PHONE if phone else DESKTOP, locale="zh-CN", device_scale_factor=1, is_mobile=phone
         )
         self.context.set_default_timeout(15000)
         self.page = self.context.new_page()
         self.base_url = base_url
-        self.sign_in(username)
+        self.sign_in(username, password or f"pw-{username}")
 
-    def sign_in(self, username: str) -> None:
+    def sign_in(self, username: str, password: str) -> None:
         page = self.page
         page.goto(f"{self.base_url}/accounts/login/")
         page.fill("#id_username", username)
-        page.fill("#id_password", f"pw-{username}")
+        page.fill("#id_password", password)
         page.click("main button[type=submit]")
         page.wait_for_load_state()
 

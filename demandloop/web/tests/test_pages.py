@@ -77,7 +77,9 @@ def test_the_hub_filters_by_area_and_exports_the_same_list(world, client):
 
 def test_the_hub_list_pages_through_htmx_without_the_page_around_it(world, client):
     client.force_login(world.person("J:hub"))
-    partial = client.get(reverse("hub"), {"partial": "list"}, HTTP_HX_REQUEST="true").content.decode()
+    partial = client.get(
+        reverse("hub"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="demand-list"
+    ).content.decode()
     assert partial.lstrip().startswith('<div id="demand-list">') and '<nav class="navbar' not in partial
 
 

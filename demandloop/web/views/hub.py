@@ -100,7 +100,6 @@ def hub(request: HttpRequest) -> HttpResponse:
     page = demand_page(request, filterset.qs.order_by("-received_at", "-pk"))
     query = request.GET.copy()
     query.pop("page", None)
-    query.pop("partial", None)
     context = {
         "filterset": filterset,
         "filter_fields": console_fields(filterset, scope.full_district_ids),

@@ -36,7 +36,7 @@ def demand_page(request: HttpRequest, demands: Any, *, param: str = "page") -> A
 
 def render_list(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The whole page, or only the list when htmx asks for another page of it."""
-    if request.headers.get("HX-Request") and request.GET.get("partial") == "list":
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "demand-list":
         return render(request, "web/_demand_table.html", context)
     return render(request, template, context)
 
