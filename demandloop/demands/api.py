@@ -112,12 +112,11 @@ class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
 
     def _register_new(self, data: dict[str, Any]) -> Any:
-        from django.core.exceptions import ValidationError
-
         from demandloop.enterprises.actions import do_register_enterprise
         from demandloop.enterprises.grants import can_register_in
         from demandloop.enterprises.models import Enterprise
-        from demandloop.lib.uscc import normalize_uscc, validate_uscc_field
+        from demandloop.enterprises.validators import uscc_error_message
+        from demandloop.lib.uscc import normalize_uscc
         from demandloop.org.models import Area
 
         def refuse(field: str, message: str) -> serializers.ValidationError:
@@ -127,10 +126,9 @@ class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if area is None or not can_register_in(self.request.user, area.district_id, area.pk):
             raise refuse("area", _("Choose one of the areas where you may register enterprises."))
         uscc = normalize_uscc(data["uscc"]).upper()
-        try:
-            validate_uscc_field(uscc)
-        except ValidationError as exc:
-            raise refuse("uscc", " ".join(exc.messages)) from None
+        problem = uscc_error_message(uscc)
+        if problem is not None:
+            raise refuse("uscc", problem)
         if Enterprise.objects.filter(uscc=uscc).exists():
             raise refuse("uscc", _("This enterprise is in the ledger already: choose it instead."))
         fields = {
