@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,15 +89,38 @@ class DemandBatch:
         Demand.objects.bulk_create(first, batch_size=500)
         Demand.objects.bulk_create(then, batch_size=500)
         links = [link for d in self.demands for link in d._co_links.values()]
-        DemandCoDepartment.objects.bulk_create(links, batch_size=1000)
-        DemandEvent.objects.bulk_create(self.events, batch_size=1000)
+        _insert_rows(DemandCoDepartment, links)
+        _insert_rows(DemandEvent, self.events)
         rows = []
         for row, demand in self.audits:
             row.object_type = "demands.demand"
             row.object_id = str(demand.pk)
             row.object_repr = str(demand)[:200]
             rows.append(row)
-        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+        _insert_rows(AuditEvent, rows)
+
+
+def _insert_rows(model: type[models.Model], objs: list[Any]) -> None:
+    """INSERT many rows of an append-only model with one `executemany`.
+
+    The values are prepared by each field exactly as `bulk_create` prepares them; skipping its per-row SQL
+    compilation halves the demo's write time (the rows need no primary key back: nothing refers to them).
+    """
+    if not objs:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Only the model's own table and column names are interpolated, quoted; every value is a parameter.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    values = []
+    for obj in objs:
+        # Copies the saved demand's id into `demand_id` (the demand had none when the row was built).
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        values.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
 
 
 _batch: contextvars.ContextVar[DemandBatch | None] = contextvars.ContextVar(
