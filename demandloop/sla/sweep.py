@@ -153,32 +153,43 @@ def steps_for(demand: Demand, clock: Clock, policy: Policy) -> list[tuple[str, d
     return plan_steps(clock.started, clock.due, overdue_due, policy, get_calendar())
 
 
-def sync_watch(demand: Demand, clock_name: str, policy: Policy | None = None) -> DeadlineWatch | None:
-    """Make the watch of one clock say when its next step is due (or remove it when the clock stopped)."""
+def sync_watch(
+    demand: Demand,
+    clock_name: str,
+    policy: Policy | None = None,
+    *,
+    done: set[str] | None = None,
+    watch: DeadlineWatch | None = None,
+) -> None:
+    """Make the watch of one clock say when its next step is due (or remove it when the clock stopped).
+
+    `done` (the steps already recorded for the current deadline) and `watch` (the row, when the caller holds it)
+    spare the queries the sweep has already made.
+    """
     clock = current_clock(demand, clock_name)
     if clock is None:
         DeadlineWatch.objects.filter(demand_id=demand.pk, clock=clock_name).delete()
-        return None
+        return
     policy = policy or policy_for(demand.district_id)
-    done = set(
-        Supervision.objects.filter(demand_id=demand.pk, clock=clock_name, due=clock.due).values_list(
-            "step", flat=True
+    if done is None:
+        done = set(
+            Supervision.objects.filter(demand_id=demand.pk, clock=clock_name, due=clock.due).values_list(
+                "step", flat=True
+            )
         )
-    )
     pending = [(step, at) for step, at in steps_for(demand, clock, policy) if step not in done]
     next_step, next_at = pending[0] if pending else ("", None)
-    watch, _created = DeadlineWatch.objects.update_or_create(
-        demand_id=demand.pk,
-        clock=clock_name,
-        defaults={
-            "district_id": demand.district_id,
-            "started_at": clock.started,
-            "due": clock.due,
-            "next_step": next_step,
-            "next_at": next_at,
-        },
-    )
-    return watch
+    values = {
+        "district_id": demand.district_id,
+        "started_at": clock.started,
+        "due": clock.due,
+        "next_step": next_step,
+        "next_at": next_at,
+    }
+    if watch is not None:
+        DeadlineWatch.objects.filter(pk=watch.pk).update(**values)
+    else:
+        DeadlineWatch.objects.update_or_create(demand_id=demand.pk, clock=clock_name, defaults=values)
 
 
 def sync_watches(demand: Demand) -> None:
@@ -209,6 +220,8 @@ def run_sweep(now: datetime | None = None, limit: int = 1000) -> SweepResult:
     """Take every supervision step whose time has come; the periodic task of the worker and of the runner."""
     now = now or timezone.now()
     result = SweepResult()
+    # One read of each district's policy per sweep, not one per demand.
+    policies: dict[int, Policy] = {}
     ids = list(
         DeadlineWatch.objects.filter(next_at__lte=now)
         .order_by("next_at")
@@ -216,7 +229,7 @@ def run_sweep(now: datetime | None = None, limit: int = 1000) -> SweepResult:
     )
     for pk in ids:
         try:
-            taken = process_watch(pk, now)
+            taken = process_watch(pk, now, policies)
         except Exception:  # one broken demand must not stop the sweep of the others
             logger.exception("supervision sweep: watch %s failed", pk)
             continue
@@ -226,7 +239,7 @@ def run_sweep(now: datetime | None = None, limit: int = 1000) -> SweepResult:
     return result
 
 
-def process_watch(pk: int, now: datetime) -> list[str]:
+def process_watch(pk: int, now: datetime, policies: dict[int, Policy] | None = None) -> list[str]:
     """Take the due steps of one watch in one transaction; the steps taken (skipped reminders excluded)."""
     with transaction.atomic():
         # Two sweeps at once (two beat nodes, a slow run): the second skips the row the first holds.
@@ -239,10 +252,13 @@ def process_watch(pk: int, now: datetime) -> list[str]:
             "district", "tier", "area", "lead_department", "enterprise"
         ).get(pk=watch.demand_id)
         clock = current_clock(demand, watch.clock)
+        policies = {} if policies is None else policies
+        if demand.district_id not in policies:
+            policies[demand.district_id] = policy_for(demand.district_id)
+        policy = policies[demand.district_id]
         if clock is None or clock.due != watch.due:
-            sync_watch(demand, watch.clock)
+            sync_watch(demand, watch.clock, policy)
             return []
-        policy = policy_for(demand.district_id)
         done = set(
             Supervision.objects.filter(demand=demand, clock=watch.clock, due=clock.due).values_list(
                 "step", flat=True
@@ -250,19 +266,29 @@ def process_watch(pk: int, now: datetime) -> list[str]:
         )
         due_steps = [step for step, at in steps_for(demand, clock, policy) if at <= now and step not in done]
         taken = []
+        version = demand.version
         for step in sorted(due_steps, key=STEP_ORDER.index):
             # A reminder overtaken by the 督办 (the sweep was down) is recorded as skipped, not sent late.
             skip = step == Step.REMINDER and Step.SUPERVISION in due_steps
             if _take_step(demand, watch.clock, clock.due, step, policy, now, skip=skip):
                 taken.append(step)
-        demand.refresh_from_db()
-        sync_watches(demand)
+        if demand.version == version:
+            sync_watch(demand, watch.clock, policy, done=done | set(due_steps), watch=watch)
+        # Otherwise the escalation moved the demand, and its own `demand_changed` has synced both watches.
     return taken
 
 
 def _take_step(
     demand: Demand, clock: str, due: datetime, step: str, policy: Policy, now: datetime, *, skip: bool
 ) -> bool:
+    # Whom a reminder or a 督办 goes to is known before the row is written, so one INSERT records it all; the
+    # overdue step's outcome depends on the escalation, recorded after it.
+    people: list[Any] = []
+    outcome = "skipped" if skip else ""
+    if not skip and step == Step.REMINDER:
+        people, outcome = handlers_of(demand), "reminded"
+    elif not skip and step == Step.SUPERVISION:
+        people, outcome = leads_of(demand), "supervised"
     try:
         with transaction.atomic():
             record = Supervision.objects.create(
@@ -274,21 +300,20 @@ def _take_step(
                 at=now,
                 department=demand.lead_department,
                 tier=demand.tier.level if demand.tier_id else None,
-                outcome="skipped" if skip else "",
+                outcome=outcome,
+                recipients=len(set(people)),
             )
     except IntegrityError:
         return False  # already taken by another sweep
     if skip:
         return False
     if step == Step.REMINDER:
-        record.recipients = tell(record, demand, handlers_of(demand), TopicChoices.REMINDER)
-        record.outcome = "reminded"
+        tell(record, demand, people, TopicChoices.REMINDER)
     elif step == Step.SUPERVISION:
-        record.recipients = tell(record, demand, leads_of(demand), TopicChoices.SUPERVISION)
-        record.outcome = "supervised"
+        tell(record, demand, people, TopicChoices.SUPERVISION)
     else:
-        record.outcome, record.recipients = _overdue_step(record, demand, policy, now)
-    Supervision.objects.filter(pk=record.pk).update(outcome=record.outcome, recipients=record.recipients)
+        outcome, recipients = _overdue_step(record, demand, policy, now)
+        Supervision.objects.filter(pk=record.pk).update(outcome=outcome, recipients=recipients)
     return True
 
 

@@ -137,6 +137,8 @@ def notify_endpoints(
 
 
 def _write(inbox: list[Notification], outbox: list[OutboxMessage]) -> list[OutboxMessage]:
+    if not inbox and not outbox:
+        return []
     # A savepoint of the caller's transaction (or a transaction of its own when called outside one).
     with transaction.atomic():
         if inbox:
