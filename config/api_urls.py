@@ -7,6 +7,7 @@ from demandloop.core.api_views import MeView
 from demandloop.demands.api import DemandViewSet
 from demandloop.enterprises.api import EnterpriseViewSet
 from demandloop.integrations import api as notify_api
+from demandloop.integrations.hotline12345.api import HotlineOrderViewSet
 from demandloop.meetings import api as meetings_api
 
 router = DefaultRouter()
@@ -19,6 +20,7 @@ router.register(
 router.register("deliveries", notify_api.OutboxMessageViewSet, basename="delivery")
 router.register("whistles", meetings_api.WhistleViewSet, basename="whistle")
 router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
+router.register("hotline-orders", HotlineOrderViewSet, basename="hotline-order")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

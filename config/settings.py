@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "demandloop.knowledge",
     "demandloop.reports",
     "demandloop.integrations",
+    "demandloop.integrations.hotline12345",
     "demandloop.web",
 ]
 
@@ -253,6 +254,11 @@ DEMANDLOOP_SMS_SIGN = env_str("SMS_SIGN")
 DEMANDLOOP_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
 # How long a worker holds a message it is sending; after that a dead worker's message is sent again.
 DEMANDLOOP_OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 120)
+
+# --- 12345 hotline (demandloop.integrations.hotline12345): where status-backs go, signed with the secret -------
+DEMANDLOOP_HOTLINE12345_URL = env_str("HOTLINE12345_URL")
+DEMANDLOOP_HOTLINE12345_APP_ID = env_str("HOTLINE12345_APP_ID")
+DEMANDLOOP_HOTLINE12345_SECRET = env_str("HOTLINE12345_SECRET")
 
 LOGGING = {
     "version": 1,

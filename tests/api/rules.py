@@ -348,6 +348,10 @@ RULES: dict[str, Rule] = {
     "meeting-decisions": missing_object("meetings", "decisions/", "post"),
     "meeting-minutes": missing_object("meetings", "minutes/", "post"),
     "meeting-minutes-docx": missing_object("meetings", "minutes_docx/"),
+    "hotline-order-list": collection("hotline-orders/"),
+    "hotline-order-detail": missing_object("hotline-orders"),
+    "hotline-order-import": collection("hotline-orders/import/", "post", {}),
+    "hotline-order-link": missing_object("hotline-orders", "link/", "post"),
 }
 # Writes change the world the later rules read: run every read first.
 WRITE_RULES = frozenset(

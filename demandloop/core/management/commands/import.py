@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 # Sub-command → the module that implements it.
 IMPORTERS = {
     "ledger": "demandloop.enterprises.imports",
+    "hotline": "demandloop.integrations.hotline12345.imports",
 }
 
 
