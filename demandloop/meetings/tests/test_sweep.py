@@ -237,3 +237,17 @@ def test_the_steps_come_in_order_just_after_the_deadline() -> None:
         ("supervision", due + timedelta(microseconds=1)),
         ("overdue", end_of(2, 26) + timedelta(microseconds=1)),
     ]
+
+
+def test_the_supervise_command_rebuilds_watches_and_sweeps_as_of_a_moment(world: Any, capsys: Any) -> None:
+    from django.core.management import call_command
+
+    w = world.jinghai
+    demand = untouched_tier2_demand(w, at(2, 13, 10))
+    DeadlineWatch.objects.all().delete()  # as after a bulk insert that sent no signal
+
+    call_command("supervise", "--rebuild", "--at", "2026-02-25T08:00:00+08:00")
+
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 2
+    assert steps(demand) == [(ClockChoices.RESPONSE, "reminder", "reminded")]
