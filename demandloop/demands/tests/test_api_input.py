@@ -279,3 +279,24 @@ def test_it_refuses_files_over_the_size_limit(world: Any, api_as: Any, media: Pa
     assert response.status_code == 400
     assert "1 MB" in response.json()["file"][0]
     assert Demand.objects.get(pk=demand.pk).version == demand.version
+
+
+def test_it_lists_demands_with_a_number_of_queries_that_does_not_grow_with_the_page(
+    world: Any, api_as: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = world.jinghai
+    officer = api_as(w.officer_a)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert officer.get("/api/v1/demands/").status_code == 200
+        return len(captured)
+
+    drive(w, S.IN_PROGRESS)
+    few = queries()
+    for status in (S.PLANNED, S.INFORMED, S.ESCALATED, S.EVALUATED, S.RECEIVED, S.DISPATCHED):
+        drive(w, status)
+    assert queries() == few
