@@ -130,6 +130,85 @@ def rates_by(demands: QuerySet[Any], grouping: str, *, now: datetime | None = No
     return result
 
 
+COUNTS = (
+    "total",
+    "taken_in",
+    "responded",
+    "done",
+    "evaluated",
+    "content",
+    "clock_settled",
+    "on_time",
+    "open",
+    "overdue",
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the figures page shows, folded from one grouped query."""
+
+    totals: Rates
+    by_area: list[Rates]
+    by_department: list[Rates]
+    by_tier: list[Rates]
+    status_counts: dict[str, int]
+
+
+def _fold(rows: list[dict[str, Any]], key: str, labels: dict[Any, str]) -> list[Rates]:
+    sums: dict[Any, dict[str, int]] = {}
+    for row in rows:
+        bucket = sums.setdefault(row[key], dict.fromkeys(COUNTS, 0))
+        for name in COUNTS:
+            bucket[name] += row[name]
+    # Named groups in the order of their names' keys, the unassigned (None) last.
+    ordered = sorted(sums, key=lambda k: (k is None, labels.get(k, "") if k is not None else ""))
+    return [Rates(key=k, label=labels.get(k, "") if k is not None else "", **sums[k]) for k in ordered]
+
+
+def figures(demands: QuerySet[Any], *, now: datetime | None = None) -> Figures:
+    """The totals, the rates by area, lead department and tier, and the counts per status, from ONE grouped scan
+    of the scoped demands (plus three small reads of names): at 100,000 demands the table is read once, not
+    five times."""
+    from demandloop.org.models import Area, Department, Tier
+
+    rows = list(
+        demands.order_by()
+        .values("district_id", "area_id", "lead_department_id", "tier_id", "status")
+        .annotate(**_aggregates(now or timezone.now()))
+    )
+    area_ids = {row["area_id"] for row in rows} - {None}
+    department_ids = {row["lead_department_id"] for row in rows} - {None}
+    tiers = dict(
+        Tier.objects.filter(pk__in={row["tier_id"] for row in rows} - {None}).values_list("pk", "level")
+    )
+    for row in rows:
+        # Grouped by the tier's id (no join in the big scan); districts share levels, not ids.
+        row["tier__level"] = tiers.get(row["tier_id"])
+    levels = set(tiers.values())
+    districts = {row["district_id"] for row in rows}
+    area_names = dict(Area.objects.filter(pk__in=area_ids).values_list("pk", "name"))
+    department_names = dict(Department.objects.filter(pk__in=department_ids).values_list("pk", "name"))
+    # Tiers are per district; with several districts in scope a level shows the first district's name.
+    tier_names: dict[Any, str] = {}
+    for level, name in (
+        Tier.objects.filter(level__in=levels, district_id__in=districts)
+        .order_by("-district_id")
+        .values_list("level", "name")
+    ):
+        tier_names[level] = f"{level} {name}"
+    by_area = _fold(rows, "area_id", area_names)
+    by_department = _fold(rows, "lead_department_id", department_names)
+    by_tier = sorted(_fold(rows, "tier__level", tier_names), key=lambda r: (r.key is None, r.key or 0))
+    total = dict.fromkeys(COUNTS, 0)
+    statuses: dict[str, int] = {}
+    for row in rows:
+        for name in COUNTS:
+            total[name] += row[name]
+        statuses[row["status"]] = statuses.get(row["status"], 0) + row["total"]
+    return Figures(Rates(key=None, label="", **total), by_area, by_department, by_tier, statuses)
+
+
 def status_counts(demands: QuerySet[Any]) -> dict[str, int]:
     """How many demands are in each status (one query); statuses with none are absent."""
     rows = demands.order_by().values("status").annotate(n=Count("pk"))
@@ -142,5 +221,6 @@ def overdue_demands(demands: QuerySet[Any], *, now: datetime | None = None, limi
     return (
         demands.filter(response_overdue_q(now) | completion_overdue_q(now))
         .select_related("enterprise", "area", "lead_department", "tier")
+        .defer("content", "plan", "result", "routing_suggestion", "routing_choice", "redirect_text")
         .order_by("response_due", "pk")[:limit]
     )

@@ -8,12 +8,16 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from demandloop.demands.choices import STATUS_COLOURS
+from demandloop.demands.choices import STATUS_COLOURS, DemandStatusChoices
 from demandloop.sla.services import get_calendar
 from demandloop.web.access import pages_for
 from demandloop.web.deadlines import Deadline, deadline_of
 
 register = template.Library()
+
+# Looked up once: a model's get_<field>_display() rebuilds its choices on every call, which a list of hundreds
+# of badges would pay for each row.
+STATUS_LABELS = dict(DemandStatusChoices.choices)
 
 
 @register.simple_tag
@@ -25,7 +29,7 @@ def status_badge(demand: Any) -> str:
         colour,
         text_colour,
         demand.status,
-        demand.get_status_display(),
+        STATUS_LABELS.get(demand.status, demand.status),
     )
 
 

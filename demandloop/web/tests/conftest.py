@@ -139,3 +139,13 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture
 def world(db: Any, make_user: Any) -> World:
     return build_world(make_user)
+
+
+@pytest.fixture(autouse=True)
+def fresh_figures() -> Iterator[None]:
+    """The figures are cached per reach; ids repeat between tests, so every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -258,7 +258,7 @@ def test_it_escalates_to_tier_three_and_records_the_decision(chromium, people):
 
     hub.go("/hub/")
     hub.page.click("button[data-bs-target='#tab-decision']")
-    hub.page.wait_for_selector("#tab-decision.show")
+    hub.page.wait_for_selector("#tab-decision.show [data-demand]")
     assert "园区道路破损影响货车通行" in hub.text("#tab-decision"), "it waits in the tier-3 queue"
     hub.shot("hub-tier3-queue")
     hub.open_demand(demand.pk)

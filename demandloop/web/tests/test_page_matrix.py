@@ -37,6 +37,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "dispatch": {R.DISPATCHER},
     "hub": {R.HUB},
     "hub_export": {R.HUB},
+    "hub_queue": {R.HUB},
     "dashboard": DEMAND_STAFF,
     "portal": {R.ENTERPRISE},
     "portal_submit": {R.ENTERPRISE},
@@ -226,6 +227,8 @@ def requests_for(
         return [(reverse(name) + "?q=企业", None, "", "get")]
     if name == "demand_suggest":
         return [(reverse(name) + "?title=需要协调办理&content=内容标记", None, "", "get")]
+    if name == "hub_queue":
+        return [(reverse(name, args=[queue]), None, "", "get") for queue in ("escalated", "decision")]
     if name == "hub":
         return [(reverse(name), None, "", "get"), (reverse(name) + "?q=标记", None, "", "get")]
     return [(reverse(name), None, "", "get")]

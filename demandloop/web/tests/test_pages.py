@@ -172,3 +172,22 @@ def test_the_server_error_page_is_chinese_and_keeps_the_error_to_the_log(db):
 def test_a_missing_page_answers_with_the_chinese_404_page(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+
+
+def test_the_one_scan_figures_agree_with_one_query_per_grouping(world):
+    see_through(world, "J1")
+    demands = Demand.objects.for_user(world.person("J:hub"))
+    summary = figures.figures(demands)
+    assert summary.totals == figures.totals(demands)
+    for grouping, rows in (
+        ("area", summary.by_area),
+        ("department", summary.by_department),
+        ("tier", summary.by_tier),
+    ):
+        expected = figures.rates_by(demands, grouping)
+
+        def counts(rates: list[figures.Rates]) -> list[tuple[Any, ...]]:
+            return sorted((r.key, *(getattr(r, name) for name in figures.COUNTS)) for r in rates)
+
+        assert counts(rows) == counts(expected), grouping
+    assert summary.status_counts == figures.status_counts(demands) == {S.EVALUATED: 1, S.DISPATCHED: 1}

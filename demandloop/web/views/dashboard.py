@@ -10,13 +10,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demandloop.demands.choices import DemandStatusChoices
-from demandloop.demands.models import Demand
 from demandloop.reports import queries as figures
 from demandloop.web.access import DEMAND_STAFF, role_page
+from demandloop.web.queries import figures_for
 
 
 def chart_data(rows: list[figures.Rates], unassigned: str) -> dict[str, Any]:
@@ -34,15 +33,18 @@ def chart_data(rows: list[figures.Rates], unassigned: str) -> dict[str, Any]:
 
 @role_page(*DEMAND_STAFF)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    demands = Demand.objects.for_user(request.user)
-    now = timezone.now()
-    groups = []
-    titles = {"area": _("By area"), "department": _("By lead department"), "tier": _("By tier")}
+    timed = figures_for(request.user)
+    summary = timed.figures
     unassigned = _("Not yet assigned")
-    for grouping, title in titles.items():
-        rows = figures.rates_by(demands, grouping, now=now)
-        groups.append({"key": grouping, "title": title, "rows": rows, "chart": chart_data(rows, unassigned)})
-    counts = figures.status_counts(demands)
+    groups = [
+        {"key": key, "title": title, "rows": rows, "chart": chart_data(rows, unassigned)}
+        for key, title, rows in (
+            ("area", _("By area"), summary.by_area),
+            ("department", _("By lead department"), summary.by_department),
+            ("tier", _("By tier"), summary.by_tier),
+        )
+    ]
+    counts = summary.status_counts
     status_rows = [
         (label, counts.get(value, 0)) for value, label in DemandStatusChoices.choices if counts.get(value)
     ]
@@ -50,10 +52,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "web/dashboard.html",
         {
-            "totals": figures.totals(demands, now=now),
+            "totals": summary.totals,
+            "computed_at": timed.computed_at,
             "groups": groups,
             "status_rows": status_rows,
-            "overdue": figures.overdue_demands(demands, now=now, limit=30),
+            "overdue": timed.overdue,
             "series_labels": {
                 "response_rate": _("Response rate"),
                 "resolution_rate": _("Resolution rate"),

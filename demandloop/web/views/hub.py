@@ -8,7 +8,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -23,7 +24,7 @@ from demandloop.org.scope import resolve_scope
 from demandloop.sla.models import CalendarOverride
 from demandloop.web.access import role_page
 from demandloop.web.deadlines import deadline_in_force
-from demandloop.web.queries import by_urgency
+from demandloop.web.queries import by_urgency, for_list
 from demandloop.web.views.work import demand_page, render_list
 
 # An export is a working list, not a data dump: beyond this the hub narrows the filters.
@@ -95,9 +96,8 @@ def hub(request: HttpRequest) -> HttpResponse:
     scope = resolve_scope(request.user)
     filterset = filtered(request)
     demands = Demand.objects.for_user(request.user)
-    escalated = by_urgency(demands.filter(status=S.ESCALATED).exclude(tier__level=3))
-    awaiting_decision = by_urgency(demands.filter(status=S.ESCALATED, tier__level=3))
-    page = demand_page(request, filterset.qs.order_by("-received_at", "-pk"))
+    # Newest registered first: the primary key's order, which needs no sort of the district's demands.
+    page = demand_page(request, for_list(filterset.qs).order_by("-pk"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -106,8 +106,8 @@ def hub(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "list_url": request.path,
-        "escalated": escalated[:50],
-        "awaiting_decision": awaiting_decision[:50],
+        "escalated_count": queue(demands, "escalated").count(),
+        "decision_count": queue(demands, "decision").count(),
         "coverage": coverage(scope.full_district_ids),
         "unassigned": Enterprise.objects.for_user(request.user)
         .filter(area__isnull=True, status="active")
@@ -115,6 +115,23 @@ def hub(request: HttpRequest) -> HttpResponse:
         "overrides": CalendarOverride.objects.order_by("-date")[:20],
     }
     return render_list(request, "web/hub.html", context)
+
+
+def queue(demands: Any, name: str) -> Any:
+    """The escalation queue (escalated to tier 2 or 4) or the tier-3 matters awaiting the joint meeting."""
+    escalated = demands.filter(status=S.ESCALATED)
+    if name == "decision":
+        return escalated.filter(tier__level=3)
+    return escalated.exclude(tier__level=3)
+
+
+@role_page(R.HUB)
+def hub_queue(request: HttpRequest, name: str) -> HttpResponse:
+    """htmx partial: one queue of the console, loaded when its tab is opened."""
+    if name not in {"escalated", "decision"}:
+        raise Http404
+    demands = by_urgency(queue(Demand.objects.for_user(request.user), name))[:100]
+    return render(request, "web/_demand_rows.html", {"demands": demands})
 
 
 @role_page(R.HUB)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -23,7 +23,7 @@ from demandloop.org.models import Area
 from demandloop.org.scope import resolve_scope
 from demandloop.reports import queries as figures
 from demandloop.web.access import DEPARTMENT, FIRST_LINE, role_page
-from demandloop.web.queries import by_urgency
+from demandloop.web.queries import by_urgency, figures_for, for_list
 from demandloop.web.views.whistles import pending_summons
 
 PAGE_SIZE = 30
@@ -85,17 +85,18 @@ def leader(request: HttpRequest) -> HttpResponse:
     scope = resolve_scope(user)
     demands = Demand.objects.for_user(user)
     escalated = by_urgency(demands.filter(Q(status=S.ESCALATED) | Q(tier__level__gte=3)))
+    summary = figures_for(user).figures
     key_enterprises = (
         Enterprise.objects.for_user(user).filter(is_key=True).select_related("area", "key_department")
     )
-    by_area = [row for row in figures.rates_by(demands, "area") if row.key in scope.area_ids]
+    by_area = [row for row in summary.by_area if row.key in scope.area_ids]
     return render(
         request,
         "web/leader.html",
         {
             "escalated": escalated[:50],
             "key_enterprises": key_enterprises[:50],
-            "totals": figures.totals(demands),
+            "totals": summary.totals,
             "by_area": by_area,
         },
     )
@@ -104,14 +105,17 @@ def leader(request: HttpRequest) -> HttpResponse:
 @role_page(R.DISPATCHER)
 def dispatch(request: HttpRequest) -> HttpResponse:
     demands = Demand.objects.for_user(request.user)
-    to_dispatch = by_urgency(demands.filter(status__in=(S.RECEIVED, S.SCREENED, S.TRIAGED, S.RETURNED)))
+    # Before triage there is no deadline yet: the newest intake first, then the response clock (indexed).
+    to_dispatch = for_list(
+        demands.filter(status__in=(S.RECEIVED, S.SCREENED, S.TRIAGED, S.RETURNED))
+    ).order_by(F("response_due").asc(nulls_first=True), "pk")
     orders = demands.filter(channel=ChannelChoices.HOTLINE)
     page = demand_page(
         request, by_urgency(orders.exclude(status__in=(S.RECEIVED, S.SCREENED, S.TRIAGED, S.RETURNED)))
     )
-    overdue = figures.overdue_demands(orders, now=timezone.now(), limit=30)
+    overdue = figures.overdue_demands(orders, now=timezone.now(), limit=20)
     return render_list(
         request,
         "web/dispatch.html",
-        {"to_dispatch": to_dispatch[:50], "page": page, "overdue": overdue, "list_url": request.path},
+        {"to_dispatch": to_dispatch[:30], "page": page, "overdue": overdue, "list_url": request.path},
     )

@@ -1,0 +1,310 @@
+"""Server time of each main page at 5,000 and 100,000 demands, on SQLite and on PostgreSQL (issue 4).
+
+What it measures: the time Django takes to answer a page — middleware, views, queries, templates — through the
+test client in-process, for the person whose page has the most to show (the busiest officer, coordinator and
+leader; the hub and the dispatcher see the whole district). No network and no browser are involved.
+
+The data: the 静海 preset with its demo people and 1,000 demo enterprises; 5,000 demo demands made through the
+actions (every status at every tier, real events and deadlines); for 100,000 those rows are copied in bulk SQL
+(each copy shifted back in time by whole weeks) so the lists, filters and figures have 100,000 rows to read.
+
+Each database is the benchmark's own: `var/bench_pages-N.sqlite3` and, for PostgreSQL, `BENCH_DATABASE_URL`
+(default postgres://postgres@127.0.0.1:5432/demandloop_bench_pages) — never the platform's. Each (backend, size)
+runs in its own process so settings are read once. Run: `python -m bench.run pages` (or
+`BENCH_PAGES_SIZES=5000 python -m bench.run pages` for a quick look).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgres://postgres@127.0.0.1:5432/demandloop_bench_pages"
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_PAGES_SIZES", "5000,100000").split(","))
+BASE_DEMANDS = 5000
+ENTERPRISES = 1000
+REPEAT = 15
+LIMIT_MS = 300.0
+
+
+def _setup(backend: str, size: int) -> None:
+    if backend == "postgresql":
+        url = os.environ.get("BENCH_DATABASE_URL", PG_URL)
+        os.environ["DATABASE_URL"] = url.rstrip("/") + f"_{size}"
+    else:
+        os.environ["DATABASE_URL"] = ""
+        os.environ["SQLITE_PATH"] = str(ROOT / "var" / f"bench_pages-{size}.sqlite3")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DEBUG"] = "false"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+
+
+def _ensure_postgres_database() -> None:
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        dbname="postgres", user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432, autocommit=True
+    ) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+
+
+def _fill(size: int) -> None:
+    """Make the database hold the district with `size` demands; reuse it when it already does."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from demandloop.demands.models import Demand
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if Demand.objects.count() == size:
+        return
+    from demandloop.demands.demo import create_demo_demands
+    from demandloop.org.demo import create_demo_enterprises, create_demo_people
+    from demandloop.org.presets import load_preset
+
+    if Demand.objects.exists():
+        raise SystemExit(f"{connection.settings_dict['NAME']} holds other demands: remove it and run again")
+    district = load_preset("jinghai").district
+    create_demo_people(district)
+    create_demo_enterprises(district, ENTERPRISES)
+    create_demo_demands(district, BASE_DEMANDS, seed=2026)
+    copies = size // BASE_DEMANDS - 1
+    if copies <= 0:
+        return
+    fields = [f for f in Demand._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Demand._meta.db_table)
+    shifted = {
+        "received_at",
+        "status_changed_at",
+        "tier_entered_at",
+        "response_due",
+        "responded_at",
+        "completion_due",
+        "planned_at",
+        "informed_at",
+        "resolved_at",
+        "evaluated_at",
+        "closed_at",
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        for copy in range(1, copies + 1):
+            days = 7 * copy
+            select = ", ".join(
+                _shift(connection, f.column, days)
+                if f.name in shifted
+                else connection.ops.quote_name(f.column)
+                for f in fields
+            )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {select} FROM {table} WHERE id <= %s", [BASE_DEMANDS]
+            )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+
+
+def _shift(connection: Any, column: str, days: int) -> str:
+    name = connection.ops.quote_name(column)
+    if connection.vendor == "postgresql":
+        return f"{name} - interval '{days} days'"
+    # Django stores SQLite datetimes as text "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC.
+    return f"strftime('%Y-%m-%d %H:%M:%f', {name}, '-{days} days')"
+
+
+def _people() -> dict[str, Any]:
+    """The person of each role whose page has the most to show."""
+    from django.db.models import Count
+
+    from demandloop.demands.models import Demand
+    from demandloop.org.choices import RoleChoices as R
+    from demandloop.org.models import Membership
+
+    def first(role: str) -> Any:
+        return Membership.objects.filter(role=role).select_related("user").order_by("pk").first().user
+
+    busiest_area = (
+        Demand.objects.values("area_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("area_id", flat=True)[0]
+    )
+    busiest_department = (
+        Demand.objects.exclude(lead_department=None)
+        .values("lead_department_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("lead_department_id", flat=True)[0]
+    )
+    enterprise_of_most = (
+        Demand.objects.values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("enterprise_id", flat=True)[0]
+    )
+    return {
+        "officer": Membership.objects.filter(role=R.OFFICER, areas=busiest_area).first().user,
+        "coordinator": Membership.objects.filter(role=R.COORDINATOR, department_id=busiest_department)
+        .first()
+        .user,
+        "leader": first(R.LEADER),
+        "hub": first(R.HUB),
+        "dispatcher": first(R.DISPATCHER),
+        "enterprise": _enterprise_account(enterprise_of_most),
+    }
+
+
+def _enterprise_account(enterprise_id: int) -> Any:
+    from demandloop.org.choices import RoleChoices as R
+    from demandloop.org.models import Membership, User
+
+    membership = Membership.objects.filter(role=R.ENTERPRISE, enterprise_id=enterprise_id).first()
+    if membership is not None:
+        return membership.user
+    user = User.objects.create_user(username=f"bench-enterprise-{enterprise_id}", password=None)
+    from demandloop.enterprises.models import Enterprise
+
+    enterprise = Enterprise.objects.get(pk=enterprise_id)
+    Membership.objects.create(
+        user=user, role=R.ENTERPRISE, district_id=enterprise.district_id, enterprise=enterprise
+    )
+    return user
+
+
+def _pages(people: dict[str, Any]) -> list[tuple[str, str, str]]:
+    from demandloop.demands.models import Demand
+
+    busy = Demand.objects.for_user(people["officer"]).order_by("-pk").first()
+    return [
+        ("officer", "workbench", "/work/"),
+        ("officer", "demand page", f"/demands/{busy.pk}/"),
+        ("officer", "register a demand", "/demands/new/"),
+        ("officer", "enterprise search", "/enterprises/search/?q=科技"),
+        ("coordinator", "department inbox", "/inbox/"),
+        ("leader", "leader view", "/leader/"),
+        ("dispatcher", "work orders", "/dispatch/"),
+        ("hub", "hub console", "/hub/"),
+        ("hub", "hub console, tier 3 overdue", "/hub/?tier=3&overdue=any"),
+        ("hub", "hub console, search", "/hub/?q=用电"),
+        ("hub", "figures (whole district)", "/dashboard/"),
+        ("hub", "figures, recomputed (cache expired)", "/dashboard/"),
+        ("hub", "enterprises", "/enterprises/?q=科技"),
+        ("enterprise", "portal", "/portal/"),
+    ]
+
+
+def measure(backend: str, size: int) -> dict[str, Any]:
+    _setup(backend, size)
+    if backend == "postgresql":
+        _ensure_postgres_database()
+    started = time.monotonic()
+    _fill(size)
+    filled = time.monotonic() - started
+    from django.core.cache import cache
+    from django.test import Client
+
+    from demandloop.demands.models import Demand
+
+    people = _people()
+    client = Client()
+    rows = []
+    for who, name, url in _pages(people):
+        client.force_login(people[who])
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(REPEAT):
+            if "recomputed" in name:
+                # The figures are shared for two minutes; this row is the request that computes them.
+                cache.clear()
+                client.force_login(people[who])
+            t0 = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - t0) * 1000)
+        rows.append(
+            {
+                "page": name,
+                "who": who,
+                "url": url,
+                "median_ms": statistics.median(times),
+                "max_ms": max(times),
+            }
+        )
+    return {"backend": backend, "size": Demand.objects.count(), "fill_s": filled, "rows": rows}
+
+
+def main() -> None:
+    from bench.results import write_section
+
+    results = []
+    for backend in ("sqlite", "postgresql"):
+        for size in SIZES:
+            print(f"   pages: {backend} {size:,} demands", flush=True)
+            out = subprocess.run(
+                [sys.executable, "-m", "bench.bench_pages", backend, str(size)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if out.returncode != 0:
+                raise SystemExit(f"bench_pages {backend} {size} failed:\n{out.stderr[-4000:]}")
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    write_section(
+        "pages",
+        "Pages: server time per page",
+        _table(results),
+        ", ".join(f"{n:,}" for n in SIZES) + " demands (静海 demo data), SQLite and PostgreSQL",
+    )
+
+
+def _table(results: list[dict[str, Any]]) -> str:
+    columns = [(r["backend"], r["size"]) for r in results]
+    pages = [(row["page"], row["who"]) for row in results[0]["rows"]]
+    head = "| page (person) | " + " | ".join(f"{b} {n:,}" for b, n in columns) + " |"
+    rule = "|---|" + "---:|" * len(columns)
+    lines = [
+        "Median server time in ms over 15 requests after 2 warm-ups, through Django's test client in-process "
+        "(middleware, views, queries, templates; no network). The limit is 300 ms at 100,000 demands. "
+        "The figures are computed in one grouped scan and shared for two minutes by everyone with the same reach "
+        '(the page says as of when); the "recomputed" row is the request that pays for the scan.',
+        "",
+        head,
+        rule,
+    ]
+    worst = 0.0
+    for i, (page, who) in enumerate(pages):
+        cells = []
+        for r in results:
+            ms = r["rows"][i]["median_ms"]
+            if r["size"] >= 100000:
+                worst = max(worst, ms)
+            cells.append(f"{ms:.0f}")
+        lines.append(f"| {page} ({who}) | " + " | ".join(cells) + " |")
+    lines += ["", f"Slowest page at 100,000 demands: {worst:.0f} ms (limit {LIMIT_MS:.0f} ms)."]
+    lines += [
+        f"Filling {r['backend']} {r['size']:,}: {r['fill_s']:.0f} s (reused when already filled)."
+        for r in results
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:
+        print(json.dumps(measure(sys.argv[1], int(sys.argv[2]))))
+    else:
+        main()
