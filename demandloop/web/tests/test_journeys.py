@@ -117,7 +117,7 @@ def test_it_walks_a_demand_from_the_portal_to_the_enterprise_rating(chromium, pe
     officer = person(chromium, people, "officer")
     workbench = officer.text()
     assert "厂房扩建消防验收咨询" in workbench and "静海华泰钢管有限公司" in workbench
-    officer.shot("officer-workbench")
+    officer.shot("officer-workbench-journey")
     officer.open_demand(number)
     officer.act("screen")
     assert label(S.SCREENED) in officer.text("#demand-status")
@@ -141,7 +141,7 @@ def test_it_walks_a_demand_from_the_portal_to_the_enterprise_rating(chromium, pe
 
     coordinator = person(chromium, people, "coordinator")
     assert "厂房扩建消防验收咨询" in coordinator.text(), "the dispatched demand is in the department's inbox"
-    coordinator.shot("coordinator-inbox")
+    coordinator.shot("coordinator-inbox-journey")
     coordinator.open_demand(number)
     coordinator.act("accept")
     assert label(S.IN_PROGRESS) in coordinator.text("#demand-status")
@@ -284,7 +284,7 @@ def test_it_escalates_to_tier_three_and_records_the_decision(chromium, people):
 
     leader = person(chromium, people, "leader")
     assert "园区道路破损影响货车通行" in leader.text(), "the leader of the area sees the escalated matter"
-    leader.shot("leader-view")
+    leader.shot("leader-view-journey")
     for p in (hub, coordinator, tax, leader):
         p.close()
 
@@ -380,7 +380,7 @@ def test_it_registers_a_visit_found_by_credit_code_and_a_12345_order(chromium, p
     assert Demand.objects.get(hotline_number="GD20261122001").channel == "hotline"
     dispatcher.go("/dispatch/")
     assert "企业反映园区路灯损坏" in dispatcher.text(), "the work order waits to be screened and dispatched"
-    dispatcher.shot("dispatcher-work-orders")
+    dispatcher.shot("dispatcher-registered")
     for p in (officer, other, dispatcher):
         p.close()
 
@@ -404,5 +404,5 @@ def test_it_shows_the_dashboard_with_charts_and_their_tables(chromium, people):
     assert hub.page.locator(".chart svg").count() == 3, "three charts are drawn"
     assert hub.text("[data-figure=total]") == "3"
     assert "静海镇片区" in hub.text("#area-table"), "the table under the chart names the area"
-    hub.shot("dashboard")
+    hub.shot("dashboard-first-demands")
     hub.close()
