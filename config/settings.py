@@ -275,4 +275,5 @@ DEMANDLOOP_PRESET_DIR = BASE_DIR / "demandloop" / "org" / "presets"
 DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("deliver-outbox", 10, "demandloop.integrations.notify.delivery.deliver_due"),
     ("supervision-sweep", 60, "demandloop.sla.sweep.run_sweep"),
+    ("whistle-lateness", 300, "demandloop.meetings.supervision.notify_late_report_ins"),
 ]

@@ -84,6 +84,8 @@ class WhistleResponse(models.Model):
         related_name="+",
     )
     note = models.TextField(_("what the department will do"), blank=True)
+    # When the department's lead and the whistle's blower were told that the report-in is late (once).
+    overdue_notified_at = models.DateTimeField(_("lateness notified at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("report-in")
@@ -98,6 +100,12 @@ class WhistleResponse(models.Model):
                 fields=["department"],
                 name="whistleresponse_open_idx",
                 condition=models.Q(reported_at__isnull=True),
+            ),
+            # The lateness sweep: unreported and not yet notified.
+            models.Index(
+                fields=["whistle"],
+                name="whistleresponse_late_idx",
+                condition=models.Q(reported_at__isnull=True, overdue_notified_at__isnull=True),
             ),
         ]
 

@@ -42,3 +42,54 @@ def tell(record: Supervision, demand: Any, people: list[Any], topic: str) -> int
     if demand.lead_department_id:
         notify_department(demand.lead_department, note, cause=cause)
     return len(set(people))
+
+
+def notify_late_report_ins(now: datetime | None = None, limit: int = 1000) -> int:
+    """Tell each summoned department's lead, and whoever blew the whistle, once, that its report-in is late.
+
+    The periodic task next to the supervision sweep; reads only unreported, un-notified report-ins (partial index).
+    """
+    from django.db import transaction
+
+    from demandloop.meetings.models import WhistleResponse
+    from demandloop.meetings.recipients import department_leads
+
+    now = now or timezone.now()
+    late = (
+        WhistleResponse.objects.filter(
+            reported_at__isnull=True, overdue_notified_at__isnull=True, whistle__report_due__lt=now
+        )
+        .select_related("whistle__demand", "whistle__district", "whistle__blown_by", "department")
+        .order_by("whistle__report_due", "pk")[:limit]
+    )
+    told = 0
+    for response in late:
+        with transaction.atomic():
+            claimed = WhistleResponse.objects.filter(
+                pk=response.pk, reported_at__isnull=True, overdue_notified_at__isnull=True
+            ).update(overdue_notified_at=now)
+            if claimed != 1:
+                continue
+            whistle = response.whistle
+            with translation.override(settings.LANGUAGE_CODE):
+                note = Note(
+                    topic=TopicChoices.WHISTLE,
+                    subject=_("%(department)s has not reported in (due %(due)s)")
+                    % {
+                        "department": response.department.name,
+                        "due": timezone.localtime(whistle.report_due).strftime("%Y-%m-%d %H:%M"),
+                    },
+                    body=_("Demand #%(pk)s “%(title)s”: %(reason)s")
+                    % {"pk": whistle.demand_id, "title": whistle.demand.title, "reason": whistle.reason},
+                    link=f"/demands/{whistle.demand_id}/",
+                )
+            cause = f"meetings.whistle_late:{response.pk}"
+            notify_users(
+                [*department_leads([response.department]), whistle.blown_by],
+                note,
+                cause=cause,
+                district=whistle.district,
+            )
+            notify_department(response.department, note, cause=cause)
+            told += 1
+    return told

@@ -20,7 +20,7 @@ from demandloop.demands.tests.world import drive, triaged
 from demandloop.integrations.models import Notification, OutboxMessage, WebhookEndpoint
 from demandloop.meetings import actions
 from demandloop.meetings.choices import MeetingKindChoices, MeetingStatusChoices
-from demandloop.meetings.models import Meeting
+from demandloop.meetings.models import Meeting, WhistleResponse
 from demandloop.meetings.queries import agenda_candidates
 from demandloop.sla.calendar import END_OF_DAY, SHANGHAI
 
@@ -449,3 +449,31 @@ def test_the_meeting_record_is_a_word_document_in_the_minutes_form(world: Any) -
         f"于{deadline.year}年{deadline.month}月{deadline.day}日前办结。"
     ) in text
     assert text[-2] == "区政务服务办"
+
+
+def test_a_late_report_in_is_told_to_the_department_lead_and_the_officer_once(world: Any) -> None:
+    from demandloop.meetings.supervision import notify_late_report_ins
+
+    w = world.jinghai
+    blown = datetime(2026, 2, 13, 16, tzinfo=SHANGHAI)
+    whistle = actions.do_blow_whistle(
+        triaged(w, level=2),
+        w.officer_a,
+        departments=[w.dep("scjgj"), w.dep("swj")],
+        reason="联合踏勘",
+        at=blown,
+    )
+    actions.do_report_in(
+        whistle.responses.get(department__code="swj"), w.coord_co, at=blown + timedelta(hours=1)
+    )
+
+    # Due at the end of the make-up Saturday; the Spring Festival days after it change nothing.
+    assert notify_late_report_ins(now=datetime(2026, 2, 14, 23, tzinfo=SHANGHAI)) == 0
+    assert notify_late_report_ins(now=datetime(2026, 2, 15, 9, tzinfo=SHANGHAI)) == 1
+    assert notify_late_report_ins(now=datetime(2026, 2, 16, 9, tzinfo=SHANGHAI)) == 0
+
+    late = Notification.objects.filter(topic="whistle", subject__contains="2026-02-14 23:59")
+    assert sorted(n.user.username for n in late) == sorted([w.lead.username, w.officer_a.username])
+    assert (
+        WhistleResponse.objects.get(whistle=whistle, department__code="scjgj").overdue_notified_at is not None
+    )
