@@ -29,7 +29,7 @@ from demandloop.enterprises.models import Enterprise
 from demandloop.integrations.hotline12345.actions import do_link_enterprise
 from demandloop.integrations.hotline12345.filtersets import HotlineOrderFilterSet
 from demandloop.integrations.hotline12345.imports import import_hotline
-from demandloop.integrations.hotline12345.models import HotlineOrder
+from demandloop.integrations.hotline12345.models import HotlineOrder, HotlineOrderQuerySet
 from demandloop.integrations.hotline12345.queries import get_order_for_user, managed_district_ids
 from demandloop.integrations.hotline12345.serializers import (
     HotlineImportReportSerializer,
@@ -41,7 +41,7 @@ from demandloop.integrations.hotline12345.serializers import (
 from demandloop.org.models import District
 
 
-def _base_queryset() -> QuerySet[HotlineOrder]:
+def _base_queryset() -> HotlineOrderQuerySet:
     return HotlineOrder.objects.select_related("district", "demand__enterprise", "feedback_message")
 
 

@@ -748,6 +748,10 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _label(name: str) -> str:
+    return str(HotlineOrder._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+
+
 def render_report(report: HotlineImportReport) -> Sequence[str]:
     """The report as lines the dispatcher reads."""
     lines = [
@@ -777,11 +781,11 @@ def render_report(report: HotlineImportReport) -> Sequence[str]:
             _("Changed since the earlier import, left as imported then (%(n)d):") % {"n": len(changed)}
         )
         for entry in changed:
-            detail = [
-                f"{HotlineOrder._meta.get_field(name).verbose_name}: {_shown(old)} → {_shown(new_value)}"
+            differences = [
+                f"{_label(name)}: {_shown(old)} → {_shown(new_value)}"
                 for name, (old, new_value) in entry.changes.items()
             ]
-            lines.append(f"  {head(entry)}  " + "; ".join(str(d) for d in detail))
+            lines.append(f"  {head(entry)}  " + "; ".join(differences))
     repeated = report.of("repeated")
     if repeated:
         lines.append(_("Repeated in the file, counted once (%(n)d):") % {"n": len(repeated)})

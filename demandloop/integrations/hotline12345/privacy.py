@@ -26,7 +26,7 @@ def sees_caller_unmasked(order: HotlineOrder, user: Any) -> bool:
         return True
     if order.district_id in managed_district_ids(user):
         return True
-    return order.demand_id is not None and sees_demand_contact_unmasked(order.demand, user)
+    return order.demand is not None and sees_demand_contact_unmasked(order.demand, user)
 
 
 def caller_for(order: HotlineOrder, user: Any) -> ContactView:

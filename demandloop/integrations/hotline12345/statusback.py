@@ -111,7 +111,7 @@ def build_payload(order: HotlineOrder, demand: Demand, event: DemandEvent, code:
             "comment": demand.evaluation_comment,
         }
     exclusion = None
-    if demand.exclusion_id is not None:
+    if demand.exclusion is not None:
         exclusion = {
             "code": demand.exclusion.code,
             "name": demand.exclusion.name,
