@@ -319,3 +319,29 @@ def test_it_keeps_the_message_while_no_12345_interface_is_configured(
     assert "DEMANDLOOP_HOTLINE12345_URL" in message.last_error
     placed.refresh_from_db()
     assert placed.sync_state == "pending"
+
+
+def test_the_hub_sees_a_failed_status_back_among_the_deliveries_and_retries_it(
+    world: Any, tmp_path: Path, hotline: Hotline12345Simulator, api_as: Any
+) -> None:
+    w = world.jinghai
+    placed, demand = imported(w, tmp_path)
+    in_progress(w, demand)
+    actions.do_plan(demand, w.coord_lead, plan="修复道路", eta=in_days(20))
+    [message] = status_backs(placed)
+    hotline.answers = [(404, {"code": 404, "msg": "no such order"})]
+    assert deliver_message(message.pk) == "failed"
+    hub = api_as(w.hub)
+
+    listed = hub.get("/api/v1/deliveries/?status=failed").json()["results"]
+    assert [(row["id"], row["channel"], row["recipient"]) for row in listed] == [
+        (message.pk, CHANNEL, "GD2025092800001")
+    ]
+    assert hub.post(f"/api/v1/deliveries/{message.pk}/retry/").status_code == 200
+    deliver_due()
+
+    placed.refresh_from_db()
+    assert placed.sync_state == "delivered"
+    assert hotline.orders["GD2025092800001"]["status"] == "planned"
+    # The dispatcher does not run the outbox: the hub does (integrations.queries.outbox_for).
+    assert api_as(w.dispatcher).get(f"/api/v1/deliveries/{message.pk}/").status_code == 404
