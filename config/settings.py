@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "demandloop.demands.choices.DemandStatusChoices",
         "DemandChannelEnum": "demandloop.demands.choices.ChannelChoices",
+        "EnterpriseKindEnum": "demandloop.enterprises.choices.EnterpriseKindChoices",
+        "EnterpriseStatusEnum": "demandloop.enterprises.choices.EnterpriseStatusChoices",
     },
 }
 
