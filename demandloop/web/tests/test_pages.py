@@ -191,3 +191,38 @@ def test_the_one_scan_figures_agree_with_one_query_per_grouping(world):
 
         assert counts(rows) == counts(expected), grouping
     assert summary.status_counts == figures.status_counts(demands) == {S.EVALUATED: 1, S.DISPATCHED: 1}
+
+
+def test_the_sign_in_page_is_chinese_and_a_wrong_password_is_refused_plainly(world, client):
+    page = client.get(reverse("login")).content.decode()
+    assert "登录" in page and "用户名" in page
+    refused = client.post(reverse("login"), {"username": "J-officer1", "password": "wrong"}).content.decode()
+    assert "用户名或密码不正确" in refused
+
+
+def test_a_person_changes_the_password_and_signs_in_with_the_new_one(world, client):
+    assert client.login(username="J-officer1", password="pw-J-officer1")
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-J-officer1",
+            "new_password1": "Jinghai-2026-new!",
+            "new_password2": "Jinghai-2026-new!",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
+    assert "密码已修改" in client.get(reverse("password_change_done")).content.decode()
+    client.logout()
+    assert not client.login(username="J-officer1", password="pw-J-officer1")
+    assert client.login(username="J-officer1", password="Jinghai-2026-new!")
+
+
+def test_a_person_with_several_roles_chooses_from_the_home_page(world, client):
+    from demandloop.org.choices import RoleChoices as R
+    from demandloop.org.models import Membership
+
+    officer = world.person("J:officer1")
+    Membership.objects.create(user=officer, role=R.LEADER, district=world.districts["J"].district)
+    client.force_login(officer)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("workbench") in page and reverse("leader") in page
