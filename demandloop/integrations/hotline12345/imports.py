@@ -773,7 +773,7 @@ def render_report(report: HotlineImportReport) -> Sequence[str]:
             )
             detail = f"{enterprise}  {Match(entry.match).label}"
             if entry.match_note:
-                detail += f": {entry.match_note}"
+                detail += f" — {entry.match_note}"
             lines.append(f"  {head(entry)}  {detail}")
     changed = report.of("changed")
     if changed:
@@ -803,6 +803,8 @@ def render_report(report: HotlineImportReport) -> Sequence[str]:
             % {"row": e.row, "column": e.column, "message": e.message}
             for e in report.errors
         )
+    elif report.applied and not new:
+        lines.append(_("Nothing new: every work order of the file was imported before."))
     elif report.applied:
         lines.append(
             _(

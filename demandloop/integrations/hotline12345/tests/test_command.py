@@ -40,6 +40,7 @@ def test_it_imports_under_the_named_dispatcher_and_says_what_it_did(
 
     again = run(str(path), "--district", "jinghai", "--user", w.dispatcher.username)
     assert "已导入且无变化：2。" in again.splitlines()
+    assert again.splitlines()[-1] == "没有新工单：文件中的工单此前均已导入。"
     assert HotlineOrder.objects.count() == 2 and Demand.objects.count() == 1
 
 
