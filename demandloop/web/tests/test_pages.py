@@ -226,3 +226,32 @@ def test_a_person_with_several_roles_chooses_from_the_home_page(world, client):
     client.force_login(officer)
     page = client.get(reverse("home")).content.decode()
     assert reverse("workbench") in page and reverse("leader") in page
+
+
+def test_an_unsatisfied_enterprise_asks_for_the_demand_to_be_redone(world, client):
+    demand = world.demand("J1")
+    coordinator = world.person("J:coordinator")
+    actions.do_accept(demand, coordinator)
+    actions.do_plan(demand, coordinator, plan="上门指导", eta=date.today() + timedelta(days=10))
+    actions.do_inform(demand, world.person("J:officer1"))
+    actions.do_resolve(demand, coordinator, result="已办结")
+    client.force_login(world.person("J:enterprise"))
+    url = reverse("demand_detail", args=[demand.pk])
+    rated = client.post(
+        reverse("demand_action", args=[demand.pk, "evaluate"]),
+        {
+            "evaluate-solved": "partly",
+            "evaluate-satisfied": "not_satisfied",
+            "evaluate-comment": "只解决了一半",
+        },
+    )
+    assert rated.status_code == 302
+    offered = {item["action"] for item in client.get(url).context["offered"]}
+    assert "reopen" in offered
+    redo = client.post(
+        reverse("demand_action", args=[demand.pk, "reopen"]), {"reopen-reason": "消防验收仍未通过"}
+    )
+    assert redo.status_code == 302
+    demand.refresh_from_db()
+    assert (demand.status, demand.reopen_count) == (S.IN_PROGRESS, 1)
+    assert "消防验收仍未通过" in client.get(url).content.decode()
