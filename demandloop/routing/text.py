@@ -1,0 +1,37 @@
+"""Text normalisation shared by training, routing, screening and duplicate search (pure functions)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+
+# Characters of the head view: the title, or the opening words where a message has no separate title.
+HEAD_CHARS = 30
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, no whitespace, every run of digits as one "0".
+
+    Chinese needs no spaces to be read, and numbers (amounts, dates, phone numbers) say nothing about where a
+    demand belongs, while their many spellings would scatter its features.
+    """
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = _SPACE.sub("", text)
+    return _DIGITS.sub("0", text)
+
+
+def head(text: str, chars: int = HEAD_CHARS) -> str:
+    """The opening of an already normalised text, which carries the subject line where there is one."""
+    return text[:chars]
+
+
+def join_title(title: str, content: str) -> str:
+    """One text from a demand's title and content, title first (the head view reads the title)."""
+    title = (title or "").strip()
+    content = (content or "").strip()
+    if title and content.startswith(title):
+        return content
+    return f"{title}。{content}" if title and content else title or content
