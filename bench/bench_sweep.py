@@ -200,6 +200,7 @@ def main() -> None:
     print(f"filled {open_count} open demands with their watches in {fill_seconds:.0f} s", flush=True)
 
     rows = []
+    load = os.getloadavg()
     idle = []
     for _run in range(5):
         t = time.perf_counter()
@@ -230,9 +231,10 @@ def main() -> None:
     body = "\n".join(
         [
             f"{open_count:,} open demands (status in_progress, tier 2) each with a response-deadline watch; "
-            "PostgreSQL. Nothing due: median of 5 sweeps. Then k watches are brought due (deadline tomorrow, "
-            "reminder owed) and one sweep takes every reminder (notifications included, in the sweep's "
-            "transactions).",
+            "PostgreSQL. Nothing due: median of 5 sweeps. Then k watches are brought due (deadline at the end of "
+            "today, reminder owed) and one sweep takes every reminder (notifications included, in the sweep's "
+            "transactions). The machine is shared: load average %.1f / %.1f / %.1f when the sweeps ran."
+            % load,
             "",
             *table,
             "",
