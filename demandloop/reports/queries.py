@@ -166,17 +166,51 @@ def _fold(rows: list[dict[str, Any]], key: str, labels: dict[Any, str]) -> list[
     return [Rates(key=k, label=labels.get(k, "") if k is not None else "", **sums[k]) for k in ordered]
 
 
+def _scan(demands: QuerySet[Any], now: datetime) -> list[dict[str, Any]]:
+    """The one grouped scan. What depends on the status or the evaluation alone is a grouping column, decided
+    afterwards in Python (`_derive`); only the clocks need conditional counts in SQL. On SQLite at 100,000
+    demands this halves the scan compared with one filtered count per figure (`_aggregates`)."""
+    responded_on_time = Q(
+        responded_at__isnull=False, response_due__isnull=False, responded_at__lte=F("response_due")
+    )
+    settled = Q(response_due__isnull=False) & (Q(responded_at__isnull=False) | Q(response_due__lt=now))
+    return list(
+        demands.order_by()
+        .values("district_id", "area_id", "lead_department_id", "tier_id", "status", "evaluation_satisfied")
+        .annotate(
+            total=Count("pk"),
+            responded_any=Count("responded_at"),
+            settled_any=Count("pk", filter=settled),
+            on_time_any=Count("pk", filter=responded_on_time),
+            overdue=Count("pk", filter=response_overdue_q(now) | completion_overdue_q(now)),
+        )
+    )
+
+
+def _derive(row: dict[str, Any]) -> dict[str, Any]:
+    """The counts of `_aggregates` for one group of `_scan`, whose status and evaluation are known."""
+    total = row["total"]
+    taken_in = row["status"] not in NOT_TAKEN_IN
+    return {
+        **row,
+        "taken_in": total if taken_in else 0,
+        "responded": row["responded_any"] if taken_in else 0,
+        "done": total if row["status"] in DONE_STATUSES else 0,
+        "evaluated": total if row["evaluation_satisfied"] else 0,
+        "content": total if row["evaluation_satisfied"] in CONTENT_STATUSES else 0,
+        "clock_settled": row["settled_any"] if taken_in else 0,
+        "on_time": row["on_time_any"] if taken_in else 0,
+        "open": total if row["status"] in OPEN_STATUSES else 0,
+    }
+
+
 def figures(demands: QuerySet[Any], *, now: datetime | None = None) -> Figures:
     """The totals, the rates by area, lead department and tier, and the counts per status, from ONE grouped scan
     of the scoped demands (plus three small reads of names): at 100,000 demands the table is read once, not
     five times."""
     from demandloop.org.models import Area, Department, Tier
 
-    rows = list(
-        demands.order_by()
-        .values("district_id", "area_id", "lead_department_id", "tier_id", "status")
-        .annotate(**_aggregates(now or timezone.now()))
-    )
+    rows = [_derive(row) for row in _scan(demands, now or timezone.now())]
     area_ids = {row["area_id"] for row in rows} - {None}
     department_ids = {row["lead_department_id"] for row in rows} - {None}
     tiers = dict(
