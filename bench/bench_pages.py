@@ -241,6 +241,7 @@ def measure(backend: str, size: int) -> dict[str, Any]:
                 "who": who,
                 "url": url,
                 "median_ms": statistics.median(times),
+                "min_ms": min(times),
                 "max_ms": max(times),
             }
         )
@@ -278,24 +279,31 @@ def _table(results: list[dict[str, Any]]) -> str:
     head = "| page (person) | " + " | ".join(f"{b} {n:,}" for b, n in columns) + " |"
     rule = "|---|" + "---:|" * len(columns)
     lines = [
-        "Median server time in ms over 15 requests after 2 warm-ups, through Django's test client in-process "
-        "(middleware, views, queries, templates; no network). The limit is 300 ms at 100,000 demands. "
+        "Server time in ms, median (fastest) of 15 requests after 2 warm-ups, through Django's test client "
+        "in-process (middleware, views, queries, templates; no network). The limit is 300 ms at 100,000 demands. "
+        "The machine's 2 cores are shared with other work while this runs, so the median carries that load; "
+        "the fastest request shows the page's own cost. "
         "The figures are computed in one grouped scan and shared for two minutes by everyone with the same reach "
         '(the page says as of when); the "recomputed" row is the request that pays for the scan.',
         "",
         head,
         rule,
     ]
-    worst = 0.0
+    worst = worst_fastest = 0.0
     for i, (page, who) in enumerate(pages):
         cells = []
         for r in results:
-            ms = r["rows"][i]["median_ms"]
+            row = r["rows"][i]
             if r["size"] >= 100000:
-                worst = max(worst, ms)
-            cells.append(f"{ms:.0f}")
+                worst = max(worst, row["median_ms"])
+                worst_fastest = max(worst_fastest, row["min_ms"])
+            cells.append(f"{row['median_ms']:.0f} ({row['min_ms']:.0f})")
         lines.append(f"| {page} ({who}) | " + " | ".join(cells) + " |")
-    lines += ["", f"Slowest page at 100,000 demands: {worst:.0f} ms (limit {LIMIT_MS:.0f} ms)."]
+    lines += [
+        "",
+        f"Slowest page at 100,000 demands: median {worst:.0f} ms, fastest {worst_fastest:.0f} ms "
+        f"(limit {LIMIT_MS:.0f} ms).",
+    ]
     lines += [
         f"Filling {r['backend']} {r['size']:,}: {r['fill_s']:.0f} s (reused when already filled)."
         for r in results
