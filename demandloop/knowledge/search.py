@@ -1,0 +1,100 @@
+"""Ranking of FAQ entries for a demand: jieba tokens and Okapi BM25 (`rank-bm25`), pure and fast.
+
+An entry's document is its question (counted twice: it says what the entry is about), its keywords and its
+answer. Stop words and punctuation are dropped so that "怎么办理" in every question does not decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jieba
+from rank_bm25 import BM25Okapi
+
+from demandloop.routing.text import normalise
+
+jieba.setLogLevel(60)
+
+STOP_WORDS = frozenset(
+    ["的", "了", "是", "我", "我们", "你", "你们", "他", "她", "它", "在", "有", "和", "与", "及", "或", "吗", "呢", "吧", "啊", "呀", "么", "什么", "怎么", "怎样", "如何", "哪里", "哪个", "哪些", "多少", "需要", "可以", "能", "能否", "能不能", "是否", "请问", "咨询", "问", "一下", "一个", "这个", "那个", "要", "想", "就", "都", "也", "还", "又", "对", "把", "被", "给", "让", "向", "从", "到", "为", "以", "等", "企业", "公司", "我司", "本", "区", "办理", "办", "申请", "情况", "问题", "相关", "有关", "已经", "没有", "不", "请", "帮忙", "希望", "谢谢"]
+)
+
+
+def tokens(text: str) -> list[str]:
+    """jieba tokens of a normalised text, without stop words, punctuation and single digits."""
+    return [
+        t
+        for t in jieba.lcut_for_search(normalise(text))
+        if t not in STOP_WORDS and any(ch.isalnum() for ch in t) and t != "0"
+    ]
+
+
+@dataclass(frozen=True)
+class FaqDocument:
+    """An entry as the ranking needs it."""
+
+    id: Hashable
+    code: str
+    question: str
+    answer: str = ""
+    keywords: tuple[str, ...] = ()
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    """An entry that may answer the demand, with its BM25 score and the words both share."""
+
+    id: Hashable
+    code: str
+    question: str
+    department: str
+    score: float
+    matched: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "code": self.code,
+            "question": self.question,
+            "department": self.department,
+            "score": round(self.score, 3),
+            "matched": self.matched,
+        }
+
+
+class FaqIndex:
+    """BM25 over a district's published entries."""
+
+    def __init__(self, documents: Sequence[FaqDocument]) -> None:
+        self.documents = list(documents)
+        self.token_lists = [
+            tokens(d.question) * 2 + [t for k in d.keywords for t in tokens(k)] * 2 + tokens(d.answer)
+            for d in self.documents
+        ]
+        self.bm25 = BM25Okapi(self.token_lists) if self.documents else None
+
+    def search(
+        self, text: str, *, limit: int = 3, min_score: float = 3.0, min_shared: int = 2
+    ) -> list[FaqMatch]:
+        """The best entries for `text`: at least `min_shared` distinct shared words and a BM25 score of
+        `min_score` (below that, a match is a coincidence of one common word)."""
+        if self.bm25 is None:
+            return []
+        query = list(dict.fromkeys(tokens(text)))
+        if not query:
+            return []
+        scores = self.bm25.get_scores(query)
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])[: max(limit * 3, limit)]
+        matches = []
+        for i in order:
+            shared = [t for t in query if t in set(self.token_lists[i])]
+            if scores[i] < min_score or len(shared) < min_shared:
+                continue
+            d = self.documents[i]
+            matches.append(FaqMatch(d.id, d.code, d.question, d.department, float(scores[i]), shared))
+            if len(matches) >= limit:
+                break
+        return matches

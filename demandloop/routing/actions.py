@@ -1,0 +1,52 @@
+"""Writes of the routing app: retraining a district's router from its own resolved demands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import transaction
+
+from demandloop.routing import store
+from demandloop.routing.corpus import LabelledDemand, in_scope, load_corpus
+from demandloop.routing.models import RouterTraining
+
+Row = LabelledDemand | tuple[str, str, str, str, Any]
+
+
+def _as_labelled(row: Row) -> LabelledDemand:
+    if isinstance(row, LabelledDemand):
+        return row
+    text, department, domain, complexity, tier = row
+    return LabelledDemand(text, department or "", domain or "", complexity or "", str(tier or ""))
+
+
+def retrain_from_resolved(
+    district: Any, rows: Callable[[], Iterable[Row]] | None = None, *, by: Any = None
+) -> RouterTraining:
+    """Train the district's router on its corpus plus `rows()` — (text, department_code, domain_code,
+    complexity, tier) of demands it really resolved (default: `queries.resolved_demand_rows`) — make it the
+    active model and record the training.
+
+    The corpus stays in the training set so that departments the district has not dealt with yet are still
+    known; the district's rows weigh double.
+    """
+    from demandloop.routing.queries import resolved_demand_rows
+
+    source = rows if rows is not None else (lambda: resolved_demand_rows(district.pk))
+    own = in_scope(_as_labelled(r) for r in source())
+    model = store.train(district.code, own)
+    model.meta["kind"] = "retrained"
+    model.meta["district_rows"] = len(own)
+    accuracy = store.test_accuracy(model, district.code)
+    model.meta["test_accuracy"] = accuracy
+    folder = store.save_retrained(district.code, model)
+    with transaction.atomic():
+        return RouterTraining.objects.create(
+            district=district,
+            folder=folder.name,
+            trained_by=by if getattr(by, "pk", None) else None,
+            corpus_rows=len(in_scope(load_corpus(district.code, "train"))),
+            district_rows=len(own),
+            test_accuracy=accuracy,
+        )

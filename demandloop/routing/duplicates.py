@@ -1,0 +1,249 @@
+"""Duplicates and common problems (pure: rows in, suggestions out).
+
+- A duplicate is an open demand of the same enterprise or the same area that says the same thing: cosine
+  similarity of character 2–3-gram TF-IDF vectors (robust to re-ordering, typos and different word choice of the
+  same clerk) above a threshold. The officer is offered a merge, never a silent one.
+- A common problem (共性问题) is a cluster of similar demands from several enterprises in a period: DBSCAN over
+  the same vectors (cosine distance), kept when at least `min_enterprises` different enterprises raised it,
+  labelled with the words that weigh most in it.
+
+The index holds every open demand of a district once, vectorised at build time; a query compares one vector with
+the rows of its enterprise and area only, so a decision over 100,000 open demands stays within milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.cluster import DBSCAN
+
+from demandloop.routing.features import NgramTfidf, learn_words
+from demandloop.routing.text import normalise
+
+DUPLICATE_THRESHOLD = 0.55
+
+
+class OpenDemand(NamedTuple):
+    """What the duplicate finder needs of an open demand."""
+
+    id: Hashable
+    text: str
+    enterprise_id: Hashable | None = None
+    area_id: Hashable | None = None
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """An open demand that may say the same thing as the new one."""
+
+    id: Hashable
+    similarity: float
+    same_enterprise: bool
+    same_area: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "similarity": round(self.similarity, 4),
+            "same_enterprise": self.same_enterprise,
+            "same_area": self.same_area,
+        }
+
+
+@dataclass
+class DuplicateIndex:
+    """Vectors of a district's open demands, with their rows grouped by enterprise and by area."""
+
+    vectoriser: NgramTfidf = field(default_factory=lambda: NgramTfidf((2, 3)))
+    ids: list[Hashable] = field(default_factory=list)
+    enterprises: list[Hashable | None] = field(default_factory=list)
+    areas: list[Hashable | None] = field(default_factory=list)
+    matrix: sp.csr_matrix | None = None
+    by_enterprise: dict[Hashable, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_area: dict[Hashable, list[int]] = field(default_factory=lambda: defaultdict(list))
+    row_of: dict[Hashable, int] = field(default_factory=dict)
+    _pending: list[sp.csr_matrix] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, rows: Iterable[OpenDemand | Sequence[Any]]) -> DuplicateIndex:
+        """An index of `rows` ((id, text, enterprise_id, area_id) tuples or `OpenDemand`s)."""
+        demands = [OpenDemand(*row) for row in rows]
+        index = cls()
+        texts = [normalise(d.text) for d in demands]
+        index.vectoriser.fit(texts or [""])
+        index.matrix = sp.csr_matrix((0, len(index.vectoriser.keys)))
+        index._append(demands, texts)
+        return index
+
+    def _append(self, demands: Sequence[OpenDemand], texts: Sequence[str]) -> None:
+        if not demands:
+            return
+        start = len(self.ids)
+        for offset, demand in enumerate(demands):
+            row = start + offset
+            self.ids.append(demand.id)
+            self.enterprises.append(demand.enterprise_id)
+            self.areas.append(demand.area_id)
+            self.row_of[demand.id] = row
+            if demand.enterprise_id is not None:
+                self.by_enterprise[demand.enterprise_id].append(row)
+            if demand.area_id is not None:
+                self.by_area[demand.area_id].append(row)
+        self._pending.append(self.vectoriser.transform(texts))
+
+    def add(self, rows: Iterable[OpenDemand | Sequence[Any]]) -> None:
+        """Index newly received demands (their words count with the document frequencies of the build)."""
+        demands = [OpenDemand(*row) for row in rows]
+        self.discard(d.id for d in demands if d.id in self.row_of)
+        self._append(demands, [normalise(d.text) for d in demands])
+
+    def discard(self, ids: Iterable[Hashable]) -> None:
+        """Forget demands that were closed, merged or withdrawn (their rows stay, unreachable)."""
+        for demand_id in list(ids):
+            row = self.row_of.pop(demand_id, None)
+            if row is None:
+                continue
+            for groups, key in ((self.by_enterprise, self.enterprises[row]), (self.by_area, self.areas[row])):
+                if key is not None and row in groups.get(key, ()):
+                    groups[key].remove(row)
+
+    def _rows(self) -> sp.csr_matrix:
+        if self._pending:
+            assert self.matrix is not None
+            self.matrix = sp.vstack([self.matrix, *self._pending], format="csr")
+            self._pending = []
+        assert self.matrix is not None
+        return self.matrix
+
+    def __len__(self) -> int:
+        return len(self.row_of)
+
+    def find(
+        self,
+        text: str,
+        *,
+        enterprise_id: Hashable | None = None,
+        area_id: Hashable | None = None,
+        exclude_id: Hashable | None = None,
+        threshold: float = DUPLICATE_THRESHOLD,
+        limit: int = 5,
+    ) -> list[DuplicateCandidate]:
+        """Open demands of the same enterprise or area at least `threshold` similar to `text`, most similar first."""
+        rows = sorted(
+            set(self.by_enterprise.get(enterprise_id, ()) if enterprise_id is not None else ())
+            | set(self.by_area.get(area_id, ()) if area_id is not None else ())
+        )
+        if exclude_id is not None and exclude_id in self.row_of:
+            rows = [r for r in rows if r != self.row_of[exclude_id]]
+        if not rows:
+            return []
+        query = self.vectoriser.transform([normalise(text)])
+        similarities = (self._rows()[rows] @ query.T).toarray().ravel()
+        order = np.argsort(-similarities)[:limit]
+        return [
+            DuplicateCandidate(
+                id=self.ids[rows[i]],
+                similarity=float(similarities[i]),
+                same_enterprise=enterprise_id is not None and self.enterprises[rows[i]] == enterprise_id,
+                same_area=area_id is not None and self.areas[rows[i]] == area_id,
+            )
+            for i in order
+            if similarities[i] >= threshold
+        ]
+
+
+class DemandForClustering(NamedTuple):
+    """What the common-problem finder needs of a demand."""
+
+    id: Hashable
+    text: str
+    enterprise_id: Hashable | None
+    received_at: datetime | None = None
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class CommonProblem:
+    """Similar demands of several enterprises: a 共性问题 for the hub and the meeting agenda."""
+
+    keywords: list[str]
+    demand_ids: list[Hashable]
+    enterprise_count: int
+    representative_id: Hashable
+    representative_text: str
+    departments: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        return len(self.demand_ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "keywords": self.keywords,
+            "count": self.count,
+            "enterprise_count": self.enterprise_count,
+            "demand_ids": self.demand_ids,
+            "representative_id": self.representative_id,
+            "representative_text": self.representative_text,
+            "departments": self.departments,
+        }
+
+
+def find_common_problems(
+    demands: Iterable[DemandForClustering | Sequence[Any]],
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    min_enterprises: int = 2,
+    similarity: float = 0.45,
+    keywords: int = 5,
+) -> list[CommonProblem]:
+    """Clusters of similar demands received in [start, end) from at least `min_enterprises` enterprises.
+
+    Largest first. A demand belongs to at most one cluster; the representative is the one most similar to the
+    rest of its cluster.
+    """
+    rows = [DemandForClustering(*d) for d in demands]
+    rows = [
+        r
+        for r in rows
+        if (start is None or (r.received_at is not None and r.received_at >= start))
+        and (end is None or (r.received_at is not None and r.received_at < end))
+    ]
+    if len(rows) < 2:
+        return []
+    texts = [normalise(r.text) for r in rows]
+    chars = NgramTfidf((2, 3)).fit(texts)
+    matrix = chars.transform(texts)
+    labels = DBSCAN(eps=1.0 - similarity, min_samples=2, metric="cosine").fit_predict(matrix)
+    words = NgramTfidf(vocabulary=learn_words(texts)).fit(texts)
+    word_matrix = words.transform(texts)
+    problems = []
+    for label in set(labels) - {-1}:
+        members = np.flatnonzero(labels == label)
+        enterprises = {rows[i].enterprise_id for i in members if rows[i].enterprise_id is not None}
+        if len(enterprises) < min_enterprises:
+            continue
+        block = matrix[members]
+        centrality = np.asarray((block @ block.T).sum(axis=1)).ravel()
+        weights = np.asarray(word_matrix[members].mean(axis=0)).ravel()
+        top = [words.names[i] for i in np.argsort(-weights)[:keywords] if weights[i] > 0]
+        best = members[int(np.argmax(centrality))]
+        problems.append(
+            CommonProblem(
+                keywords=top,
+                demand_ids=[rows[i].id for i in members],
+                enterprise_count=len(enterprises),
+                representative_id=rows[best].id,
+                representative_text=rows[best].text,
+                departments=dict(Counter(rows[i].department for i in members if rows[i].department)),
+            )
+        )
+    problems.sort(key=lambda p: (-p.enterprise_count, -p.count))
+    return problems
