@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from demandloop.demands.attachments import HEAD_BYTES, check_attachment
 from demandloop.demands.choices import (
     ChannelChoices,
     CityChannelChoices,
@@ -22,6 +24,7 @@ from demandloop.demands.choices import (
     SolvedChoices,
 )
 from demandloop.demands.choices import DemandActionChoices as A
+from demandloop.demands.errors import ActionInvalid
 from demandloop.demands.models import Demand
 from demandloop.org.models import Department, Domain, Exclusion, Tier
 
@@ -52,6 +55,22 @@ class DemandContentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 5}))
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def clean_attachments(self) -> list[Any]:
+        # The same size and type rules as `do_attach`, checked before the demand exists: a wrong file is
+        # named here and nothing is registered, rather than a demand registered without its file.
+        files = self.cleaned_data.get("attachments") or []
+        for upload in files:
+            upload.seek(0)
+            head = upload.read(HEAD_BYTES)
+            upload.seek(0)
+            try:
+                check_attachment(
+                    upload.name or "", upload.size or 0, head, max_bytes=settings.ATTACHMENT_MAX_BYTES
+                )
+            except ActionInvalid as exc:
+                raise forms.ValidationError(f"{upload.name}: {exc.message}") from None
+        return files
 
 
 class PortalDemandForm(DemandContentForm):

@@ -255,3 +255,41 @@ def test_an_unsatisfied_enterprise_asks_for_the_demand_to_be_redone(world, clien
     demand.refresh_from_db()
     assert (demand.status, demand.reopen_count) == (S.IN_PROGRESS, 1)
     assert "消防验收仍未通过" in client.get(url).content.decode()
+
+
+def test_a_file_of_the_wrong_type_is_named_and_nothing_is_registered(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.person("J:officer1"))
+    script = SimpleUploadedFile("材料.pdf", b"#!/bin/sh\nrm -rf /\n", content_type="application/pdf")
+    response = client.post(
+        reverse("register_demand"),
+        {
+            "enterprise": world.districts["J"].enterprises[0].pk,
+            "channel": "officer",
+            "source": "visit",
+            "title": "带附件的诉求",
+            "content": "附件类型不对。",
+            "attachments": [script],
+        },
+    )
+    assert response.status_code == 200
+    assert "材料.pdf" in response.content.decode()
+    assert not Demand.objects.filter(title="带附件的诉求").exists()
+    assert "企业J1有限公司" in response.content.decode(), "the chosen enterprise stays chosen"
+
+
+def test_an_officer_cannot_register_for_an_enterprise_of_another_area(world, client):
+    client.force_login(world.person("J:officer2"))
+    response = client.post(
+        reverse("register_demand"),
+        {
+            "enterprise": world.districts["J"].enterprises[0].pk,
+            "channel": "officer",
+            "source": "visit",
+            "title": "越权登记",
+            "content": "不应成功。",
+        },
+    )
+    assert response.status_code == 200 and not Demand.objects.filter(title="越权登记").exists()
+    assert "企业J1有限公司" not in response.content.decode()

@@ -171,13 +171,9 @@ def register_demand(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, problem)
             messages.success(request, _("Demand #%(number)s registered.") % {"number": demand.pk})
             return redirect("demand_detail", pk=demand.pk)
-    chosen = None
-    if form.is_bound and form["enterprise"].value():
-        chosen = (
-            enterprises.filter(pk=form["enterprise"].value()).first()
-            if str(form["enterprise"].value()).isdigit()
-            else None
-        )
+    # After a refusal the chosen enterprise stays chosen (when it is one the user may choose).
+    picked = str(form["enterprise"].value() or "") if form.is_bound else ""
+    chosen = enterprises.filter(pk=int(picked)).first() if picked.isdigit() else None
     return render(request, "web/register.html", {"form": form, "chosen": chosen})
 
 
