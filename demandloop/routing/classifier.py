@@ -199,7 +199,10 @@ class TextClassifier:
                     }
                 )
                 continue
-            if len(name) < 2 or name in seen or any(name in s for s in seen):
+            # Punctuation n-grams (",多") and faint contributions explain nothing to a clerk.
+            if contributions[i] < 0.05 * contributions[order[0]] or len(name) < 2 or not name.isalnum():
+                continue
+            if name in seen or any(name in s for s in seen):
                 continue
             seen.add(name)
             out.append({"feature": name, "view": view, "weight": round(float(contributions[i]), 4)})

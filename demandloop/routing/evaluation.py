@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
@@ -26,7 +27,10 @@ def read_labelled_csv(path: str | Path, text_column: str, label_column: str) -> 
         columns = reader.fieldnames or []
         for column in (text_column, label_column):
             if column not in columns:
-                raise ValueError(f"column {column!r} not found; the file has: {', '.join(columns)}")
+                raise ValueError(
+                    _("Column %(column)s not found; the file has: %(columns)s.")
+                    % {"column": column, "columns": ", ".join(columns)}
+                )
         texts, labels = [], []
         for row in reader:
             label = (row[label_column] or "").strip()
@@ -130,23 +134,36 @@ def format_report(report: dict[str, Any]) -> str:
     lines = []
     if "folds" in report:
         lines.append(
-            f"{report['folds']}-fold cross-validation, {report['n']} texts: "
-            f"macro-F1 {report['macro_f1_mean']:.4f} ± {report['macro_f1_sd']:.4f}, "
-            f"accuracy {report['accuracy_mean']:.4f} ± {report['accuracy_sd']:.4f}"
+            _(
+                "%(folds)s-fold cross-validation, %(n)s texts: macro-F1 %(f1)s ± %(f1sd)s, "
+                "accuracy %(acc)s ± %(accsd)s"
+            )
+            % {
+                "folds": report["folds"],
+                "n": report["n"],
+                "f1": f"{report['macro_f1_mean']:.4f}",
+                "f1sd": f"{report['macro_f1_sd']:.4f}",
+                "acc": f"{report['accuracy_mean']:.4f}",
+                "accsd": f"{report['accuracy_sd']:.4f}",
+            }
         )
     lines.append(
-        f"pooled: accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f}, n = {report['n']}"
+        _("accuracy %(acc)s, macro-F1 %(f1)s, %(n)s texts")
+        % {"acc": f"{report['accuracy']:.4f}", "f1": f"{report['macro_f1']:.4f}", "n": report["n"]}
     )
-    lines.append(f"throughput: {report['texts_per_second']:.0f} texts/s (batch, one core)")
-    width = max(len(label) for label in report["labels"]) + 2
+    lines.append(
+        _("throughput: %(speed)s texts per second (batch, one core)")
+        % {"speed": f"{report['texts_per_second']:.0f}"}
+    )
+    width = max([len(label) for label in report["labels"]] + [8]) + 2
     lines.append("")
-    lines.append(f"{'label':<{width}}precision  recall     f1  support")
+    lines.append(f"{_('label'):<{width}}{_('precision'):>10}{_('recall'):>8}{_('F1'):>7}{_('support'):>9}")
     for label, s in report["per_label"].items():
         lines.append(
-            f"{label:<{width}}{s['precision']:9.3f} {s['recall']:7.3f} {s['f1']:6.3f} {s['support']:8d}"
+            f"{label:<{width}}{s['precision']:10.3f}{s['recall']:8.3f}{s['f1']:7.3f}{s['support']:9d}"
         )
     lines.append("")
-    lines.append("confusion matrix (rows: true label, columns: predicted, same order):")
+    lines.append(_("confusion matrix (rows: true label, columns: predicted label, in the same order):"))
     for label, row in zip(report["labels"], report["confusion"], strict=True):
         lines.append(f"{label:<{width}}" + " ".join(f"{v:5d}" for v in row))
     return "\n".join(lines)

@@ -1,0 +1,22 @@
+"""Fixtures of the routing tests: a model folder of their own, and the caches of the process cleared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_router_state(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from demandloop.routing import queries, store
+
+    # Default models are trained once per test session in a shared folder (two seconds each), never in var/.
+    settings.DEMANDLOOP_MODELS_DIR = tmp_path_factory.getbasetemp() / "routing-models"
+    store.forget_loaded()
+    queries.forget_contexts()
+    queries.duplicate_registry.clear()
+    yield
+    store.forget_loaded()
+    queries.forget_contexts()
+    queries.duplicate_registry.clear()

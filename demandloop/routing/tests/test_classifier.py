@@ -1,0 +1,85 @@
+"""The classifier learns heads, ranks with calibrated scores, explains with the text's own words, and keeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from demandloop.routing.classifier import TextClassifier
+
+ROWS = [
+    ("增值税专用发票怎么申领", "swj", "simple"),
+    ("发票额度不够，申请提额三天没回复", "swj", "complex"),
+    ("出口退税两个月没到账，请帮忙催一下", "swj", "complex"),
+    ("电子税务局登录不上，怎么办税", "swj", "simple"),
+    ("数电发票开不出来，客户等着", "swj", "complex"),
+    ("排污许可证延续申请没有消息", "sthjj", "complex"),
+    ("危险废物转移联单在哪填", "sthjj", "simple"),
+    ("隔壁工厂废气臭味很大，请环保部门查一下", "sthjj", "complex"),
+    ("环保绩效分级怎么申请", "sthjj", "simple"),
+    ("在线监测设备安装排期太长，申请宽限", "sthjj", "complex"),
+    ("招工难，请人社局组织专场招聘会", "rsj", "complex"),
+    ("稳岗返还今年还有吗", "rsj", "simple"),
+    ("员工工伤认定两个月没结果", "rsj", "complex"),
+    ("高校毕业生社保补贴怎么申请", "rsj", "simple"),
+    ("职业技能培训补贴一直没拨付", "rsj", "complex"),
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    texts = [r[0] for r in ROWS]
+    return TextClassifier().fit(
+        texts, {"department": [r[1] for r in ROWS], "complexity": [r[2] for r in ROWS]}
+    )
+
+
+def test_it_routes_new_phrasings_to_the_department_of_their_words(model):
+    assert model.predict(
+        ["开发票的额度怎么调整", "废气排放超标被投诉", "工伤保险怎么报销"], "department"
+    ) == [
+        "swj",
+        "sthjj",
+        "rsj",
+    ]
+
+
+def test_it_ranks_departments_with_scores_that_sum_to_at_most_one(model):
+    ranked = model.rank(model.transform(["发票开不出来"]), "department", top=3)
+    assert [r["label"] for r in ranked][0] == "swj"
+    scores = [r["score"] for r in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert 0.99 <= sum(scores) <= 1.0001
+
+
+def test_its_explanation_names_words_of_the_text(model):
+    text = "增值税发票领不了"
+    best = model.rank(model.transform([text]), "department", top=1)[0]
+    assert best["because"], "an explanation is given"
+    assert all(item["feature"] in text for item in best["because"])
+    assert all(item["weight"] > 0 for item in best["because"])
+
+
+def test_a_binary_head_predicts_both_classes(model):
+    assert set(model.predict(["怎么申请", "两个月没结果，请帮忙催办"], "complexity")) == {"simple", "complex"}
+
+
+def test_rows_without_a_label_are_left_out_of_that_head():
+    model = TextClassifier().fit(
+        ["发票", "退税", "排污", "废气"],
+        {"department": ["swj", "swj", "sthjj", "sthjj"], "tier": ["", "", "", ""]},
+        calibrate=False,
+    )
+    assert list(model.heads) == ["department"]
+
+
+def test_it_survives_saving_and_loading(model, tmp_path):
+    folder = model.save(tmp_path / "m")
+    loaded = TextClassifier.load(folder)
+    texts = ["发票额度", "排污许可", "招聘会"]
+    assert loaded.predict(texts, "department") == model.predict(texts, "department")
+    assert (folder / "meta.json").read_text(encoding="utf-8").count("department")
+
+
+def test_loading_refuses_a_folder_without_a_model(tmp_path):
+    with pytest.raises(OSError):
+        TextClassifier.load(tmp_path)

@@ -1,0 +1,80 @@
+"""The fast TF-IDF views compute exactly what scikit-learn computes, at array speed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from demandloop.routing.features import FeatureSpace, KeyTable, Lexicon, NgramTfidf, word_key
+from demandloop.routing.text import head, join_title, normalise
+
+TEXTS = [
+    "增值税专用发票怎么申领，新办企业首次能领多少份",
+    "排污许可证延续申请提交一个月了没有消息",
+    "我们工厂扩建需要用电增容，供电公司说要等线路改造",
+    "食品经营许可现场核查约了三次都没来人",
+    "发票额度不够用，申请调整额度三天没有回复",
+    "厂区门口道路破损严重，大货车无法通行",
+]
+
+
+@pytest.mark.parametrize(("ngram_range", "min_df"), [((1, 1), 1), ((1, 3), 1), ((2, 3), 2)])
+def test_it_computes_the_same_weights_as_scikit_learn(ngram_range, min_df):
+    texts = [normalise(t) for t in TEXTS]
+    ours = NgramTfidf(ngram_range, min_df=min_df).fit(texts[:4])
+    theirs = TfidfVectorizer(
+        analyzer="char", ngram_range=ngram_range, min_df=min_df, sublinear_tf=True, lowercase=False
+    ).fit(texts[:4])
+    assert sorted(ours.names) == sorted(theirs.vocabulary_)
+    columns = [theirs.vocabulary_[name] for name in ours.names]
+    expected = theirs.transform(texts)[:, columns].toarray()
+    assert np.allclose(ours.transform(texts).toarray(), expected)
+
+
+def test_it_counts_vocabulary_words_wherever_they_occur():
+    view = NgramTfidf(vocabulary=["发票", "额度", "排污许可"]).fit([normalise(t) for t in TEXTS])
+    row = view.transform(["发票额度不够，发票开不出来"]).toarray()[0]
+    assert row[view.names.index("发票")] > row[view.names.index("额度")] > 0
+    assert row[view.names.index("排污许可")] == 0
+
+
+def test_it_never_joins_the_end_of_one_text_to_the_start_of_the_next():
+    view = NgramTfidf((2, 2)).fit(["甲乙", "丙丁"])
+    assert "乙丙" not in view.names
+    assert view.transform(["甲乙", "丙丁"]).nnz == 2
+
+
+def test_it_gives_an_empty_row_to_an_empty_text():
+    view = NgramTfidf((1, 2)).fit(TEXTS)
+    assert view.transform([""]).nnz == 0
+    assert view.transform([]).shape == (0, len(view.keys))
+
+
+def test_the_key_table_finds_present_keys_and_misses_absent_ones():
+    words = ["发票", "税", "排污许可证", "12345"]
+    table = KeyTable(np.array([word_key(w) for w in words], dtype=np.uint64))
+    probe = np.array([word_key(w) for w in ["税", "发票", "不在", "12345"]], dtype=np.uint64)
+    assert table.lookup(probe).tolist() == [1, 0, -1, 3]
+
+
+def test_a_lexicon_counts_a_labels_terms_even_unseen_in_training():
+    lexicon = Lexicon({"swj": ["发票", "退税"], "sthjj": ["排污许可"]})
+    row = lexicon.transform([normalise("出口退税和发票的问题")]).toarray()[0]
+    assert row[lexicon.labels.index("swj")] == pytest.approx(np.log1p(2))
+    assert row[lexicon.labels.index("sthjj")] == 0
+    assert set(lexicon.matched_terms(normalise("出口退税和发票"), "swj")) == {"发票", "退税"}
+
+
+def test_the_feature_space_names_every_column_with_its_view():
+    space = FeatureSpace().fit([normalise(t) for t in TEXTS])
+    matrix = space.transform([normalise(TEXTS[0])])
+    views = {space.feature(int(i))[0] for i in matrix.indices}
+    assert views == {"body", "head", "word"}
+
+
+def test_normalising_folds_width_case_spaces_and_digits():
+    assert normalise("ＡＢ  发票 2024年 12 月") == "ab发票0年0月"
+    assert head("一" * 40) == "一" * 30
+    assert join_title("发票", "发票额度不够") == "发票额度不够"
+    assert join_title("发票额度", "三天没回复") == "发票额度。三天没回复"
