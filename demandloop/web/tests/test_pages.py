@@ -293,3 +293,29 @@ def test_an_officer_cannot_register_for_an_enterprise_of_another_area(world, cli
     )
     assert response.status_code == 200 and not Demand.objects.filter(title="越权登记").exists()
     assert "企业J1有限公司" not in response.content.decode()
+
+
+def test_the_dispatcher_and_the_demand_page_show_the_supervision_steps(world, client):
+    from django.utils import timezone
+
+    from demandloop.meetings.models import Supervision
+
+    demand = world.demand("J2")
+    Supervision.objects.create(
+        demand=demand,
+        district=demand.district,
+        clock="response",
+        due=demand.response_due,
+        step="supervision",
+        at=timezone.now(),
+        department=demand.lead_department,
+        tier=2,
+    )
+    client.force_login(world.person("J:dispatcher"))
+    page = client.get(reverse("dispatch")).content.decode()
+    assert f"#{demand.pk}" in page.split("近期督办")[1]
+    client.force_login(world.person("J:officer2"))
+    detail = client.get(reverse("demand_detail", args=[demand.pk])).content.decode()
+    assert "督办记录" in detail
+    client.force_login(world.person("N:dispatcher"))
+    assert f'href="/demands/{demand.pk}/"' not in client.get(reverse("dispatch")).content.decode()

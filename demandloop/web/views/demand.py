@@ -62,6 +62,7 @@ def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | No
         "contact_name": contact.name,
         "contact_phone": contact.phone,
         "whistles": whistles_of(demand, request.user),
+        "supervisions": demand.supervisions.select_related("department").order_by("at", "pk"),
         "whistle_form": WhistleForm(demand=demand) if may_blow_whistle(demand, request.user) else None,
     }
 

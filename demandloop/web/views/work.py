@@ -18,6 +18,7 @@ from demandloop.demands.choices import ChannelChoices
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.models import Demand
 from demandloop.enterprises.models import Enterprise
+from demandloop.meetings.models import Supervision
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import Area
 from demandloop.org.scope import resolve_scope
@@ -114,8 +115,21 @@ def dispatch(request: HttpRequest) -> HttpResponse:
         request, by_urgency(orders.exclude(status__in=(S.RECEIVED, S.SCREENED, S.TRIAGED, S.RETURNED)))
     )
     overdue = figures.overdue_demands(orders, now=timezone.now(), limit=20)
+    scope = resolve_scope(request.user)
+    # Recent supervision steps (reminders, 督办, overdue steps) of the district's demands, newest first.
+    supervisions = (
+        Supervision.objects.filter(district_id__in=scope.district_ids, demand__in=demands)
+        .select_related("demand", "department")
+        .order_by("-at", "-pk")[:20]
+    )
     return render_list(
         request,
         "web/dispatch.html",
-        {"to_dispatch": to_dispatch[:30], "page": page, "overdue": overdue, "list_url": request.path},
+        {
+            "to_dispatch": to_dispatch[:30],
+            "page": page,
+            "overdue": overdue,
+            "supervisions": supervisions,
+            "list_url": request.path,
+        },
     )
