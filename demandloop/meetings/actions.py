@@ -301,6 +301,13 @@ def do_call_meeting(
     return meeting
 
 
+def may_change_meeting(meeting: Meeting, user: Any) -> bool:
+    """Whether `user` may still change the meeting (the pages offer the forms; the actions check again)."""
+    return meeting.status in OPEN_MEETING and (
+        _is_hub(user, meeting.district_id) or meeting.called_by_id == user.pk
+    )
+
+
 def _require_open(meeting: Meeting, by: Any) -> None:
     if meeting.status not in OPEN_MEETING:
         raise ActionNotAllowed(_("This meeting is concluded or cancelled; it cannot change any more."))

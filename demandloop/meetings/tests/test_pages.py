@@ -1,0 +1,87 @@
+"""The meetings on the pages: the hub sees who reported in and what waits for a decision, calls the joint
+meeting, records the decision and the minutes, concludes, and downloads the 会议纪要; others see only theirs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from demandloop.demands import actions as demand_actions
+from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.demands.tests.world import triaged
+from demandloop.meetings import actions
+from demandloop.meetings.models import Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def browser(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_hub_runs_a_joint_meeting_from_the_pages(world: Any) -> None:
+    w = world.jinghai
+    waiting = demand_actions.do_escalate(triaged(w, level=2), w.hub, reason="multi_department")
+    actions.do_blow_whistle(triaged(w, level=2), w.officer_a, departments=[w.dep("rsj")], reason="用工")
+    hub = browser(w.hub)
+
+    page = hub.get("/meetings/").content.decode()
+    assert f"#{waiting.pk} {waiting.title}" in page
+    assert "区人社局" in page  # summoned, counted in the whistle figures
+
+    answer = hub.post(
+        "/meetings/new/",
+        {
+            "kind": "joint",
+            "title": "联席会（网页）",
+            "scheduled_at": "2026-03-03T09:30",
+            "departments": [w.dep("scjgj").pk, w.dep("swj").pk],
+        },
+    )
+    meeting = Meeting.objects.get(title="联席会（网页）")
+    assert answer.url == f"/meetings/{meeting.pk}/"
+    deadline = (timezone.localdate() + timedelta(days=20)).isoformat()
+    hub.post(
+        f"/meetings/{meeting.pk}/decision/",
+        {
+            "demand": waiting.pk,
+            "lead_department": w.dep("scjgj").pk,
+            "co_departments": [w.dep("swj").pk],
+            "deadline": deadline,
+            "note": "现场办结",
+        },
+    )
+    hub.post(f"/meetings/{meeting.pk}/minutes/", {"minutes": "会议研究了企业诉求。"})
+    detail = hub.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "区市场监管局" in detail and deadline in detail
+    hub.post(f"/meetings/{meeting.pk}/conclude/")
+
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.lead_department.code) == (S.IN_PROGRESS, "scjgj")
+    docx = hub.get(f"/meetings/{meeting.pk}/minutes.docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+
+
+def test_a_meeting_is_not_found_by_a_department_it_does_not_concern(world: Any) -> None:
+    w = world.jinghai
+    meeting = actions.do_call_meeting(
+        w.district,
+        w.hub,
+        kind="joint",
+        title="联席会",
+        scheduled_at=timezone.now(),
+        departments=[w.dep("scjgj")],
+    )
+
+    assert browser(w.coord_lead).get(f"/meetings/{meeting.pk}/").status_code == 200
+    assert browser(w.coord_other).get(f"/meetings/{meeting.pk}/").status_code == 404
+    assert browser(world.nankai.hub).get(f"/meetings/{meeting.pk}/").status_code == 404
+    # Only a hub calls a meeting from the page.
+    assert browser(w.officer_a).post("/meetings/new/", {"kind": "joint"}).status_code == 404
+    assert browser(w.ent_user_a).get("/meetings/").status_code == 404
