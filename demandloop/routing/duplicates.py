@@ -23,10 +23,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import DBSCAN
 
-from demandloop.routing.features import NgramTfidf, learn_words
+from demandloop.routing.features import HashedNgramTfidf, NgramTfidf, learn_words
 from demandloop.routing.text import normalise
 
-DUPLICATE_THRESHOLD = 0.55
+DUPLICATE_THRESHOLD = 0.5
 
 
 class OpenDemand(NamedTuple):
@@ -60,7 +60,7 @@ class DuplicateCandidate:
 class DuplicateIndex:
     """Vectors of a district's open demands, with their rows grouped by enterprise and by area."""
 
-    vectoriser: NgramTfidf = field(default_factory=lambda: NgramTfidf((2, 3)))
+    vectoriser: HashedNgramTfidf = field(default_factory=lambda: HashedNgramTfidf((2, 2)))
     ids: list[Hashable] = field(default_factory=list)
     enterprises: list[Hashable | None] = field(default_factory=list)
     areas: list[Hashable | None] = field(default_factory=list)
@@ -77,7 +77,7 @@ class DuplicateIndex:
         index = cls()
         texts = [normalise(d.text) for d in demands]
         index.vectoriser.fit(texts or [""])
-        index.matrix = sp.csr_matrix((0, len(index.vectoriser.keys)))
+        index.matrix = sp.csr_matrix((0, 1 << index.vectoriser.bits))
         index._append(demands, texts)
         return index
 
@@ -201,7 +201,7 @@ def find_common_problems(
     start: datetime | None = None,
     end: datetime | None = None,
     min_enterprises: int = 2,
-    similarity: float = 0.45,
+    similarity: float = 0.3,
     keywords: int = 5,
 ) -> list[CommonProblem]:
     """Clusters of similar demands received in [start, end) from at least `min_enterprises` enterprises.
@@ -219,8 +219,7 @@ def find_common_problems(
     if len(rows) < 2:
         return []
     texts = [normalise(r.text) for r in rows]
-    chars = NgramTfidf((2, 3)).fit(texts)
-    matrix = chars.transform(texts)
+    matrix = HashedNgramTfidf((2, 2)).fit(texts).transform(texts)
     labels = DBSCAN(eps=1.0 - similarity, min_samples=2, metric="cosine").fit_predict(matrix)
     words = NgramTfidf(vocabulary=learn_words(texts)).fit(texts)
     word_matrix = words.transform(texts)

@@ -210,6 +210,44 @@ class NgramTfidf:
         return self.fit(texts).transform(texts)
 
 
+@dataclass
+class HashedNgramTfidf:
+    """Sublinear TF-IDF of character n-grams hashed into 2**bits columns: no vocabulary to outgrow.
+
+    For duplicate search over demands that keep arriving: a demand received after the index was built still
+    gets all its n-grams, and an n-gram never seen at build time weighs as much as the rarest seen.
+    """
+
+    ngram_range: tuple[int, int] = (2, 2)
+    bits: int = 20
+    idf: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+
+    def _counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        codes, rows = _code_points(list(texts))
+        mask = np.uint64((1 << self.bits) - 1)
+        row_parts, col_parts = [], []
+        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
+            keys, docs, _positions = _ngram_keys(codes, rows, n)
+            row_parts.append(docs)
+            col_parts.append((keys & mask).astype(np.int64))
+        r = np.concatenate(row_parts) if row_parts else np.empty(0, dtype=np.int64)
+        c = np.concatenate(col_parts) if col_parts else np.empty(0, dtype=np.int64)
+        counts = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(texts), 1 << self.bits))
+        counts.sum_duplicates()
+        return counts
+
+    def fit(self, texts: Sequence[str]) -> HashedNgramTfidf:
+        counts = self._counts(texts)
+        df = np.bincount(counts.indices, minlength=1 << self.bits)
+        self.idf = (np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0).astype(np.float32)
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        counts = self._counts(texts)
+        counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
+        return normalize(counts, copy=False)
+
+
 def is_word(token: str) -> bool:
     """Whether a jieba token can be a word feature: two to six characters, letters only (no digits or marks)."""
     return 2 <= len(token) <= 6 and all(ch.isalpha() for ch in token)

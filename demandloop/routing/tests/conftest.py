@@ -17,6 +17,9 @@ def _fresh_router_state(settings: Any, tmp_path_factory: pytest.TempPathFactory)
     queries.forget_contexts()
     queries.duplicate_registry.clear()
     yield
+    # A test that retrained a router must not leave it active for the next test.
+    for pointer in settings.DEMANDLOOP_MODELS_DIR.glob(f"*/{store.ACTIVE_FILE}"):
+        pointer.unlink()
     store.forget_loaded()
     queries.forget_contexts()
     queries.duplicate_registry.clear()

@@ -45,7 +45,7 @@ def test_it_routes_new_phrasings_to_the_department_of_their_words(model):
 
 def test_it_ranks_departments_with_scores_that_sum_to_at_most_one(model):
     ranked = model.rank(model.transform(["发票开不出来"]), "department", top=3)
-    assert [r["label"] for r in ranked][0] == "swj"
+    assert ranked[0]["label"] == "swj"
     scores = [r["score"] for r in ranked]
     assert scores == sorted(scores, reverse=True)
     assert 0.99 <= sum(scores) <= 1.0001

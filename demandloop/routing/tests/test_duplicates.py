@@ -1,0 +1,89 @@
+"""Duplicates are found among the same enterprise's or area's open demands; common problems across enterprises."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from demandloop.routing.duplicates import (
+    DemandForClustering,
+    DuplicateIndex,
+    OpenDemand,
+    find_common_problems,
+)
+
+OPEN = [
+    OpenDemand(1, "我公司出口退税申报两个月了还没到账，请帮忙查进度", "ent-a", "area-1"),
+    OpenDemand(2, "厂区门口路灯坏了半个月，员工下班很危险", "ent-a", "area-1"),
+    OpenDemand(3, "出口退税申报后两个月没有到账，资金紧张，请协调", "ent-b", "area-2"),
+    OpenDemand(4, "食品经营许可现场核查一直没安排", "ent-c", "area-1"),
+]
+
+
+def test_it_finds_the_same_enterprises_open_demand_that_says_the_same_thing():
+    index = DuplicateIndex.build(OPEN)
+    found = index.find("出口退税申报两个月还没到账，帮忙查一下进度", enterprise_id="ent-a", area_id="area-9")
+    assert [c.id for c in found] == [1]
+    assert found[0].same_enterprise and not found[0].same_area
+    assert 0.5 <= found[0].similarity <= 1.0
+
+
+def test_it_looks_only_at_the_same_enterprise_or_area():
+    index = DuplicateIndex.build(OPEN)
+    # Demand 3 says the same thing, but for another enterprise in another area: not a merge candidate.
+    found = index.find("出口退税两个月没有到账", enterprise_id="ent-z", area_id="area-1")
+    assert 3 not in [c.id for c in found]
+    assert index.find("出口退税两个月没有到账") == []
+
+
+def test_a_different_matter_of_the_same_enterprise_is_not_a_duplicate():
+    index = DuplicateIndex.build(OPEN)
+    assert index.find("想申请专精特新企业认定", enterprise_id="ent-a", area_id="area-1") == []
+
+
+def test_it_keeps_up_with_new_and_closed_demands():
+    index = DuplicateIndex.build(OPEN)
+    index.add([OpenDemand(5, "园区道路积水严重，雨水井堵塞，车进不去", "ent-d", "area-3")])
+    assert [c.id for c in index.find("雨水井堵了，园区道路积水进不去车", area_id="area-3")] == [5]
+    index.discard([5])
+    assert index.find("雨水井堵了，园区道路积水进不去车", area_id="area-3") == []
+    assert len(index) == 4
+
+
+def test_it_leaves_out_the_demand_being_registered():
+    index = DuplicateIndex.build(OPEN)
+    assert index.find(OPEN[0].text, enterprise_id="ent-a", exclude_id=1) == []
+
+
+def test_it_clusters_a_problem_raised_by_several_enterprises_and_counts_them():
+    start = datetime(2025, 3, 1)
+    rows = [
+        DemandForClustering(1, "园区天然气供应不足，价格太高，影响生产", "e1", start, "gxj"),
+        DemandForClustering(2, "天然气供应不足价格高，生产受影响", "e2", start + timedelta(days=3), "gxj"),
+        DemandForClustering(
+            3, "天然气供应不足、气价太高，请区里协调", "e3", start + timedelta(days=5), "fgw"
+        ),
+        DemandForClustering(4, "员工工伤认定两个月没有结果", "e4", start + timedelta(days=6), "rsj"),
+        DemandForClustering(5, "营业执照地址变更在哪办", "e5", start + timedelta(days=7), "scjgj"),
+        # The same enterprise saying it twice is a duplicate, not a common problem.
+        DemandForClustering(6, "路灯坏了很久没人修", "e6", start + timedelta(days=8), "cgw"),
+        DemandForClustering(7, "路灯坏了很久一直没人修", "e6", start + timedelta(days=9), "cgw"),
+    ]
+    problems = find_common_problems(rows, start=start, end=start + timedelta(days=30))
+    assert len(problems) == 1
+    problem = problems[0]
+    assert sorted(problem.demand_ids) == [1, 2, 3]
+    assert problem.count == 3 and problem.enterprise_count == 3
+    assert "天然气" in problem.keywords
+    assert problem.departments == {"gxj": 2, "fgw": 1}
+    assert problem.as_dict()["representative_id"] in {1, 2, 3}
+
+
+def test_it_counts_only_demands_of_the_period():
+    start = datetime(2025, 3, 1)
+    rows = [
+        DemandForClustering(1, "天然气供应不足价格太高", "e1", start - timedelta(days=40)),
+        DemandForClustering(2, "天然气供应不足价格高", "e2", start + timedelta(days=1)),
+        DemandForClustering(3, "天然气供应不足、价格太高", "e3", start + timedelta(days=2)),
+    ]
+    problems = find_common_problems(rows, start=start, end=start + timedelta(days=30))
+    assert [sorted(p.demand_ids) for p in problems] == [[2, 3]]

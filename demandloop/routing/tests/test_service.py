@@ -1,0 +1,101 @@
+"""A whole decision for a district: in the database, with its handbook, its open demands and its own router."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.demands.tests.world import build_world, drive, receive
+from demandloop.knowledge.handbook import load_handbook
+from demandloop.routing import store
+from demandloop.routing.actions import retrain_from_resolved
+from demandloop.routing.models import RouterTraining
+from demandloop.routing.queries import resolved_demand_rows
+from demandloop.routing.service import suggest
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def test_a_decision_names_departments_domain_tier_and_faq_answers(world):
+    load_handbook("jinghai")
+    decision = suggest("jinghai", "新办企业怎么领用数电发票，开票额度不够怎么办")
+    data = json.loads(json.dumps(decision.as_dict(), ensure_ascii=False))
+    assert data["departments"][0]["code"] == "swj"
+    assert data["departments"][0]["name"] == "区税务局"
+    assert data["departments"][0]["because"]
+    assert data["domain"]["code"] == "economic"
+    assert data["complexity"]["value"] == "simple"
+    assert data["tier"]["level"] == 1
+    assert data["faq"][0]["code"] == "first-invoice"
+    assert not data["screening"]["out_of_scope"]
+    assert data["model"]["version"].startswith("default-")
+
+
+def test_screening_follows_the_districts_own_exclusions(world):
+    text = "合同纠纷法院已经判决，对方一直不执行，请区里帮忙催"
+    jinghai = suggest("jinghai", text)
+    assert jinghai.out_of_scope
+    assert jinghai.screening["exclusion"] == "litigation"
+    assert "法院" in jinghai.screening["redirect_text"]
+    assert not suggest("nankai", text).out_of_scope
+
+
+def test_an_unknown_district_is_an_error(world):
+    from demandloop.org.models import District
+
+    with pytest.raises(District.DoesNotExist):
+        suggest("atlantis", "发票")
+
+
+def test_it_offers_a_merge_with_the_same_enterprises_open_demand(world):
+    w = world.jinghai
+    first = receive(
+        w, title="出口退税两个月未到账", content="我公司出口退税申报两个月了还没到账，请帮忙查进度"
+    )
+    decision = suggest(
+        "jinghai", "出口退税申报两个月还没到账，请查一下进度", enterprise_id=w.ent_a.pk, area_id=w.a.pk
+    )
+    assert [d["id"] for d in decision.duplicates] == [first.pk]
+    # The registry keeps up: a demand received after the index was built is found too.
+    second = receive(
+        w, enterprise=w.ent_b, by=w.officer_b, title="路灯损坏", content="厂区门口的路灯坏了半个月没人修"
+    )
+    again = suggest("jinghai", "门口路灯坏了半个月了没人修", enterprise_id=w.ent_b.pk, area_id=w.b.pk)
+    assert [d["id"] for d in again.duplicates] == [second.pk]
+
+
+def test_resolved_demands_are_labelled_with_the_department_that_resolved_them(world):
+    w = world.jinghai
+    resolved = drive(w, S.RESOLVED)
+    drive(w, S.IN_PROGRESS)
+    rows = list(resolved_demand_rows(w.district.pk))
+    assert len(rows) == 1
+    assert rows[0].department == resolved.lead_department.code
+    assert rows[0].tier == str(resolved.routing_choice["tier"])
+
+
+def test_retraining_learns_the_districts_own_routing_and_records_it(world):
+    district = world.jinghai.district
+    text = "团泊湖畔露营地的经营手续"
+    assert suggest("jinghai", text).department != "nyncw"
+    rows = [
+        ("团泊湖畔露营地经营许可怎么办", "nyncw", "economic", "simple", 1),
+        ("露营地项目的备案手续找谁", "nyncw", "economic", "simple", 1),
+        ("乡村露营地建设有没有补贴", "nyncw", "economic", "simple", 1),
+        ("农家乐露营地经营手续不全，被要求整改", "nyncw", "economic", "complex", 2),
+        ("露营地经营手续办理进度慢", "nyncw", "economic", "complex", 2),
+        ("想在村里开露营地，经营手续怎么办", "nyncw", "economic", "simple", 1),
+    ]
+    training = retrain_from_resolved(district, lambda: rows)
+    assert RouterTraining.objects.get() == training
+    assert training.district_rows == 6
+    assert training.test_accuracy["department"] >= 0.85
+    assert (store.district_dir("jinghai") / "ACTIVE").read_text() == training.folder
+    decision = suggest("jinghai", text)
+    assert decision.department == "nyncw"
+    assert decision.model["version"] == training.folder
