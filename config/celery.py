@@ -40,7 +40,7 @@ app.conf.update(
 app.autodiscover_tasks(["demandloop.integrations"])
 
 
-@app.on_after_finalize.connect
+@app.on_after_finalize.connect  # type: ignore[untyped-decorator]
 def _schedule_periodic_tasks(sender: Celery, **kwargs: object) -> None:
     from django.conf import settings
 

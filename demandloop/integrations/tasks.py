@@ -14,14 +14,16 @@ from config.celery import app
 from demandloop.integrations.notify.delivery import deliver_message
 
 
-@app.task(
+@app.task(  # type: ignore[untyped-decorator]
     name="demandloop.deliver_outbox_message", acks_late=True, reject_on_worker_lost=True, ignore_result=True
 )
 def deliver_outbox_message(pk: int) -> str | None:
     return deliver_message(pk)
 
 
-@app.task(name="demandloop.run_periodic", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@app.task(  # type: ignore[untyped-decorator]
+    name="demandloop.run_periodic", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
 def run_periodic(path: str) -> Any:
     """Run one entry of `settings.DEMANDLOOP_PERIODIC_TASKS` (the same callable the in-process runner runs)."""
     from django.conf import settings

@@ -460,7 +460,7 @@ def _apply_decision(meeting: Meeting, decision: MeetingDecision, by: Any, at: da
     co = list(decision.co_departments.all())
     note = decision.note or meeting.title
     try:
-        if demand.tier_id and demand.tier.level >= 3:
+        if demand.tier is not None and demand.tier.level >= 3:
             demand_actions.do_decide(
                 demand,
                 by,

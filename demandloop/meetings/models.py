@@ -29,7 +29,8 @@ class WhistleQuerySet(models.QuerySet["Whistle"]):
     def for_user(self, user: object) -> WhistleQuerySet:
         from demandloop.meetings.queries import scope_whistles
 
-        return scope_whistles(self, user)
+        scoped: WhistleQuerySet = scope_whistles(self, user)
+        return scoped
 
 
 class Whistle(models.Model):
@@ -124,7 +125,8 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
     def for_user(self, user: object) -> MeetingQuerySet:
         from demandloop.meetings.queries import scope_meetings
 
-        return scope_meetings(self, user)
+        scoped: MeetingQuerySet = scope_meetings(self, user)
+        return scoped
 
 
 class Meeting(models.Model):

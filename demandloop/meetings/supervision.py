@@ -26,7 +26,7 @@ def tell(record: Supervision, demand: Any, people: list[Any], topic: str) -> int
     """Notify `people` (and the lead department's robots) of one supervision step; the number of people."""
     due_label = timezone.localtime(record.due).strftime("%Y-%m-%d %H:%M")
     with translation.override(settings.LANGUAGE_CODE):
-        subjects = {
+        subjects: dict[str, str] = {
             TopicChoices.REMINDER: _("Reminder: demand #%(pk)s is due %(due)s"),
             TopicChoices.SUPERVISION: _("Supervision: demand #%(pk)s passed its deadline %(due)s"),
             TopicChoices.OVERDUE: _("Overdue: demand #%(pk)s, deadline %(due)s"),

@@ -299,7 +299,7 @@ def _take_step(
                 step=step,
                 at=now,
                 department=demand.lead_department,
-                tier=demand.tier.level if demand.tier_id else None,
+                tier=demand.tier.level if demand.tier is not None else None,
                 outcome=outcome,
                 recipients=len(set(people)),
             )
