@@ -168,11 +168,12 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/swagger-ui-dist", NODE_MODULES / "swagger-ui-dist"),
 ]
+MEDIA_ROOT = str(Path(env_str("MEDIA_ROOT", str(VAR_DIR / "attachments"))))
 STORAGES = {
     # Attachments live outside the web root and are served only through a scoped view.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(Path(env_str("MEDIA_ROOT", str(VAR_DIR / "attachments"))))},
+        "OPTIONS": {"location": MEDIA_ROOT},
     },
     "staticfiles": {
         "BACKEND": (
@@ -182,7 +183,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 if not PRODUCTION:
     # Development and tests serve the front-end packages straight from their npm folders; production runs
     # collectstatic into STATIC_ROOT and WhiteNoise serves the compressed, hashed copies.

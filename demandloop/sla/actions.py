@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 def _attribute(instance: CalendarOverride | PublishedYear, user: User | None, reason: str = "") -> None:
     # simple_history reads these attributes to fill history_user and history_change_reason, also outside a
     # request (commands, background jobs) where its middleware has no user to offer.
-    instance._history_user = user  # type: ignore[attr-defined]
+    instance._history_user = user  # type: ignore[union-attr]
     if reason:
-        instance._change_reason = reason  # type: ignore[attr-defined]
+        instance._change_reason = reason  # type: ignore[union-attr]
 
 
 @transaction.atomic
