@@ -6,10 +6,12 @@ fails `test_it_has_a_case_for_every_edge`.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from demandloop.demands import actions
 from demandloop.demands.choices import DemandActionChoices as A
@@ -190,8 +192,22 @@ def _start(w: DistrictWorld, status: str, level: int) -> Any:
     return drive(w, status, level=level)
 
 
+# Attachments of these tests go to a folder of their own, removed afterwards.
+MEDIA = tempfile.mkdtemp(prefix="demandloop-flow-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+@override_settings(STORAGES=STORAGES)
 class FlowEdgeTests(TestCase):
     """One test per FLOW edge, generated below."""
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        shutil.rmtree(MEDIA, ignore_errors=True)
 
     @classmethod
     def setUpTestData(cls) -> None:
