@@ -308,6 +308,11 @@ def may_change_meeting(meeting: Meeting, user: Any) -> bool:
     )
 
 
+def _meeting_role(meeting: Meeting, by: Any) -> str:
+    """The role an audit row names: the hub, or the officer who called a coordination meeting."""
+    return RoleChoices.HUB if _is_hub(by, meeting.district_id) else RoleChoices.OFFICER
+
+
 def _require_open(meeting: Meeting, by: Any) -> None:
     if meeting.status not in OPEN_MEETING:
         raise ActionNotAllowed(_("This meeting is concluded or cancelled; it cannot change any more."))
@@ -335,7 +340,7 @@ def do_add_agenda_item(
         audit.record(
             "meetings.agenda",
             user=by,
-            role=RoleChoices.HUB,
+            role=_meeting_role(meeting, by),
             obj=meeting,
             district_id=meeting.district_id,
             detail={"demand": demand.pk if demand else None, "topic": topic.strip()},
@@ -367,7 +372,11 @@ def do_record_minutes(
                     attended=attendee.department_id in attended
                 )
         audit.record(
-            "meetings.minutes", user=by, role=RoleChoices.HUB, obj=meeting, district_id=meeting.district_id
+            "meetings.minutes",
+            user=by,
+            role=_meeting_role(meeting, by),
+            obj=meeting,
+            district_id=meeting.district_id,
         )
         meeting.refresh_from_db()
     return meeting
@@ -412,7 +421,7 @@ def do_record_decision(
         audit.record(
             "meetings.decision",
             user=by,
-            role=RoleChoices.HUB,
+            role=_meeting_role(meeting, by),
             obj=meeting,
             district_id=meeting.district_id,
             detail={
@@ -445,7 +454,7 @@ def do_conclude_meeting(meeting: Meeting, by: Any, *, at: datetime | None = None
         audit.record(
             "meetings.conclude",
             user=by,
-            role=RoleChoices.HUB,
+            role=_meeting_role(meeting, by),
             obj=meeting,
             district_id=meeting.district_id,
             detail={"decisions": [d.demand_id for d in decisions]},

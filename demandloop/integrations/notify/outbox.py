@@ -46,7 +46,8 @@ def idempotency_key(cause: str, channel: str, recipient: str) -> str:
 def channels_for(
     user: User, topic: str, preferences: dict[tuple[int, str], frozenset[str]]
 ) -> frozenset[str]:
-    return preferences.get((user.pk, topic), DEFAULT_CHANNELS[topic])
+    # A topic of another integration without its own defaults reaches the inbox only.
+    return preferences.get((user.pk, topic), DEFAULT_CHANNELS.get(topic, frozenset({ChannelChoices.IN_APP})))
 
 
 def _load_preferences(users: list[User], topic: str) -> dict[tuple[int, str], frozenset[str]]:

@@ -105,7 +105,7 @@ class WorkerProcess:
             "DEMANDLOOP_CELERY_QUEUE": queue,
             # A message held by a killed worker comes back soon, on the broker and in the outbox.
             "DEMANDLOOP_CELERY_VISIBILITY_TIMEOUT": "5",
-            "OUTBOX_CLAIM_SECONDS": "4",
+            "OUTBOX_CLAIM_SECONDS": "10",
             "DB_CONN_MAX_AGE": "0",
         }
         self.tmp = tmp
