@@ -8,6 +8,7 @@ from demandloop.demands.api import DemandViewSet
 from demandloop.enterprises.api import EnterpriseViewSet
 from demandloop.integrations import api as notify_api
 from demandloop.integrations.hotline12345.api import HotlineOrderViewSet
+from demandloop.knowledge.api import FaqEntryViewSet
 from demandloop.meetings import api as meetings_api
 
 router = DefaultRouter()
@@ -21,8 +22,10 @@ router.register("deliveries", notify_api.OutboxMessageViewSet, basename="deliver
 router.register("whistles", meetings_api.WhistleViewSet, basename="whistle")
 router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 router.register("hotline-orders", HotlineOrderViewSet, basename="hotline-order")
+router.register("faq", FaqEntryViewSet, basename="faq")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
+    path("routing/", include("demandloop.routing.urls_api")),
     path("", include(router.urls)),
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
+    path("routing/", include("demandloop.routing.urls")),
     path("meetings/", include("demandloop.meetings.urls")),
     path("deliveries/", include("demandloop.integrations.urls")),
     path("", include("demandloop.web.urls")),

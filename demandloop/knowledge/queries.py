@@ -30,6 +30,7 @@ def faq_index_for(district_id: int) -> FaqIndex:
             e.answer,
             tuple(e.keywords or ()),
             e.department.code if e.department else "",
+            e.contacts,
         )
         for e in entries.select_related("department")
     ]

@@ -122,6 +122,7 @@ class FaqDocument:
     answer: str = ""
     keywords: tuple[str, ...] = ()
     department: str = ""
+    contacts: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,12 +135,16 @@ class FaqMatch:
     department: str
     score: float
     matched: list[str]
+    answer: str = ""
+    contacts: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "code": self.code,
             "question": self.question,
+            "answer": self.answer,
+            "contacts": self.contacts,
             "department": self.department,
             "score": round(self.score, 3),
             "matched": self.matched,
@@ -175,7 +180,11 @@ class FaqIndex:
             if scores[i] < min_score or len(shared) < min_shared:
                 continue
             d = self.documents[i]
-            matches.append(FaqMatch(d.id, d.code, d.question, d.department, float(scores[i]), shared))
+            matches.append(
+                FaqMatch(
+                    d.id, d.code, d.question, d.department, float(scores[i]), shared, d.answer, d.contacts
+                )
+            )
             if len(matches) >= limit:
                 break
         return matches

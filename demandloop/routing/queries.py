@@ -158,3 +158,18 @@ def resolved_demand_rows(district_id: int) -> Iterator[LabelledDemand]:
             complexity=demand.complexity or "",
             tier=str(choice.get("tier") or ""),
         )
+
+
+def demands_for_clustering(district_id: int, start: Any, end: Any) -> Iterator[tuple[Any, ...]]:
+    """(id, text, enterprise_id, received_at, lead department code) of the demands received in [start, end),
+    except those refused as out of scope or merged into another."""
+    from demandloop.demands.choices import DemandStatusChoices as S
+    from demandloop.demands.models import Demand
+
+    qs = (
+        Demand.objects.filter(district_id=district_id, received_at__gte=start, received_at__lt=end)
+        .exclude(status__in=[S.OUT_OF_SCOPE, S.MERGED])
+        .values_list("pk", "title", "content", "enterprise_id", "received_at", "lead_department__code")
+    )
+    for pk, title, content, enterprise_id, received_at, department in qs.iterator(chunk_size=5000):
+        yield pk, join_title(title, content), enterprise_id, received_at, department or ""

@@ -275,6 +275,7 @@ class ScreeningResult:
         return {
             "out_of_scope": self.out_of_scope,
             "exclusion": best.code if best else None,
+            "exclusion_name": best.name if best else "",
             "redirect_text": best.redirect_text if best else "",
             "hits": [hit.as_dict() for hit in self.hits],
         }

@@ -3,7 +3,7 @@
 Default models are trained from the shipped corpus on first use (about two seconds) and cached under
 `default-<fingerprint>/`, the fingerprint covering the corpus, the lexicon and the model format: no binary
 artefact in the repository, none that an upgraded scikit-learn could fail to unpickle, and `demandloop init`
-stays fast. `route retrain` writes `retrained-<time>/` and points the district's `ACTIVE` file at it; every
+stays fast. The fingerprint also covers the feature code, so a change of normalisation retrains the default. `route retrain` writes `retrained-<time>/` and points the district's `ACTIVE` file at it; every
 process notices the change on its next decision (one small file read) and loads the new model once.
 """
 
@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import sklearn
 from django.conf import settings
 
 from demandloop.routing.classifier import FORMAT_VERSION, TextClassifier
@@ -49,8 +50,16 @@ def district_dir(district_code: str) -> Path:
 
 
 def fingerprint(district_code: str) -> str:
-    digest = hashlib.sha256(f"format {FORMAT_VERSION}".encode())
-    for path in (corpus_path(district_code), LEXICON_PATH):
+    digest = hashlib.sha256(f"format {FORMAT_VERSION} scikit-learn {sklearn.__version__}".encode())
+    # The code that turns text into features is part of the model: a change there retrains the default.
+    code = Path(__file__).resolve().parent
+    for path in (
+        corpus_path(district_code),
+        LEXICON_PATH,
+        code / "text.py",
+        code / "features.py",
+        code / "classifier.py",
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -7,6 +7,8 @@ import unicodedata
 
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
+# The public service hotlines (12345 政务服务, 12366 纳税, 12333 人社, 12315 市场监管 …) say where a matter belongs.
+_HOTLINE = re.compile(r"123\d\d")
 
 # Characters of the head view: the title, or the opening words where a message has no separate title.
 HEAD_CHARS = 30
@@ -16,11 +18,11 @@ def normalise(text: str) -> str:
     """Full-width to half-width, lower case, no whitespace, every run of digits as one "0".
 
     Chinese needs no spaces to be read, and numbers (amounts, dates, phone numbers) say nothing about where a
-    demand belongs, while their many spellings would scatter its features.
+    demand belongs, while their many spellings would scatter its features — except the 123xx service hotlines.
     """
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = _SPACE.sub("", text)
-    return _DIGITS.sub("0", text)
+    return _DIGITS.sub(lambda m: m.group(0) if _HOTLINE.fullmatch(m.group(0)) else "0", text)
 
 
 def head(text: str, chars: int = HEAD_CHARS) -> str:

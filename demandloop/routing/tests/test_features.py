@@ -75,6 +75,7 @@ def test_the_feature_space_names_every_column_with_its_view():
 
 def test_normalising_folds_width_case_spaces_and_digits():
     assert normalise("ＡＢ  发票 2024年 12 月") == "ab发票0年0月"
+    assert normalise("打了12345，又打12366") == "打了12345,又打12366"
     assert head("一" * 40) == "一" * 30
     assert join_title("发票", "发票额度不够") == "发票额度不够"
     assert join_title("发票额度", "三天没回复") == "发票额度。三天没回复"

@@ -1,0 +1,125 @@
+"""REST endpoints of the router: a decision for a text, and the common problems of a period.
+
+    POST /api/v1/routing/decisions/         {text, district?, enterprise?, area?, exclude?} → the decision
+    GET  /api/v1/routing/common-problems/   ?district=&start=&end=&min_enterprises= → clusters (hub, dispatcher)
+
+District staff only: an enterprise account, or a district outside the user's scope, gets 404 like a missing
+page (STYLE.md rule 3). The decision is a suggestion; what the officer chooses goes through `do_triage`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from demandloop.org.scope import resolve_scope
+
+
+class RoutingRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(label=_("text"), max_length=20000)
+    district = serializers.SlugField(label=_("district"), required=False)
+    enterprise = serializers.IntegerField(label=_("enterprise"), required=False, min_value=1)
+    area = serializers.IntegerField(label=_("area"), required=False, min_value=1)
+    exclude = serializers.IntegerField(label=_("demand being registered"), required=False, min_value=1)
+
+
+class CommonProblemsQuerySerializer(serializers.Serializer):
+    district = serializers.SlugField(label=_("district"), required=False)
+    start = serializers.DateField(label=_("from"), required=False)
+    end = serializers.DateField(label=_("until"), required=False)
+    min_enterprises = serializers.IntegerField(
+        label=_("minimum enterprises"), required=False, min_value=2, default=2
+    )
+
+
+def staff_district(request: Request, code: str | None, *, district_wide: bool = False) -> Any:
+    """The district the request is about, if the user works for it (and sees all of it, when asked); else 404."""
+    from demandloop.org.models import District
+
+    scope = resolve_scope(request.user)
+    allowed = scope.full_district_ids if district_wide else scope.district_ids
+    if not scope.is_staff_scope or not allowed:
+        raise Http404
+    districts = District.objects.filter(pk__in=allowed)
+    district = districts.filter(code=code).first() if code else districts.order_by("code").first()
+    if district is None:
+        raise Http404
+    return district
+
+
+class RoutingDecisionView(APIView):
+    """The router's suggestion for a demand's text: screening, departments, domain, complexity, tier, FAQ,
+    duplicates, each with its explanation."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=RoutingRequestSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        from demandloop.routing.service import suggest as route
+
+        data = RoutingRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        district = staff_district(request, values.get("district"))
+        decision = route(
+            district.code,
+            values["text"],
+            enterprise_id=values.get("enterprise"),
+            area_id=values.get("area"),
+            exclude_id=values.get("exclude"),
+        )
+        return Response(decision.as_dict())
+
+
+class CommonProblemsView(APIView):
+    """Clusters of similar demands raised by several enterprises in a period (共性问题), largest first."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("district", str),
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+            OpenApiParameter("min_enterprises", int),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        from demandloop.routing.queries import demands_for_clustering
+        from demandloop.routing.duplicates import find_common_problems
+
+        query = CommonProblemsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        district = staff_district(request, values.get("district"), district_wide=True)
+        tz = timezone.get_current_timezone()
+        end_day = values.get("end") or timezone.localdate()
+        start_day = values.get("start") or end_day - timedelta(days=30)
+        start = datetime.combine(start_day, time.min, tzinfo=tz)
+        end = datetime.combine(end_day + timedelta(days=1), time.min, tzinfo=tz)
+        problems = find_common_problems(
+            demands_for_clustering(district.pk, start, end),
+            start=start,
+            end=end,
+            min_enterprises=values["min_enterprises"],
+        )
+        return Response(
+            {
+                "district": district.code,
+                "start": start_day.isoformat(),
+                "end": end_day.isoformat(),
+                "problems": [p.as_dict() for p in problems],
+            }
+        )
