@@ -97,8 +97,8 @@ class CommonProblemsView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
-        from demandloop.routing.queries import demands_for_clustering
         from demandloop.routing.duplicates import find_common_problems
+        from demandloop.routing.queries import demands_for_clustering
 
         query = CommonProblemsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
