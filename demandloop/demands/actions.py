@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ from demandloop.demands.choices import (
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.errors import ActionForbidden, ActionInvalid, ActionNotAllowed, DemandConflict
-from demandloop.demands.flow import TERMINAL_STATUSES, targets
+from demandloop.demands.flow import targets
 from demandloop.demands.models import Demand, DemandAttachment, DemandCoDepartment, DemandEvent
 from demandloop.demands.permissions import RECEIVE_CHANNEL_ROLES, TierContext, acting_role
 from demandloop.demands.queries import DemandFacts, demand_grants
@@ -234,7 +235,8 @@ class _Step:
 
     @property
     def tier_level(self) -> int | None:
-        return self.demand.tier.level if self.demand.tier_id else None
+        tier = self.demand.tier
+        return tier.level if tier is not None else None
 
     def set(self, **changes: Any) -> None:
         self.changes.update(changes)
@@ -661,7 +663,8 @@ def do_return(demand: Demand, by: Any, *, reason: str, at: datetime | None = Non
     """Send a dispatched demand back to the dispatcher (退单) with the reason; it leaves the department's list."""
     step = _Step(demand, by, A.RETURN, at)
     text = _require_text(reason, "reason", _("Say why the demand is returned."))
-    data = {"lead_department": demand.lead_department.code if demand.lead_department_id else None}
+    lead = demand.lead_department
+    data = {"lead_department": lead.code if lead is not None else None}
     step.set(lead_department=None)
     step.replace_co_departments(())
     return step.commit(S.RETURNED, note=text, data=data)
@@ -975,10 +978,8 @@ def do_close(demand: Demand, by: Any, *, note: str = "", at: datetime | None = N
 
 
 @_action(A.ATTACH)
-def do_attach(demand: Demand, by: Any, *, upload: File, at: datetime | None = None) -> Demand:
+def do_attach(demand: Demand, by: Any, *, upload: File[Any], at: datetime | None = None) -> Demand:
     """Store an uploaded file with the demand (outside the web root) after checking its size and type."""
-    import hashlib
-
     step = _Step(demand, by, A.ATTACH, at)
     upload.seek(0)
     head = upload.read(16)
@@ -1010,7 +1011,3 @@ def do_attach(demand: Demand, by: Any, *, upload: File, at: datetime | None = No
         attachment.file.storage.delete(stored_name)
         raise
     return result
-
-
-def is_terminal(demand: Demand) -> bool:
-    return demand.status in TERMINAL_STATUSES

@@ -96,9 +96,9 @@ for _status in _BEING_HANDLED:
 for _status in _HAS_ETA:
     for _action in (A.REQUEST_EXTENSION, A.APPROVE_EXTENSION, A.REJECT_EXTENSION):
         FLOW[_status][_action] = frozenset({_status})
-for _status in S.values:
-    if _status not in TERMINAL_STATUSES:
-        FLOW[_status][A.ATTACH] = frozenset({_status})
+for _value in S.values:
+    if _value not in TERMINAL_STATUSES:
+        FLOW[_value][A.ATTACH] = frozenset({_value})
 
 # Statuses in which the matter is open for the figures: received but neither answered, resolved nor ended.
 OPEN_STATUSES = frozenset(

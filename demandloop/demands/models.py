@@ -187,6 +187,8 @@ class Demand(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DemandQuerySet.as_manager()
+    # The co-department rows as the actions last read or wrote them (see `actions._co_links`); not a field.
+    _co_links: dict[int, DemandCoDepartment]
 
     class Meta:
         verbose_name = _("demand")

@@ -54,7 +54,7 @@ class TierContext:
 def _of_lead(grants: DemandGrants, facts: DemandFacts) -> set[str]:
     """Department roles the user holds in the demand's lead department."""
     lead = facts.lead_department_id
-    roles = set()
+    roles: set[str] = set()
     if lead is not None and lead in grants.coordinator_department_ids:
         roles.add(R.COORDINATOR)
     if lead is not None and lead in grants.dept_lead_department_ids:
@@ -63,7 +63,7 @@ def _of_lead(grants: DemandGrants, facts: DemandFacts) -> set[str]:
 
 
 def _of_co(grants: DemandGrants, facts: DemandFacts) -> set[str]:
-    roles = set()
+    roles: set[str] = set()
     if facts.co_department_ids & grants.coordinator_department_ids:
         roles.add(R.COORDINATOR)
     if facts.co_department_ids & grants.dept_lead_department_ids:

@@ -96,7 +96,7 @@ class DemandGrants:
 
     def roles_reaching(self, facts: DemandFacts) -> list[str]:
         """The user's roles that reach the demand, most specific first."""
-        reached = {
+        reached: dict[str, bool] = {
             R.ENTERPRISE: facts.enterprise_id in self.enterprise_ids,
             R.OFFICER: facts.area_id in self.officer_area_ids,
             R.SOCIAL_OFFICER: facts.area_id in self.social_area_ids
@@ -160,7 +160,7 @@ def demand_grants(user: Any) -> DemandGrants:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_GRANTS
     cached = getattr(user, "_demandloop_demand_grants", None)
-    if cached is not None:
+    if isinstance(cached, DemandGrants):
         return cached
     ids: dict[str, set[int]] = {
         name: set()
