@@ -249,12 +249,18 @@ def status_counts(demands: QuerySet[Any]) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def overdue_demands(demands: QuerySet[Any], *, now: datetime | None = None, limit: int = 50) -> QuerySet[Any]:
-    """Open demands past the deadline in force, the longest overdue first."""
+def overdue_demands(demands: QuerySet[Any], *, now: datetime | None = None, limit: int = 50) -> list[Any]:
+    """Open demands past the deadline in force, the longest overdue first.
+
+    The order is found on the ids alone, then the rows are read whole: sorting a district's overdue demands
+    with their enterprise and places joined would move far more than the few shown."""
     now = now or timezone.now()
-    return (
-        demands.filter(response_overdue_q(now) | completion_overdue_q(now))
+    late = demands.filter(response_overdue_q(now) | completion_overdue_q(now)).order_by("response_due", "pk")
+    ids = list(late.values_list("pk", flat=True)[:limit])
+    rows = (
+        demands.model.objects.filter(pk__in=ids)
         .select_related("enterprise", "area", "lead_department", "tier")
         .defer("content", "plan", "result", "routing_suggestion", "routing_choice", "redirect_text")
-        .order_by("response_due", "pk")[:limit]
     )
+    found = {row.pk: row for row in rows}
+    return [found[pk] for pk in ids if pk in found]

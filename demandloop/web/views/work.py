@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,15 +23,15 @@ from demandloop.org.models import Area
 from demandloop.org.scope import resolve_scope
 from demandloop.reports import queries as figures
 from demandloop.web.access import DEPARTMENT, FIRST_LINE, role_page
-from demandloop.web.queries import by_urgency, figures_for, for_list
+from demandloop.web.queries import ListPage, by_urgency, department_open_ids, figures_for, for_list
 from demandloop.web.views.whistles import pending_summons
 
 PAGE_SIZE = 30
 
 
-def demand_page(request: HttpRequest, demands: Any, *, param: str = "page") -> Any:
-    """One page of a work list; a number out of range shows the last page rather than an error."""
-    return Paginator(demands, PAGE_SIZE).get_page(request.GET.get(param))
+def demand_page(request: HttpRequest, demands: Any, *, param: str = "page") -> ListPage:
+    """One page of a work list (see `ListPage`)."""
+    return ListPage.of(demands, request.GET.get(param), PAGE_SIZE)
 
 
 def render_list(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -65,6 +64,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @role_page(*DEPARTMENT)
 def inbox(request: HttpRequest) -> HttpResponse:
     demands = Demand.objects.for_user(request.user)
+    listed = department_open_ids(resolve_scope(request.user).department_ids)
+    if listed is not None:
+        # Still the scoped queryset: the ids only narrow it (see `department_open_ids`).
+        demands = demands.filter(pk__in=listed)
     new = by_urgency(demands.filter(status=S.DISPATCHED))
     active = by_urgency(demands.exclude(status=S.DISPATCHED))
     page = demand_page(request, active)
