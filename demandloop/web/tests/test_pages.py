@@ -319,3 +319,27 @@ def test_the_dispatcher_and_the_demand_page_show_the_supervision_steps(world, cl
     assert "督办记录" in detail
     client.force_login(world.person("N:dispatcher"))
     assert f'href="/demands/{demand.pk}/"' not in client.get(reverse("dispatch")).content.decode()
+
+
+def test_a_list_page_reads_one_row_more_instead_of_counting(world, django_assert_max_num_queries):
+    from demandloop.web.queries import ListPage
+
+    rows = Demand.objects.order_by("pk")
+    first = ListPage.of(rows, "1", 3)
+    assert [d.title for d in first.object_list] == [f"诉求标记-{k}" for k in ("J1", "J2", "N1")]
+    assert first.has_next and not first.has_previous
+    second = ListPage.of(rows, 2, 3)
+    assert [d.title for d in second.object_list] == ["诉求标记-N2"]
+    assert not second.has_next and second.previous_page_number == 1
+    assert ListPage.of(rows, "abc", 3).number == 1
+    assert ListPage.of(rows, "999", 3).object_list == []
+    with django_assert_max_num_queries(2):
+        ListPage.of(rows, 1, 3)
+
+
+def test_the_department_ids_narrow_the_inbox_to_what_the_scope_reaches(world):
+    from demandloop.web.queries import department_open_ids
+
+    department = world.districts["J"].department
+    assert department_open_ids([department.pk]) == sorted(d.pk for d in world.districts["J"].demands)
+    assert department_open_ids([]) == []
