@@ -27,6 +27,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from demandloop.core import audit
 from demandloop.demands import actions
 from demandloop.demands.choices import DemandActionChoices
 from demandloop.demands.errors import DemandActionError
@@ -104,9 +105,19 @@ class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer = DemandCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        with transaction.atomic():
-            enterprise = data.pop("enterprise", None) or self._register_new(data.pop("new_enterprise"))
-            demand = actions.do_receive(request.user, enterprise=enterprise, **data)
+        try:
+            with transaction.atomic():
+                enterprise = data.pop("enterprise", None) or self._register_new(data.pop("new_enterprise"))
+                demand = actions.do_receive(request.user, enterprise=enterprise, **data)
+        except DemandActionError as exc:
+            # The refusal's audit row went down with this transaction (it also held the new enterprise).
+            audit.record_failure(
+                f"demand.{DemandActionChoices.RECEIVE}",
+                user=request.user,
+                message=exc.message,
+                detail={"code": exc.code},
+            )
+            raise
         return self._demand_response(
             get_demand_for_user(request.user, demand.pk, queryset=_base_queryset()), status.HTTP_201_CREATED
         )

@@ -107,3 +107,20 @@ def test_it_records_a_permission_refusal_of_any_api_route(world: Any) -> None:
     row = AuditEvent.objects.get(action="access.refused")
     assert (row.user, row.success, row.address) == (w.leader, False, "10.5.5.5")
     assert row.detail["what"] == f"/api/v1/enterprises/{w.ent_a.pk}/"
+
+
+def test_it_records_a_refused_intake_through_the_api_once(world: Any) -> None:
+    w = world.jinghai
+    client = APIClient()
+    client.force_authenticate(w.officer_a)
+    body = {
+        "enterprise": w.ent_a.pk,
+        "channel": "hotline",
+        "hotline_number": "1",
+        "title": "咨询",
+        "content": "咨询政策",
+    }
+    response = client.post("/api/v1/demands/", body, format="json")
+    assert response.status_code == 403
+    row = AuditEvent.objects.get(action="demand.receive")
+    assert (row.user, row.success, row.detail["code"]) == (w.officer_a, False, "forbidden")
