@@ -1,56 +1,27 @@
-"""The routing suggestions and FAQ answers shown while a demand is typed (issue 6), as plain data for a partial.
+"""Answers from the handbook (高频事项应答手册) shown to an enterprise while it types its demand.
 
-The router lives in `demandloop.routing` (another app); its public entry point is
-`suggest(district_code, text, *, enterprise_id=None, area_id=None)`, returning a JSON-serialisable decision. When
-the router is not installed the partial shows nothing rather than guessing.
+Staff registering a demand see the router's whole suggestion — departments, domain, tier, screening evidence, FAQ
+answers and possible duplicates — through the router's own partial (`demandloop.routing.views`, issue 6). An
+enterprise sees only what helps it: published answers of its district that match its words, ranked by the
+handbook's BM25 index (`demandloop.knowledge.queries.faq_index_for`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
-import logging
+from collections.abc import Iterable
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from demandloop.knowledge.queries import faq_index_for
 
-# Where the router's public function may live, the package first.
-ROUTER_MODULES = ("demandloop.routing", "demandloop.routing.api", "demandloop.routing.service")
 MIN_TEXT = 6
 
 
-def _router() -> Any:
-    for name in ROUTER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        function = getattr(module, "suggest", None)
-        if callable(function):
-            return function
-    return None
-
-
-def _as_data(decision: Any) -> dict[str, Any]:
-    if decision is None:
-        return {}
-    if dataclasses.is_dataclass(decision) and not isinstance(decision, type):
-        return dataclasses.asdict(decision)
-    for name in ("to_dict", "as_dict", "model_dump"):
-        method = getattr(decision, name, None)
-        if callable(method):
-            return dict(method())
-    return dict(decision) if isinstance(decision, dict) else {}
-
-
-def suggest_for(district_code: str | None, text: str) -> dict[str, Any] | None:
-    """The router's decision for `text` as a dict, or None (no router, no district, too little text)."""
-    function = _router()
-    if function is None or not district_code or len(text.strip()) < MIN_TEXT:
-        return None
-    try:
-        return _as_data(function(district_code, text))
-    except Exception:
-        # A suggestion is a help, never a requirement: the form must keep working when the router fails.
-        logger.exception("routing suggestion failed")
-        return None
+def faq_answers(district_ids: Iterable[int], text: str, *, limit: int = 3) -> list[dict[str, Any]]:
+    """The best published answers for `text` in the districts, best first; none for too little text."""
+    if len(text.strip()) < MIN_TEXT:
+        return []
+    matches = [
+        match for district_id in sorted(district_ids) for match in faq_index_for(district_id).search(text)
+    ]
+    matches.sort(key=lambda match: -match.score)
+    return [match.as_dict() for match in matches[:limit]]

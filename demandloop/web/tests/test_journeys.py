@@ -41,12 +41,14 @@ def people(live_server: Any, make_user: Any, jinghai: Any) -> dict[str, Any]:
     """静海: an enterprise of area 1 with its account, the officers of areas 1 and 2, the market-regulation
     bureau's coordinator and lead, the hub and a leader of area 1."""
     from demandloop.enterprises.models import Enterprise
+    from demandloop.knowledge.handbook import load_handbook
     from demandloop.org.models import Area, Department, LeaderPost
     from demandloop.web.tests.conftest import uscc_for
 
     area1, area2 = Area.objects.filter(district=jinghai).order_by("order")[:2]
     market = Department.objects.get(district=jinghai, code="scjgj")
     tax = Department.objects.get(district=jinghai, code="swj")
+    load_handbook("jinghai")
     enterprise = Enterprise.objects.create(
         district=jinghai,
         uscc=uscc_for("jinghai", 1),
@@ -83,11 +85,15 @@ def person(chromium: Any, people: dict[str, Any], who: str, *, phone: bool = Fal
 def submit_from_portal(owner: Person, title: str, content: str, tmp_path: Any, *, shot: str = "") -> int:
     owner.go("/portal/new/")
     owner.page.fill("#id_title", title)
-    owner.page.fill("#id_content", content)
+    # Typed key by key, as a person does: the handbook's answers follow the words (htmx on keyup).
+    owner.page.type("#id_content", content, delay=5)
     attachment = tmp_path / "营业执照.pdf"
     attachment.write_bytes(b"%PDF-1.4\n% test attachment\n%%EOF\n")
     owner.page.set_input_files("#id_attachments", str(attachment))
     if shot:
+        if "消防验收" in content:
+            owner.page.wait_for_selector(".faq-suggestions")
+            assert "消防验收" in owner.text(".faq-suggestions"), "a matching answer shows while typing"
         owner.shot(shot)
     owner.page.click("main button[type=submit]")
     owner.page.wait_for_url("**/demands/*/")
@@ -102,6 +108,13 @@ def test_it_walks_a_demand_from_the_portal_to_the_enterprise_rating(chromium, pe
     portal_text = owner.text()
     assert "李伟" in portal_text and "13800001111" in portal_text, "the enterprise sees its officer and phone"
     owner.shot("portal-home-phone")
+
+    owner.go("/portal/policies/")
+    owner.page.fill("input[name=q]", "消防验收")
+    owner.page.press("input[name=q]", "Enter")
+    owner.page.wait_for_load_state()
+    assert "建设工程消防验收由谁办理" in owner.text("#faq"), "the handbook answers the enterprise's question"
+    owner.shot("portal-policies-phone")
 
     number = submit_from_portal(
         owner,
@@ -341,13 +354,18 @@ def test_it_registers_a_visit_found_by_credit_code_and_a_12345_order(chromium, p
     officer.page.select_option("#id_channel", "officer")
     officer.page.select_option("#id_source", "visit")
     officer.page.fill("#id_title", "招工难，希望对接人社部门招聘会")
-    officer.page.fill("#id_content", "走访中企业反映一线工人缺口30人，希望参加区人社局组织的招聘会。")
+    officer.page.type(
+        "#id_content", "走访中企业反映一线工人缺口30人，希望参加区人社局组织的招聘会。", delay=5
+    )
+    # The router's suggestion (issue 6) follows the words: departments with the words that decided them.
+    officer.page.wait_for_selector(".routing-decision", timeout=90000)
+    assert "区人社局" in officer.text(".routing-decision"), "the router points to the labour bureau"
+    officer.shot("officer-register")
     officer.page.fill("#id_contact_name", "张总")
     officer.page.fill("#id_contact_phone", "13912345678")
     photo = tmp_path / "现场照片.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
     officer.page.set_input_files("#id_attachments", str(photo))
-    officer.shot("officer-register")
     officer.page.click("#register-form button[type=submit]")
     officer.page.wait_for_url("**/demands/*/")
     assert label(S.RECEIVED) in officer.text("#demand-status")

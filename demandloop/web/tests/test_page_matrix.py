@@ -43,7 +43,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "portal_submit": {R.ENTERPRISE},
     "portal_policies": {R.ENTERPRISE},
     "register_demand": INTAKE,
-    "demand_suggest": INTAKE | {R.ENTERPRISE},
+    "demand_suggest": {R.ENTERPRISE},
     "demand_detail": EVERY_DEMAND_ROLE,
     "demand_action": EVERY_DEMAND_ROLE,
     "demand_attachment": EVERY_DEMAND_ROLE,

@@ -209,18 +209,10 @@ def enterprise_pick(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_page(*INTAKE, R.ENTERPRISE)
+@role_page(R.ENTERPRISE)
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """htmx partial: what the router suggests and the FAQ answers that match the text typed so far."""
-    scope = resolve_scope(request.user)
+    """htmx partial for the portal: answers of the handbook that match what the enterprise typed so far."""
     text = f"{request.GET.get('title', '')}\n{request.GET.get('content', '')}".strip()
-    district_codes = _district_codes(scope.district_ids)
-    decision = suggestions.suggest_for(district_codes[0] if district_codes else None, text)
-    return render(request, "web/_suggestions.html", {"decision": decision, "text": text})
-
-
-def _district_codes(district_ids: frozenset[int]) -> list[str]:
-    from demandloop.org.models import District
-
-    return list(District.objects.filter(pk__in=district_ids).order_by("code").values_list("code", flat=True))
+    answers = suggestions.faq_answers(resolve_scope(request.user).district_ids, text)
+    return render(request, "web/_suggestions.html", {"answers": answers})
