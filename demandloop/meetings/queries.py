@@ -156,3 +156,28 @@ def decision_figures(decisions: QuerySet[Any]) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def supervision_figures(supervisions: QuerySet[Any]) -> list[dict[str, Any]]:
+    """Supervision steps per handling department: reminders, 督办, escalations and leaders notified."""
+    rows = (
+        supervisions.exclude(outcome="skipped")
+        .values("department_id", "department__name", "department__order")
+        .annotate(
+            reminders=Count("pk", filter=Q(step="reminder")),
+            supervisions=Count("pk", filter=Q(step="supervision")),
+            escalated=Count("pk", filter=Q(step="overdue", outcome="escalated")),
+            leader_notified=Count("pk", filter=Q(step="overdue", outcome="leader_notified")),
+        )
+        .order_by("department__order", "department_id")
+    )
+    return [
+        {
+            "department": row["department__name"] or "—",
+            "reminders": row["reminders"],
+            "supervisions": row["supervisions"],
+            "escalated": row["escalated"],
+            "leader_notified": row["leader_notified"],
+        }
+        for row in rows
+    ]

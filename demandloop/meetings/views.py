@@ -16,15 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from demandloop.demands.errors import DemandActionError
+from demandloop.demands.models import Demand
 from demandloop.demands.queries import get_demand_for_user
 from demandloop.meetings import actions
 from demandloop.meetings.export import meeting_minutes_docx
 from demandloop.meetings.forms import DecisionForm, MeetingForm, MinutesForm, TopicForm
-from demandloop.meetings.models import Meeting, MeetingDecision, Whistle, WhistleResponse
+from demandloop.meetings.models import Meeting, MeetingDecision, Supervision, Whistle, WhistleResponse
 from demandloop.meetings.queries import (
     agenda_candidates,
     decision_figures,
     get_meeting_for_user,
+    supervision_figures,
     whistle_figures,
 )
 from demandloop.org.choices import RoleChoices as R
@@ -60,6 +62,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "meetings": meetings,
         "whistle_rows": whistle_figures(whistles, now=timezone.now()),
         "decision_rows": decision_figures(MeetingDecision.objects.filter(meeting__in=visible)),
+        "supervision_rows": supervision_figures(
+            Supervision.objects.filter(demand__in=Demand.objects.for_user(user).values("pk"))
+        ),
         "district": district,
         "candidates": list(agenda_candidates(district).select_related("enterprise")) if district else [],
         "form": MeetingForm(district=district, initial={"kind": "joint"}) if district else None,

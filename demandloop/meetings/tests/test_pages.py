@@ -85,3 +85,55 @@ def test_a_meeting_is_not_found_by_a_department_it_does_not_concern(world: Any) 
     # Only a hub calls a meeting from the page.
     assert browser(w.officer_a).post("/meetings/new/", {"kind": "joint"}).status_code == 404
     assert browser(w.ent_user_a).get("/meetings/").status_code == 404
+
+
+def test_supervision_is_counted_per_handling_department_on_the_page(world: Any) -> None:
+    from datetime import datetime
+
+    from demandloop.sla.calendar import SHANGHAI
+    from demandloop.sla.sweep import run_sweep
+
+    w = world.jinghai
+    received = datetime(2026, 2, 13, 10, tzinfo=SHANGHAI)
+    demand = demand_actions.do_receive(
+        w.officer_a,
+        enterprise=w.ent_a,
+        channel="officer",
+        source="visit",
+        title="道路积水",
+        content="积水",
+        received_at=received,
+        at=received,
+    )
+    demand_actions.do_screen(demand, w.officer_a, in_scope=True, at=received)
+    demand_actions.do_triage(
+        demand, w.hub, domain=w.domain("public"), complexity="complex", tier=w.tier(2), at=received
+    )
+    demand_actions.do_dispatch(demand, w.hub, lead_department=w.dep("scjgj"), at=received)
+    demand_actions.do_accept(demand, w.coord_lead, at=received)
+    run_sweep(now=datetime(2026, 2, 25, 9, tzinfo=SHANGHAI))
+    run_sweep(now=datetime(2026, 2, 26, 9, tzinfo=SHANGHAI))
+
+    from demandloop.meetings.models import Supervision
+    from demandloop.meetings.queries import supervision_figures
+
+    assert supervision_figures(Supervision.objects.all()) == [
+        {
+            "department": "区市场监管局",
+            "reminders": 1,
+            "supervisions": 1,
+            "escalated": 0,
+            "leader_notified": 0,
+        }
+    ]
+    page = browser(w.hub).get("/meetings/").content.decode()
+    assert 'id="supervision-figures"' in page and "区市场监管局" in page
+    # Another district's hub counts none of it.
+    assert (
+        supervision_figures(
+            Supervision.objects.filter(
+                demand__in=demand.__class__.objects.for_user(world.nankai.hub).values("pk")
+            )
+        )
+        == []
+    )
