@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demandloop.core.admin import AllDistricts, administered_districts
+from demandloop.core.imports import district_for_command, table_error_message
 from demandloop.enterprises.actions import (
     do_deregister_enterprise,
     do_register_enterprise,
@@ -438,7 +439,7 @@ def import_ledger(
         table = read_table(path)
     except TableReadError as error:
         report = LedgerImportReport(path=str(path), district=district)
-        report.file_error = _file_error_message(error)
+        report.file_error = table_error_message(error)
         return report
     report = build_ledger_diff(table, district, str(path))
     if apply and report.ok:
@@ -450,16 +451,6 @@ def import_ledger(
                 "The ledger changed while importing; nothing was imported. Run the import again."
             )
     return report
-
-
-def _file_error_message(error: TableReadError) -> str:
-    messages = {
-        "unsupported_format": _("Only CSV and XLSX files can be imported."),
-        "undecodable": _("The file is neither UTF-8 nor GBK text."),
-        "unreadable": _("The file cannot be read as a table."),
-        "empty": _("The file is empty."),
-    }
-    return messages[error.reason]
 
 
 # --- The command ------------------------------------------------------------------------------------------------
@@ -482,20 +473,8 @@ def add_arguments(parser: CommandParser) -> None:
     )
 
 
-def _district(code: str | None) -> District:
-    if code:
-        try:
-            return District.objects.get(code=code)
-        except District.DoesNotExist:
-            raise CommandError(_("There is no district with the code “%(code)s”.") % {"code": code}) from None
-    districts = list(District.objects.all()[:2])
-    if len(districts) != 1:
-        raise CommandError(_("Name the district with --district CODE."))
-    return districts[0]
-
-
 def handle(options: dict[str, Any], stdout: OutputWrapper) -> None:
-    district = _district(options.get("district"))
+    district = district_for_command(options.get("district"))
     user = None
     if options.get("apply"):
         username = options.get("user")

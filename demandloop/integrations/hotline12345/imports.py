@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demandloop.core import audit
+from demandloop.core.imports import district_for_command, table_error_message
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ChannelChoices
 from demandloop.demands.errors import DemandActionError
@@ -648,7 +649,7 @@ def import_hotline(
         table = read_table(path, content)
     except TableReadError as error:
         report = HotlineImportReport(path=str(path), district=district)
-        report.file_error = _file_error_message(error)
+        report.file_error = table_error_message(error)
         return report
     report = build_hotline_plan(table, district, str(path))
     if apply and report.ok:
@@ -670,16 +671,6 @@ def _forget_writes(report: HotlineImportReport) -> None:
     """After a rollback, no row of the report points at anything written."""
     for entry in report.of("new"):
         entry.order_id = entry.demand_id = None
-
-
-def _file_error_message(error: TableReadError) -> str:
-    messages = {
-        "unsupported_format": _("Only CSV and XLSX files can be imported."),
-        "undecodable": _("The file is neither UTF-8 nor GBK text."),
-        "unreadable": _("The file cannot be read as a table."),
-        "empty": _("The file is empty."),
-    }
-    return messages[error.reason]
 
 
 # --- The command ------------------------------------------------------------------------------------------------
@@ -704,20 +695,8 @@ def add_arguments(parser: CommandParser) -> None:
     )
 
 
-def _district(code: str | None) -> District:
-    if code:
-        try:
-            return District.objects.get(code=code)
-        except District.DoesNotExist:
-            raise CommandError(_("There is no district with the code “%(code)s”.") % {"code": code}) from None
-    districts = list(District.objects.all()[:2])
-    if len(districts) != 1:
-        raise CommandError(_("Name the district with --district CODE."))
-    return districts[0]
-
-
 def handle(options: dict[str, Any], stdout: OutputWrapper) -> None:
-    district = _district(options.get("district"))
+    district = district_for_command(options.get("district"))
     user = None
     username = options.get("user")
     if username:

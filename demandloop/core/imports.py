@@ -1,0 +1,37 @@
+"""What every file import of the platform shares: the words for an unreadable file, and the command's district.
+
+The ledger import (`enterprises.imports`) and the 12345 work-order import (`integrations.hotline12345.imports`)
+read files through `lib.tabular` and run as sub-commands of `demandloop import`.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from demandloop.lib.tabular import TableReadError
+from demandloop.org.models import District
+
+
+def table_error_message(error: TableReadError) -> str:
+    """Why a file could not be read as a table, in words a clerk understands."""
+    messages = {
+        "unsupported_format": _("Only CSV and XLSX files can be imported."),
+        "undecodable": _("The file is neither UTF-8 nor GBK text."),
+        "unreadable": _("The file cannot be read as a table."),
+        "empty": _("The file is empty."),
+    }
+    return messages[error.reason]
+
+
+def district_for_command(code: str | None) -> District:
+    """The district named by --district, or the only one there is."""
+    if code:
+        try:
+            return District.objects.get(code=code)
+        except District.DoesNotExist:
+            raise CommandError(_("There is no district with the code “%(code)s”.") % {"code": code}) from None
+    districts = list(District.objects.all()[:2])
+    if len(districts) != 1:
+        raise CommandError(_("Name the district with --district CODE."))
+    return districts[0]
