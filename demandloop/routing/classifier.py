@@ -57,7 +57,10 @@ class Head:
         return [str(c) for c in self.svm.classes_]
 
     def margins(self, features: sp.csr_matrix) -> np.ndarray:
-        return _as_columns(self.svm.decision_function(features))
+        # The linear function itself: scikit-learn's decision_function validates its input at a cost that
+        # dominates for one text.
+        margins = features @ self.svm.coef_.T + self.svm.intercept_
+        return _as_columns(np.asarray(margins).ravel() if margins.shape[1] == 1 else np.asarray(margins))
 
     def coef_for(self, label_index: int) -> np.ndarray:
         coef = self.svm.coef_
@@ -189,7 +192,7 @@ class TextClassifier:
             view, name = self.features.feature(int(row.indices[i]))
             if view == VIEW_LEXICON and self.features.lexicon is not None and text is not None:
                 # A lexicon column is a department's list: show which of its terms occurred.
-                terms = self.features.lexicon.matched_terms(normalise(text), name)
+                terms = self._lexicon_hits(text).get(name, [])
                 out.append(
                     {
                         "feature": "、".join(terms) or name,
@@ -207,6 +210,21 @@ class TextClassifier:
             seen.add(name)
             out.append({"feature": name, "view": view, "weight": round(float(contributions[i]), 4)})
         return out
+
+    def _lexicon_hits(self, text: str) -> dict[str, list[str]]:
+        """label → lexicon terms found in `text`, computed once per text (a decision explains four heads)."""
+        cached = self.__dict__.get("_hits")
+        if cached is not None and cached[0] == text:
+            return cached[1]
+        assert self.features.lexicon is not None
+        hits = self.features.lexicon.hits(normalise(text))
+        self.__dict__["_hits"] = (text, hits)
+        return hits
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_hits", None)
+        return state
 
     @property
     def primary_head(self) -> str:

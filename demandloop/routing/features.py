@@ -61,7 +61,8 @@ class KeyTable:
     """
 
     def __init__(self, keys: np.ndarray) -> None:
-        self.bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 2 + 1))))
+        # At most a quarter full: a miss (most n-grams of a new text) usually ends at its first, empty slot.
+        self.bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4 + 1))))
         size = 1 << self.bits
         self.mask = np.int64(size - 1)
         self.table_keys = np.zeros(size, dtype=np.uint64)
@@ -87,8 +88,27 @@ class KeyTable:
         with np.errstate(over="ignore"):
             return ((keys * _FIB) >> np.uint64(64 - self.bits)).astype(np.int64)
 
+    # Below this many keys (one short text), a dict beats a round of array operations per probe.
+    SMALL = 512
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_dict", None)  # rebuilt on demand, not stored
+        return state
+
+    def _as_dict(self) -> dict[int, int]:
+        table = self.__dict__.get("_dict")
+        if table is None:
+            used = self.table_values >= 0
+            table = dict(zip(self.table_keys[used].tolist(), self.table_values[used].tolist(), strict=True))
+            self.__dict__["_dict"] = table
+        return table
+
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The index of each key, or -1 where it is not in the table."""
+        if len(keys) <= self.SMALL:
+            get = self._as_dict().get
+            return np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64, count=len(keys))
         result = np.full(len(keys), -1, dtype=np.int64)
         home = self._home(keys)
         pending = np.arange(len(keys), dtype=np.int64)
@@ -203,8 +223,9 @@ class NgramTfidf:
         row_of = unique // n_cols
         indptr = np.searchsorted(row_of, np.arange(len(texts) + 1))
         data = (1.0 + np.log(counts)) * self.idf[unique % n_cols]
-        matrix = sp.csr_matrix((data, unique % n_cols, indptr), shape=shape)
-        return normalize(matrix, copy=False)
+        norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=len(texts)))
+        data /= norms[row_of]
+        return sp.csr_matrix((data, unique % n_cols, indptr), shape=shape)
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.fit(texts).transform(texts)
@@ -279,6 +300,7 @@ class Lexicon:
     table: KeyTable | None = field(default=None, repr=False)
     term_to_label: sp.csr_matrix | None = field(default=None, repr=False)
     lengths: tuple[int, ...] = ()
+    labels_of_term: list[list[int]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         from demandloop.routing.text import normalise
@@ -299,6 +321,7 @@ class Lexicon:
             (np.ones(len(rows)), (rows, cols)), shape=(len(self.terms), len(self.labels))
         )
         self.lengths = tuple(sorted({len(t) for t in self.terms}))
+        self.labels_of_term = [sorted(by_term[t]) for t in self.terms]
 
     def term_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         codes, rows = _code_points(list(texts))
@@ -319,6 +342,16 @@ class Lexicon:
         per_label = (self.term_counts(texts) @ self.term_to_label).tocsr()
         per_label.data = np.log1p(per_label.data)
         return per_label
+
+    def hits(self, text: str) -> dict[str, list[str]]:
+        """label → the terms of that label found in one normalised text."""
+        assert self.term_to_label is not None
+        counts = self.term_counts([text])
+        found: dict[str, list[str]] = {}
+        for term_index in counts.indices:
+            for label_index in self.labels_of_term[term_index]:
+                found.setdefault(self.labels[label_index], []).append(self.terms[term_index])
+        return found
 
     def matched_terms(self, text: str, label: str) -> list[str]:
         """The terms of `label` found in one normalised text, for explanations."""
