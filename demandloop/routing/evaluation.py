@@ -157,7 +157,8 @@ def format_report(report: dict[str, Any]) -> str:
     )
     width = max([len(label) for label in report["labels"]] + [8]) + 2
     lines.append("")
-    lines.append(f"{_('label'):<{width}}{_('precision'):>10}{_('recall'):>8}{_('F1'):>7}{_('support'):>9}")
+    header = (_("label"), _("precision"), _("recall"), _("F1"), _("support"))
+    lines.append(f"{header[0]:<{width}}{header[1]:>10}{header[2]:>8}{header[3]:>7}{header[4]:>9}")
     for label, s in report["per_label"].items():
         lines.append(
             f"{label:<{width}}{s['precision']:10.3f}{s['recall']:8.3f}{s['f1']:7.3f}{s['support']:9d}"
