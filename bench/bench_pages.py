@@ -200,7 +200,6 @@ def _pages(people: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("hub", "hub console, tier 3 overdue", "/hub/?tier=3&overdue=any"),
         ("hub", "hub console, search", "/hub/?q=用电"),
         ("hub", "figures (whole district)", "/dashboard/"),
-        ("hub", "figures, recomputed (cache expired)", "/dashboard/"),
         ("hub", "enterprises", "/enterprises/?q=科技"),
         ("enterprise", "portal", "/portal/"),
     ]
@@ -213,7 +212,7 @@ def measure(backend: str, size: int) -> dict[str, Any]:
     started = time.monotonic()
     _fill(size)
     filled = time.monotonic() - started
-    from django.core.cache import cache
+
     from django.test import Client
 
     from demandloop.demands.models import Demand
@@ -228,10 +227,6 @@ def measure(backend: str, size: int) -> dict[str, Any]:
             assert response.status_code == 200, (url, response.status_code)
         times = []
         for _ in range(REPEAT):
-            if "recomputed" in name:
-                # The figures are shared for two minutes; this row is the request that computes them.
-                cache.clear()
-                client.force_login(people[who])
             t0 = time.perf_counter()
             client.get(url)
             times.append((time.perf_counter() - t0) * 1000)
@@ -245,7 +240,21 @@ def measure(backend: str, size: int) -> dict[str, Any]:
                 "max_ms": max(times),
             }
         )
-    return {"backend": backend, "size": Demand.objects.count(), "fill_s": filled, "rows": rows}
+    # The background task that keeps the district-wide figures fresh (every 60 s): not a page, but its cost.
+    from demandloop.web.queries import refresh_district_figures
+
+    refresh = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        refresh_district_figures()
+        refresh.append((time.perf_counter() - t0) * 1000)
+    return {
+        "backend": backend,
+        "size": Demand.objects.count(),
+        "fill_s": filled,
+        "rows": rows,
+        "refresh_ms": statistics.median(refresh),
+    }
 
 
 def main() -> None:
@@ -283,8 +292,9 @@ def _table(results: list[dict[str, Any]]) -> str:
         "in-process (middleware, views, queries, templates; no network). The limit is 300 ms at 100,000 demands. "
         "The machine's 2 cores are shared with other work while this runs, so the median carries that load; "
         "the fastest request shows the page's own cost. "
-        "The figures are computed in one grouped scan and shared for two minutes by everyone with the same reach "
-        '(the page says as of when); the "recomputed" row is the request that pays for the scan.',
+        "The figures are computed in one grouped scan, shared for two minutes by everyone with the same reach "
+        "(the page says as of when) and, district-wide, recomputed every minute by a background task, so the "
+        "hub's page reads them; the task's own time is listed under the table.",
         "",
         head,
         rule,
@@ -303,6 +313,11 @@ def _table(results: list[dict[str, Any]]) -> str:
         "",
         f"Slowest page at 100,000 demands: median {worst:.0f} ms, fastest {worst_fastest:.0f} ms "
         f"(limit {LIMIT_MS:.0f} ms).",
+    ]
+    lines += [
+        f"Background refresh of the district's figures (not a page), {r['backend']} {r['size']:,}: "
+        f"{r['refresh_ms']:.0f} ms."
+        for r in results
     ]
     lines += [
         f"Filling {r['backend']} {r['size']:,}: {r['fill_s']:.0f} s (reused when already filled)."

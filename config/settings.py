@@ -278,4 +278,6 @@ DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("deliver-outbox", 10, "demandloop.integrations.notify.delivery.deliver_due"),
     ("supervision-sweep", 60, "demandloop.sla.sweep.run_sweep"),
     ("whistle-lateness", 300, "demandloop.meetings.supervision.notify_late_report_ins"),
+    # District-wide figures recomputed before they expire (demandloop.web.queries.FIGURES_SECONDS = 120).
+    ("figures-refresh", 60, "demandloop.web.queries.refresh_district_figures"),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from django.db.models import Case, DateTimeField, F, QuerySet, When
 from django.utils import timezone
 
 from demandloop.demands.flow import AWAITING_RESPONSE_STATUSES, OPEN_STATUSES
-from demandloop.demands.queries import demand_grants
+from demandloop.demands.queries import DemandGrants, demand_grants
 from demandloop.org.choices import RoleChoices
 from demandloop.reports.queries import Figures, figures, overdue_demands
 from demandloop.web.deadlines import HANDLED_STATUSES
@@ -123,9 +122,10 @@ class ListPage:
         return self.number - 1
 
 
-# The figures are a view of the last minutes, not of this instant: one grouped scan of a district's demands
-# costs hundreds of milliseconds at 100,000 demands on SQLite, so it is shared for this long by everyone who
-# has the same reach (the page says when it was computed).
+# The figures are a view of the last minute or two, not of this instant: one grouped scan of a district's demands
+# costs a few hundred milliseconds at 100,000 demands, so it is shared by everyone with the same reach (the page
+# says when it was computed), and the district-wide figures are refreshed in the background
+# (`refresh_district_figures`, a periodic task) before they expire, so the hub never waits for the scan.
 FIGURES_SECONDS = 120
 
 
@@ -136,21 +136,48 @@ class TimedFigures:
     computed_at: datetime
 
 
+def reach_key(grants: DemandGrants) -> str:
+    """One cache key per set of demands reached, whoever holds it: the hub and the dispatcher of a district
+    share the district's figures (the same ids as `DemandGrants.q()` reads)."""
+    reach = (
+        sorted(grants.hub_district_ids | grants.dispatcher_district_ids),
+        sorted(grants.officer_area_ids | grants.social_area_ids | grants.leader_area_ids),
+        sorted(grants.social_locality_ids),
+        sorted(grants.industry_department_ids),
+        sorted(grants.coordinator_department_ids | grants.dept_lead_department_ids),
+        sorted(grants.enterprise_ids),
+    )
+    return "web:figures:" + hashlib.sha256(repr(reach).encode()).hexdigest()
+
+
+def compute_figures(demands: QuerySet[Any]) -> TimedFigures:
+    now = timezone.now()
+    return TimedFigures(figures(demands, now=now), overdue_demands(demands, now=now, limit=30), now)
+
+
 def figures_for(user: Any) -> TimedFigures:
     """`reports.queries.figures` over the user's scoped demands, cached per reach (not per person)."""
     from demandloop.demands.models import Demand
 
-    reach = dataclasses.replace(demand_grants(user), user_id=None)
-    key = "web:figures:" + hashlib.sha256(repr(reach).encode()).hexdigest()
+    key = reach_key(demand_grants(user))
     cached = cache.get(key)
     if cached is None:
-        now = timezone.now()
-        demands = Demand.objects.for_user(user)
-        cached = TimedFigures(
-            figures(demands, now=now), list(overdue_demands(demands, now=now, limit=30)), now
-        )
+        cached = compute_figures(Demand.objects.for_user(user))
         cache.set(key, cached, FIGURES_SECONDS)
     return cached
+
+
+def refresh_district_figures() -> int:
+    """Periodic task: compute each active district's whole figures ahead of their expiry; returns how many."""
+    from demandloop.demands.models import Demand
+    from demandloop.org.models import District
+
+    refreshed = 0
+    for district_id in District.objects.filter(is_active=True).values_list("pk", flat=True):
+        key = reach_key(DemandGrants(hub_district_ids=frozenset({district_id})))
+        cache.set(key, compute_figures(Demand.objects.filter(district_id=district_id)), FIGURES_SECONDS)
+        refreshed += 1
+    return refreshed
 
 
 def officers_of(enterprise: Any) -> list[Any]:

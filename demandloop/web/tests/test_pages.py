@@ -343,3 +343,19 @@ def test_the_department_ids_narrow_the_inbox_to_what_the_scope_reaches(world):
     department = world.districts["J"].department
     assert department_open_ids([department.pk]) == sorted(d.pk for d in world.districts["J"].demands)
     assert department_open_ids([]) == []
+
+
+def test_the_hub_reads_the_figures_the_background_refresh_computed(
+    world, client, django_assert_max_num_queries
+):
+    from demandloop.web.queries import figures_for, refresh_district_figures
+
+    assert refresh_district_figures() == 2
+    hub, dispatcher = world.person("J:hub"), world.person("J:dispatcher")
+    with django_assert_max_num_queries(3):
+        # Membership reads for the grants only: no scan of the demands.
+        timed = figures_for(hub)
+    assert timed.figures.totals.total == 2
+    assert figures_for(dispatcher) is not None and figures_for(dispatcher).computed_at == timed.computed_at
+    assert figures_for(world.person("N:hub")).figures.totals.total == 2
+    assert figures_for(world.person("J:officer1")).figures.totals.total == 1, "an area has its own figures"

@@ -109,7 +109,7 @@ def leader(request: HttpRequest) -> HttpResponse:
 @role_page(R.DISPATCHER)
 def dispatch(request: HttpRequest) -> HttpResponse:
     demands = Demand.objects.for_user(request.user)
-    # Before triage there is no deadline yet: the newest intake first, then the response clock (indexed).
+    # Not yet triaged (no deadline yet) first, oldest first; then by the response clock (an indexed column).
     to_dispatch = for_list(
         demands.filter(status__in=(S.RECEIVED, S.SCREENED, S.TRIAGED, S.RETURNED))
     ).order_by(F("response_due").asc(nulls_first=True), "pk")
