@@ -59,8 +59,17 @@ class Head:
     def margins(self, features: sp.csr_matrix) -> np.ndarray:
         # The linear function itself: scikit-learn's decision_function validates its input at a cost that
         # dominates for one text.
-        margins = features @ self.svm.coef_.T + self.svm.intercept_
+        coef_t = self.__dict__.get("_coef_t")
+        if coef_t is None:
+            # (features, classes), contiguous: `coef_.T` is a strided view that scipy would copy on every call.
+            coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.svm.coef_.T)
+        margins = features @ coef_t + self.svm.intercept_
         return _as_columns(np.asarray(margins).ravel() if margins.shape[1] == 1 else np.asarray(margins))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_coef_t", None)
+        return state
 
     def coef_for(self, label_index: int) -> np.ndarray:
         coef = self.svm.coef_

@@ -145,12 +145,14 @@ class DuplicateIndex:
             return []
         query = self.vectoriser.transform([normalise(text)])
         similarity: dict[int, float] = {}
+        area_rows = np.empty(0, dtype=np.int64)
         if area_id is not None and self.by_area.get(area_id):
-            rows, block, entry_rows = self._area_block(area_id)
-            similarity.update(
-                zip(rows.tolist(), self._cosines(block, entry_rows, query).tolist(), strict=True)
-            )
-        own = [r for r in self.by_enterprise.get(enterprise_id, ()) if r not in similarity]
+            area_rows, block, entry_rows = self._area_block(area_id)
+            cosines = self._cosines(block, entry_rows, query)
+            # Only the rows above the threshold become Python objects: an area holds thousands.
+            above = np.flatnonzero(cosines >= threshold)
+            similarity.update(zip(area_rows[above].tolist(), cosines[above].tolist(), strict=True))
+        own = [r for r in self.by_enterprise.get(enterprise_id, ()) if not _contains(area_rows, r)]
         if enterprise_id is not None and own:
             block = self._rows()[own]
             entry_rows = np.repeat(np.arange(len(own)), np.diff(block.indptr))
@@ -195,6 +197,11 @@ class DuplicateIndex:
         finally:
             scratch[query.indices] = 0.0
         return np.bincount(entry_rows, weights=products, minlength=block.shape[0])
+
+
+def _contains(sorted_rows: np.ndarray, row: int) -> bool:
+    at = int(np.searchsorted(sorted_rows, row))
+    return at < len(sorted_rows) and int(sorted_rows[at]) == row
 
 
 class DemandForClustering(NamedTuple):
