@@ -16,10 +16,9 @@ import re
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from demandloop.org.choices import RoleChoices as R
-from demandloop.web import urls as web_urls
 from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, FIRST_LINE, INTAKE
 
 # What each route is for. "open": no sign-in needed; "signed_in": any signed-in person; otherwise the roles
@@ -53,6 +52,15 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "enterprise_search": INTAKE,
     "enterprise_detail": FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER},
     "enterprise_pick": INTAKE,
+    # Pages of other apps, mounted in config/urls.py.
+    "routing_decision": DEMAND_STAFF,
+    "meeting_list": DEMAND_STAFF,
+    "meeting_create": {R.HUB},
+    "meeting_detail": DEMAND_STAFF,
+    "meeting_minutes": DEMAND_STAFF,
+    "meeting_change": DEMAND_STAFF,
+    "delivery_list": {R.HUB},
+    "delivery_retry": {R.HUB},
 }
 
 # Who reaches demand "J1" (静海, area 1) … "N2" (南开, area 2), from the world's design: the officer of the area,
@@ -72,14 +80,35 @@ ENTERPRISE_REACH = {
     for d in "JN"
     for n in (1, 2)
 }
+# Who reaches district J's joint meeting (agenda: demand J1): the district's hubs, and the staff who reach a
+# demand on its agenda (the enterprise account is not staff).
+MEETING_REACH = {"J": {"J:hub", "J:dispatcher"} | (DEMAND_REACH["J1"] - {"J:enterprise"})}
 # Who answers a district's summons: the people of the summoned department.
 SUMMONED = {d: {f"{d}:coordinator", f"{d}:dept_lead"} for d in "JN"}
 MARKER = re.compile(r"标记-([JN][12])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# Not pages: the admin site (its own permissions) and the REST API (its own matrix, tests/api).
+NOT_PAGES = ("admin/", "api/")
+
+
 def page_routes() -> list[URLPattern]:
-    return [p for p in web_urls.urlpatterns if isinstance(p, URLPattern)]
+    """Every named route of the URL configuration that serves a page, wherever it is mounted."""
+
+    def walk(patterns: list[Any], prefix: str) -> list[tuple[str, URLPattern]]:
+        found = []
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if route.startswith(NOT_PAGES):
+                continue
+            if isinstance(p, URLResolver):
+                found += walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern):
+                found.append((route, p))
+        return found
+
+    return [p for _route, p in walk(get_resolver().url_patterns, "")]
 
 
 def role_of(user: Any) -> str:
@@ -129,6 +158,25 @@ def summons(world: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
+def meetings(world: Any) -> dict[str, Any]:
+    """A joint meeting of 静海 on demand J1, called by its hub."""
+    from django.utils import timezone
+
+    from demandloop.meetings.actions import do_call_meeting
+
+    district = world.districts["J"]
+    meeting = do_call_meeting(
+        district.district,
+        world.person("J:hub"),
+        kind="joint",
+        title="联席会议标记-J1",
+        scheduled_at=timezone.now() + timezone.timedelta(days=1),
+        demands=[world.demand("J1")],
+    )
+    return {"J": meeting}
+
+
+@pytest.fixture
 def attachments(world: Any) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -151,13 +199,16 @@ def test_every_page_route_has_an_expected_access_matching_its_view():
         roles = getattr(pattern.callback, "page_roles", None)
         if isinstance(expected, str):
             assert roles is None, f"{pattern.name} is meant to be {expected}"
-        else:
+        elif roles is not None:
+            # A view that checks access itself (no `role_page`) is held to its rule by the matrix alone.
             assert roles == frozenset(expected), (
                 f"{pattern.name}: the view allows {roles}, expected {expected}"
             )
 
 
-def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client, attachments, summons):
+def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
+    world, client, attachments, summons, meetings
+):
     checked = 0
     for who, user in world.people.items():
         role = role_of(user)
@@ -167,7 +218,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client,
         for pattern in page_routes():
             access = EXPECTED_ACCESS[pattern.name]
             page_open = isinstance(access, str) or role in access
-            for url, target, kind, method in requests_for(pattern, world, attachments, summons):
+            for url, target, kind, method in requests_for(pattern, world, attachments, summons, meetings):
                 response = client.post(url) if method == "post" else client.get(url)
                 where = f"{method.upper()} {url} ({pattern.name})"
                 checked += 1
@@ -176,6 +227,8 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client,
                     or (kind == "demand" and target in demands_reached)
                     or (kind == "enterprise" and target in enterprises_reached)
                     or (kind == "summons" and who in SUMMONED[target])
+                    or (kind == "meeting" and who in MEETING_REACH[target])
+                    or (kind == "district_hub" and who == f"{target}:hub")
                 )
                 if not page_open or not reached:
                     assert response.status_code == 404, f"{who} got {response.status_code} for {where}"
@@ -189,7 +242,11 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(world, client,
 
 
 def requests_for(
-    pattern: URLPattern, world: Any, attachments: dict[str, Any], summons: dict[str, Any]
+    pattern: URLPattern,
+    world: Any,
+    attachments: dict[str, Any],
+    summons: dict[str, Any],
+    meetings: dict[str, Any],
 ) -> list[tuple[str, Any, str, str]]:
     """(url, target key, target kind, method) for every object the route can address in the world."""
     name = pattern.name
@@ -226,6 +283,37 @@ def requests_for(
     if name == "enterprise_search":
         return [(reverse(name) + "?q=企业", None, "", "get")]
     if name == "demand_suggest":
+        return [(reverse(name) + "?title=需要协调办理&content=内容标记", None, "", "get")]
+    if name in {"meeting_detail", "meeting_minutes"}:
+        return [(reverse(name, args=[m.pk]), code, "meeting", "get") for code, m in meetings.items()]
+    if name == "meeting_change":
+        # An empty minutes form: refused within reach (a message, back to the meeting), 404 outside it.
+        return [
+            (reverse(name, args=[m.pk, "minutes"]), code, "meeting", "post") for code, m in meetings.items()
+        ]
+    if name == "delivery_retry":
+        from demandloop.integrations.models import OutboxMessage
+
+        # A failed e-mail of each district, its subject carrying the district's marker: its hub only retries it.
+        result = []
+        for code in "JN":
+            message, _created = OutboxMessage.objects.get_or_create(
+                key=f"matrix-{code}",
+                defaults={
+                    "channel": "email",
+                    "topic": "whistle",
+                    "district": world.districts[code].district,
+                    "recipient": "someone@example.gov.cn",
+                    "subject": f"召集标记-{code}1",
+                    "status": "failed",
+                },
+            )
+            result.append((reverse(name, args=[message.pk]), code, "district_hub", "post"))
+        return result
+    if name == "meeting_create":
+        # An empty form: refused within reach, nothing called.
+        return [(reverse(name), None, "", "post")]
+    if name == "routing_decision":
         return [(reverse(name) + "?title=需要协调办理&content=内容标记", None, "", "get")]
     if name == "hub_queue":
         return [(reverse(name, args=[queue]), None, "", "get") for queue in ("escalated", "decision")]
