@@ -48,6 +48,8 @@ PAGES: tuple[Page, ...] = (
     Page("leader", _("My areas"), frozenset({R.LEADER})),
     Page("dispatch", _("Work orders"), frozenset({R.DISPATCHER})),
     Page("hub", _("Hub console"), frozenset({R.HUB})),
+    Page("meeting_list", _("Meetings"), DEMAND_STAFF),
+    Page("delivery_list", _("Message deliveries"), frozenset({R.HUB})),
     Page("register_demand", _("Register a demand"), INTAKE),
     Page("enterprise_list", _("Enterprises"), FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER}),
     Page("dashboard", _("Figures"), DEMAND_STAFF),
