@@ -103,6 +103,9 @@ STOP_WORDS = frozenset(
 )
 
 
+QUERY_CHARS = 150
+
+
 def tokens(text: str) -> list[str]:
     """jieba tokens of a normalised text, without stop words, punctuation and single digits."""
     return [
@@ -169,7 +172,9 @@ class FaqIndex:
         `min_score` (below that, a match is a coincidence of one common word)."""
         if self.bm25 is None:
             return []
-        query = list(dict.fromkeys(tokens(text)))
+        # A handbook answers the matter a demand opens with; the rest of a long message is detail that only
+        # slows the ranking down (one pass over the entries per word).
+        query = list(dict.fromkeys(tokens(text[:QUERY_CHARS])))
         if not query:
             return []
         scores = self.bm25.get_scores(query)

@@ -324,7 +324,23 @@ class Lexicon:
         self.labels_of_term = [sorted(by_term[t]) for t in self.terms]
 
     def term_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        codes, rows = _code_points(list(texts))
+        texts = list(texts)
+        # A decision counts one text's terms twice (features, then the explanation's matched terms).
+        last = self.__dict__.get("_last")
+        if len(texts) == 1 and last is not None and last[0] == texts[0]:
+            return last[1]
+        counts = self._term_counts(texts)
+        if len(texts) == 1:
+            self.__dict__["_last"] = (texts[0], counts)
+        return counts
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_last", None)
+        return state
+
+    def _term_counts(self, texts: list[str]) -> sp.csr_matrix:
+        codes, rows = _code_points(texts)
         row_parts, col_parts = [], []
         assert self.table is not None
         for n in self.lengths:
