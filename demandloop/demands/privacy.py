@@ -35,7 +35,7 @@ def sees_contact_unmasked(demand: Demand, user: Any) -> bool:
     grants = demand_grants(user)
     # Personal-data roles reach through areas, key enterprises and districts, never through co-departments,
     # so the facts need no query for them.
-    facts = DemandFacts.of(demand, co_department_ids=frozenset())
+    facts = DemandFacts.of(demand, co_department_ids=frozenset(), whistled_department_ids=frozenset())
     return any(role in PERSONAL_DATA_ROLES for role in grants.roles_reaching(facts))
 
 

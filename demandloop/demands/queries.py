@@ -53,13 +53,29 @@ class DemandFacts:
     lead_department_id: int | None
     co_department_ids: frozenset[int]
     created_by_id: int | None
+    # Departments summoned by a whistle (吹哨报到): they see the demand they must report in on, nothing more —
+    # acting on it still needs the lead or a co-department (permissions.py).
+    whistled_department_ids: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, demand: Demand, co_department_ids: frozenset[int] | None = None) -> DemandFacts:
-        """Facts of a demand whose enterprise is loaded; co-departments are read unless given."""
+    def of(
+        cls,
+        demand: Demand,
+        co_department_ids: frozenset[int] | None = None,
+        whistled_department_ids: frozenset[int] | None = None,
+    ) -> DemandFacts:
+        """Facts of a demand whose enterprise is loaded; co- and whistled departments are read unless given."""
+        from demandloop.meetings.models import WhistleResponse
+
         enterprise = demand.enterprise
         if co_department_ids is None:
             co_department_ids = frozenset(demand.co_department_links.values_list("department_id", flat=True))
+        if whistled_department_ids is None and demand.pk is None:
+            whistled_department_ids = frozenset()  # a demand being received has no whistle yet
+        elif whistled_department_ids is None:
+            whistled_department_ids = frozenset(
+                WhistleResponse.objects.filter(whistle__demand=demand).values_list("department_id", flat=True)
+            )
         return cls(
             district_id=demand.district_id,
             area_id=demand.area_id,
@@ -70,6 +86,7 @@ class DemandFacts:
             lead_department_id=demand.lead_department_id,
             co_department_ids=co_department_ids,
             created_by_id=demand.created_by_id,
+            whistled_department_ids=whistled_department_ids,
         )
 
     @property
@@ -103,8 +120,12 @@ class DemandGrants:
             or facts.park_id in self.social_locality_ids,
             R.INDUSTRY_OFFICER: facts.enterprise_is_key
             and facts.key_department_id in self.industry_department_ids,
-            R.COORDINATOR: bool(facts.department_ids & self.coordinator_department_ids),
-            R.DEPT_LEAD: bool(facts.department_ids & self.dept_lead_department_ids),
+            R.COORDINATOR: bool(
+                (facts.department_ids | facts.whistled_department_ids) & self.coordinator_department_ids
+            ),
+            R.DEPT_LEAD: bool(
+                (facts.department_ids | facts.whistled_department_ids) & self.dept_lead_department_ids
+            ),
             R.LEADER: facts.area_id in self.leader_area_ids,
             R.DISPATCHER: facts.district_id in self.dispatcher_district_ids,
             R.HUB: facts.district_id in self.hub_district_ids,
@@ -114,6 +135,7 @@ class DemandGrants:
     def q(self) -> Q:
         """The same rules as `roles_reaching`, as a filter on `Demand`."""
         from demandloop.demands.models import DemandCoDepartment
+        from demandloop.meetings.models import WhistleResponse
 
         cond = Q(pk__in=[])
         districts = self.hub_district_ids | self.dispatcher_district_ids
@@ -131,7 +153,10 @@ class DemandGrants:
             co_department = DemandCoDepartment.objects.filter(
                 demand=OuterRef("pk"), department_id__in=departments
             )
-            cond |= Q(lead_department_id__in=departments) | Q(Exists(co_department))
+            whistled = WhistleResponse.objects.filter(
+                whistle__demand=OuterRef("pk"), department_id__in=departments
+            )
+            cond |= Q(lead_department_id__in=departments) | Q(Exists(co_department)) | Q(Exists(whistled))
         if self.enterprise_ids:
             cond |= Q(enterprise_id__in=self.enterprise_ids)
         return cond

@@ -105,7 +105,10 @@ def may_take(demand: Demand, user: Any) -> list[str]:
     """The actions FLOW allows now and one of the user's roles may take (the action may still refuse on its
     own rules, e.g. co-departments' parts missing)."""
     grants = demand_grants(user)
-    facts = DemandFacts.of(demand, frozenset(link.department_id for link in co_department_links(demand)))
+    # A department summoned by a whistle only reports in (meetings API); it takes no action on the demand, so
+    # its whistles are not read here — one query less per listed demand.
+    co_departments = frozenset(link.department_id for link in co_department_links(demand))
+    facts = DemandFacts.of(demand, co_departments, whistled_department_ids=frozenset())
     tier = demand.tier if demand.tier_id else None
     ctx = TierContext(
         status=demand.status,

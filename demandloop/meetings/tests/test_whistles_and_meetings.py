@@ -477,3 +477,19 @@ def test_a_late_report_in_is_told_to_the_department_lead_and_the_officer_once(wo
     assert (
         WhistleResponse.objects.get(whistle=whistle, department__code="scjgj").overdue_notified_at is not None
     )
+
+
+def test_a_summoned_department_sees_the_demand_it_must_report_in_on_but_may_not_act_on_it(world: Any) -> None:
+    w = world.jinghai
+    demand = triaged(w, level=2)
+    assert api(w.coord_other).get(f"/api/v1/demands/{demand.pk}/").status_code == 404
+
+    actions.do_blow_whistle(demand, w.officer_a, departments=[w.dep("rsj")], reason="请派员到场")
+
+    assert api(w.coord_other).get(f"/api/v1/demands/{demand.pk}/").status_code == 200
+    listed = api(w.coord_other).get("/api/v1/demands/").json()["results"]
+    assert demand.pk in {row["id"] for row in listed}
+    with pytest.raises(ActionForbidden):
+        demand_actions.do_accept(demand, w.coord_other)
+    # Another district's hub still finds nothing.
+    assert api(world.nankai.hub).get(f"/api/v1/demands/{demand.pk}/").status_code == 404
