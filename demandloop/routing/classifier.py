@@ -36,7 +36,8 @@ def _softmax(margins: np.ndarray, temperature: float) -> np.ndarray:
     z = margins * temperature
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    result: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return result
 
 
 def _as_columns(margins: np.ndarray) -> np.ndarray:
@@ -72,10 +73,12 @@ class Head:
         return state
 
     def coef_for(self, label_index: int) -> np.ndarray:
-        coef = self.svm.coef_
+        coef: np.ndarray = np.asarray(self.svm.coef_)
         if coef.shape[0] == 1:  # binary: one weight vector pointing at the second class
-            return coef[0] if label_index == 1 else -coef[0]
-        return coef[label_index]
+            row: np.ndarray = coef[0] if label_index == 1 else -coef[0]
+            return row
+        chosen: np.ndarray = coef[label_index]
+        return chosen
 
 
 def _fit_temperature(margins: np.ndarray, truth: np.ndarray) -> float:
@@ -224,7 +227,8 @@ class TextClassifier:
         """label → lexicon terms found in `text`, computed once per text (a decision explains four heads)."""
         cached = self.__dict__.get("_hits")
         if cached is not None and cached[0] == text:
-            return cached[1]
+            known: dict[str, list[str]] = cached[1]
+            return known
         assert self.features.lexicon is not None
         hits = self.features.lexicon.hits(normalise(text))
         self.__dict__["_hits"] = (text, hits)
