@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -69,9 +70,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(
-        request,
-        500,
-        _("Server error"),
-        _("Something went wrong on the server and it has been logged. Please try again later."),
-    )
+    # No request context: the page must render even when the database (and so the signed-in user) is down.
+    context = {
+        "status": 500,
+        "title": _("Server error"),
+        "message": _("Something went wrong on the server and it has been logged. Please try again later."),
+    }
+    return HttpResponse(render_to_string("web/error_plain.html", context), status=500)
