@@ -99,8 +99,10 @@ class Command(BaseCommand):
         return found
 
     def _demo_demands(self, district: Any, count: int) -> None:
-        try:
-            from demandloop.demands.demo import create_demo_demands
-        except ImportError:
-            return
+        from demandloop.demands.demo import create_demo_demands
+        from demandloop.demands.models import Demand
+        from demandloop.sla.sweep import rebuild_watches
+
         create_demo_demands(district, count, seed=2026)
+        # The demo is written in bulk, past the signal that keeps deadline watches: give the sweep its watches.
+        rebuild_watches(Demand.objects.filter(district=district))
