@@ -361,3 +361,64 @@ def test_the_hub_reads_the_figures_the_background_refresh_computed(
     assert figures_for(dispatcher) is not None and figures_for(dispatcher).computed_at == timed.computed_at
     assert figures_for(world.person("N:hub")).figures.totals.total == 2
     assert figures_for(world.person("J:officer1")).figures.totals.total == 1, "an area has its own figures"
+
+
+def test_an_officer_answers_a_simple_question_on_the_spot(world, client):
+    from demandloop.demands.choices import ChannelChoices
+    from demandloop.org.models import Domain, Tier
+
+    district = world.districts["J"].district
+    officer = world.person("J:officer1")
+    demand = actions.do_receive(
+        officer,
+        enterprise=world.districts["J"].enterprises[0],
+        channel=ChannelChoices.OFFICER,
+        source="phone",
+        title="咨询社保补贴政策",
+        content="想了解招用高校毕业生的社保补贴怎么申请。",
+    )
+    client.force_login(officer)
+    url = reverse("demand_detail", args=[demand.pk])
+    assert (
+        client.post(
+            reverse("demand_action", args=[demand.pk, "screen"]), {"screen-in_scope": "yes"}
+        ).status_code
+        == 302
+    )
+    triage = {
+        "triage-domain": Domain.objects.get(district=district, code="social").pk,
+        "triage-complexity": "simple",
+        "triage-tier": Tier.objects.get(district=district, level=1).pk,
+    }
+    assert client.post(reverse("demand_action", args=[demand.pk, "triage"]), triage).status_code == 302
+    offered = {item["action"] for item in client.get(url).context["offered"]}
+    assert "answer" in offered and "dispatch" not in offered, (
+        "a simple tier-1 matter is answered, not dispatched"
+    )
+    answer = {"answer-answer": "可在人社网上经办平台申请一次性扩岗补助，已告知所需材料。"}
+    assert client.post(reverse("demand_action", args=[demand.pk, "answer"]), answer).status_code == 302
+    demand.refresh_from_db()
+    assert demand.status == S.ANSWERED and demand.responded_at is not None
+    assert "一次性扩岗补助" in client.get(url).content.decode()
+
+
+def test_a_coordinator_asks_for_more_time_and_the_department_lead_grants_it(world, client):
+    demand = world.demand("J1")
+    coordinator, lead = world.person("J:coordinator"), world.person("J:dept_lead")
+    actions.do_accept(demand, coordinator)
+    actions.do_plan(demand, coordinator, plan="分两批完成", eta=date.today() + timedelta(days=5))
+    client.force_login(coordinator)
+    later = (date.today() + timedelta(days=20)).isoformat()
+    asked = client.post(
+        reverse("demand_action", args=[demand.pk, "request_extension"]),
+        {"request_extension-until": later, "request_extension-reason": "需等待检测报告"},
+    )
+    assert asked.status_code == 302
+    client.force_login(lead)
+    offered = {
+        item["action"] for item in client.get(reverse("demand_detail", args=[demand.pk])).context["offered"]
+    }
+    assert {"approve_extension", "reject_extension"} <= offered
+    assert client.post(reverse("demand_action", args=[demand.pk, "approve_extension"])).status_code == 302
+    demand.refresh_from_db()
+    assert demand.completion_due.date().isoformat() == later and demand.extension_count == 1
