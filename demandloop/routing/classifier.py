@@ -123,7 +123,7 @@ class TextClassifier:
             known = np.flatnonzero(y != "")
             if len(set(y[known])) < 2:
                 continue
-            svm = LinearSVC(C=self.C, max_iter=5000)
+            svm = LinearSVC(C=self.C, max_iter=5000, random_state=0)
             w = None if weights is None else weights[known]
             svm.fit(matrix[known], y[known], sample_weight=w)
             head = Head(name, svm)
@@ -150,7 +150,7 @@ class TextClassifier:
             return 1.0
         cv = StratifiedKFold(folds, shuffle=True, random_state=0)
         margins = cross_val_predict(
-            LinearSVC(C=self.C, max_iter=5000), matrix, y, cv=cv, method="decision_function"
+            LinearSVC(C=self.C, max_iter=5000, random_state=0), matrix, y, cv=cv, method="decision_function"
         )
         classes = np.unique(y)
         truth = np.searchsorted(classes, y)
