@@ -422,3 +422,17 @@ def test_a_coordinator_asks_for_more_time_and_the_department_lead_grants_it(worl
     assert client.post(reverse("demand_action", args=[demand.pk, "approve_extension"])).status_code == 302
     demand.refresh_from_db()
     assert demand.completion_due.date().isoformat() == later and demand.extension_count == 1
+
+
+def test_the_enterprise_reads_what_it_was_told_but_not_the_clerks_working_notes(world, client):
+    demand = world.demand("J1")
+    coordinator = world.person("J:coordinator")
+    actions.do_accept(demand, coordinator, note="内部：先核实企业资质再答复")
+    actions.do_plan(demand, coordinator, plan="上门指导", eta=date.today() + timedelta(days=10))
+    actions.do_inform(demand, world.person("J:officer1"), note="已电话告知企业方案")
+    client.force_login(world.person("J:enterprise"))
+    page = client.get(reverse("demand_detail", args=[demand.pk])).content.decode()
+    assert "已电话告知企业方案" in page and "上门指导" in page
+    assert "内部：先核实企业资质" not in page
+    client.force_login(world.person("J:officer1"))
+    assert "内部：先核实企业资质" in client.get(reverse("demand_detail", args=[demand.pk])).content.decode()

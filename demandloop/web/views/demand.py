@@ -32,6 +32,10 @@ from demandloop.web.queries import officers_of
 from demandloop.web.views.whistles import may_blow_whistle, whistles_of
 
 ACTION_LABELS = dict(A.choices)
+# Notes an enterprise reads on its demand's timeline (see `demand_context`).
+NOTES_FOR_THE_ENTERPRISE = frozenset(
+    {A.SCREEN, A.ANSWER, A.INFORM, A.RESOLVE, A.EVALUATE, A.REOPEN, A.WITHDRAW}
+)
 
 
 def _co_links(demand: Demand) -> list[DemandCoDepartment]:
@@ -50,7 +54,13 @@ def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | No
         else:
             form = ACTION_FORMS[action](demand=demand, user=request.user)
         offered.append({"action": action, "label": ACTION_LABELS[action], "role": role, "form": form})
-    events = demand.events.select_related("actor").order_by("at", "pk")
+    events = list(demand.events.select_related("actor").order_by("at", "pk"))
+    if resolve_scope(request.user).roles == {R.ENTERPRISE}:
+        # The enterprise follows every step, but reads only the notes meant for it: what it was told, answered
+        # or asked itself — not the clerks' working notes between departments.
+        for event in events:
+            if event.action not in NOTES_FOR_THE_ENTERPRISE and event.actor_id != request.user.pk:
+                event.note = ""
     contact = contact_for(demand, request.user)
     return {
         "demand": demand,
