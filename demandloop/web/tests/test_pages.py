@@ -436,3 +436,38 @@ def test_the_enterprise_reads_what_it_was_told_but_not_the_clerks_working_notes(
     assert "内部：先核实企业资质" not in page
     client.force_login(world.person("J:officer1"))
     assert "内部：先核实企业资质" in client.get(reverse("demand_detail", args=[demand.pk])).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "page"),
+    [
+        ("J:officer1", "workbench"),
+        ("J:hub", "hub"),
+        ("J:coordinator", "inbox"),
+        ("J:dispatcher", "dispatch"),
+        ("J:enterprise", "portal"),
+    ],
+)
+def test_a_list_page_costs_the_same_queries_for_two_demands_as_for_twenty(world, client, who, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from demandloop.demands.choices import ChannelChoices
+
+    client.force_login(world.person(who))
+    client.get(reverse(page))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(page))
+    enterprise = world.districts["J"].enterprises[0]
+    for n in range(18):
+        actions.do_receive(
+            world.person("J:hub"),
+            enterprise=enterprise,
+            channel=ChannelChoices.HOTLINE,
+            hotline_number=f"GD{n:04d}",
+            title=f"工单{n}",
+            content="12345来电反映的问题。",
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse(page))
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
