@@ -239,6 +239,12 @@ class TextClassifier:
         state.pop("_hits", None)
         return state
 
+    def warm(self) -> None:
+        """Build the per-text lookup structures now rather than during the first decision."""
+        features = self.transform(["预热"])
+        for head in self.heads:
+            self.heads[head].margins(features)
+
     @property
     def primary_head(self) -> str:
         return next(iter(self.heads))

@@ -6,6 +6,7 @@ from the database, and the only place that knows the Demand model's fields (so w
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -119,6 +120,8 @@ class DuplicateRegistry:
             if cached is None:
                 index = DuplicateIndex.build(row for row, _open in open_demand_rows(district_id))
                 self._indexes[district_id] = (signature, signature[1], index)
+                # As for models (store.active_model): keep the collector off a large, long-lived structure.
+                gc.freeze()
                 return index
             old_signature, seen_until, index = cached
             if old_signature == signature:

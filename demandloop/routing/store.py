@@ -9,6 +9,7 @@ process notices the change on its next decision (one small file read) and loads 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 import time
@@ -165,9 +166,17 @@ def active_model(district_code: str) -> tuple[str, TextClassifier] | None:
         cached = _loaded.get(district_code)
         if cached and cached[0] == folder.name:
             return cached
-    model = TextClassifier.load(folder)
     with _lock:
+        # The model's lookup tables hold a few hundred thousand objects; the collector's full passes over them
+        # cost tens of milliseconds at random moments, which is the tail of the decision time. Build them now
+        # and move everything alive to the permanent generation (a replaced model is released first).
+        gc.unfreeze()
+        _loaded.pop(district_code, None)
+        gc.collect()
+        model = TextClassifier.load(folder)
+        model.warm()
         _loaded[district_code] = (folder.name, model)
+        gc.freeze()
     return folder.name, model
 
 
