@@ -52,6 +52,8 @@ class Head:
     name: str
     svm: LinearSVC
     temperature: float = 1.0
+    # Added to the margins before the argmax: per-class offsets fitted for macro-F1 (see `_fit_offsets`).
+    offsets: np.ndarray | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -65,7 +67,8 @@ class Head:
             # (features, classes), contiguous: `coef_.T` is a strided view that scipy would copy on every call.
             coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.svm.coef_.T)
         margins = features @ coef_t + self.svm.intercept_
-        return _as_columns(np.asarray(margins).ravel() if margins.shape[1] == 1 else np.asarray(margins))
+        columns = _as_columns(np.asarray(margins).ravel() if margins.shape[1] == 1 else np.asarray(margins))
+        return columns if self.offsets is None else columns + self.offsets
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -79,6 +82,39 @@ class Head:
             return row
         chosen: np.ndarray = coef[label_index]
         return chosen
+
+
+def _macro_f1(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> float:
+    counts = np.bincount(truth * n_classes + predicted, minlength=n_classes * n_classes)
+    confusion = counts.reshape(n_classes, n_classes)
+    tp = np.diag(confusion).astype(float)
+    denominator = confusion.sum(axis=0) + confusion.sum(axis=1)
+    return float(np.mean(np.where(denominator > 0, 2 * tp / np.maximum(denominator, 1), 0.0)))
+
+
+OFFSET_GRID = np.linspace(-0.5, 0.5, 21)
+
+
+def _fit_offsets(margins: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Per-class offsets to the margins that maximise macro-F1 of out-of-fold predictions.
+
+    A linear SVM trained on unbalanced classes under-predicts the small ones (交通运输: precision 0.94, recall
+    0.72 on the real messages); moving each class's threshold, learned on margins of texts the model did not see,
+    trades a little precision of the large classes for recall of the small ones. Coordinate search over a
+    coarse grid, three passes; in nested cross-validation it adds about one macro-F1 point on every fold.
+    """
+    n_classes = margins.shape[1]
+    offsets = np.zeros(n_classes)
+    best = _macro_f1(truth, margins.argmax(axis=1), n_classes)
+    for _ in range(3):
+        for k in range(n_classes):
+            for step in OFFSET_GRID:
+                trial = offsets.copy()
+                trial[k] = step
+                score = _macro_f1(truth, (margins + trial).argmax(axis=1), n_classes)
+                if score > best + 1e-9:
+                    best, offsets = score, trial
+    return offsets
 
 
 def _fit_temperature(margins: np.ndarray, truth: np.ndarray) -> float:
@@ -100,6 +136,9 @@ class TextClassifier:
     meta: dict[str, Any] = field(default_factory=dict)
     C: float = 1.0
     lexicon: dict[str, list[str]] | None = None
+    # Fit per-class offsets for macro-F1 (data sets judged by macro-F1); the preset routers, judged by accuracy
+    # over many small classes, leave it off.
+    balance: bool = True
 
     # --- training ---------------------------------------------------------------------------------------
     def fit(
@@ -128,7 +167,13 @@ class TextClassifier:
             svm.fit(matrix[known], y[known], sample_weight=w)
             head = Head(name, svm)
             if calibrate:
-                head.temperature = self._out_of_fold_temperature(matrix[known], y[known])
+                out_of_fold = self._out_of_fold_margins(matrix[known], y[known])
+                if out_of_fold is not None:
+                    margins, truth = out_of_fold
+                    if self.balance:
+                        head.offsets = _fit_offsets(margins, truth)
+                        margins = margins + head.offsets
+                    head.temperature = _fit_temperature(margins, truth)
             self.heads[name] = head
         self.meta.update(
             {
@@ -143,18 +188,19 @@ class TextClassifier:
         )
         return self
 
-    def _out_of_fold_temperature(self, matrix: sp.csr_matrix, y: np.ndarray) -> float:
-        _labels, counts = np.unique(y, return_counts=True)
+    def _out_of_fold_margins(
+        self, matrix: sp.csr_matrix, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Margins of each training text from a model that did not see it (3-fold), and the true class index."""
+        classes, counts = np.unique(y, return_counts=True)
         folds = int(min(3, counts.min()))
         if folds < 2:
-            return 1.0
+            return None
         cv = StratifiedKFold(folds, shuffle=True, random_state=0)
         margins = cross_val_predict(
             LinearSVC(C=self.C, max_iter=5000, random_state=0), matrix, y, cv=cv, method="decision_function"
         )
-        classes = np.unique(y)
-        truth = np.searchsorted(classes, y)
-        return _fit_temperature(_as_columns(np.asarray(margins)), truth)
+        return _as_columns(np.asarray(margins)), np.searchsorted(classes, y)
 
     # --- prediction -------------------------------------------------------------------------------------
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:

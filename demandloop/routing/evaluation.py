@@ -101,7 +101,8 @@ def cross_validate(
     speeds: list[float] = []
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(texts, y):
-        model = TextClassifier().fit([texts[i] for i in train], {head: list(y[train])}, calibrate=False)
+        # The whole method, offsets included: each fold fits them on its own training texts only.
+        model = TextClassifier().fit([texts[i] for i in train], {head: list(y[train])})
         fold_texts = [texts[i] for i in test]
         predicted[test] = model.predict(fold_texts, head)
         per_fold.append(

@@ -97,11 +97,17 @@ def training_set(
 
 
 def train(
-    district_code: str, district_rows: Iterable[LabelledDemand] = (), *, calibrate: bool = True
+    district_code: str,
+    district_rows: Iterable[LabelledDemand] = (),
+    *,
+    calibrate: bool = True,
+    balance: bool = False,
 ) -> TextClassifier:
     """A router for the district: its corpus' training slice, plus its own rows if any."""
     texts, labels, weights, lexicon = training_set(load_corpus(district_code, "train"), district_rows)
-    model = TextClassifier(lexicon=lexicon).fit(texts, labels, sample_weight=weights, calibrate=calibrate)
+    model = TextClassifier(lexicon=lexicon, balance=balance).fit(
+        texts, labels, sample_weight=weights, calibrate=calibrate
+    )
     model.meta["district"] = district_code
     return model
 
