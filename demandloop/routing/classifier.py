@@ -2,8 +2,9 @@
 
 Method (docs/routing.md): normalised text → three TF-IDF views (body character 1–3-grams, head character
 1–2-grams, words learned by jieba) → one linear SVM per head (department, domain, complexity, tier, or the
-single label of a data set). Scores are a softmax of the SVM margins with a temperature fitted on out-of-fold
-margins, so that "0.8" means right about eight times in ten; the explanation of a suggestion is the features
+single label of a data set). For macro-F1, per-class offsets to the margins are fitted on out-of-fold margins;
+scores are a softmax of the margins with a temperature fitted on the same out-of-fold margins, so that "0.8"
+means right about eight times in ten; the explanation of a suggestion is the features
 whose weight × value pushed hardest towards it. Pure: no database, no network.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from demandloop.routing.classifier import TextClassifier
@@ -83,3 +84,24 @@ def test_it_survives_saving_and_loading(model, tmp_path):
 def test_loading_refuses_a_folder_without_a_model(tmp_path):
     with pytest.raises(OSError):
         TextClassifier.load(tmp_path)
+
+
+def test_offsets_give_an_under_predicted_class_its_due():
+    from demandloop.routing.classifier import _fit_offsets, _macro_f1
+
+    # Class 1's texts score just below class 0 on its own margin: a plain argmax never predicts it.
+    truth = np.array([0] * 80 + [1] * 20)
+    margins = np.zeros((100, 2))
+    margins[:80, 0] = 1.0
+    margins[80:, 0] = 0.3
+    margins[80:, 1] = 0.2
+    before = _macro_f1(truth, margins.argmax(axis=1), 2)
+    offsets = _fit_offsets(margins, truth)
+    after = _macro_f1(truth, (margins + offsets).argmax(axis=1), 2)
+    assert before < 0.5 < after == pytest.approx(1.0)
+
+
+def test_offsets_are_fitted_only_when_asked(model):
+    assert all(head.offsets is not None for head in model.heads.values())
+    plain = TextClassifier(balance=False).fit([r[0] for r in ROWS], {"department": [r[1] for r in ROWS]})
+    assert plain.heads["department"].offsets is None
