@@ -219,6 +219,7 @@ SPECTACULAR_SETTINGS = {
         "DemandChannelEnum": "demandloop.demands.choices.ChannelChoices",
         "EnterpriseKindEnum": "demandloop.enterprises.choices.EnterpriseKindChoices",
         "EnterpriseStatusEnum": "demandloop.enterprises.choices.EnterpriseStatusChoices",
+        "MeetingKindEnum": "demandloop.meetings.choices.MeetingKindChoices",
     },
 }
 
