@@ -66,6 +66,7 @@ class RoutingDecisionView(APIView):
 
     @extend_schema(request=RoutingRequestSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
+        from demandloop.routing.queries import visible_duplicates
         from demandloop.routing.service import suggest as route
 
         data = RoutingRequestSerializer(data=request.data)
@@ -79,7 +80,9 @@ class RoutingDecisionView(APIView):
             area_id=values.get("area"),
             exclude_id=values.get("exclude"),
         )
-        return Response(decision.as_dict())
+        answer = decision.as_dict()
+        answer["duplicates"] = visible_duplicates(request.user, answer["duplicates"])
+        return Response(answer)
 
 
 class CommonProblemsView(APIView):

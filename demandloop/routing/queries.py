@@ -176,3 +176,18 @@ def demands_for_clustering(district_id: int, start: Any, end: Any) -> Iterator[t
     )
     for pk, title, content, enterprise_id, received_at, department in qs.iterator(chunk_size=5000):
         yield pk, join_title(title, content), enterprise_id, received_at, department or ""
+
+
+def visible_duplicates(user: Any, duplicates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The duplicate candidates `user` may see: the index covers the whole district, the user only their scope.
+
+    Every page and API route showing a decision's duplicates passes them through here, so a demand outside the
+    user's scope is never named, not even by its number and similarity.
+    """
+    from demandloop.demands.models import Demand
+
+    if not duplicates:
+        return duplicates
+    ids = [row["id"] for row in duplicates]
+    visible = set(Demand.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [row for row in duplicates if row["id"] in visible]

@@ -28,6 +28,7 @@ def _int(value: str | None) -> int | None:
 @require_GET
 def decision_partial(request: HttpRequest) -> HttpResponse:
     from demandloop.org.models import District
+    from demandloop.routing.queries import visible_duplicates
     from demandloop.routing.service import suggest as route
 
     scope = resolve_scope(request.user)
@@ -47,4 +48,5 @@ def decision_partial(request: HttpRequest) -> HttpResponse:
             enterprise_id=_int(request.GET.get("enterprise")),
             area_id=_int(request.GET.get("area")),
         ).as_dict()
+        decision["duplicates"] = visible_duplicates(request.user, decision["duplicates"])
     return render(request, "routing/_decision.html", {"decision": decision, "district": district})

@@ -311,6 +311,93 @@ def missing_object(prefix: str, path: str = "", method: str = "get") -> Rule:
     return rule
 
 
+# --- Routing and the FAQ handbook ------------------------------------------------------------------------
+
+STAFF = frozenset(DEMAND_REACH) - {"ent_user_a", "ent_user_b"}
+
+
+def _home(ctx: Ctx) -> tuple[str, str]:
+    home, _, who = ctx.person.partition(":")
+    return home, who
+
+
+def _world_demand_ids(ctx: Ctx, district: str | None = None) -> set[int]:
+    return {d.pk for (dist, _key), d in ctx.demands.items() if district is None or dist == district}
+
+
+def routing_decision(ctx: Ctx, name: str) -> None:
+    # The router's duplicates come from the whole district's index: only those the person reaches may show.
+    home, who = _home(ctx)
+    for (district, key), demand in ctx.demands.items():
+        body = {
+            "district": district,
+            "text": f"{demand.title}\n{demand.content}",
+            "area": demand.area_id,
+            "enterprise": demand.enterprise_id,
+        }
+        response = ctx.call("post", "/api/v1/routing/decisions/", body)
+        if home == district and who in STAFF:
+            ctx.expect_visible(response, f"{name} {key}", (200,))
+            shown = {row["id"] for row in response.json()["duplicates"]} & _world_demand_ids(ctx)
+            reachable = {d.pk for (dist, k), d in ctx.demands.items() if ctx.reaches_demand(dist, k)}
+            ctx.tc.assertLessEqual(shown, reachable, (ctx.person, key, "duplicates out of scope"))
+        else:
+            ctx.expect_hidden(response, f"{name} {district}:{key}")
+
+
+def routing_common_problems(ctx: Ctx, name: str) -> None:
+    # Clusters span the district's enterprises: the hub and the dispatcher only, and only their district.
+    home, who = _home(ctx)
+    for district in DISTRICTS:
+        response = ctx.call("get", f"/api/v1/routing/common-problems/?district={district}")
+        if home == district and who in {"hub", "dispatcher"}:
+            ctx.expect_visible(response, f"{name} {district}", (200,))
+            shown = {pk for p in response.json()["problems"] for pk in p["demand_ids"]}
+            ctx.tc.assertFalse(
+                shown & _world_demand_ids(ctx, "nankai" if district == "jinghai" else "jinghai")
+            )
+        else:
+            ctx.expect_hidden(response, f"{name} {district}")
+
+
+def _faq_entries(ctx: Ctx) -> dict[str, Any]:
+    from demandloop.knowledge.models import FaqEntry
+    from demandloop.org.models import District
+
+    return {
+        code: FaqEntry.objects.get_or_create(
+            district=District.objects.get(code=code),
+            code="matrix-faq",
+            defaults={
+                "question": "营业执照地址变更需要什么材料？",
+                "answer": "携带租赁合同到政务服务中心办理。",
+            },
+        )[0]
+        for code in DISTRICTS
+    }
+
+
+def faq_list(ctx: Ctx, name: str) -> None:
+    # The handbook is published to everyone of a district, enterprises included; never another district's.
+    entries = _faq_entries(ctx)
+    home, _who = _home(ctx)
+    found = _ids(ctx, "/api/v1/faq/")
+    expected = {entries[home].pk} if home in entries else set()
+    ctx.tc.assertEqual(
+        found & {e.pk for e in entries.values()}, set() if ctx.anonymous else expected, ctx.person
+    )
+
+
+def faq_detail(ctx: Ctx, name: str) -> None:
+    home, _who = _home(ctx)
+    for district, entry in _faq_entries(ctx).items():
+        response = ctx.call("get", f"/api/v1/faq/{entry.pk}/")
+        if home == district:
+            ctx.expect_visible(response, f"{name} {district}", (200,))
+        else:
+            ctx.expect_hidden(response, f"{name} {district}")
+
+
 RULES: dict[str, Rule] = {
     "api-schema": public_schema,
     "api-docs": public_schema,
@@ -352,6 +439,10 @@ RULES: dict[str, Rule] = {
     "hotline-order-detail": missing_object("hotline-orders"),
     "hotline-order-import": collection("hotline-orders/import/", "post", {}),
     "hotline-order-link": missing_object("hotline-orders", "link/", "post"),
+    "routing-decision": routing_decision,
+    "routing-common-problems": routing_common_problems,
+    "faq-list": faq_list,
+    "faq-detail": faq_detail,
 }
 # Writes change the world the later rules read: run every read first.
 WRITE_RULES = frozenset(
