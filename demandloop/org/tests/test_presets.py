@@ -205,3 +205,13 @@ def test_init_command_loads_all_presets_and_a_second_run_changes_nothing():
     assert District.objects.count() == 2
     call_command("init", "--preset", "all", "--no-migrate")
     assert snapshot() == before
+
+
+def test_init_command_loads_each_districts_faq_handbook_once():
+    from demandloop.knowledge.models import FaqEntry
+
+    call_command("init", "--preset", "all", "--no-migrate")
+    counts = {code: FaqEntry.objects.filter(district__code=code).count() for code in ("jinghai", "nankai")}
+    assert all(n >= 40 for n in counts.values()), counts
+    call_command("init", "--preset", "all", "--no-migrate")
+    assert {c: FaqEntry.objects.filter(district__code=c).count() for c in counts} == counts

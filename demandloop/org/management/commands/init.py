@@ -34,6 +34,7 @@ class Command(BaseCommand):
             raise CommandError(_("--demo must be zero or a positive number"))
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        from demandloop.knowledge.handbook import HandbookError, handbook_path, load_handbook
         from demandloop.sla.services import seed_official_calendar
 
         seed_official_calendar()
@@ -45,6 +46,12 @@ class Command(BaseCommand):
             except PresetError as exc:
                 raise CommandError(_("Preset refused, nothing of it was loaded: %(e)s") % {"e": exc}) from exc
             districts.append(report.district)
+            # The district's seed FAQ handbook (高频事项应答手册), where the project ships one.
+            if handbook_path(report.district.code).is_file():
+                try:
+                    load_handbook(report.district.code)
+                except HandbookError as exc:
+                    raise CommandError(str(exc)) from exc
             state = _("loaded") if report.changed else _("unchanged")
             self.stdout.write(
                 _("Preset %(code)s (%(name)s): %(state)s")
