@@ -180,6 +180,9 @@ class ScreenForm(ActionForm):
 
 
 class TriageForm(ActionForm):
+    """Triage, pre-filled with the router's suggestion (issue 6): the officer confirms or changes it, and both
+    the suggestion and the choice are recorded on the demand, so `route retrain` learns from the difference."""
+
     action = A.TRIAGE
     submit_label = _("Record the triage")
     domain = forms.ModelChoiceField(label=_("Domain"), queryset=Domain.objects.order_by("order"))
@@ -189,6 +192,46 @@ class TriageForm(ActionForm):
         label=_("Lead department"), queryset=_departments(), required=False
     )
     note = NoteField()
+
+    def __init__(self, *args: Any, demand: Demand, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, demand=demand, user=user, **kwargs)
+        self.suggestion = routing_suggestion_for(demand)
+        if not self.is_bound and self.suggestion:
+            self._prefill(self.suggestion)
+
+    def _prefill(self, decision: dict[str, Any]) -> None:
+        if not decision.get("domain") or not decision.get("tier") or not decision.get("complexity"):
+            return
+        fields = self.fields
+        domain = fields["domain"].queryset.filter(code=decision["domain"]["code"]).first()
+        tier = fields["tier"].queryset.filter(level=decision["tier"]["level"]).first()
+        departments = decision.get("departments") or []
+        lead = (
+            fields["lead_department"].queryset.filter(code=departments[0]["code"]).first()
+            if departments
+            else None
+        )
+        fields["domain"].initial = domain
+        fields["complexity"].initial = decision["complexity"]["value"]
+        fields["tier"].initial = tier
+        fields["lead_department"].initial = lead
+        reasons = "、".join(r["feature"] for r in departments[0]["because"][:3]) if departments else ""
+        fields["lead_department"].help_text = (
+            _("Suggested by the router from the words: %(words)s") % {"words": reasons} if reasons else ""
+        )
+
+    def action_kwargs(self) -> dict[str, Any]:
+        return {**super().action_kwargs(), "routing_suggestion": self.suggestion or None}
+
+
+def routing_suggestion_for(demand: Demand) -> dict[str, Any]:
+    """The router's decision for the demand's text (no duplicates: the triage needs none). A district without
+    a trained model still gets its screening; the fields it cannot suggest stay empty."""
+    from demandloop.routing.service import suggest
+    from demandloop.routing.text import join_title
+
+    text = join_title(demand.title, demand.content)
+    return suggest(demand.district.code, text, exclude_id=demand.pk, with_duplicates=False).as_dict()
 
 
 class AnswerForm(ActionForm):

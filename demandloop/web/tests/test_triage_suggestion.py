@@ -1,0 +1,69 @@
+"""The officer triages with the router's suggestion in front of them; suggestion and choice are both kept."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.urls import reverse
+
+from demandloop.demands import actions
+from demandloop.demands.models import Demand
+from demandloop.enterprises.models import Enterprise
+from demandloop.org.demo import make_uscc
+from demandloop.org.models import Area, Department, Domain, Tier
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def screened(jinghai, make_user):
+    area = Area.objects.get(district=jinghai, code="a01")
+    officer = make_user("wang", "officer", jinghai, areas=[area])
+    enterprise = Enterprise.objects.create(
+        district=jinghai,
+        uscc=make_uscc(random.Random(7), jinghai, "company"),
+        name="天津华泰机械制造有限公司",
+        locality=area.locality,
+        area=area,
+    )
+    demand = actions.do_receive(
+        officer,
+        enterprise=enterprise,
+        channel="officer",
+        source="visit",
+        area=area,
+        title="厂房用电增容",
+        content="企业新上生产线，厂房需要用电增容，报装申请提交一个月了一直没有进展。",
+    )
+    actions.do_screen(demand, officer, in_scope=True)
+    return officer, demand
+
+
+def test_the_triage_form_comes_filled_with_the_routers_suggestion(client, screened):
+    officer, demand = screened
+    client.force_login(officer)
+    page = client.get(reverse("demand_detail", args=[demand.pk])).content.decode()
+    gxj = Department.objects.get(district=demand.district, code="gxj")
+    assert f'<option value="{gxj.pk}" selected>' in page
+    assert "增容" in page  # the words that decided the department are shown beside it
+
+
+def test_the_officers_choice_and_the_suggestion_are_both_recorded(client, screened):
+    officer, demand = screened
+    client.force_login(officer)
+    fgw = Department.objects.get(district=demand.district, code="fgw")
+    response = client.post(
+        reverse("demand_action", args=[demand.pk, "triage"]),
+        {
+            "triage-domain": Domain.objects.get(district=demand.district, code="economic").pk,
+            "triage-complexity": "complex",
+            "triage-tier": Tier.objects.get(district=demand.district, level=2).pk,
+            "triage-lead_department": fgw.pk,
+        },
+    )
+    assert response.status_code == 302
+    demand = Demand.objects.get(pk=demand.pk)
+    assert demand.routing_suggestion["departments"][0]["code"] == "gxj"
+    assert demand.lead_department == fgw
+    assert demand.routing_choice["lead_department"] == "fgw"
