@@ -6,11 +6,26 @@ read files through `lib.tabular` and run as sub-commands of `demandloop import`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from demandloop.lib.tabular import TableReadError
 from demandloop.org.models import District
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is the clerk's."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of an imported file: the row as the user sees it (header = row 1), the column, why."""
+
+    row: int
+    column: str
+    message: str
 
 
 def table_error_message(error: TableReadError) -> str:

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demandloop.core.admin import AllDistricts, administered_districts
-from demandloop.core.imports import district_for_command, table_error_message
+from demandloop.core.imports import CellError, RowError, district_for_command, table_error_message
 from demandloop.enterprises.actions import (
     do_deregister_enterprise,
     do_register_enterprise,
@@ -76,17 +76,6 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message is the clerk's."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass

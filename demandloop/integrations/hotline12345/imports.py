@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demandloop.core import audit
-from demandloop.core.imports import district_for_command, table_error_message
+from demandloop.core.imports import CellError, RowError, district_for_command, table_error_message
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ChannelChoices
 from demandloop.demands.errors import DemandActionError
@@ -114,17 +114,6 @@ _DATETIME_PATTERNS = (
     ),
     re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s*(\d{2})(\d{2})(\d{2})?)?$"),
 )
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message is the dispatcher's."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
