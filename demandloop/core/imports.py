@@ -6,7 +6,8 @@ read files through `lib.tabular` and run as sub-commands of `demandloop import`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
@@ -26,6 +27,33 @@ class RowError:
     row: int
     column: str
     message: str
+
+
+class _HasOutcome(Protocol):
+    outcome: str
+
+
+RowT = TypeVar("RowT", bound=_HasOutcome)
+
+
+@dataclass
+class ImportReport(Generic[RowT]):
+    """What a file would do (or did) to one district: its rows by outcome, its errors, whether it was applied."""
+
+    path: str
+    district: Any
+    total_rows: int = 0
+    rows: list[RowT] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str = ""
+    applied: bool = False
+
+    def of(self, outcome: str) -> list[RowT]:
+        return [row for row in self.rows if row.outcome == outcome]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_error
 
 
 def table_error_message(error: TableReadError) -> str:

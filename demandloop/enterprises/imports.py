@@ -31,7 +31,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demandloop.core.admin import AllDistricts, administered_districts
-from demandloop.core.imports import CellError, RowError, district_for_command, table_error_message
+from demandloop.core.imports import (
+    CellError,
+    ImportReport,
+    RowError,
+    district_for_command,
+    table_error_message,
+)
 from demandloop.enterprises.actions import (
     do_deregister_enterprise,
     do_register_enterprise,
@@ -95,23 +101,8 @@ class LedgerRow:
 
 
 @dataclass
-class LedgerImportReport:
+class LedgerImportReport(ImportReport[LedgerRow]):
     """What the file would do (or did) to the ledger of one district."""
-
-    path: str
-    district: District
-    total_rows: int = 0
-    rows: list[LedgerRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    file_error: str = ""
-    applied: bool = False
-
-    def of(self, outcome: str) -> list[LedgerRow]:
-        return [row for row in self.rows if row.outcome == outcome]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.file_error
 
 
 # --- Reading cells ------------------------------------------------------------------------------------------

@@ -41,7 +41,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demandloop.core import audit
-from demandloop.core.imports import CellError, RowError, district_for_command, table_error_message
+from demandloop.core.imports import (
+    CellError,
+    ImportReport,
+    RowError,
+    district_for_command,
+    table_error_message,
+)
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ChannelChoices
 from demandloop.demands.errors import DemandActionError
@@ -136,27 +142,12 @@ class OrderRow:
 
 
 @dataclass
-class HotlineImportReport:
+class HotlineImportReport(ImportReport[OrderRow]):
     """What the file would do (or did) to the 12345 orders of one district."""
-
-    path: str
-    district: District
-    total_rows: int = 0
-    rows: list[OrderRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    file_error: str = ""
-    applied: bool = False
-
-    def of(self, outcome: str) -> list[OrderRow]:
-        return [row for row in self.rows if row.outcome == outcome]
 
     @property
     def unmatched(self) -> list[OrderRow]:
         return [row for row in self.of("new") if row.match == Match.UNMATCHED]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.file_error
 
 
 # --- Reading cells ------------------------------------------------------------------------------------------
