@@ -7,7 +7,6 @@ removed. All demo accounts share one password (hashed once: argon2 is deliberate
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -78,14 +77,6 @@ INDIVIDUAL_TRADES = [
 COOP_TRADES = [("蔬菜种植专业合作社", "农业"), ("农机服务专业合作社", "农业"), ("葡萄种植专业合作社", "农业")]
 
 
-@dataclass
-class DemoLogins:
-    """The demo login to print for each role of a district."""
-
-    district: District
-    logins: dict[str, str] = field(default_factory=dict)
-
-
 def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
@@ -148,13 +139,12 @@ class _People:
 
 
 @transaction.atomic
-def create_demo_people(district: District, *, seed: int = 2026) -> DemoLogins:
+def create_demo_people(district: District, *, seed: int = 2026) -> None:
     """Officers for every area, a coordinator and a lead for every department, the leaders, the hubs."""
     rng = random.Random(f"{seed}-{district.code}")
     password_hash = make_password(DEMO_PASSWORD)
     people = _People(district, password_hash)
     d = district.code
-    logins = DemoLogins(district)
     areas = list(Area.objects.filter(district=district).order_by("order"))
     departments = list(Department.objects.filter(district=district).order_by("order"))
     hub_dept = next(dep for dep in departments if dep.kind == DepartmentKindChoices.SERVICE_HUB)
@@ -169,7 +159,6 @@ def create_demo_people(district: District, *, seed: int = 2026) -> DemoLogins:
         is_staff=True,
         title="科员",
     )
-    logins.logins[RoleChoices.HUB] = f"{d}-hub"
     people.add(
         f"{d}-dispatcher",
         person_name(rng),
@@ -178,7 +167,6 @@ def create_demo_people(district: District, *, seed: int = 2026) -> DemoLogins:
         department=grid_dept,
         title="派单员",
     )
-    logins.logins[RoleChoices.DISPATCHER] = f"{d}-dispatcher"
     for area in areas:
         people.add(
             f"{d}-officer-{area.code}",
@@ -188,7 +176,6 @@ def create_demo_people(district: District, *, seed: int = 2026) -> DemoLogins:
             areas=[area],
             title="经济发展办" if d == "jinghai" else "助企服务员",
         )
-    logins.logins[RoleChoices.OFFICER] = f"{d}-officer-{areas[0].code}"
     for dep in departments:
         if dep.kind == DepartmentKindChoices.DISPATCH_HUB:
             continue
@@ -209,9 +196,6 @@ def create_demo_people(district: District, *, seed: int = 2026) -> DemoLogins:
             title="副局长",
             is_liaison=False,
         )
-    first = next(dep for dep in departments if dep.kind == DepartmentKindChoices.REGULAR)
-    logins.logins[RoleChoices.COORDINATOR] = f"{d}-coord-{first.code}"
-    logins.logins[RoleChoices.DEPT_LEAD] = f"{d}-lead-{first.code}"
     posts = list(LeaderPost.objects.filter(district=district).order_by("order"))
     for post in posts:
         people.add(
@@ -222,8 +206,6 @@ def create_demo_people(district: District, *, seed: int = 2026) -> DemoLogins:
             leader_post=post,
             title=post.title,
         )
-    if posts:
-        logins.logins[RoleChoices.LEADER] = f"{d}-leader-{posts[0].code}"
     parks = list(
         Locality.objects.filter(
             district=district,
@@ -241,8 +223,6 @@ def create_demo_people(district: District, *, seed: int = 2026) -> DemoLogins:
                 locality=park,
                 title="商圈服务站",
             )
-        if parks:
-            logins.logins[RoleChoices.SOCIAL_OFFICER] = f"{d}-social-{parks[0].code}"
     if "industry_officer" in district.role_labels:
         for dep in departments[:4]:
             if dep.kind == DepartmentKindChoices.REGULAR:
@@ -254,9 +234,7 @@ def create_demo_people(district: District, *, seed: int = 2026) -> DemoLogins:
                     department=dep,
                     title="产业服务专员",
                 )
-                logins.logins.setdefault(RoleChoices.INDUSTRY_OFFICER, f"{d}-industry-{dep.code}")
     people.save()
-    return logins
 
 
 @transaction.atomic
