@@ -384,7 +384,8 @@ def read_preset(code_or_path: str | Path) -> Preset:
     return validate_preset(data, path.name)
 
 
-def _preset_models() -> list[Any]:
+def preset_models() -> list[Any]:
+    """The tables a preset writes (imported late: this module loads before the app registry is ready)."""
     from demandloop.org import models
 
     return [
@@ -398,16 +399,6 @@ def _preset_models() -> list[Any]:
         models.LeaderPost,
         models.LeaderPost.areas.through,
     ]
-
-
-class _PresetModels:
-    """The tables a preset writes, resolved lazily (this module is imported before the app registry is ready)."""
-
-    def __iter__(self) -> Any:
-        return iter(_preset_models())
-
-
-PRESET_MODELS = _PresetModels()
 
 
 @dataclass

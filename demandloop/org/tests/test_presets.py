@@ -9,14 +9,14 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from demandloop.org.models import Area, Department, District, Domain, Exclusion, LeaderPost, Locality, Tier
-from demandloop.org.presets import PRESET_MODELS, PresetError, load_preset, read_preset
+from demandloop.org.presets import PresetError, load_preset, preset_models, read_preset
 
 pytestmark = pytest.mark.django_db
 
 
 def snapshot() -> dict[str, list[tuple]]:
     """Every row of every preset table, to compare before and after a reload."""
-    return {model.__name__: sorted(model.objects.values_list()) for model in PRESET_MODELS}
+    return {model.__name__: sorted(model.objects.values_list()) for model in preset_models()}
 
 
 def broken_copy(tmp_path: Path, code: str, mutate) -> Path:
