@@ -435,6 +435,22 @@ class FeatureSpace:
             return VIEW_LEXICON, self.lexicon.labels[index]
         raise IndexError(index)
 
+    def blocks(self) -> list[tuple[str, int, int]]:
+        """The views' column ranges in `transform`'s output: (view, start, end), in order."""
+        assert self.word is not None
+        sizes = [
+            (VIEW_BODY, len(self.body.keys)),
+            (VIEW_HEAD, len(self.head.keys)),
+            (VIEW_WORD, len(self.word.keys)),
+        ]
+        if self.lexicon is not None:
+            sizes.append((VIEW_LEXICON, len(self.lexicon.labels)))
+        out, start = [], 0
+        for view, size in sizes:
+            out.append((view, start, start + size))
+            start += size
+        return out
+
     @property
     def n_features(self) -> int:
         assert self.word is not None

@@ -105,3 +105,51 @@ def test_offsets_are_fitted_only_when_asked(model):
     assert all(head.offsets is not None for head in model.heads.values())
     plain = TextClassifier(balance=False).fit([r[0] for r in ROWS], {"department": [r[1] for r in ROWS]})
     assert plain.heads["department"].offsets is None
+
+
+def test_stacked_views_fold_into_one_linear_model_equal_to_the_combination():
+    """The per-view SVMs and the logistic regression over their margins are one linear map of the features."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from demandloop.routing.classifier import _stack_views
+    from demandloop.routing.features import FeatureSpace
+    from demandloop.routing.text import normalise
+
+    texts = [normalise(r[0]) for r in ROWS]
+    y = np.array([r[1] for r in ROWS], dtype=object)
+    space = FeatureSpace().fit(texts)
+    matrix = space.transform(texts)
+    blocks = [(start, end) for _view, start, end in space.blocks()]
+    splits = list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
+    folded, out_of_fold = _stack_views(matrix, y, None, blocks, 1.0, splits)
+    assert out_of_fold.shape == (len(y), 3)
+    # Recompute the combination the long way: each view's SVM margins, then the logistic regression.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    margins = []
+    for start, end in blocks:
+        svm = LinearSVC(C=1.0, max_iter=5000, random_state=0).fit(matrix[:, start:end], y)
+        margins.append(svm.decision_function(matrix[:, start:end]))
+    stacked = np.hstack(margins)
+    oof_margins = []
+    for start, end in blocks:
+        view = matrix[:, start:end]
+        column = np.zeros((len(y), 3))
+        for train, test in splits:
+            svm = LinearSVC(C=1.0, max_iter=5000, random_state=0).fit(view[train], y[train])
+            column[test] = svm.decision_function(view[test])
+        oof_margins.append(column)
+    combination = LogisticRegression(C=1.0, max_iter=5000).fit(np.hstack(oof_margins), y)
+    expected = combination.decision_function(stacked)
+    assert np.allclose(matrix @ folded.coef_.T + folded.intercept_, expected)
+
+
+def test_each_head_keeps_the_combination_that_scores_better_out_of_fold(model):
+    chosen = model.meta["combination"]
+    assert set(chosen) == {"department", "complexity"}
+    for head in chosen.values():
+        winner = (
+            max(("stacked", "plain"), key=lambda k: head[k]) if head["stacked"] != head["plain"] else "plain"
+        )
+        assert head["chosen"] == winner
