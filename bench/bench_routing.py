@@ -111,6 +111,35 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values), q))
 
 
+def learning_curve(
+    texts: list[str], labels: list[str], fractions: tuple[float, ...], folds: int
+) -> list[tuple[int, float]]:
+    """Mean macro-F1 over the same k folds when each fold trains on only a fraction of its training texts
+    (stratified): how much the method still gains from more data, i.e. what training on the whole file, as
+    `route train` does, may score on unseen messages."""
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.array(labels, dtype=object)
+    rng = np.random.RandomState(0)
+    curve = []
+    for fraction in fractions:
+        scores, sizes = [], []
+        for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, y):
+            keep = [
+                i
+                for label in np.unique(y[train])
+                for i in rng.permutation(train[y[train] == label])[
+                    : int((y[train] == label).sum() * fraction + 0.5)
+                ]
+            ]
+            model = TextClassifier().fit([texts[i] for i in keep], {"label": list(y[keep])})
+            scores.append(f1_score(y[test], model.predict([texts[i] for i in test]), average="macro"))
+            sizes.append(len(keep))
+        curve.append((int(np.mean(sizes)), float(np.mean(scores))))
+    return curve
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DEFAULT_DATA))
@@ -134,13 +163,24 @@ def main() -> None:
         model.save(tmp)
         size_kib = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1024
     speed = throughput(model, texts, repeat=5)
+    whole_fold = (int(len(texts) * (args.folds - 1) / args.folds), cv["macro_f1_mean"])
+    curve = [*learning_curve(texts, labels, (0.5, 0.75), args.folds), whole_fold]
+    # Macro-F1 against log(training texts): the slope says what the whole file should add.
+    slope, intercept = np.polyfit(np.log([n for n, _ in curve]), [f for _, f in curve], 1)
+    extrapolated = slope * np.log(len(texts)) + intercept
+    combination = model.meta.get("combination", {}).get("label", {})
     lines += [
         f"### Real messages: 2020 泰迪杯 C, {len(texts):,} labelled messages, 7 labels",
         "",
         f"- `route evaluate --cv {args.folds}`: **macro-F1 {cv['macro_f1_mean']:.4f} ± {cv['macro_f1_sd']:.4f}**, "
         f"accuracy {cv['accuracy_mean']:.4f} ± {cv['accuracy_sd']:.4f} (mean ± sd over folds; {cv_seconds:.0f} s)",
         "- per fold macro-F1: " + ", ".join(f"{f['macro_f1']:.4f}" for f in cv["per_fold"]),
-        f"- `route train` on all {len(texts):,}: {train_seconds:.1f} s, model {size_kib:,.0f} KiB",
+        f"- `route train` on all {len(texts):,}: {train_seconds:.1f} s, model {size_kib:,.0f} KiB; combination "
+        f"chosen: {combination.get('chosen', 'plain')} (out-of-fold macro-F1 on the training texts: stacked "
+        f"{combination.get('stacked', float('nan')):.4f}, plain {combination.get('plain', float('nan')):.4f})",
+        "- learning curve (same folds, each trained on part of its training texts): "
+        + ", ".join(f"{n:,} texts → {f:.4f}" for n, f in curve)
+        + f"; a log-linear fit puts training on all {len(texts):,} at about **{extrapolated:.3f}**",
         f"- batch classification on one core: **{speed:,.0f} texts/s** "
         f"(mean message length {np.mean([len(t) for t in texts]):.0f} characters)",
         "",
