@@ -24,7 +24,7 @@ import scipy.sparse as sp
 import sklearn
 from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from demandloop.routing.features import VIEW_LEXICON, FeatureSpace, Lexicon
@@ -301,12 +301,18 @@ class TextClassifier:
         truth = np.searchsorted(classes, y)
         folds = int(min(STACK_FOLDS, counts.min()))
         blocks = [(start, end) for _view, start, end in self.features.blocks()]
-        if not self.stack or folds < 2 or len(blocks) < 2:
-            plain = Head(name, _linear_svc(self.C).fit(matrix, y, sample_weight=weights))
-            return plain, self._out_of_fold_margins(matrix, y) if calibrate else None
+        stacking = self.stack and len(blocks) > 1
+
+        def plain() -> Head:
+            return Head(name, _linear_svc(self.C).fit(matrix, y, sample_weight=weights))
+
+        if folds < 2 or not (calibrate or stacking):
+            return plain(), None
         splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
-        stacked, stacked_margins = _stack_views(matrix, y, weights, blocks, self.C, splits)
         plain_margins = _columns(_out_of_fold(lambda: _linear_svc(self.C), matrix, y, weights, splits))
+        if not stacking:
+            return plain(), (plain_margins, truth)
+        stacked, stacked_margins = _stack_views(matrix, y, weights, blocks, self.C, splits)
         stacked_margins = _columns(stacked_margins)
         # With many classes of few texts each (a preset's departments), a weight per view and class is learned
         # from too few margins and the plain SVM wins; with a few large classes the stack does. Let the
@@ -320,22 +326,7 @@ class TextClassifier:
         }
         if stacked_score > plain_score:
             return Head(name, stacked), (stacked_margins, truth)
-        plain = Head(name, _linear_svc(self.C).fit(matrix, y, sample_weight=weights))
-        return plain, (plain_margins, truth)
-
-    def _out_of_fold_margins(
-        self, matrix: sp.csr_matrix, y: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """Margins of each training text from a model that did not see it (3-fold), and the true class index."""
-        classes, counts = np.unique(y, return_counts=True)
-        folds = int(min(3, counts.min()))
-        if folds < 2:
-            return None
-        cv = StratifiedKFold(folds, shuffle=True, random_state=0)
-        margins = cross_val_predict(
-            LinearSVC(C=self.C, max_iter=5000, random_state=0), matrix, y, cv=cv, method="decision_function"
-        )
-        return _as_columns(np.asarray(margins)), np.searchsorted(classes, y)
+        return plain(), (plain_margins, truth)
 
     # --- prediction -------------------------------------------------------------------------------------
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
