@@ -3,10 +3,10 @@
 Method (docs/routing.md): normalised text → three TF-IDF views (body character 1–3-grams, head character
 1–2-grams, words learned by jieba) → for each head (department, domain, complexity, tier, or the single label
 of a data set) either one linear SVM over all views or one SVM per view stacked under a learned combination and
-folded back into one linear model, whichever scores better out of fold. For macro-F1, per-class offsets to the margins are fitted on out-of-fold margins;
-scores are a softmax of the margins with a temperature fitted on the same out-of-fold margins, so that "0.8"
-means right about eight times in ten; the explanation of a suggestion is the features
-whose weight × value pushed hardest towards it. Pure: no database, no network.
+folded back into one linear model, whichever scores better out of fold. For macro-F1, per-class offsets to the
+margins are fitted on out-of-fold margins; scores are a softmax of the margins with a temperature fitted on the
+same out-of-fold margins, so that "0.8" means right about eight times in ten; the explanation of a suggestion is
+the features whose weight × value pushed hardest towards it. Pure: no database, no network.
 """
 
 from __future__ import annotations
