@@ -28,7 +28,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from demandloop.routing.features import VIEW_LEXICON, FeatureSpace, Lexicon
-from demandloop.routing.text import normalise
+from demandloop.routing.text import normalise, normalise_many
 
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
@@ -259,7 +259,7 @@ class TextClassifier:
     ) -> TextClassifier:
         """Learn every head in `labels` (head name → one label per text; "" = unknown for that head)."""
         started = time.perf_counter()
-        normalised = [normalise(t) for t in texts]
+        normalised = normalise_many(texts)
         if self.lexicon:
             self.features.lexicon = Lexicon(self.lexicon)
         matrix = self.features.fit(normalised).transform(normalised)
@@ -330,7 +330,7 @@ class TextClassifier:
 
     # --- prediction -------------------------------------------------------------------------------------
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.features.transform([normalise(t) for t in texts])
+        return self.features.transform(normalise_many(texts))
 
     def predict(self, texts: Sequence[str], head: str | None = None) -> list[str]:
         h = self.heads[head or self.primary_head]

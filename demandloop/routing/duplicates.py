@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from sklearn.cluster import DBSCAN
 
 from demandloop.routing.features import HashedNgramTfidf, NgramTfidf, learn_words
-from demandloop.routing.text import normalise
+from demandloop.routing.text import normalise, normalise_many
 
 DUPLICATE_THRESHOLD = 0.5
 
@@ -79,7 +79,7 @@ class DuplicateIndex:
         """An index of `rows` ((id, text, enterprise_id, area_id) tuples or `OpenDemand`s)."""
         demands = [OpenDemand(*row) for row in rows]
         index = cls()
-        texts = [normalise(d.text) for d in demands]
+        texts = normalise_many(d.text for d in demands)
         index.vectoriser.fit(texts or [""])
         index.matrix = sp.csr_matrix((0, 1 << index.vectoriser.bits))
         index._append(demands, texts)
@@ -106,7 +106,7 @@ class DuplicateIndex:
         """Index newly received demands (their words count with the document frequencies of the build)."""
         demands = [OpenDemand(*row) for row in rows]
         self.discard(d.id for d in demands if d.id in self.row_of)
-        self._append(demands, [normalise(d.text) for d in demands])
+        self._append(demands, normalise_many(d.text for d in demands))
 
     def discard(self, ids: Iterable[Hashable]) -> None:
         """Forget demands that were closed, merged or withdrawn (their rows stay, unreachable)."""
@@ -264,7 +264,7 @@ def find_common_problems(
     ]
     if len(rows) < 2:
         return []
-    texts = [normalise(r.text) for r in rows]
+    texts = normalise_many(r.text for r in rows)
     matrix = HashedNgramTfidf((2, 2)).fit(texts).transform(texts)
     labels = DBSCAN(eps=1.0 - similarity, min_samples=2, metric="cosine").fit_predict(matrix)
     words = NgramTfidf(vocabulary=learn_words(texts)).fit(texts)

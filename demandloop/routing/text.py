@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+import numpy as np
 
 _SPACE = re.compile(r"\s+")
-_DIGITS = re.compile(r"\d+")
-# The public service hotlines (12345 政务服务, 12366 纳税, 12333 人社, 12315 市场监管 …) say where a matter belongs.
-_HOTLINE = re.compile(r"123\d\d")
+# A run of digits, unless it is exactly one of the public service hotlines (12345 政务服务, 12366 纳税, 12333 人社,
+# 12315 市场监管 …), which say where a matter belongs. Read left to right: a digit; no digit before it (so the
+# match starts a run); the run that starts there is not exactly 123xx (a one-character lookbehind holding a
+# lookahead from that digit); the rest of the run. Starting on a digit lets the engine skip the Chinese text
+# quickly, and a constant replacement keeps the substitution in C: a Python callback per number cost a tenth of
+# batch classification.
+_DIGITS = re.compile(r"\d(?<!\d\d)(?<!(?=123\d\d(?!\d)).)\d*")
 
-# Full-width letters, digits and punctuation (！＂＃…～) and the ideographic space to their ASCII forms: what NFKC
-# does to Chinese text, at a third of its cost (the router reads 2,000 texts a second).
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Full-width letters, digits and punctuation (！＂＃…～) become their ASCII forms and the ideographic space a
+# space: what NFKC does to Chinese text, at a fraction of its cost.
+_FULL_WIDTH_FIRST, _FULL_WIDTH_LAST, _FULL_WIDTH_SHIFT = 0xFF01, 0xFF5E, 0xFEE0
+_IDEOGRAPHIC_SPACE = 0x3000
+
+# Joins a batch into one string for folding; it is not whitespace, so it survives until the split (and a text's
+# own NUL characters, which mean nothing, are dropped first).
+_SEPARATOR = "\x00"
 
 # Characters of the head view: the title, or the opening words where a message has no separate title.
 HEAD_CHARS = 30
@@ -23,9 +35,25 @@ def normalise(text: str) -> str:
     Chinese needs no spaces to be read, and numbers (amounts, dates, phone numbers) say nothing about where a
     demand belongs, while their many spellings would scatter its features — except the 123xx service hotlines.
     """
-    text = (text or "").translate(_FULL_WIDTH).lower()
-    text = _SPACE.sub("", text)
-    return _DIGITS.sub(lambda m: m.group(0) if _HOTLINE.fullmatch(m.group(0)) else "0", text)
+    return normalise_many([text])[0]
+
+
+def normalise_many(texts: Iterable[str]) -> list[str]:
+    """`normalise` of every text, folded as one string: the router reads 2,000 texts a second, and a
+    per-character translation table (`str.translate` looks every character up in a dict) was an eighth of that
+    time."""
+    parts = [(t or "").replace(_SEPARATOR, "") for t in texts]
+    if not parts:
+        return []
+    joined = _SEPARATOR.join(parts)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    wide = (codes >= _FULL_WIDTH_FIRST) & (codes <= _FULL_WIDTH_LAST)
+    space = codes == _IDEOGRAPHIC_SPACE
+    if wide.any() or space.any():
+        folded = np.where(wide, codes - _FULL_WIDTH_SHIFT, np.where(space, 0x20, codes)).astype(np.uint32)
+        joined = folded.tobytes().decode("utf-32-le")
+    joined = _DIGITS.sub("0", _SPACE.sub("", joined.lower()))
+    return joined.split(_SEPARATOR)
 
 
 def head(text: str, chars: int = HEAD_CHARS) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from demandloop.routing.features import FeatureSpace, KeyTable, Lexicon, NgramTfidf, word_key
-from demandloop.routing.text import head, join_title, normalise
+from demandloop.routing.text import head, join_title, normalise, normalise_many
 
 TEXTS = [
     "增值税专用发票怎么申领，新办企业首次能领多少份",
@@ -76,6 +80,32 @@ def test_the_feature_space_names_every_column_with_its_view():
 def test_normalising_folds_width_case_spaces_and_digits():
     assert normalise("ＡＢ  发票 2024年 12 月") == "ab发票0年0月"
     assert normalise("打了12345，又打12366") == "打了12345,又打12366"
+    assert normalise("１２３４５热线，123456号，０１２３４５，٣٤٥") == "12345热线,0号,0,0"
     assert head("一" * 40) == "一" * 30
     assert join_title("发票", "发票额度不够") == "发票额度不够"
     assert join_title("发票额度", "三天没回复") == "发票额度。三天没回复"
+
+
+def _normalise_one_character_at_a_time(text: str) -> str:
+    """The definition, spelled the slow way: a translation table and a Python decision per number."""
+    table = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+    text = re.sub(r"\s+", "", text.replace("\x00", "").translate(table).lower())
+    return re.sub(r"\d+", lambda m: m.group(0) if re.fullmatch(r"123\d\d", m.group(0)) else "0", text)
+
+
+# Chinese, full-width and ASCII letters and marks, digits of several scripts, whitespace of several kinds, NUL.
+_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("发票增值税热线号楼，。！？（）ＡＢｃ１２３０　 \t\n\xa0\x00١٢٣"),
+        st.sampled_from("0123456789"),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=60,
+)
+
+
+@given(st.lists(_TEXT, max_size=6))
+def test_normalising_a_batch_at_once_gives_each_text_what_the_definition_gives(texts):
+    expected = [_normalise_one_character_at_a_time(t) for t in texts]
+    assert normalise_many(texts) == expected
+    assert [normalise(t) for t in texts] == expected
