@@ -6,6 +6,7 @@ read files through `lib.tabular` and run as sub-commands of `demandloop import`.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -18,6 +19,29 @@ from demandloop.org.models import District
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is the clerk's."""
+
+
+def cell_text(value: Any, *, with_time: bool = True) -> str:
+    """A cell of CSV or XLSX as one line of text: nothing for an empty cell, runs of blanks as one space,
+    Excel's whole numbers without ".0", dates in ISO form — a date and time as both, or, `with_time=False`
+    (a ledger's registration date), as the day alone.
+
+    Raises `CellError` for a number Excel has rounded (a long code typed into a number cell), which no reading
+    can restore.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        raise CellError(
+            _("The cell holds a number Excel has rounded; format the column as text and export again.")
+        )
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ") if with_time else value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return " ".join(str(value).split())
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from demandloop.core.imports import (
     CellError,
     ImportReport,
     RowError,
+    cell_text,
     district_for_command,
     table_error_message,
 )
@@ -109,17 +110,8 @@ class LedgerImportReport(ImportReport[LedgerRow]):
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        raise CellError(
-            _("The cell holds a number Excel has rounded; format the column as text and export again.")
-        )
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    return " ".join(str(value).split())
+    """A ledger cell as text; a date with a time reads as the day (registration and deregistration dates)."""
+    return cell_text(value, with_time=False)
 
 
 def _date(value: Any) -> datetime.date | None:

@@ -45,6 +45,7 @@ from demandloop.core.imports import (
     CellError,
     ImportReport,
     RowError,
+    cell_text,
     district_for_command,
     table_error_message,
 )
@@ -153,30 +154,12 @@ class HotlineImportReport(ImportReport[OrderRow]):
 # --- Reading cells ------------------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        raise CellError(
-            _("The cell holds a number Excel has rounded; format the column as text and export again.")
-        )
-    if isinstance(value, datetime.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return " ".join(str(value).split())
-
-
 def _long_text(value: Any) -> str:
     """Text whose line breaks matter (the content of the order): blanks trimmed per line, lines kept."""
     if isinstance(value, str):
         lines = [" ".join(line.split()) for line in value.strip().splitlines()]
         return "\n".join(line for line in lines if line)
-    return _text(value)
+    return cell_text(value)
 
 
 def _aware(moment: datetime.datetime) -> datetime.datetime:
@@ -191,7 +174,7 @@ def _moment(value: Any, *, end_of_day: bool) -> datetime.datetime | None:
         return datetime.datetime.combine(
             value, END_OF_DAY if end_of_day else datetime.time(), tzinfo=SHANGHAI
         )
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     try:
@@ -228,7 +211,7 @@ def _due(value: Any) -> datetime.datetime | None:
 
 def _uscc(value: Any) -> str:
     # Operators type the code from the caller's words: lower case is the typing, not the code (as in the intake).
-    code = normalize_uscc(_text(value)).upper()
+    code = normalize_uscc(cell_text(value)).upper()
     if not code:
         return ""
     message = uscc_error_message(code)
@@ -275,15 +258,15 @@ def _name_variants(name: str) -> set[str]:
 
 
 READERS: dict[str, Callable[[Any], Any]] = {
-    "number": _text,
+    "number": cell_text,
     "received_at": _received_at,
-    "caller_name": _text,
-    "phone": _text,
-    "enterprise_name": _text,
+    "caller_name": cell_text,
+    "phone": cell_text,
+    "enterprise_name": cell_text,
     "uscc": _uscc,
-    "address": _text,
-    "category": _text,
-    "title": _text,
+    "address": cell_text,
+    "category": cell_text,
+    "title": cell_text,
     "content": _long_text,
     "hotline_due": _due,
 }
