@@ -20,6 +20,12 @@ _DIGITS = re.compile(r"\d(?<!\d\d)(?<!(?=123\d\d(?!\d)).)\d*")
 # space: what NFKC does to Chinese text, at a fraction of its cost.
 _FULL_WIDTH_FIRST, _FULL_WIDTH_LAST, _FULL_WIDTH_SHIFT = 0xFF01, 0xFF5E, 0xFEE0
 _IDEOGRAPHIC_SPACE = 0x3000
+_FULL_WIDTH = {code: code - _FULL_WIDTH_SHIFT for code in range(_FULL_WIDTH_FIRST, _FULL_WIDTH_LAST + 1)} | {
+    _IDEOGRAPHIC_SPACE: 0x20
+}
+# Below this many characters (a decision's one text, a keyword) the translation table is cheaper than a round of
+# array operations; above it (a batch), one numpy pass over the code points is.
+_ARRAY_FROM = 256
 
 # Joins a batch into one string for folding; it is not whitespace, so it survives until the split (and a text's
 # own NUL characters, which mean nothing, are dropped first).
@@ -45,15 +51,21 @@ def normalise_many(texts: Iterable[str]) -> list[str]:
     parts = [(t or "").replace(_SEPARATOR, "") for t in texts]
     if not parts:
         return []
-    joined = _SEPARATOR.join(parts)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    wide = (codes >= _FULL_WIDTH_FIRST) & (codes <= _FULL_WIDTH_LAST)
-    space = codes == _IDEOGRAPHIC_SPACE
-    if wide.any() or space.any():
-        folded = np.where(wide, codes - _FULL_WIDTH_SHIFT, np.where(space, 0x20, codes)).astype(np.uint32)
-        joined = folded.tobytes().decode("utf-32-le")
+    joined = _fold_width(_SEPARATOR.join(parts))
     joined = _DIGITS.sub("0", _SPACE.sub("", joined.lower()))
     return joined.split(_SEPARATOR)
+
+
+def _fold_width(text: str) -> str:
+    if len(text) < _ARRAY_FROM:
+        return text.translate(_FULL_WIDTH)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    wide = (codes >= _FULL_WIDTH_FIRST) & (codes <= _FULL_WIDTH_LAST)
+    space = codes == _IDEOGRAPHIC_SPACE
+    if not (wide.any() or space.any()):
+        return text
+    folded = np.where(wide, codes - _FULL_WIDTH_SHIFT, np.where(space, 0x20, codes)).astype(np.uint32)
+    return folded.tobytes().decode("utf-32-le")
 
 
 def head(text: str, chars: int = HEAD_CHARS) -> str:

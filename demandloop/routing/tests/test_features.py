@@ -109,3 +109,7 @@ def test_normalising_a_batch_at_once_gives_each_text_what_the_definition_gives(t
     expected = [_normalise_one_character_at_a_time(t) for t in texts]
     assert normalise_many(texts) == expected
     assert [normalise(t) for t in texts] == expected
+    # Short strings fold through the translation table, long ones (a batch) through the array: a long text
+    # beside them sends every text of the example through the array too.
+    long = "，Ｆ１２３４５　发票（第12号）\n" * 30
+    assert normalise_many([*texts, long]) == [*expected, _normalise_one_character_at_a_time(long)]
