@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from demandloop.routing.text import head
 
@@ -266,7 +265,12 @@ class HashedNgramTfidf:
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         counts = self._counts(texts)
         counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
-        return normalize(counts, copy=False)
+        # Each row to unit length, as sklearn's `normalize` does, without its input validation (a millisecond
+        # of a decision's ten).
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=counts.data * counts.data, minlength=counts.shape[0]))
+        counts.data /= np.where(norms > 0, norms, 1.0)[rows]
+        return counts
 
 
 def is_word(token: str) -> bool:

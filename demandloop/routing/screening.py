@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.utils.functional import Promise
@@ -294,6 +295,12 @@ def _guarded(text: str, start: int, guards: tuple[str, ...]) -> bool:
     return "own_records" in guards and bool(_OWN_RECORDS.search(before[-12:]))
 
 
+@lru_cache(maxsize=4096)
+def _keyword_key(keyword: str) -> str:
+    """A preset keyword as it is searched for: normalised once, not at every decision."""
+    return normalise(keyword)
+
+
 def screen(text: str, exclusions: Sequence[ExclusionSpec]) -> ScreeningResult:
     """Check `text` against the district's `exclusions` (only those: 南开 has no 涉法涉诉)."""
     normalised = normalise(text)
@@ -319,7 +326,7 @@ def screen(text: str, exclusions: Sequence[ExclusionSpec]) -> ScreeningResult:
                     strength = rule.strength
         # The preset's own words: hints unless a rule already spoke, each guarded by negation.
         for keyword in spec.keywords:
-            key = normalise(keyword)
+            key = _keyword_key(keyword)
             at = normalised.find(key) if key else -1
             if at < 0 or _guarded(normalised, at, ("negation",)):
                 continue

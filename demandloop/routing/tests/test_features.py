@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from demandloop.routing.features import FeatureSpace, KeyTable, Lexicon, NgramTfidf, word_key
+from demandloop.routing.features import (
+    FeatureSpace,
+    HashedNgramTfidf,
+    KeyTable,
+    Lexicon,
+    NgramTfidf,
+    word_key,
+)
 from demandloop.routing.text import head, join_title, normalise, normalise_many
 
 TEXTS = [
@@ -75,6 +82,21 @@ def test_the_feature_space_names_every_column_with_its_view():
     matrix = space.transform([normalise(TEXTS[0])])
     views = {space.feature(int(i))[0] for i in matrix.indices}
     assert views == {"body", "head", "word"}
+
+
+def test_the_hashed_view_computes_what_scikit_learn_computes_in_its_hashed_columns():
+    texts = [normalise(t) for t in TEXTS]
+    ours = HashedNgramTfidf((2, 2), bits=20).fit(texts).transform([*texts, ""])
+    theirs = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True, lowercase=False).fit(
+        texts
+    )
+    expected = theirs.transform(texts).toarray()
+    mask = (1 << 20) - 1
+    columns = {name: word_key(name) & mask for name in theirs.vocabulary_}
+    assert len(set(columns.values())) == len(columns)  # no collision among these few bigrams
+    for name, j in theirs.vocabulary_.items():
+        assert np.allclose(ours[: len(texts), columns[name]].toarray().ravel(), expected[:, j], atol=1e-12)
+    assert ours[len(texts)].nnz == 0  # an empty text is an empty row, not a division by zero
 
 
 def test_normalising_folds_width_case_spaces_and_digits():
