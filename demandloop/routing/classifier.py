@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from demandloop.routing.features import VIEW_LEXICON, FeatureSpace, Lexicon
+from demandloop.routing.features import VIEW_LEXICON, VIEW_WORD, FeatureSpace, Lexicon
 from demandloop.routing.text import normalise, normalise_many
 
 MODEL_FILE = "model.joblib"
@@ -363,7 +363,8 @@ class TextClassifier:
         """The features of this text that pushed hardest towards `label_index`: weight × value, largest first.
 
         Single characters are left out when longer n-grams or words explain the choice: a clerk reads "发票"
-        and "增值税", not "票".
+        and "增值税", not "票". Given the `text`, a character n-gram is shown only where it lies inside one of
+        the words jieba finds in it: "企业反映" weighs through "业反" too, but a clerk reads "反映".
         """
         row = features.getrow(0) if features.shape[0] > 1 else features
         contributions = row.data * self.heads[head].coef_for(label_index)[row.indices]
@@ -386,14 +387,30 @@ class TextClassifier:
                     }
                 )
                 continue
-            # Punctuation n-grams (",多") and faint contributions explain nothing to a clerk.
+            # Punctuation n-grams (",多"), n-grams across two words ("业反") and faint contributions explain
+            # nothing to a clerk.
             if contributions[i] < 0.05 * contributions[order[0]] or len(name) < 2 or not name.isalnum():
+                continue
+            if view != VIEW_WORD and text is not None and not any(name in w for w in self._words(text)):
                 continue
             if name in seen or any(name in s for s in seen):
                 continue
             seen.add(name)
             out.append({"feature": name, "view": view, "weight": round(float(contributions[i]), 4)})
         return out
+
+    def _words(self, text: str) -> list[str]:
+        """The words of `text` (normalised) as jieba cuts them, once per text (a decision explains four heads)."""
+        cached = self.__dict__.get("_cut")
+        if cached is not None and cached[0] == text:
+            known: list[str] = cached[1]
+            return known
+        import jieba
+
+        jieba.setLogLevel(60)
+        words = [w for w in jieba.lcut(normalise(text)) if len(w) > 1]
+        self.__dict__["_cut"] = (text, words)
+        return words
 
     def _lexicon_hits(self, text: str) -> dict[str, list[str]]:
         """label → lexicon terms found in `text`, computed once per text (a decision explains four heads)."""
@@ -409,6 +426,7 @@ class TextClassifier:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_hits", None)
+        state.pop("_cut", None)
         return state
 
     def warm(self) -> None:

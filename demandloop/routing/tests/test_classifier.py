@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from demandloop.routing.classifier import TextClassifier
+from demandloop.routing.text import normalise
 
 ROWS = [
     ("增值税专用发票怎么申领", "swj", "simple"),
@@ -42,6 +43,26 @@ def test_it_routes_new_phrasings_to_the_department_of_their_words(model):
         "sthjj",
         "rsj",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "走访中企业反映一线工人缺口，希望参加招聘会",
+        "增值税发票领不了，企业反映急需开票",
+        "排污许可证延续办理进度",
+    ],
+)
+def test_its_explanation_shows_no_ngram_that_straddles_two_words(model, text):
+    import jieba
+
+    words = [w for w in jieba.lcut(normalise(text)) if len(w) > 1]
+    for head in ("department", "complexity"):
+        ranked = model.rank(model.transform([text]), head, top=1, text=text)[0]
+        assert ranked["because"], "an explanation is given"
+        for item in ranked["because"]:
+            if item["view"] in ("body", "head"):
+                assert any(item["feature"] in w for w in words), (item, words)
 
 
 def test_it_ranks_departments_with_scores_that_sum_to_at_most_one(model):
@@ -113,7 +134,6 @@ def test_stacked_views_fold_into_one_linear_model_equal_to_the_combination():
 
     from demandloop.routing.classifier import _stack_views
     from demandloop.routing.features import FeatureSpace
-    from demandloop.routing.text import normalise
 
     texts = [normalise(r[0]) for r in ROWS]
     y = np.array([r[1] for r in ROWS], dtype=object)
