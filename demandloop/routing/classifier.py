@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import joblib
 import numpy as np
@@ -29,6 +29,8 @@ from sklearn.svm import LinearSVC
 
 from demandloop.routing.features import VIEW_LEXICON, VIEW_WORD, FeatureSpace, Lexicon
 from demandloop.routing.text import normalise, normalise_many
+
+T = TypeVar("T")
 
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
@@ -399,34 +401,40 @@ class TextClassifier:
             out.append({"feature": name, "view": view, "weight": round(float(contributions[i]), 4)})
         return out
 
-    def _words(self, text: str) -> list[str]:
-        """The words of `text` (normalised) as jieba cuts them, once per text (a decision explains four heads)."""
-        cached = self.__dict__.get("_cut")
-        if cached is not None and cached[0] == text:
-            known: list[str] = cached[1]
-            return known
-        import jieba
+    # What a decision reads of its one text for the explanations of its four heads, computed once: slot → (text,
+    # value). Not saved with the model.
+    _PER_TEXT = ("_cut", "_hits")
 
-        jieba.setLogLevel(60)
-        words = [w for w in jieba.lcut(normalise(text)) if len(w) > 1]
-        self.__dict__["_cut"] = (text, words)
-        return words
+    def _once_per_text(self, slot: str, text: str, compute: Callable[[], T]) -> T:
+        cached = self.__dict__.get(slot)
+        if cached is not None and cached[0] == text:
+            known: T = cached[1]
+            return known
+        value = compute()
+        self.__dict__[slot] = (text, value)
+        return value
+
+    def _words(self, text: str) -> list[str]:
+        """The words of `text` (normalised) as jieba cuts them."""
+
+        def cut() -> list[str]:
+            import jieba
+
+            jieba.setLogLevel(60)
+            return [w for w in jieba.lcut(normalise(text)) if len(w) > 1]
+
+        return self._once_per_text("_cut", text, cut)
 
     def _lexicon_hits(self, text: str) -> dict[str, list[str]]:
-        """label → lexicon terms found in `text`, computed once per text (a decision explains four heads)."""
-        cached = self.__dict__.get("_hits")
-        if cached is not None and cached[0] == text:
-            known: dict[str, list[str]] = cached[1]
-            return known
-        assert self.features.lexicon is not None
-        hits = self.features.lexicon.hits(normalise(text))
-        self.__dict__["_hits"] = (text, hits)
-        return hits
+        """label → lexicon terms found in `text`."""
+        lexicon = self.features.lexicon
+        assert lexicon is not None
+        return self._once_per_text("_hits", text, lambda: lexicon.hits(normalise(text)))
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.pop("_hits", None)
-        state.pop("_cut", None)
+        for slot in self._PER_TEXT:
+            state.pop(slot, None)
         return state
 
     def warm(self) -> None:
