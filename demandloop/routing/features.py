@@ -373,15 +373,6 @@ class Lexicon:
                 found.setdefault(self.labels[label_index], []).append(self.terms[term_index])
         return found
 
-    def matched_terms(self, text: str, label: str) -> list[str]:
-        """The terms of `label` found in one normalised text, for explanations."""
-        counts = self.term_counts([text])
-        wanted = set(self.terms_by_label.get(label, ()))
-        from demandloop.routing.text import normalise
-
-        wanted_keys = {normalise(str(t)) for t in wanted}
-        return [self.terms[i] for i in counts.indices if self.terms[i] in wanted_keys]
-
 
 VIEW_BODY = "body"
 VIEW_HEAD = "head"
