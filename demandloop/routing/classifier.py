@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from demandloop.routing.features import VIEW_LEXICON, VIEW_WORD, FeatureSpace, Lexicon
+from demandloop.routing.features import VIEW_LEXICON, VIEW_WORD, FeatureSpace, Lexicon, cut
 from demandloop.routing.text import normalise, normalise_many
 
 T = TypeVar("T")
@@ -416,14 +416,7 @@ class TextClassifier:
 
     def _words(self, text: str) -> list[str]:
         """The words of `text` (normalised) as jieba cuts them."""
-
-        def cut() -> list[str]:
-            import jieba
-
-            jieba.setLogLevel(60)
-            return [w for w in jieba.lcut(normalise(text)) if len(w) > 1]
-
-        return self._once_per_text("_cut", text, cut)
+        return self._once_per_text("_cut", text, lambda: [w for w in cut(normalise(text)) if len(w) > 1])
 
     def _lexicon_hits(self, text: str) -> dict[str, list[str]]:
         """label → lexicon terms found in `text`."""

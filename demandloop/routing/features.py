@@ -222,12 +222,19 @@ class NgramTfidf:
         row_of = unique // n_cols
         indptr = np.searchsorted(row_of, np.arange(len(texts) + 1))
         data = (1.0 + np.log(counts)) * self.idf[unique % n_cols]
-        norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=len(texts)))
-        data /= norms[row_of]
+        _to_unit_rows(data, row_of, len(texts))
         return sp.csr_matrix((data, unique % n_cols, indptr), shape=shape)
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.fit(texts).transform(texts)
+
+
+def _to_unit_rows(data: np.ndarray, row_of: np.ndarray, n_rows: int) -> None:
+    """Scale the stored values of each row (`row_of[i]` = row of `data[i]`) to unit length, in place: what
+    sklearn's `normalize` does, without its input validation (a millisecond of a decision's ten). Every value
+    here is positive (sublinear tf × idf ≥ 1), so a row that has values has a norm; an empty row has none."""
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n_rows))
+    data /= norms[row_of]
 
 
 @dataclass
@@ -265,11 +272,9 @@ class HashedNgramTfidf:
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         counts = self._counts(texts)
         counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
-        # Each row to unit length, as sklearn's `normalize` does, without its input validation (a millisecond
-        # of a decision's ten).
-        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-        norms = np.sqrt(np.bincount(rows, weights=counts.data * counts.data, minlength=counts.shape[0]))
-        counts.data /= np.where(norms > 0, norms, 1.0)[rows]
+        _to_unit_rows(
+            counts.data, np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr)), counts.shape[0]
+        )
         return counts
 
 
@@ -278,14 +283,21 @@ def is_word(token: str) -> bool:
     return 2 <= len(token) <= 6 and all(ch.isalpha() for ch in token)
 
 
-def learn_words(texts: Iterable[str]) -> list[str]:
-    """The words jieba finds in the training texts, the vocabulary of the word view."""
+def cut(text: str) -> list[str]:
+    """jieba's tokens of a text (jieba is imported, and silenced, on first use: loading its dictionary takes a
+    second that a process which never cuts need not pay)."""
     import jieba
 
     jieba.setLogLevel(60)
+    tokens: list[str] = jieba.lcut(text)
+    return tokens
+
+
+def learn_words(texts: Iterable[str]) -> list[str]:
+    """The words jieba finds in the training texts, the vocabulary of the word view."""
     words: set[str] = set()
     for text in texts:
-        words.update(token for token in jieba.lcut(text) if is_word(token))
+        words.update(token for token in cut(text) if is_word(token))
     return sorted(words)
 
 
