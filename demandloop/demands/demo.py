@@ -212,6 +212,28 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
     return len(created)
 
 
+def busiest_logins(district: District) -> dict[str, str]:
+    """One demo login per role of the district: the account whose pages have the most to show.
+
+    Ranked by the open demands the account may see, then all the demands it may see, then the earliest account:
+    the coordinator that `demandloop init --demo` prints has an inbox to work and the officer a queue, where the
+    first account of each role could show an empty page.
+    """
+    from demandloop.demands.flow import OPEN_STATUSES
+    from demandloop.demands.models import Demand
+
+    best: dict[str, tuple[tuple[int, int, int], str]] = {}
+    memberships = (
+        Membership.objects.filter(district=district, user__is_demo=True).select_related("user").order_by("pk")
+    )
+    for membership in memberships:
+        seen = Demand.objects.for_user(membership.user)
+        rank = (seen.filter(status__in=OPEN_STATUSES).count(), seen.count(), -membership.pk)
+        if membership.role not in best or rank > best[membership.role][0]:
+            best[membership.role] = (rank, membership.user.username)
+    return {role: username for role, (_rank, username) in best.items()}
+
+
 def _weighted(rng: random.Random, weights: list[tuple[Any, float]]) -> Any:
     return rng.choices([value for value, _ in weights], [weight for _, weight in weights])[0]
 

@@ -133,3 +133,28 @@ def test_it_answers_the_same_scope_in_sql_and_in_python_for_every_demo_person(de
         by_sql = set(Demand.objects.for_user(user).values_list("pk", flat=True))
         by_python = {pk for pk, f in facts.items() if grants.roles_reaching(f)}
         assert by_sql == by_python, user.username
+
+
+def test_the_printed_demo_logins_are_the_busiest_of_each_role(demo: list[Any]) -> None:
+    from demandloop.demands.demo import busiest_logins
+    from demandloop.demands.flow import OPEN_STATUSES
+    from demandloop.org.choices import RoleChoices as R
+    from demandloop.org.models import Membership
+
+    for district in demo:
+        logins = busiest_logins(district)
+        roles = set(
+            Membership.objects.filter(district=district, user__is_demo=True).values_list("role", flat=True)
+        )
+        assert set(logins) == roles, "one login for every role the district's demo people hold"
+
+        def open_seen(username: str) -> int:
+            user = User.objects.get(username=username)
+            return Demand.objects.for_user(user).filter(status__in=OPEN_STATUSES).count()
+
+        for role, username in logins.items():
+            others = Membership.objects.filter(district=district, role=role, user__is_demo=True)
+            assert all(open_seen(username) >= open_seen(m.user.username) for m in others), (district, role)
+        # The pages an officer and a coordinator open first have work on them.
+        assert open_seen(logins[R.OFFICER]) > 0
+        assert open_seen(logins[R.COORDINATOR]) > 0

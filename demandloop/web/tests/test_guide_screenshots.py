@@ -20,32 +20,15 @@ DEMO_DEMANDS = 400
 
 @pytest.fixture
 def demo(live_server: Any, jinghai: Any) -> dict[str, Any]:
-    from demandloop.demands.demo import create_demo_demands
+    from demandloop.demands.demo import busiest_logins, create_demo_demands
     from demandloop.org.demo import DEMO_PASSWORD, create_demo_enterprises, create_demo_people
-    from demandloop.org.models import Membership
 
     create_demo_people(jinghai)
     create_demo_enterprises(jinghai, 80)
     created = create_demo_demands(jinghai, DEMO_DEMANDS, seed=2026)
-    logins = {}
-    for role in (R.OFFICER, R.COORDINATOR, R.LEADER, R.HUB, R.DISPATCHER):
-        membership = (
-            Membership.objects.filter(district=jinghai, role=role, user__is_demo=True)
-            .select_related("user")
-            .order_by("pk")
-        )
-        # The busiest person of the role: the one whose page has the most to show.
-        logins[role] = busiest(list(membership), role)
+    # The logins `demandloop init --demo` prints: the busiest person of each role.
+    logins = busiest_logins(jinghai)
     return {"url": live_server.url, "password": DEMO_PASSWORD, "logins": logins, "created": created}
-
-
-def busiest(memberships: list[Any], role: str) -> str:
-    from demandloop.demands.models import Demand
-
-    def load(membership: Any) -> int:
-        return Demand.objects.for_user(membership.user).count()
-
-    return max(memberships, key=load).user.username
 
 
 def visit(chromium: Any, demo: dict[str, Any], role: str) -> Person:

@@ -62,6 +62,7 @@ class Command(BaseCommand):
         self.stdout.write(_("Done in %(s).1f s.") % {"s": time.monotonic() - started})
 
     def _demo(self, districts: list[Any], total: int) -> None:
+        from demandloop.demands.demo import busiest_logins
         from demandloop.org.choices import RoleChoices
         from demandloop.org.demo import (
             DEMO_PASSWORD,
@@ -83,8 +84,8 @@ class Command(BaseCommand):
                 create_demo_people(district)
                 create_demo_enterprises(district, max(40, share // 5))
                 self._demo_demands(district, share)
-            # One login per role of the district: the first demo account holding it.
-            for role, username in self._logins_of(district).items():
+            # One login per role of the district: the demo account with the most to show.
+            for role, username in busiest_logins(district).items():
                 rows.append((district.name, district.role_label(role), username))
         for role, username in admins.items():
             rows.append(("—", str(RoleChoices(role).label), username))
@@ -92,18 +93,6 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo logins (password for all: %(pw)s)") % {"pw": DEMO_PASSWORD})
         for district_name, role_label, username in rows:
             self.stdout.write(f"  {district_name:<6} {role_label:<14} {username}")
-
-    def _logins_of(self, district: Any) -> dict[str, str]:
-        from demandloop.org.models import Membership
-
-        found: dict[str, str] = {}
-        for m in (
-            Membership.objects.filter(district=district, user__is_demo=True)
-            .select_related("user")
-            .order_by("pk")
-        ):
-            found.setdefault(m.role, m.user.username)
-        return found
 
     def _demo_demands(self, district: Any, count: int) -> None:
         from demandloop.demands.demo import create_demo_demands
