@@ -1,7 +1,10 @@
 """Pages: sign-in, each role's page, a demand and its actions, registration, figures, error pages."""
 
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from demandloop.web import views
 from demandloop.web.views import dashboard, demand, enterprises, hub, portal, whistles, work
@@ -17,6 +20,9 @@ urlpatterns = [
     ),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", views.healthz, name="healthz"),
+    # Pages name their icon; the admin, the API docs and other clients ask for /favicon.ico. Lazy: in production
+    # the hashed name comes from collectstatic's manifest, which need not exist when the URLs are imported.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("web/favicon.svg")), name="favicon"),
     path("work/", work.workbench, name="workbench"),
     path("inbox/", work.inbox, name="inbox"),
     path("leader/", work.leader, name="leader"),

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 import pytest
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from demandloop.org.choices import RoleChoices as R
@@ -26,6 +27,7 @@ from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, FIRST_LINE, I
 EXPECTED_ACCESS: dict[str, Any] = {
     "login": "open",
     "healthz": "open",
+    "favicon": "open",
     "home": "signed_in",
     "logout": "signed_in",
     "password_change": "signed_in",
@@ -349,6 +351,7 @@ def test_a_stranger_is_sent_to_sign_in_and_learns_nothing(world, client):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert client.get(reverse("healthz")).json() == {"status": "ok"}
+    assert client.get("/favicon.ico")["Location"] == static("web/favicon.svg")
 
 
 def test_an_administrator_without_a_district_role_reaches_no_demand(world, client, make_user):
