@@ -90,13 +90,17 @@ def decode_text(content: bytes) -> tuple[str, str]:
 
 
 def read_csv(content: bytes) -> Table:
-    """A table from CSV bytes; the delimiter (comma, tab or semicolon) is sniffed from the first lines."""
+    """A table from CSV bytes; the delimiter (comma, tab or semicolon) is sniffed from the first lines, quoting is
+    Excel's (a quote inside a quoted cell is doubled)."""
     text, encoding = decode_text(content)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        delimiter = ","
+    # Only the delimiter is taken from the sniffer; quoting stays Excel's. The sniffer reports doubled quotes
+    # ("" inside a quoted cell) only if its sample holds one, and a dialect without them would end the cell at
+    # the first "" further down and shift the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     try:
         # Row numbers count records, as a spreadsheet shows them (a quoted cell may span lines).
         raw_rows = [(number, tuple(record)) for number, record in enumerate(reader, start=1)]

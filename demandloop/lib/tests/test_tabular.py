@@ -43,6 +43,16 @@ def test_it_sniffs_a_tab_separated_file() -> None:
     assert table.header == ("date", "type")
 
 
+def test_it_reads_a_doubled_quote_far_below_the_sniffed_lines() -> None:
+    # The sniffer sees no "" in its first 4 KB; the cell further down must still keep its quote and its end.
+    lines = ["id,text,label"] + [f'{i},"{"企业反映用电问题" * 40}",城乡建设' for i in range(20)]
+    lines.append('20,"他说""尽快办理""，然后，没有下文",劳动和社会保障')
+    lines.append("21,最后一行,交通运输")
+    table = read_table("a.csv", "\n".join(lines).encode())
+    assert table.rows[-2].cells == ("20", '他说"尽快办理"，然后，没有下文', "劳动和社会保障")
+    assert table.rows[-1].cells == ("21", "最后一行", "交通运输")
+
+
 def test_it_reads_the_first_sheet_of_an_xlsx_with_typed_cells() -> None:
     table = read_table("a.xlsx", xlsx_bytes([("date", "n"), (datetime(2027, 1, 1), 3), (None, None)]))
     assert table.header == ("date", "n")
