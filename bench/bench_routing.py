@@ -49,7 +49,7 @@ from demandloop.routing import store
 from demandloop.routing.classifier import TextClassifier
 from demandloop.routing.corpus import in_scope, load_corpus
 from demandloop.routing.duplicates import DuplicateIndex, OpenDemand
-from demandloop.routing.evaluation import cross_validate, read_labelled_csv, throughput
+from demandloop.routing.evaluation import cross_validate, read_labelled, throughput
 from demandloop.routing.queries import DistrictContext
 from demandloop.routing.screening import ExclusionSpec, screen
 from demandloop.routing.service import decide
@@ -151,7 +151,8 @@ def main() -> None:
     lines: list[str] = []
 
     # 1–2. Real messages: k-fold cross-validation, then a model on all of them and its throughput.
-    texts, labels = read_labelled_csv(args.data, "text", "label")
+    data = read_labelled(args.data, ["text"], ["label"])
+    texts, labels = data.texts, data.labels["label"]
     started = time.perf_counter()
     cv = cross_validate(texts, labels, folds=args.folds)
     cv_seconds = time.perf_counter() - started

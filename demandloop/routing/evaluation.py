@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,31 +14,85 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
+from demandloop.lib.tabular import TableReadError, read_table
 from demandloop.routing.classifier import TextClassifier
+from demandloop.routing.text import join_title
 
 
-def read_labelled_csv(path: str | Path, text_column: str, label_column: str) -> tuple[list[str], list[str]]:
-    """Texts and labels of a UTF-8 CSV file (a BOM is accepted); rows without a label are skipped.
+@dataclass(frozen=True)
+class LabelledData:
+    """The labelled rows of a file: one text each, the labels per label column ("" where a row has none)."""
 
-    Raises `ValueError` naming the missing column, so a clerk's typo in `--label-column` reads as one.
+    texts: list[str]
+    labels: dict[str, list[str]]
+    # Row numbers as a spreadsheet shows them (the header is row 1) left out, and why: no text, or no label.
+    skipped: dict[int, str] = field(default_factory=dict)
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as text: an Excel number that is a whole number reads as a CSV file would write it (3, not 3.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_labelled(
+    path: str | Path, text_columns: Sequence[str], label_columns: Sequence[str]
+) -> LabelledData:
+    """Texts and labels of a CSV (UTF-8 or GBK, comma, tab or semicolon) or XLSX file.
+
+    Several text columns (a title and the details, as 留言主题 and 留言详情) are joined title first, as a
+    demand's title and content are. A row needs a text and at least one label to be used; the others are
+    reported in `skipped`. Raises `ValueError` with a message naming the missing column or the file's problem,
+    so a clerk's typo in `--label-column` reads as one.
     """
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        columns = reader.fieldnames or []
-        for column in (text_column, label_column):
-            if column not in columns:
-                raise ValueError(
-                    _("Column %(column)s not found; the file has: %(columns)s.")
-                    % {"column": column, "columns": ", ".join(columns)}
-                )
-        texts, labels = [], []
-        for row in reader:
-            label = (row[label_column] or "").strip()
-            text = (row[text_column] or "").strip()
-            if label and text:
-                texts.append(text)
-                labels.append(label)
-    return texts, labels
+    try:
+        table = read_table(path)
+    except TableReadError as error:
+        # The imports' wording for an unreadable file (imported here: that module needs the models loaded).
+        from demandloop.core.imports import table_error_message
+
+        raise ValueError(f"{path}: {table_error_message(error)}") from error
+    wanted = [*text_columns, *label_columns]
+    index: dict[str, int] = {}
+    for column in wanted:
+        found = table.column([column])
+        if found is None:
+            raise ValueError(
+                _("Column %(column)s not found; the file has: %(columns)s.")
+                % {"column": column, "columns": ", ".join(table.header)}
+            )
+        index[column] = found
+    texts: list[str] = []
+    labels: dict[str, list[str]] = {column: [] for column in label_columns}
+    skipped: dict[int, str] = {}
+    for row in table.rows:
+        text = ""
+        for column in text_columns:
+            text = join_title(text, _cell_text(row.get(index[column])))
+        row_labels = {column: _cell_text(row.get(index[column])) for column in label_columns}
+        if not text:
+            skipped[row.number] = _("no text")
+        elif not any(row_labels.values()):
+            skipped[row.number] = _("no label")
+        else:
+            texts.append(text)
+            for column, label in row_labels.items():
+                labels[column].append(label)
+    return LabelledData(texts, labels, skipped)
+
+
+def skipped_note(skipped: dict[int, str], shown: int = 10) -> str:
+    """One line naming the rows left out and why, for the terminal ("" when none was)."""
+    if not skipped:
+        return ""
+    rows = "、".join(
+        _("row %(n)s (%(why)s)") % {"n": n, "why": why} for n, why in list(skipped.items())[:shown]
+    )
+    more = _(" and %(k)s more") % {"k": len(skipped) - shown} if len(skipped) > shown else ""
+    return _("%(n)s rows left out: %(rows)s%(more)s.") % {"n": len(skipped), "rows": rows, "more": more}
 
 
 def throughput(

@@ -1,9 +1,11 @@
 """`demandloop route …`: a decision as JSON, or train / evaluate / retrain a router.
 
 demandloop route TEXT [--district CODE] [--enterprise ID] [--area ID]
-demandloop route train --data CSV --out DIR [--text-column text] [--label-column label[,label2…]]
-demandloop route evaluate --data CSV --model DIR [--json]      (held-out file)
-demandloop route evaluate --data CSV --cv 5 [--json]            (k-fold cross-validation on one file)
+demandloop route train --data FILE --out DIR [--text-column text[,text2…]] [--label-column label[,label2…]]
+demandloop route evaluate --data FILE --model DIR [--json]      (held-out file)
+demandloop route evaluate --data FILE --cv 5 [--json]            (k-fold cross-validation on one file)
+
+FILE: CSV (UTF-8 or GBK; comma, tab or semicolon) or XLSX (first sheet), a header row first.
 demandloop route retrain --district CODE
 """
 
@@ -18,9 +20,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demandloop.routing.classifier import TextClassifier
-from demandloop.routing.evaluation import cross_validate, evaluate, format_report, read_labelled_csv
+from demandloop.routing.evaluation import (
+    LabelledData,
+    cross_validate,
+    evaluate,
+    format_report,
+    read_labelled,
+    skipped_note,
+)
 
 SUBCOMMANDS = ("suggest", "train", "evaluate", "retrain")
+TEXT_COLUMNS_HELP = gettext_lazy(
+    "text column; several, comma-separated (title first, e.g. 留言主题,留言详情), are joined into one text"
+)
 
 
 class Command(BaseCommand):
@@ -46,9 +58,9 @@ class Command(BaseCommand):
         p.add_argument("--area", type=int, help=str(gettext_lazy("area id, for duplicates")))
 
         p = sub.add_parser("train", help=str(gettext_lazy("train a classifier on a labelled CSV file")))
-        p.add_argument("--data", required=True, help=str(gettext_lazy("UTF-8 CSV file")))
+        p.add_argument("--data", required=True, help=str(gettext_lazy("CSV (UTF-8 or GBK) or XLSX file")))
         p.add_argument("--out", required=True, help=str(gettext_lazy("folder to write the model to")))
-        p.add_argument("--text-column", default="text")
+        p.add_argument("--text-column", default="text", help=str(TEXT_COLUMNS_HELP))
         p.add_argument(
             "--label-column",
             default="label",
@@ -56,12 +68,12 @@ class Command(BaseCommand):
         )
 
         p = sub.add_parser("evaluate", help=str(gettext_lazy("score a model on a labelled CSV file")))
-        p.add_argument("--data", required=True)
+        p.add_argument("--data", required=True, help=str(gettext_lazy("CSV (UTF-8 or GBK) or XLSX file")))
         p.add_argument("--model", help=str(gettext_lazy("model folder written by train")))
         p.add_argument(
             "--cv", type=int, default=0, help=str(gettext_lazy("k-fold cross-validation on --data"))
         )
-        p.add_argument("--text-column", default="text")
+        p.add_argument("--text-column", default="text", help=str(TEXT_COLUMNS_HELP))
         p.add_argument("--label-column", default="label")
         p.add_argument(
             "--head", help=str(gettext_lazy("which head of the model to score (default: the first)"))
@@ -101,21 +113,8 @@ class Command(BaseCommand):
 
     # --- train ------------------------------------------------------------------------------------------
     def handle_train(self, **options: Any) -> None:
-        heads = [c.strip() for c in options["label_column"].split(",") if c.strip()]
-        texts: list[str] = []
-        labels: dict[str, list[str]] = {}
-        try:
-            for head in heads:
-                head_texts, head_labels = read_labelled_csv(options["data"], options["text_column"], head)
-                if not texts:
-                    texts = head_texts
-                if len(head_texts) != len(texts):
-                    raise CommandError(_("Column %(column)s leaves rows without a label.") % {"column": head})
-                labels[head] = head_labels
-        except (OSError, ValueError) as exc:
-            raise CommandError(str(exc)) from exc
-        if not texts:
-            raise CommandError(_("No labelled rows in %(path)s.") % {"path": options["data"]})
+        data = self._read(options)
+        texts, labels = data.texts, data.labels
         model = TextClassifier().fit(texts, labels)
         model.meta["data"] = Path(options["data"]).name
         folder = model.save(options["out"])
@@ -129,12 +128,30 @@ class Command(BaseCommand):
             }
         )
 
-    # --- evaluate ---------------------------------------------------------------------------------------
-    def handle_evaluate(self, **options: Any) -> None:
+    def _read(self, options: dict[str, Any]) -> LabelledData:
+        """The labelled rows of --data; the rows left out are named on stderr, a file that cannot be used
+        stops the command with the reason."""
+        text_columns = [c.strip() for c in options["text_column"].split(",") if c.strip()]
+        label_columns = [c.strip() for c in options["label_column"].split(",") if c.strip()]
         try:
-            texts, truth = read_labelled_csv(options["data"], options["text_column"], options["label_column"])
+            data = read_labelled(options["data"], text_columns, label_columns)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
+        if not data.texts:
+            raise CommandError(_("No labelled rows in %(path)s.") % {"path": options["data"]})
+        if data.skipped:
+            self.stderr.write(skipped_note(data.skipped))
+        return data
+
+    # --- evaluate ---------------------------------------------------------------------------------------
+    def handle_evaluate(self, **options: Any) -> None:
+        data = self._read(options)
+        if len(data.labels) != 1:
+            raise CommandError(
+                _("evaluate scores one label column at a time; use --head for a model's other heads.")
+            )
+        [truth] = data.labels.values()
+        texts = data.texts
         if options["cv"]:
             if options["cv"] < 2:
                 raise CommandError(_("--cv needs at least 2 folds."))
@@ -152,6 +169,7 @@ class Command(BaseCommand):
             if head not in model.heads:
                 raise CommandError(_("The model has no head %(head)s.") % {"head": head})
             report = evaluate(model, texts, truth, head)
+        report["skipped_rows"] = {str(n): why for n, why in data.skipped.items()}
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         else:
