@@ -8,11 +8,14 @@ receipt date in the past six months. The actions run inside `actions.demand_batc
 deadlines and audit rows as any other caller, written in bulk at the end.
 
 The first demands cover every (status, tier) pair; the rest follow realistic weights. Same seed, same data.
+What each demand says comes from the preset's routing corpus (training rows only), and a dispatched one goes to
+the department the corpus names, so the router's suggestions, the inboxes and the common problems read true.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -94,6 +97,55 @@ EXCLUDED = [
     ("trade_secret", "竞争对手技术资料", "希望了解竞争对手的工艺参数。"),
 ]
 SOURCES = list(DirectSourceChoices.values)
+# Where a demo demand's title ends: the first clause of its text, as an officer would shorten it.
+_CLAUSE_END = re.compile(r"[，。？！；,.?!;：:]")
+TITLE_CHARS = 24
+
+
+@dataclass(frozen=True)
+class Matter:
+    """What a demo demand is about. `code` is a domain code, or an exclusion code for an out-of-scope one;
+    `department` the department that should lead it ("" = any), `tier` the tier it belongs at (0 = any)."""
+
+    code: str
+    title: str
+    content: str
+    department: str = ""
+    tier: int = 0
+
+
+def title_of(text: str) -> str:
+    """A title for a demand written as one text: its first clause, shortened to `TITLE_CHARS`."""
+    first = _CLAUSE_END.split(text, maxsplit=1)[0].strip()
+    if len(first) < 6:
+        first = text.strip()
+    return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
+
+
+def _matters(district: District) -> tuple[list[Matter], list[Matter]]:
+    """The in-scope and out-of-scope matters of the district's demo demands.
+
+    A preset with a routing corpus (`demandloop/routing/corpus/<code>.csv`) lends its training rows: hundreds of
+    enterprise demands, each with the department that leads it, its domain and tier, so the demo routes like the
+    real thing — the router's suggestions, the department inboxes and the common problems all read right. Only the
+    training slice: a retrain over the demo's resolved demands must not see the held-back test slice. A district
+    without a corpus gets the twelve generic matters above.
+    """
+    from demandloop.routing.corpus import has_corpus, load_corpus
+
+    if not has_corpus(district.code):
+        return (
+            [Matter(code, title, content) for code, title, content in TOPICS],
+            [Matter(code, title, content) for code, title, content in EXCLUDED],
+        )
+    rows = load_corpus(district.code, split="train")
+    in_scope = [
+        Matter(r.domain, title_of(r.text), r.text, r.department, int(r.tier or 0))
+        for r in rows
+        if r.department and not r.exclusion
+    ]
+    excluded = [Matter(r.exclusion, title_of(r.text), r.text) for r in rows if r.exclusion]
+    return in_scope, excluded
 
 
 @dataclass
@@ -110,6 +162,8 @@ class Cast:
     exclusions: dict[str, Any]
     tiers: dict[int, Any]
     leader_by_area: dict[int, Any] = field(default_factory=dict)
+    matters: list[Matter] = field(default_factory=list)
+    excluded: list[Matter] = field(default_factory=list)
 
 
 def _cast(district: District) -> Cast:
@@ -146,6 +200,7 @@ def _cast(district: District) -> Cast:
         for dep in Department.objects.filter(district=district, kind=DepartmentKindChoices.REGULAR)
         if dep.pk in coordinators
     ]
+    matters, excluded = _matters(district)
     return Cast(
         hub=hub,
         dispatcher=dispatcher,
@@ -157,6 +212,8 @@ def _cast(district: District) -> Cast:
         exclusions={e.code: e for e in district.exclusions.all()},
         tiers={t.level: t for t in district.tiers.all()},
         leader_by_area=leaders,
+        matters=matters,
+        excluded=excluded,
     )
 
 
@@ -234,6 +291,27 @@ def busiest_logins(district: District) -> dict[str, str]:
     return {role: username for role, (_rank, username) in best.items()}
 
 
+def _matter_for(cast: Cast, rng: random.Random, excluded: bool, level: int | None) -> Matter:
+    """A matter for a story: out of scope under one of the district's own exclusions, or in scope and
+    fitting the tier the story reaches (a tier-1 story takes a matter answered where it arises)."""
+    if excluded:
+        own = [m for m in cast.excluded if m.code in cast.exclusions]
+        if own:
+            return rng.choice(own)
+        code, title, content = next((row for row in EXCLUDED if row[0] in cast.exclusions), EXCLUDED[0])
+        return Matter(code, title, content)
+    if level is None:
+        fitting = cast.matters
+    elif level == 1:
+        fitting = [m for m in cast.matters if m.tier in (0, 1)]
+    else:
+        # A dispatched matter goes to a department with a demo coordinator (the hubs' own matters, such as a
+        # 12345 order past its deadline for the grid centre, are not dispatched to themselves).
+        leading = {dep.code for dep in cast.departments}
+        fitting = [m for m in cast.matters if m.tier != 1 and (not m.department or m.department in leading)]
+    return rng.choice(fitting or cast.matters)
+
+
 def _weighted(rng: random.Random, weights: list[tuple[Any, float]]) -> Any:
     return rng.choices([value for value, _ in weights], [weight for _, weight in weights])[0]
 
@@ -288,9 +366,8 @@ def _play(
     # Whoever took a 12345 order screens and routes it; the area's officer everything else.
     intake = cast.dispatcher if channel == ChannelChoices.HOTLINE else officer
     excluded = target == S.OUT_OF_SCOPE
-    domain_code, title, content = rng.choice(EXCLUDED if excluded else TOPICS)
-    if excluded and domain_code not in cast.exclusions:
-        domain_code, title, content = EXCLUDED[0]
+    matter = _matter_for(cast, rng, excluded, level)
+    domain_code, title, content = matter.code, matter.title, matter.content
     demand = actions.do_receive(
         registrar,
         enterprise=enterprise,
@@ -367,7 +444,9 @@ def _play(
     if done():
         return demand
 
-    lead = rng.choice(cast.departments)
+    # The department the matter belongs to leads it, where that department has a demo coordinator.
+    by_code = {dep.code: dep for dep in cast.departments}
+    lead = by_code.get(matter.department) or rng.choice(cast.departments)
     others = [dep for dep in cast.departments if dep.pk != lead.pk]
     co = rng.sample(others, k=min(len(others), rng.choice((0, 0, 1, 1, 2))))
     coordinator = cast.coordinator_by_department[lead.pk]

@@ -158,3 +158,34 @@ def test_the_printed_demo_logins_are_the_busiest_of_each_role(demo: list[Any]) -
         # The pages an officer and a coordinator open first have work on them.
         assert open_seen(logins[R.OFFICER]) > 0
         assert open_seen(logins[R.COORDINATOR]) > 0
+
+
+def test_demo_matters_come_from_the_corpus_and_go_to_the_department_they_belong_to(demo: list[Any]) -> None:
+    from demandloop.demands.choices import DemandActionChoices
+    from demandloop.routing.corpus import load_corpus
+
+    for district in demo:
+        train = {row.text: row for row in load_corpus(district.code, split="train")}
+        held_back = {row.text for row in load_corpus(district.code, split="test")}
+        demands = list(
+            Demand.objects.filter(district=district).select_related("lead_department", "exclusion")
+        )
+        assert all(d.content in train for d in demands), "every matter is a training row of the corpus"
+        assert not any(d.content in held_back for d in demands), "a retrain must not see the held-back slice"
+        assert len({d.content for d in demands}) > len(demands) // 2, "many different matters, not a dozen"
+        returned = set(
+            DemandEvent.objects.filter(
+                demand__district=district, action=DemandActionChoices.RETURN
+            ).values_list("demand_id", flat=True)
+        )
+        led = [d for d in demands if d.lead_department_id and d.pk not in returned]
+        assert led
+        for demand in led:
+            assert demand.lead_department.code == train[demand.content].department, (
+                demand.title,
+                demand.status,
+                list(demand.events.values_list("action", flat=True)),
+            )
+        for demand in demands:
+            if demand.status == S.OUT_OF_SCOPE:
+                assert demand.exclusion.code == train[demand.content].exclusion, demand.title
