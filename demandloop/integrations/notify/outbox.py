@@ -23,6 +23,7 @@ from demandloop.integrations.models import (
     OutboxMessage,
     WebhookEndpoint,
 )
+from demandloop.integrations.notify.transports import sms_configured
 
 if TYPE_CHECKING:
     from demandloop.org.models import Department, District, User
@@ -67,6 +68,9 @@ def notify_users(
     if not people:
         return []
     preferences = _load_preferences(people, note.topic)
+    # A deployment without an SMS gateway sends no SMS: writing them would only fill the hub's outbox with
+    # messages that fail an hour later. The inbox row carries the note either way.
+    sms_on = sms_configured()
     inbox: list[Notification] = []
     outbox: list[OutboxMessage] = []
     for user in people:
@@ -94,7 +98,7 @@ def notify_users(
                     **common,
                 )
             )
-        if ChannelChoices.SMS in channels and user.phone:
+        if ChannelChoices.SMS in channels and user.phone and sms_on:
             outbox.append(
                 OutboxMessage(
                     key=idempotency_key(cause, ChannelChoices.SMS, user.phone),

@@ -175,7 +175,8 @@ class HttpSmsGateway:
 
     def send_sms(self, phone: str, text: str, *, key: str) -> None:
         if not self.url:
-            # Not configured yet: keep the message and retry, so nothing is lost once the gateway is set up.
+            # The address was removed after the message was written (no SMS is written without one): keep the
+            # message and retry, the hub sees why.
             raise DeliveryError("no SMS gateway is configured (DEMANDLOOP_SMS_GATEWAY_URL)")
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         answer = post_json(
@@ -190,12 +191,19 @@ class HttpSmsGateway:
             )
 
 
+DEFAULT_SMS_GATEWAY = "demandloop.integrations.notify.transports.HttpSmsGateway"
+
+
 def sms_gateway() -> SmsGateway:
-    path = getattr(
-        settings, "DEMANDLOOP_SMS_GATEWAY", "demandloop.integrations.notify.transports.HttpSmsGateway"
-    )
+    path = getattr(settings, "DEMANDLOOP_SMS_GATEWAY", DEFAULT_SMS_GATEWAY)
     gateway: SmsGateway = import_string(path)()
     return gateway
+
+
+def sms_configured() -> bool:
+    """Whether this deployment sends SMS: the HTTP gateway has an address, or another gateway is configured."""
+    path = getattr(settings, "DEMANDLOOP_SMS_GATEWAY", DEFAULT_SMS_GATEWAY)
+    return path != DEFAULT_SMS_GATEWAY or bool(getattr(settings, "DEMANDLOOP_SMS_GATEWAY_URL", ""))
 
 
 class SmsTransport:

@@ -59,7 +59,8 @@ def test_it_writes_inbox_and_outbox_rows_by_the_default_preferences(alice: Any, 
     assert messages[0].status == DeliveryStatusChoices.PENDING
 
 
-def test_it_follows_the_users_preference_for_a_topic(alice: Any, jinghai: Any) -> None:
+def test_it_follows_the_users_preference_for_a_topic(alice: Any, jinghai: Any, settings: Any) -> None:
+    settings.DEMANDLOOP_SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
     do_set_preference(alice, TopicChoices.WHISTLE, {ChannelChoices.SMS})
 
     messages = notify_users([alice], NOTE, cause="whistle:1", district=jinghai)
@@ -251,10 +252,24 @@ def test_it_gives_up_after_the_last_attempt_and_at_once_on_a_refusal(
     assert "HTTP 400" in refused.last_error
 
 
-def test_it_keeps_a_message_for_an_unconfigured_sms_gateway(alice: Any, jinghai: Any, settings: Any) -> None:
+def test_it_writes_no_sms_without_a_gateway_but_keeps_the_inbox_note(
+    alice: Any, jinghai: Any, settings: Any
+) -> None:
     settings.DEMANDLOOP_SMS_GATEWAY_URL = ""
+    do_set_preference(alice, TopicChoices.WHISTLE, {ChannelChoices.IN_APP, ChannelChoices.SMS})
+
+    assert notify_users([alice], NOTE, cause="whistle:1", district=jinghai) == []
+    assert not OutboxMessage.objects.filter(channel=ChannelChoices.SMS).exists()
+    assert Notification.objects.filter(user=alice).count() == 1
+
+
+def test_it_keeps_an_sms_whose_gateway_was_removed_after_it_was_written(
+    alice: Any, jinghai: Any, settings: Any
+) -> None:
+    settings.DEMANDLOOP_SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
     do_set_preference(alice, TopicChoices.WHISTLE, {ChannelChoices.SMS})
     [message] = notify_users([alice], NOTE, cause="whistle:1", district=jinghai)
+    settings.DEMANDLOOP_SMS_GATEWAY_URL = ""
 
     assert deliver_message(message.pk) == DeliveryStatusChoices.PENDING
     message.refresh_from_db()
