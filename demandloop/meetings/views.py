@@ -108,17 +108,33 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         d.demand_id: d
         for d in meeting.decisions.select_related("lead_department").prefetch_related("co_departments")
     }
-    agenda = [
-        (item, decisions.get(item.demand_id))
-        for item in meeting.agenda.select_related("demand__enterprise", "demand__tier")
-    ]
     editable = actions.may_change_meeting(meeting, request.user)
+    # One decision form per demand of the agenda: the same field names, their own element ids, and the
+    # departments that handled the demand at tier 2 proposed as its lead and co-departments.
+    agenda = [
+        (
+            item,
+            decisions.get(item.demand_id),
+            DecisionForm(
+                district=meeting.district,
+                auto_id=f"id_item{item.pk}_%s",
+                initial={
+                    "lead_department": item.demand.lead_department_id,
+                    "co_departments": [d.pk for d in item.demand.co_departments.all()],
+                },
+            )
+            if editable and item.demand_id
+            else None,
+        )
+        for item in meeting.agenda.select_related("demand__enterprise", "demand__tier").prefetch_related(
+            "demand__co_departments"
+        )
+    ]
     context = {
         "meeting": meeting,
         "agenda": agenda,
         "attendees": meeting.attendees.select_related("department", "user"),
         "editable": editable,
-        "decision_form": DecisionForm(district=meeting.district) if editable else None,
         "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}) if editable else None,
         "topic_form": TopicForm() if editable else None,
     }

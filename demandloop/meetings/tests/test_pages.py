@@ -137,3 +137,31 @@ def test_supervision_is_counted_per_handling_department_on_the_page(world: Any) 
         )
         == []
     )
+
+
+def test_each_agenda_item_has_its_own_decision_form_proposing_the_tier2_departments(world: Any) -> None:
+    import re
+
+    w = world.jinghai
+    handled = triaged(w, level=2)
+    demand_actions.do_dispatch(handled, w.hub, lead_department=w.dep("scjgj"), co_departments=[w.dep("swj")])
+    demand_actions.do_accept(handled, w.coord_lead)
+    demand_actions.do_escalate(handled, w.coord_lead, reason="multi_department")
+    unassigned = demand_actions.do_escalate(triaged(w, level=2), w.hub, reason="multi_department")
+    meeting = actions.do_call_meeting(
+        w.district, w.hub, kind="joint", title="联席会", scheduled_at=timezone.now(), departments=[]
+    )
+
+    page = browser(w.hub).get(f"/meetings/{meeting.pk}/").content.decode()
+    ids = re.findall(r'id="(id_item\d+_lead_department)"', page)
+    assert len(ids) == len(set(ids)) == 2, "one lead-department field per demand, each with its own id"
+    items = {item.demand_id: item.pk for item in meeting.agenda.all()}
+    lead = re.search(rf'id="id_item{items[handled.pk]}_lead_department".*?</select>', page, re.S)
+    co = re.search(rf'id="id_item{items[handled.pk]}_co_departments".*?</select>', page, re.S)
+    none = re.search(rf'id="id_item{items[unassigned.pk]}_lead_department".*?</select>', page, re.S)
+    assert lead and co and none
+    assert f'value="{w.dep("scjgj").pk}" selected' in lead.group(0)
+    assert f'value="{w.dep("swj").pk}" selected' in co.group(0)
+    assert "selected" not in none.group(0).replace('value="" selected', "")
+    tag = re.search(rf'<select[^>]*id="id_item{items[handled.pk]}_lead_department"', page)
+    assert tag and "form-select" in tag.group(0), "styled like every other form of the platform"
