@@ -58,7 +58,8 @@ def _role_in(user: Any, district_id: int, roles: Iterable[str]) -> str | None:
     return next((role for role in roles if role in scope.roles), None)
 
 
-def _is_hub(user: Any, district_id: int) -> bool:
+def is_hub_of(user: Any, district_id: int) -> bool:
+    """Whether `user` works in the hub (政务服务办) of the district."""
     scope = resolve_scope(user)
     return RoleChoices.HUB in scope.roles and district_id in scope.full_district_ids
 
@@ -215,7 +216,7 @@ def do_call_meeting(
     if kind not in MeetingKindChoices.values:
         raise ActionInvalid(_("Choose the kind of meeting."), field="kind")
     with transaction.atomic():
-        hub = _is_hub(by, district.pk)
+        hub = is_hub_of(by, district.pk)
         if whistle is not None:
             if (
                 whistle.district_id != district.pk
@@ -304,19 +305,19 @@ def do_call_meeting(
 def may_change_meeting(meeting: Meeting, user: Any) -> bool:
     """Whether `user` may still change the meeting (the pages offer the forms; the actions check again)."""
     return meeting.status in OPEN_MEETING and (
-        _is_hub(user, meeting.district_id) or meeting.called_by_id == user.pk
+        is_hub_of(user, meeting.district_id) or meeting.called_by_id == user.pk
     )
 
 
 def _meeting_role(meeting: Meeting, by: Any) -> str:
     """The role an audit row names: the hub, or the officer who called a coordination meeting."""
-    return RoleChoices.HUB if _is_hub(by, meeting.district_id) else RoleChoices.OFFICER
+    return RoleChoices.HUB if is_hub_of(by, meeting.district_id) else RoleChoices.OFFICER
 
 
 def _require_open(meeting: Meeting, by: Any) -> None:
     if meeting.status not in OPEN_MEETING:
         raise ActionNotAllowed(_("This meeting is concluded or cancelled; it cannot change any more."))
-    if not (_is_hub(by, meeting.district_id) or meeting.called_by_id == by.pk):
+    if not (is_hub_of(by, meeting.district_id) or meeting.called_by_id == by.pk):
         raise ActionForbidden(_("Only the hub or whoever called the meeting may change it."))
 
 

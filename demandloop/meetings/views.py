@@ -101,6 +101,22 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     return redirect("meeting_detail", pk=meeting.pk)
 
 
+PROBLEM_DAYS = 30
+
+
+def _problems_for(meeting: Meeting, user: Any) -> list[Any]:
+    """The common problems of the 30 days before the meeting, for the hub to put on its agenda (an officer who
+    called a coordination meeting sees only the demands of their areas, so is not offered district clusters)."""
+    from demandloop.routing.queries import period_bounds
+    from demandloop.web.problems import problem_rows
+
+    if not actions.is_hub_of(user, meeting.district_id):
+        return []
+    day = timezone.localtime(meeting.scheduled_at).date()
+    start, end = period_bounds(None, day, days=PROBLEM_DAYS)
+    return problem_rows(user, meeting.district_id, start, end)
+
+
 @role_page(*DEMAND_STAFF)
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
@@ -133,6 +149,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "meeting": meeting,
         "agenda": agenda,
+        "problem_rows": _problems_for(meeting, request.user) if editable else [],
+        "agenda_topics": {item.topic for item, _decision, _form in agenda if item.topic},
         "attendees": meeting.attendees.select_related("department", "user"),
         "editable": editable,
         "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}) if editable else None,

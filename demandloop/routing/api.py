@@ -9,11 +9,10 @@ page (STYLE.md rule 3). The decision is a suggestion; what the officer chooses g
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -100,24 +99,15 @@ class CommonProblemsView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
-        from demandloop.routing.duplicates import find_common_problems
-        from demandloop.routing.queries import demands_for_clustering
+        from demandloop.routing.queries import common_problems, period_bounds
 
         query = CommonProblemsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = query.validated_data
         district = staff_district(request, values.get("district"), district_wide=True)
-        tz = timezone.get_current_timezone()
-        end_day = values.get("end") or timezone.localdate()
-        start_day = values.get("start") or end_day - timedelta(days=30)
-        start = datetime.combine(start_day, time.min, tzinfo=tz)
-        end = datetime.combine(end_day + timedelta(days=1), time.min, tzinfo=tz)
-        problems = find_common_problems(
-            demands_for_clustering(district.pk, start, end),
-            start=start,
-            end=end,
-            min_enterprises=values["min_enterprises"],
-        )
+        start, end = period_bounds(values.get("start"), values.get("end"))
+        start_day, end_day = start.date(), (end - timedelta(days=1)).date()
+        problems = common_problems(district.pk, start, end, min_enterprises=values["min_enterprises"])
         return Response(
             {
                 "district": district.code,

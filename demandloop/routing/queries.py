@@ -11,12 +11,15 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
 from typing import Any
 
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from demandloop.routing.corpus import LabelledDemand
-from demandloop.routing.duplicates import DuplicateIndex, OpenDemand
+from demandloop.routing.duplicates import CommonProblem, DuplicateIndex, OpenDemand, find_common_problems
 from demandloop.routing.screening import ExclusionSpec
 from demandloop.routing.text import join_title
 
@@ -176,6 +179,28 @@ def demands_for_clustering(district_id: int, start: Any, end: Any) -> Iterator[t
     )
     for pk, title, content, enterprise_id, received_at, department in qs.iterator(chunk_size=5000):
         yield pk, join_title(title, content), enterprise_id, received_at, department or ""
+
+
+def period_bounds(
+    start_day: date | None, end_day: date | None, *, days: int = 30
+) -> tuple[datetime, datetime]:
+    """[start, end) in the current time zone for a period of whole days: both days included; without dates,
+    the `days` days up to today."""
+    tz = timezone.get_current_timezone()
+    end_day = end_day or timezone.localdate()
+    start_day = start_day or end_day - timedelta(days=days)
+    start = datetime.combine(start_day, day_time.min, tzinfo=tz)
+    end = datetime.combine(end_day + timedelta(days=1), day_time.min, tzinfo=tz)
+    return start, end
+
+
+def common_problems(
+    district_id: int, start: datetime, end: datetime, *, min_enterprises: int = 2
+) -> list[CommonProblem]:
+    """The common problems (共性问题) of the district's demands received in [start, end), largest first."""
+    return find_common_problems(
+        demands_for_clustering(district_id, start, end), start=start, end=end, min_enterprises=min_enterprises
+    )
 
 
 def visible_duplicates(user: Any, duplicates: list[dict[str, Any]]) -> list[dict[str, Any]]:

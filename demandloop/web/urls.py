@@ -30,6 +30,7 @@ urlpatterns = [
     path("hub/", hub.hub, name="hub"),
     path("hub/export.xlsx", hub.hub_export, name="hub_export"),
     path("hub/queues/<slug:name>/", hub.hub_queue, name="hub_queue"),
+    path("hub/common-problems/", hub.hub_common_problems, name="hub_common_problems"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("portal/", portal.portal, name="portal"),
     path("portal/new/", portal.portal_submit, name="portal_submit"),

@@ -108,3 +108,63 @@ def test_the_registration_form_partial_shows_suggestions_and_evidence(world, cli
     assert "法院" in html and "routing-decision" in html
     client.force_login(w.ent_user_a)
     assert client.get("/routing/decision/", {"title": "发票额度不够用了"}).status_code == 404
+
+
+def test_the_hub_reads_common_problems_on_its_console_and_puts_one_on_a_meetings_agenda(world, client):
+    from demandloop.meetings import actions as meeting_actions
+
+    w = world.jinghai
+    gas = [
+        receive(
+            w, enterprise=w.ent_a, title="天然气供应不足", content="园区天然气供应不足，价格太高，影响生产"
+        ),
+        receive(w, enterprise=w.ent_key, title="天然气价格高", content="天然气供应不足价格高，生产受影响"),
+    ]
+    receive(w, enterprise=w.ent_a, title="路灯坏了", content="厂区门口路灯坏了没人修")
+    receive(
+        world.nankai, enterprise=world.nankai.ent_a, title="天然气供应不足", content="天然气供应不足价格高"
+    )
+    client.force_login(w.hub)
+
+    page = client.get("/hub/common-problems/").content.decode()
+    assert page.count("data-problem=") == 1
+    assert 'data-enterprises="2" data-demands="2"' in page
+    assert all(f"#{d.pk} {d.title}" in page for d in gas)
+    assert "路灯" not in page and world.nankai.ent_a.name not in page
+    # A period that ends before it starts is refused with the field named, and nothing is listed.
+    today = timezone.localdate()
+    refused = client.get(
+        "/hub/common-problems/", {"start": today.isoformat(), "end": (today - timedelta(days=3)).isoformat()}
+    ).content.decode()
+    assert "结束日期早于开始日期" in refused and "data-problem=" not in refused
+    # An earlier period has none.
+    past = client.get(
+        "/hub/common-problems/",
+        {"start": (today - timedelta(days=90)).isoformat(), "end": (today - timedelta(days=60)).isoformat()},
+    ).content.decode()
+    assert "本期没有共性问题" in past
+
+    meeting = meeting_actions.do_call_meeting(
+        w.district, w.hub, kind="joint", title="联席会", scheduled_at=timezone.now(), departments=[]
+    )
+    detail = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "会议前 30 天的共性问题" in detail
+    topic = "共性问题：天然气"
+    assert topic in detail
+    value = detail.split('name="topic" value="', 1)[1].split('"', 1)[0]
+    client.post(f"/meetings/{meeting.pk}/topic/", {"topic": value})
+    assert [item.topic for item in meeting.agenda.all()] == [value]
+    assert "（2 家企业，2 件诉求）" in value
+    assert "已列入议程" in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    # A department attending the meeting sees its page without the district's clusters.
+    attended = meeting_actions.do_call_meeting(
+        w.district,
+        w.hub,
+        kind="joint",
+        title="另一次会",
+        scheduled_at=timezone.now(),
+        departments=[w.dep("scjgj")],
+    )
+    client.force_login(w.coord_lead)
+    answer = client.get(f"/meetings/{attended.pk}/")
+    assert answer.status_code == 200 and "会议前 30 天的共性问题" not in answer.content.decode()

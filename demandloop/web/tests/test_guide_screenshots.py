@@ -48,6 +48,18 @@ def test_guide_screenshots_of_every_role_over_demo_data(chromium, demo):
     tiers = hub.page.locator("#demand-list tbody tr td:nth-child(4)").all_inner_texts()
     assert tiers and all(t.startswith("3") for t in tiers), "the filter keeps tier-3 demands only"
     hub.shot("hub-console-filtered", full_page=False)
+    with hub.page.expect_response(lambda response: "/hub/common-problems/" in response.url):
+        hub.page.click("#tab-button-common")
+    problems = hub.page.locator("#common-problems [data-problem]")
+    problems.first.wait_for()
+    counts = [
+        int(c)
+        for c in hub.page.locator("#common-problems [data-enterprises]").evaluate_all(
+            "badges => badges.map(b => b.dataset.enterprises)"
+        )
+    ]
+    assert counts and min(counts) >= 2 and counts == sorted(counts, reverse=True), "most enterprises first"
+    hub.shot("hub-common-problems", full_page=False)
     hub.go("/dashboard/")
     hub.page.wait_for_selector(".chart[data-rendered=true]")
     assert int(hub.text("[data-figure=total]")) == DEMO_DEMANDS

@@ -39,6 +39,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "hub": {R.HUB},
     "hub_export": {R.HUB},
     "hub_queue": {R.HUB},
+    "hub_common_problems": {R.HUB},
     "dashboard": DEMAND_STAFF,
     "portal": {R.ENTERPRISE},
     "portal_submit": {R.ENTERPRISE},

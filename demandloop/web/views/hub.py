@@ -4,6 +4,7 @@ the escalation queue, tier-3 matters awaiting a decision, the ledger's coverage 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -19,7 +20,7 @@ from demandloop.demands.filtersets import DemandFilterSet
 from demandloop.demands.models import Demand
 from demandloop.enterprises.models import Enterprise
 from demandloop.org.choices import RoleChoices as R
-from demandloop.org.models import Area, Department, Membership
+from demandloop.org.models import Area, Department, District, Membership
 from demandloop.org.scope import resolve_scope
 from demandloop.sla.models import CalendarOverride
 from demandloop.web.access import role_page
@@ -132,6 +133,55 @@ def hub_queue(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404
     demands = by_urgency(queue(Demand.objects.for_user(request.user), name))[:100]
     return render(request, "web/_demand_rows.html", {"demands": demands})
+
+
+class PeriodForm(forms.Form):
+    """The period of the common problems: both days included; the last 30 days when left empty."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    min_enterprises = forms.IntegerField(
+        label=_("Raised by at least (enterprises)"),
+        min_value=2,
+        max_value=50,
+        required=False,
+        widget=forms.NumberInput(attrs={"placeholder": "2"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        values = super().clean() or {}
+        start, end = values.get("start"), values.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The period ends before it starts."))
+        if start and end and (end - start).days > 366:
+            self.add_error("start", _("Choose a period of at most one year."))
+        return values
+
+
+@role_page(R.HUB)
+def hub_common_problems(request: HttpRequest) -> HttpResponse:
+    """htmx partial: similar demands raised by several enterprises in a period (共性问题), largest first."""
+    from demandloop.routing.queries import period_bounds
+    from demandloop.web.problems import problem_rows
+
+    form = PeriodForm(request.GET or None)
+    values = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    start, end = period_bounds(values.get("start"), values.get("end"))
+    min_enterprises = values.get("min_enterprises") or 2
+    scope = resolve_scope(request.user)
+    sections = []
+    if not form.errors:
+        for district in District.objects.filter(pk__in=scope.full_district_ids).order_by("code"):
+            rows = problem_rows(request.user, district.pk, start, end, min_enterprises=min_enterprises)
+            sections.append({"district": district, "rows": rows})
+    context = {
+        "form": form,
+        "sections": sections,
+        "start": start.date(),
+        "until": (end - timedelta(days=1)).date(),
+        "min_enterprises": min_enterprises,
+    }
+    return render(request, "web/_common_problems.html", context)
 
 
 @role_page(R.HUB)
