@@ -194,13 +194,41 @@ def period_bounds(
     return start, end
 
 
+# Clustering a month of a large district (8,000 demands) takes about four seconds; the hub's console and every
+# view of a meeting's page ask for the same period again and again.
+COMMON_PROBLEMS_TTL_SECONDS = 600
+
+
 def common_problems(
     district_id: int, start: datetime, end: datetime, *, min_enterprises: int = 2
 ) -> list[CommonProblem]:
-    """The common problems (共性问题) of the district's demands received in [start, end), largest first."""
-    return find_common_problems(
-        demands_for_clustering(district_id, start, end), start=start, end=end, min_enterprises=min_enterprises
+    """The common problems (共性问题) of the district's demands received in [start, end), largest first.
+
+    Cached under a key that names the period's demands by their number and latest change, so a demand
+    received, merged, refused or handed to another department in the period makes the next call cluster anew.
+    """
+    from django.core.cache import cache
+
+    from demandloop.demands.models import Demand
+
+    stamp = Demand.objects.filter(
+        district_id=district_id, received_at__gte=start, received_at__lt=end
+    ).aggregate(n=Count("pk"), last=Max("updated_at"))
+    last = stamp["last"].isoformat() if stamp["last"] else "-"
+    key = (
+        f"routing:common-problems:{district_id}:{start.isoformat()}:{end.isoformat()}:{min_enterprises}:"
+        f"{stamp['n']}:{last}"
     )
+    problems: list[CommonProblem] | None = cache.get(key)
+    if problems is None:
+        problems = find_common_problems(
+            demands_for_clustering(district_id, start, end),
+            start=start,
+            end=end,
+            min_enterprises=min_enterprises,
+        )
+        cache.set(key, problems, COMMON_PROBLEMS_TTL_SECONDS)
+    return problems
 
 
 def visible_duplicates(user: Any, duplicates: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -168,3 +168,36 @@ def test_the_hub_reads_common_problems_on_its_console_and_puts_one_on_a_meetings
     client.force_login(w.coord_lead)
     answer = client.get(f"/meetings/{attended.pk}/")
     assert answer.status_code == 200 and "会议前 30 天的共性问题" not in answer.content.decode()
+
+
+def test_common_problems_are_clustered_anew_when_a_demand_of_the_period_changes(world, monkeypatch):
+    from demandloop.demands import actions as demand_actions
+    from demandloop.routing import queries
+    from demandloop.routing.queries import common_problems, period_bounds
+
+    clusterings = []
+    original = queries.find_common_problems
+    monkeypatch.setattr(
+        queries, "find_common_problems", lambda *a, **k: clusterings.append(1) or original(*a, **k)
+    )
+
+    w = world.jinghai
+    receive(w, enterprise=w.ent_a, title="天然气供应不足", content="园区天然气供应不足，价格太高，影响生产")
+    receive(w, enterprise=w.ent_key, title="天然气价格高", content="天然气供应不足价格高，生产受影响")
+    start, end = period_bounds(None, None)
+    assert [p.count for p in common_problems(w.district.pk, start, end)] == [2]
+    assert common_problems(w.district.pk, start, end) == common_problems(w.district.pk, start, end)
+    assert len(clusterings) == 1, "the same period, unchanged, is clustered once"
+
+    third = receive(
+        w,
+        enterprise=w.ent_b,
+        by=w.officer_b,
+        title="天然气涨价",
+        content="天然气供应不足，价格上涨，影响生产",
+    )
+    assert [p.count for p in common_problems(w.district.pk, start, end)] == [3]
+    demand_actions.do_screen(third, w.officer_b, in_scope=False, exclusion=w.district.exclusions.first())
+    # Refused as out of scope, it no longer counts: the cached three are not served again.
+    assert [p.count for p in common_problems(w.district.pk, start, end)] == [2]
+    assert len(clusterings) == 3
