@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -13,6 +14,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # argon2 is deliberately slow; tests create hundreds of users. The production hasher is asserted separately.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # With the Redis cache (CI), the xdist workers share one server. Each gets a database of its own: a test's
+    # cache.clear() is a FLUSHDB, and emptied another worker's cache in the middle of its test (a page then
+    # recomputed its cached figures and counted one query more).
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    cache = settings.CACHES["default"]
+    if worker.startswith("gw") and cache["BACKEND"].endswith("RedisCache"):
+        server = cache["LOCATION"].rsplit("/", 1)[0]
+        settings.CACHES = {"default": {**cache, "LOCATION": f"{server}/{1 + int(worker[2:])}"}}
 
 
 @pytest.fixture
