@@ -25,6 +25,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
+def settled_calendar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests that count queries: the process's working-day calendar checks its revision token every few
+    seconds (`sla.services.REFRESH_SECONDS`), so a count could depend on how long the test took. Pinned here:
+    the calendar is read once, by the first request."""
+    from demandloop.sla import services
+
+    monkeypatch.setattr(services, "REFRESH_SECONDS", float("inf"))
+
+
+@pytest.fixture
 def jinghai(db: Any) -> Any:
     from demandloop.org.presets import load_preset
 

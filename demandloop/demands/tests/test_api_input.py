@@ -282,7 +282,7 @@ def test_it_refuses_files_over_the_size_limit(world: Any, api_as: Any, media: Pa
 
 
 def test_it_lists_demands_with_a_number_of_queries_that_does_not_grow_with_the_page(
-    world: Any, api_as: Any
+    world: Any, api_as: Any, settled_calendar: None
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

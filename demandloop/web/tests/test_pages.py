@@ -448,7 +448,9 @@ def test_the_enterprise_reads_what_it_was_told_but_not_the_clerks_working_notes(
         ("J:enterprise", "portal"),
     ],
 )
-def test_a_list_page_costs_the_same_queries_for_two_demands_as_for_twenty(world, client, who, page):
+def test_a_list_page_costs_the_same_queries_for_two_demands_as_for_twenty(
+    world, client, settled_calendar, who, page
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
