@@ -17,13 +17,14 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import DBSCAN
 
-from demandloop.routing.features import HashedNgramTfidf, NgramTfidf, learn_words
+from demandloop.routing.features import HashedNgramTfidf, NgramTfidf, is_topic_word, learn_words
 from demandloop.routing.text import normalise, normalise_many
 
 DUPLICATE_THRESHOLD = 0.5
@@ -278,7 +279,8 @@ def find_common_problems(
         block = matrix[members]
         centrality = np.asarray((block @ block.T).sum(axis=1)).ravel()
         weights = np.asarray(word_matrix[members].mean(axis=0)).ravel()
-        top = [words.names[i] for i in np.argsort(-weights)[:keywords] if weights[i] > 0]
+        ranked = (words.names[i] for i in np.argsort(-weights) if weights[i] > 0)
+        top = list(islice((w for w in ranked if is_topic_word(w)), keywords))
         best = members[int(np.argmax(centrality))]
         problems.append(
             CommonProblem(

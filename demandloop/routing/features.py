@@ -293,6 +293,20 @@ def cut(text: str) -> list[str]:
     return tokens
 
 
+# Parts of speech that say what a matter is about (jieba's tags): nouns, verbs, adjectives, names, idioms,
+# abbreviations, place and organisation words. Numerals, quantifiers, pronouns, adverbs, locality words and
+# particles ("三个", "几天", "哪些", "我们", "一直", "附近") are not.
+_TOPIC_TAGS = ("n", "v", "a", "l", "i", "j", "s", "eng")
+
+
+def is_topic_word(word: str) -> bool:
+    """Whether a word can name what a group of demands is about: some part of it is a noun, verb, adjective …"""
+    import jieba.posseg
+
+    cut(word)  # loads and silences jieba first
+    return any(pair.flag.startswith(_TOPIC_TAGS) for pair in jieba.posseg.lcut(word))
+
+
 def learn_words(texts: Iterable[str]) -> list[str]:
     """The words jieba finds in the training texts, the vocabulary of the word view."""
     words: set[str] = set()

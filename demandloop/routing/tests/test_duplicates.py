@@ -87,3 +87,16 @@ def test_it_counts_only_demands_of_the_period():
     ]
     problems = find_common_problems(rows, start=start, end=start + timedelta(days=30))
     assert [sorted(p.demand_ids) for p in problems] == [[2, 3]]
+
+
+def test_a_common_problem_is_named_by_what_it_is_about_not_by_numbers_or_pronouns():
+    start = datetime(2025, 3, 1)
+    texts = [
+        "我们员工社保转移接续办了三个月还没办完，一直没有结果",
+        "员工社保转移接续三个月了还没办完，我们一直在等",
+        "我们的社保转移接续已经三个月，一直办不完",
+    ]
+    rows = [DemandForClustering(i, t, f"e{i}", start, "rsj") for i, t in enumerate(texts)]
+    [problem] = find_common_problems(rows, start=start, end=start + timedelta(days=30))
+    assert {"社保", "转移", "接续"} <= set(problem.keywords)
+    assert not {"我们", "三个", "三个月", "一直"} & set(problem.keywords), problem.keywords
