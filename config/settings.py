@@ -274,6 +274,8 @@ LOGGING = {
 # --- Platform -------------------------------------------------------------------------------------------
 # District presets (DESIGN.md §3): one YAML file per district; a new district is a new file.
 DEMANDLOOP_PRESET_DIR = BASE_DIR / "demandloop" / "org" / "presets"
+# How many more resolved demands than its last training a district's router waits for before it retrains.
+DEMANDLOOP_ROUTER_RETRAIN_AFTER = env_int("ROUTER_RETRAIN_AFTER", 50)
 # Periodic tasks: run by the in-process runner of `demandloop serve`, or by Celery beat in production.
 DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("deliver-outbox", 10, "demandloop.integrations.notify.delivery.deliver_due"),
@@ -281,4 +283,6 @@ DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("whistle-lateness", 300, "demandloop.meetings.supervision.notify_late_report_ins"),
     # District-wide figures recomputed before they expire (demandloop.web.queries.FIGURES_SECONDS = 120).
     ("figures-refresh", 60, "demandloop.web.queries.refresh_district_figures"),
+    # Each district's router learns from its resolved demands once enough new ones have come (hourly check).
+    ("router-retrain", 3600, "demandloop.routing.actions.retrain_due"),
 ]

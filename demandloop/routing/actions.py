@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from demandloop.routing import store
@@ -12,6 +14,12 @@ from demandloop.routing.corpus import LabelledDemand, in_scope, load_corpus
 from demandloop.routing.models import RouterTraining
 
 Row = LabelledDemand | tuple[str, str, str, str, Any]
+
+logger = logging.getLogger(__name__)
+
+# A district's router retrains by itself once this many more demands have been resolved, with the department
+# that led them, than its last training learned from (the corpus alone counts as none).
+RETRAIN_AFTER = 50
 
 
 def _as_labelled(row: Row) -> LabelledDemand:
@@ -50,3 +58,31 @@ def retrain_from_resolved(
             district_rows=len(own),
             test_accuracy=accuracy,
         )
+
+
+def retrain_due() -> list[str]:
+    """Periodic task: retrain the router of each active district whose resolved demands have grown by
+    `DEMANDLOOP_ROUTER_RETRAIN_AFTER` since its last training, so the router improves with use without anyone
+    running `route retrain`. One count per district when nothing is due; the codes of the districts retrained."""
+    from demandloop.org.models import District
+    from demandloop.routing.corpus import has_corpus
+    from demandloop.routing.queries import resolved_demand_count
+
+    after = int(getattr(settings, "DEMANDLOOP_ROUTER_RETRAIN_AFTER", RETRAIN_AFTER))
+    retrained = []
+    for district in District.objects.filter(is_active=True).order_by("code"):
+        if not has_corpus(district.code):
+            continue
+        last = RouterTraining.objects.filter(district=district).order_by("-trained_at", "-pk").first()
+        learned = last.district_rows if last else 0
+        if resolved_demand_count(district.pk) - learned < after:
+            continue
+        training = retrain_from_resolved(district)
+        logger.info(
+            "router of %s retrained on %s resolved demands: %s",
+            district.code,
+            training.district_rows,
+            training.folder,
+        )
+        retrained.append(district.code)
+    return retrained

@@ -99,3 +99,27 @@ def test_retraining_learns_the_districts_own_routing_and_records_it(world):
     decision = suggest("jinghai", text)
     assert decision.department == "nyncw"
     assert decision.model["version"] == training.folder
+
+
+def test_the_router_retrains_by_itself_once_enough_new_demands_are_resolved(world, settings):
+    from demandloop.routing.actions import retrain_due
+
+    settings.DEMANDLOOP_ROUTER_RETRAIN_AFTER = 2
+    w = world.jinghai
+    drive(w, S.RESOLVED)
+    drive(w, S.ANSWERED)  # answered on the spot, no department led it: nothing to learn a department from
+    assert retrain_due() == []
+    assert not RouterTraining.objects.exists()
+
+    drive(w, S.RESOLVED)
+    assert retrain_due() == ["jinghai"]
+    training = RouterTraining.objects.get()
+    assert (training.district.code, training.district_rows, training.trained_by) == ("jinghai", 2, None)
+    assert (store.district_dir("jinghai") / "ACTIVE").read_text() == training.folder
+    # Nothing new since: no second training.
+    assert retrain_due() == []
+    drive(w, S.CLOSED)
+    assert retrain_due() == []
+    drive(w, S.EVALUATED)
+    assert retrain_due() == ["jinghai"]
+    assert RouterTraining.objects.count() == 2
