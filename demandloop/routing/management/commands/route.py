@@ -4,9 +4,9 @@ demandloop route TEXT [--district CODE] [--enterprise ID] [--area ID]
 demandloop route train --data FILE --out DIR [--text-column text[,text2…]] [--label-column label[,label2…]]
 demandloop route evaluate --data FILE --model DIR [--json]      (held-out file)
 demandloop route evaluate --data FILE --cv 5 [--json]            (k-fold cross-validation on one file)
+demandloop route retrain --district CODE
 
 FILE: CSV (UTF-8 or GBK; comma, tab or semicolon) or XLSX (first sheet), a header row first.
-demandloop route retrain --district CODE
 """
 
 from __future__ import annotations
