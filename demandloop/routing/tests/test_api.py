@@ -137,6 +137,10 @@ def test_the_hub_reads_common_problems_on_its_console_and_puts_one_on_a_meetings
         "/hub/common-problems/", {"start": today.isoformat(), "end": (today - timedelta(days=3)).isoformat()}
     ).content.decode()
     assert "结束日期早于开始日期" in refused and "data-problem=" not in refused
+    # A start after today (the end left empty) or more than a year back is refused too.
+    for start in (today + timedelta(days=2), today - timedelta(days=400)):
+        answer = client.get("/hub/common-problems/", {"start": start.isoformat()}).content.decode()
+        assert "data-problem=" not in answer and "is-invalid" in answer, start
     # An earlier period has none.
     past = client.get(
         "/hub/common-problems/",

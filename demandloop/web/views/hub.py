@@ -150,10 +150,12 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         values = super().clean() or {}
-        start, end = values.get("start"), values.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The period ends before it starts."))
-        if start and end and (end - start).days > 366:
+        # The period as it will be read: an empty end is today, an empty start 30 days before the end.
+        end = values.get("end") or timezone.localdate()
+        start = values.get("start") or end - timedelta(days=30)
+        if start > end:
+            self.add_error("end" if values.get("end") else "start", _("The period ends before it starts."))
+        elif (end - start).days > 366:
             self.add_error("start", _("Choose a period of at most one year."))
         return values
 
