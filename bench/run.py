@@ -1,12 +1,14 @@
 """Run every benchmark of bench/ (`make bench`): each `bench_*.py` module's `main()`, one after another.
 
-`python -m bench.run routing sweep` runs only the named ones. Each benchmark writes its own section of
-bench/RESULTS.md with the date, commit, machine and data size (bench/results.py).
+`python -m bench.run routing sweep` runs only the named ones, each in a process of its own (a benchmark sets
+up Django with the database it measures). Each benchmark writes its own section of bench/RESULTS.md with the
+date, commit, machine and data size (bench/results.py).
 """
 
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,12 +27,21 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    for name in names:
-        started = time.monotonic()
-        print(f"== bench {name}", flush=True)
-        module = importlib.import_module(f"bench.bench_{name}")
-        module.main()
-        print(f"== bench {name} done in {time.monotonic() - started:.0f} s", flush=True)
+    if len(names) > 1:
+        # One process per benchmark: each sets up Django with its own database (the sweep needs PostgreSQL,
+        # pages measure SQLite and PostgreSQL in turn), and Django is set up once per process.
+        failed = [
+            name for name in names if subprocess.run([sys.executable, "-m", "bench.run", name]).returncode
+        ]
+        if failed:
+            print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1 if failed else 0
+    [name] = names
+    started = time.monotonic()
+    print(f"== bench {name}", flush=True)
+    module = importlib.import_module(f"bench.bench_{name}")
+    module.main()
+    print(f"== bench {name} done in {time.monotonic() - started:.0f} s", flush=True)
     return 0
 
 
