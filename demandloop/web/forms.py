@@ -126,6 +126,16 @@ class RegisterDemandForm(DemandContentForm):
 # --- Action forms ----------------------------------------------------------------------------------------
 
 
+def handbook_answer(entry: dict[str, Any]) -> str:
+    """A handbook entry as an answer to an enterprise: the answer, and whom to contact where the entry says."""
+    if entry.get("contacts"):
+        return _("%(answer)s Contact: %(contacts)s.") % {
+            "answer": entry["answer"].rstrip(),
+            "contacts": entry["contacts"].rstrip("。. "),
+        }
+    return str(entry["answer"])
+
+
 class ActionForm(forms.Form):
     """The form of one action on one demand."""
 
@@ -241,6 +251,20 @@ class AnswerForm(ActionForm):
         label=_("Answer given to the enterprise"), widget=forms.Textarea(attrs={"rows": 3})
     )
     note = NoteField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A simple matter is answered on the spot: the district's handbook entries that match the demand, each
+        # offered as the answer's text (question, answer and whom to contact), for the officer to use and adapt.
+        from demandloop.routing.text import join_title
+        from demandloop.web.suggestions import faq_answers
+
+        self.handbook = [
+            {**entry, "text": handbook_answer(entry)}
+            for entry in faq_answers(
+                [self.demand.district_id], join_title(self.demand.title, self.demand.content)
+            )
+        ]
 
 
 class DispatchForm(ActionForm):
