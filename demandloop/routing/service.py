@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from demandloop.knowledge.search import FaqIndex
 from demandloop.routing.classifier import TextClassifier
-from demandloop.routing.duplicates import DuplicateIndex
+from demandloop.routing.duplicates import DuplicateCandidate, DuplicateIndex
 from demandloop.routing.queries import DistrictContext
 from demandloop.routing.screening import screen
 
@@ -164,4 +164,21 @@ def suggest(
         enterprise_id=enterprise_id,
         area_id=area_id,
         exclude_id=exclude_id,
+    )
+
+
+def duplicate_candidates(
+    district_id: int,
+    text: str,
+    *,
+    enterprise_id: Hashable | None = None,
+    area_id: Hashable | None = None,
+    exclude_id: Hashable | None = None,
+) -> list[DuplicateCandidate]:
+    """Open demands of the same enterprise or area that say what `text` says, most similar first (the merge
+    candidates of a demand already registered; `suggest` finds them for one being registered)."""
+    from demandloop.routing.queries import duplicate_registry
+
+    return duplicate_registry.index_for(district_id).find(
+        text, enterprise_id=enterprise_id, area_id=area_id, exclude_id=exclude_id
     )

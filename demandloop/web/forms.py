@@ -395,6 +395,36 @@ class MergeForm(ActionForm):
     original = forms.IntegerField(label=_("Number of the demand it repeats"), min_value=1)
     note = NoteField()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The open demands of the same enterprise or area that say the same thing, as the router finds them:
+        # offered by number, the ones the user may see only.
+        from demandloop.routing.service import duplicate_candidates
+        from demandloop.routing.text import join_title
+
+        found = duplicate_candidates(
+            self.demand.district_id,
+            join_title(self.demand.title, self.demand.content),
+            enterprise_id=self.demand.enterprise_id,
+            area_id=self.demand.area_id,
+            exclude_id=self.demand.pk,
+        )
+        visible = (
+            {
+                d.pk: d
+                for d in Demand.objects.for_user(self.user)
+                .filter(pk__in=[c.id for c in found])
+                .select_related("enterprise")
+            }
+            if found and self.user is not None
+            else {}
+        )
+        self.candidates = [
+            {"demand": visible[c.id], "similarity": c.similarity, "same_enterprise": c.same_enterprise}
+            for c in found
+            if c.id in visible
+        ]
+
     def clean_original(self) -> Demand:
         # The original must be a demand the user can see: the same scope rules as the page (404 otherwise).
         number = self.cleaned_data["original"]

@@ -67,3 +67,40 @@ def test_the_officers_choice_and_the_suggestion_are_both_recorded(client, screen
     assert demand.routing_suggestion["departments"][0]["code"] == "gxj"
     assert demand.lead_department == fgw
     assert demand.routing_choice["lead_department"] == "fgw"
+
+
+def test_the_merge_form_offers_the_open_demands_that_say_the_same_thing(client, screened, make_user):
+    from demandloop.demands.choices import DemandStatusChoices as S
+    from demandloop.org.models import District
+
+    officer, original = screened
+    again = actions.do_receive(
+        officer,
+        enterprise=original.enterprise,
+        channel="officer",
+        source="visit",
+        area=original.area,
+        title="厂房用电增容",
+        content="企业新上生产线，厂房需要用电增容，报装申请一个多月了一直没有进展，再次反映。",
+    )
+    unrelated = actions.do_receive(
+        officer,
+        enterprise=original.enterprise,
+        channel="officer",
+        source="visit",
+        area=original.area,
+        title="员工子女入学",
+        content="技术骨干子女需要在本区入学，希望协调学位。",
+    )
+    hub = make_user("hub", "hub", District.objects.get(code="jinghai"))
+    client.force_login(hub)
+    page = client.get(reverse("demand_detail", args=[again.pk])).content.decode()
+    assert f'data-candidate="{original.pk}"' in page
+    assert f'data-candidate="{unrelated.pk}"' not in page and f'data-candidate="{again.pk}"' not in page
+    assert f'data-fill="id_merge-original" data-text="{original.pk}"' in page
+
+    response = client.post(
+        reverse("demand_action", args=[again.pk, "merge"]), {"merge-original": original.pk}
+    )
+    assert response.status_code == 302
+    assert Demand.objects.get(pk=again.pk).status == S.MERGED
