@@ -149,3 +149,45 @@ def fresh_figures() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@dataclass
+class Visit:
+    """An officer of 静海's area a01 and an enterprise of the area, as the officer meets it on a visit."""
+
+    officer: Any
+    enterprise: Any
+
+    def screened(self, title: str, content: str) -> Any:
+        """A demand the officer registers from the visit and screens as in scope."""
+        from demandloop.demands import actions
+
+        demand = actions.do_receive(
+            self.officer,
+            enterprise=self.enterprise,
+            channel="officer",
+            source="visit",
+            area=self.enterprise.area,
+            title=title,
+            content=content,
+        )
+        return actions.do_screen(demand, self.officer, in_scope=True)
+
+
+@pytest.fixture
+def officer_visit(jinghai: Any, make_user: Any) -> Visit:
+    import random
+
+    from demandloop.enterprises.models import Enterprise
+    from demandloop.org.demo import make_uscc
+    from demandloop.org.models import Area
+
+    area = Area.objects.get(district=jinghai, code="a01")
+    enterprise = Enterprise.objects.create(
+        district=jinghai,
+        uscc=make_uscc(random.Random(7), jinghai, "company"),
+        name="天津华泰机械制造有限公司",
+        locality=area.locality,
+        area=area,
+    )
+    return Visit(make_user("wang", "officer", jinghai, areas=[area]), enterprise)

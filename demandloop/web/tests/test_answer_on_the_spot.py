@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import pytest
@@ -10,37 +9,18 @@ import pytest
 from demandloop.demands import actions
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.models import Demand
-from demandloop.enterprises.models import Enterprise
 from demandloop.knowledge.handbook import load_handbook
-from demandloop.org.demo import make_uscc
-from demandloop.org.models import Area, Domain, Tier
+from demandloop.org.models import Domain, Tier
 from demandloop.web.tests.browser import Person, needs_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 @pytest.fixture
-def triaged_simple(jinghai: Any, make_user: Any) -> tuple[Any, Any]:
+def triaged_simple(jinghai: Any, officer_visit: Any) -> tuple[Any, Any]:
     load_handbook("jinghai")
-    area = Area.objects.get(district=jinghai, code="a01")
-    officer = make_user("wang", "officer", jinghai, areas=[area])
-    enterprise = Enterprise.objects.create(
-        district=jinghai,
-        uscc=make_uscc(random.Random(7), jinghai, "company"),
-        name="天津华泰机械制造有限公司",
-        locality=area.locality,
-        area=area,
-    )
-    demand = actions.do_receive(
-        officer,
-        enterprise=enterprise,
-        channel="officer",
-        source="visit",
-        area=area,
-        title="用电增容怎么办理",
-        content="企业扩产需要用电增容，想问问怎么办理，找谁。",
-    )
-    actions.do_screen(demand, officer, in_scope=True)
+    officer = officer_visit.officer
+    demand = officer_visit.screened("用电增容怎么办理", "企业扩产需要用电增容，想问问怎么办理，找谁。")
     actions.do_triage(
         demand,
         officer,

@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from django.urls import reverse
 
-from demandloop.demands import actions
 from demandloop.demands.models import Demand
-from demandloop.enterprises.models import Enterprise
-from demandloop.org.demo import make_uscc
-from demandloop.org.models import Area, Department, Domain, Tier
+from demandloop.org.models import Department, Domain, Tier
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def screened(jinghai, make_user):
-    area = Area.objects.get(district=jinghai, code="a01")
-    officer = make_user("wang", "officer", jinghai, areas=[area])
-    enterprise = Enterprise.objects.create(
-        district=jinghai,
-        uscc=make_uscc(random.Random(7), jinghai, "company"),
-        name="天津华泰机械制造有限公司",
-        locality=area.locality,
-        area=area,
+def screened(officer_visit):
+    demand = officer_visit.screened(
+        "厂房用电增容", "企业新上生产线，厂房需要用电增容，报装申请提交一个月了一直没有进展。"
     )
-    demand = actions.do_receive(
-        officer,
-        enterprise=enterprise,
-        channel="officer",
-        source="visit",
-        area=area,
-        title="厂房用电增容",
-        content="企业新上生产线，厂房需要用电增容，报装申请提交一个月了一直没有进展。",
-    )
-    actions.do_screen(demand, officer, in_scope=True)
-    return officer, demand
+    return officer_visit.officer, demand
 
 
 def test_the_triage_form_comes_filled_with_the_routers_suggestion(client, screened):
@@ -69,29 +48,17 @@ def test_the_officers_choice_and_the_suggestion_are_both_recorded(client, screen
     assert demand.routing_choice["lead_department"] == "fgw"
 
 
-def test_the_merge_form_offers_the_open_demands_that_say_the_same_thing(client, screened, make_user):
+def test_the_merge_form_offers_the_open_demands_that_say_the_same_thing(
+    client, officer_visit, screened, make_user
+):
     from demandloop.demands.choices import DemandStatusChoices as S
     from demandloop.org.models import District
 
-    officer, original = screened
-    again = actions.do_receive(
-        officer,
-        enterprise=original.enterprise,
-        channel="officer",
-        source="visit",
-        area=original.area,
-        title="厂房用电增容",
-        content="企业新上生产线，厂房需要用电增容，报装申请一个多月了一直没有进展，再次反映。",
+    _officer, original = screened
+    again = officer_visit.screened(
+        "厂房用电增容", "企业新上生产线，厂房需要用电增容，报装申请一个多月了一直没有进展，再次反映。"
     )
-    unrelated = actions.do_receive(
-        officer,
-        enterprise=original.enterprise,
-        channel="officer",
-        source="visit",
-        area=original.area,
-        title="员工子女入学",
-        content="技术骨干子女需要在本区入学，希望协调学位。",
-    )
+    unrelated = officer_visit.screened("员工子女入学", "技术骨干子女需要在本区入学，希望协调学位。")
     hub = make_user("hub", "hub", District.objects.get(code="jinghai"))
     client.force_login(hub)
     page = client.get(reverse("demand_detail", args=[again.pk])).content.decode()
