@@ -149,13 +149,15 @@ class PeriodForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
+        from demandloop.routing.queries import period_bounds
+
         values = super().clean() or {}
-        # The period as it will be read: an empty end is today, an empty start 30 days before the end.
-        end = values.get("end") or timezone.localdate()
-        start = values.get("start") or end - timedelta(days=30)
-        if start > end:
+        # The period as it will be read (an empty end is today, an empty start 30 days before the end).
+        start, end = period_bounds(values.get("start"), values.get("end"))
+        if start >= end:
             self.add_error("end" if values.get("end") else "start", _("The period ends before it starts."))
-        elif (end - start).days > 366:
+        # `end` is the midnight after the last day: 367 days after `start` is 366 days apart, both included.
+        elif (end - start).days > 367:
             self.add_error("start", _("Choose a period of at most one year."))
         return values
 
