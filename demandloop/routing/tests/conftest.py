@@ -11,7 +11,7 @@ import pytest
 def _fresh_router_state(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from demandloop.routing import queries, store
 
-    # Default models are trained once per test session in a shared folder (two seconds each), never in var/.
+    # Default models are trained once per test session in a shared folder (four seconds each), never in var/.
     settings.DEMANDLOOP_MODELS_DIR = tmp_path_factory.getbasetemp() / "routing-models"
     store.forget_loaded()
     queries.forget_contexts()

@@ -160,7 +160,9 @@ def test_stacked_views_fold_into_one_linear_model_equal_to_the_combination():
             svm = LinearSVC(C=1.0, max_iter=5000, random_state=0).fit(view[train], y[train])
             column[test] = svm.decision_function(view[test])
         oof_margins.append(column)
-    combination = LogisticRegression(C=1.0, max_iter=5000).fit(np.hstack(oof_margins), y)
+    combination = LogisticRegression(C=1.0, max_iter=5000, solver="newton-cg", tol=1e-6).fit(
+        np.hstack(oof_margins), y
+    )
     expected = combination.decision_function(stacked)
     assert np.allclose(matrix @ folded.coef_.T + folded.intercept_, expected)
 
