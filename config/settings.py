@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_required, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DEMANDLOOP_VAR_DIR", str(BASE_DIR / "var")))
@@ -276,6 +276,9 @@ LOGGING = {
 DEMANDLOOP_PRESET_DIR = BASE_DIR / "demandloop" / "org" / "presets"
 # How many more resolved demands than its last training a district's router waits for before it retrains.
 DEMANDLOOP_ROUTER_RETRAIN_AFTER = env_int("ROUTER_RETRAIN_AFTER", 50)
+# A retrained router is put into use unless its department accuracy on the corpus' held-back slice falls more
+# than this share below the model in force (`route retrain --force` overrides).
+DEMANDLOOP_ROUTER_RETRAIN_TOLERANCE = env_float("ROUTER_RETRAIN_TOLERANCE", 0.05)
 # Periodic tasks: run by the in-process runner of `demandloop serve`, or by Celery beat in production.
 DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("deliver-outbox", 10, "demandloop.integrations.notify.delivery.deliver_due"),

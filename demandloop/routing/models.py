@@ -26,6 +26,10 @@ class RouterTraining(models.Model):
     district_rows = models.PositiveIntegerField(_("district rows"), default=0)
     # Accuracy of each head on the corpus' held-back test slice, e.g. {"department": 0.91, ...}.
     test_accuracy = models.JSONField(_("test accuracy"), default=dict, blank=True)
+    # The model that was in force before, on the same slice; empty when there was none.
+    previous_accuracy = models.JSONField(_("accuracy of the previous model"), default=dict, blank=True)
+    # False when the retrained model routed the slice markedly worse than the one in force, which was kept.
+    activated = models.BooleanField(_("put into use"), default=True)
 
     class Meta:
         verbose_name = _("router training")

@@ -1,10 +1,12 @@
 """Where the routers of the districts live: `var/models/<district>/<folder>/`, one loaded per process.
 
-Default models are trained from the shipped corpus on first use (about two seconds) and cached under
+Default models are trained from the shipped corpus on first use (about four seconds) and cached under
 `default-<fingerprint>/`, the fingerprint covering the corpus, the lexicon and the model format: no binary
 artefact in the repository, none that an upgraded scikit-learn could fail to unpickle, and `demandloop init`
-stays fast. The fingerprint also covers the feature code, so a change of normalisation retrains the default. `route retrain` writes `retrained-<time>/` and points the district's `ACTIVE` file at it; every
-process notices the change on its next decision (one small file read) and loads the new model once.
+stays fast. The fingerprint also covers the feature code, so a change of normalisation retrains the default.
+`route retrain` writes `retrained-<time>/` and, unless it routes worse than the model in force, points the
+district's `ACTIVE` file at it; every process notices the change on its next decision (one small file read) and
+loads the new model once.
 """
 
 from __future__ import annotations
@@ -138,10 +140,13 @@ def ensure_default_model(district_code: str) -> Path | None:
 
 
 def save_retrained(district_code: str, model: TextClassifier) -> Path:
-    """Store a retrained model and make it the district's active one."""
-    folder = district_dir(district_code) / f"retrained-{time.strftime('%Y%m%d-%H%M%S')}"
+    """Store a retrained model beside the district's others (`activate` puts it into use)."""
+    stem = f"retrained-{time.strftime('%Y%m%d-%H%M%S')}"
+    folder, n = district_dir(district_code) / stem, 1
+    while folder.exists():  # two trainings within one second
+        n += 1
+        folder = district_dir(district_code) / f"{stem}-{n}"
     model.save(folder)
-    activate(district_code, folder.name)
     return folder
 
 

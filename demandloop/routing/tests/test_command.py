@@ -76,6 +76,24 @@ def test_route_retrain_reports_what_it_learned_from(jinghai, capsys):
     call_command("route", "retrain", "--district", "jinghai")
     out = capsys.readouterr().out
     assert "jinghai" in out and "retrained-" in out
+    assert "--force" not in out
+
+
+def test_route_retrain_says_when_it_keeps_the_model_in_force(jinghai, capsys, monkeypatch):
+    from demandloop.routing import actions, store
+
+    in_force = store.active_model("jinghai")
+    assert in_force is not None
+    monkeypatch.setattr(actions, "holds_up", lambda accuracy, previous: False)
+    call_command("route", "retrain", "--district", "jinghai")
+    out = capsys.readouterr().out
+    assert "--force" in out
+    assert store.active_model("jinghai")[0] == in_force[0]
+
+    call_command("route", "retrain", "--district", "jinghai", "--force")
+    out = capsys.readouterr().out
+    assert "--force" not in out
+    assert store.active_model("jinghai")[0] != in_force[0]
 
 
 def test_an_unknown_district_is_refused(jinghai):

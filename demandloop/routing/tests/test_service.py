@@ -94,11 +94,58 @@ def test_retraining_learns_the_districts_own_routing_and_records_it(world):
     training = retrain_from_resolved(district, lambda: rows)
     assert RouterTraining.objects.get() == training
     assert training.district_rows == 6
+    assert training.activated
     assert training.test_accuracy["department"] >= 0.85
+    # Compared with the default model it replaced, on the same held-back slice.
+    assert training.previous_accuracy["department"] >= 0.85
     assert (store.district_dir("jinghai") / "ACTIVE").read_text() == training.folder
     decision = suggest("jinghai", text)
     assert decision.department == "nyncw"
     assert decision.model["version"] == training.folder
+
+
+def mislabelled_rows() -> list[tuple[str, str, str, str, str]]:
+    """The corpus' own training texts recorded as all led by the service office: what a district's data looks
+    like when officers pick the first department in the list for everything."""
+    from demandloop.routing.corpus import in_scope, load_corpus
+
+    return [
+        (r.text, "zwfwb", r.domain, r.complexity, r.tier) for r in in_scope(load_corpus("jinghai", "train"))
+    ]
+
+
+def test_a_retrained_router_that_routes_worse_is_kept_aside(world):
+    district = world.jinghai.district
+    in_force = store.active_model("jinghai")
+    assert in_force is not None
+    before = suggest("jinghai", "排污许可证快到期了，延续申请交了一个月没消息").department
+
+    training = retrain_from_resolved(district, mislabelled_rows)
+
+    assert not training.activated
+    assert training.previous_accuracy["department"] >= 0.85
+    assert training.test_accuracy["department"] < training.previous_accuracy["department"] - 0.05
+    # The model in force stays in force; the new one is on disk for a look.
+    assert store.active_model("jinghai")[0] == in_force[0]
+    assert (store.district_dir("jinghai") / training.folder / "model.joblib").is_file()
+    decision = suggest("jinghai", "排污许可证快到期了，延续申请交了一个月没消息")
+    assert decision.department == before == "sthjj"
+    assert decision.model["version"] == in_force[0]
+
+
+def test_forcing_puts_a_worse_router_into_use(world):
+    training = retrain_from_resolved(world.jinghai.district, mislabelled_rows, force=True)
+    assert training.activated
+    assert (store.district_dir("jinghai") / "ACTIVE").read_text() == training.folder
+    assert (
+        suggest("jinghai", "排污许可证快到期了，延续申请交了一个月没消息").model["version"] == training.folder
+    )
+
+
+def test_the_tolerance_is_a_setting(world, settings):
+    settings.DEMANDLOOP_ROUTER_RETRAIN_TOLERANCE = 1.0
+    training = retrain_from_resolved(world.jinghai.district, mislabelled_rows)
+    assert training.activated
 
 
 def test_the_router_retrains_by_itself_once_enough_new_demands_are_resolved(world, settings):

@@ -84,6 +84,13 @@ class Command(BaseCommand):
             "retrain", help=str(gettext_lazy("retrain a district's router from its resolved demands"))
         )
         p.add_argument("--district", required=True)
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help=str(
+                gettext_lazy("put the new model into use even if it routes worse than the one in force")
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -183,18 +190,37 @@ class Command(BaseCommand):
         district = District.objects.filter(code=options["district"]).first()
         if district is None:
             raise CommandError(_("Unknown district %(code)s.") % {"code": options["district"]})
-        training = retrain_from_resolved(district)
-        accuracy = ", ".join(f"{head} {value:.3f}" for head, value in training.test_accuracy.items())
-        self.stdout.write(
-            _(
-                "Retrained the router of %(district)s on %(own)s resolved demands and %(corpus)s corpus rows; "
-                "accuracy on the held-back slice: %(accuracy)s. Active model: %(folder)s."
+        training = retrain_from_resolved(district, force=options["force"])
+
+        def listed(accuracy: dict[str, float]) -> str:
+            return ", ".join(f"{head} {value:.3f}" for head, value in accuracy.items()) or "—"
+
+        facts = {
+            "district": district.code,
+            "own": training.district_rows,
+            "corpus": training.corpus_rows,
+            "accuracy": listed(training.test_accuracy),
+            "previous": listed(training.previous_accuracy),
+            "folder": training.folder,
+        }
+        if training.activated:
+            self.stdout.write(
+                _(
+                    "Retrained the router of %(district)s on %(own)s resolved demands and %(corpus)s corpus rows; "
+                    "accuracy on the held-back slice: %(accuracy)s (the previous model: %(previous)s). "
+                    "Active model: %(folder)s."
+                )
+                % facts
             )
-            % {
-                "district": district.code,
-                "own": training.district_rows,
-                "corpus": training.corpus_rows,
-                "accuracy": accuracy,
-                "folder": training.folder,
-            }
+            return
+        self.stdout.write(
+            self.style.WARNING(
+                _(
+                    "Retrained the router of %(district)s on %(own)s resolved demands and %(corpus)s corpus rows, "
+                    "but it routes the held-back slice worse (%(accuracy)s) than the model in force "
+                    "(%(previous)s): the model in force stays. The new one is kept in %(folder)s; check the "
+                    "departments recorded on resolved demands, or run again with --force to use it anyway."
+                )
+                % facts
+            )
         )
