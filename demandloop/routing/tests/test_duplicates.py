@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from demandloop.routing.duplicates import (
+    AreaBlock,
     DemandForClustering,
     DuplicateIndex,
     OpenDemand,
@@ -25,6 +30,23 @@ def test_it_finds_the_same_enterprises_open_demand_that_says_the_same_thing():
     assert [c.id for c in found] == [1]
     assert found[0].same_enterprise and not found[0].same_area
     assert 0.5 <= found[0].similarity <= 1.0
+
+
+PHRASES = ["出口退税", "到账", "路灯坏了", "食品经营许可", "现场核查", "用电增容", "请协调", "两个月", "ABC", "123"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(PHRASES), max_size=6).map("".join), min_size=1, max_size=12),
+    st.lists(st.sampled_from(PHRASES), max_size=6).map("".join),
+)
+def test_an_areas_cosines_by_column_equal_the_plain_product(texts, query_text):
+    index = DuplicateIndex.build(OpenDemand(i, t, f"ent-{i}", "area") for i, t in enumerate(texts))
+    rows = np.array(index.by_area["area"], dtype=np.int64)
+    block = index._rows()[rows]
+    query = index.vectoriser.transform([query_text])
+    expected = (block @ query.T).toarray().ravel()
+    assert np.allclose(AreaBlock.of(rows, block).cosines(query), expected, atol=1e-12)
 
 
 def test_it_looks_only_at_the_same_enterprise_or_area():
