@@ -376,9 +376,16 @@ class TextClassifier:
         order = np.argsort(-contributions)
         out: list[dict[str, Any]] = []
         seen: set[str] = set()
+        faint = 0.05 * contributions[order[0]] if len(order) else 0.0
+        # Lexicon columns come last; below the faint line only they can still be shown.
+        lexicon_start = self.features.n_features - (
+            len(self.features.lexicon.labels) if self.features.lexicon else 0
+        )
         for i in order:
             if contributions[i] <= 0 or len(out) >= k:
                 break
+            if contributions[i] < faint and row.indices[i] < lexicon_start:
+                continue
             view, name = self.features.feature(int(row.indices[i]))
             if view == VIEW_LEXICON and self.features.lexicon is not None and text is not None:
                 # A lexicon column is a department's list: show which of its terms occurred.
@@ -394,7 +401,7 @@ class TextClassifier:
                 continue
             # Punctuation n-grams (",多"), n-grams across two words ("业反") and faint contributions explain
             # nothing to a clerk.
-            if contributions[i] < 0.05 * contributions[order[0]] or len(name) < 2 or not name.isalnum():
+            if contributions[i] < faint or len(name) < 2 or not name.isalnum():
                 continue
             if view != VIEW_WORD and text is not None and not any(name in w for w in self._words(text)):
                 continue
