@@ -49,6 +49,11 @@ def reference_seconds(steps: int = 5_000_000, repeat: int = 3) -> float:
     return best
 
 
+# Taken when a benchmark imports this module, i.e. before it measures anything; compared with the figure taken
+# when its section is written, it shows whether the machine's speed changed during the run.
+REFERENCE_BEFORE = reference_seconds()
+
+
 def commit() -> str:
     try:
         out = subprocess.run(
@@ -71,7 +76,8 @@ def write_section(name: str, title: str, body: str, data_size: str) -> None:
     block = (
         f"<!-- section:{name} -->\n## {title}\n\n"
         f"- date: {stamp}\n- commit: {commit()}\n- machine: {machine()}; reference loop (5 million Python "
-        f"additions, best of 3): {reference_seconds():.2f} s\n- data size: {data_size}\n\n"
+        f"additions, best of 3): {REFERENCE_BEFORE:.2f} s before the run, {reference_seconds():.2f} s after\n"
+        f"- data size: {data_size}\n\n"
         f"{body.strip()}\n<!-- /section:{name} -->\n"
     )
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else HEADER
