@@ -7,7 +7,9 @@
 2. Throughput: batch classification of those messages on one core (BLAS and OpenMP threads pinned to 1).
 3. The default routers of both presets on their corpus' held-back test slice; screening on the corpus.
 4. A full decision — screening, four heads with explanations, FAQ ranking, duplicates among 100,000 open
-   demands of the same enterprise or area — timed 1,000 times on one core: p50, p95, p99.
+   demands of the same enterprise or area — timed 1,000 times on one core: p50, p95, p99. Demands come and go
+   as in a working district: before each decision the index takes in an updated demand (every fifth time also
+   a closed and a new one), within the timed part, as the duplicate registry does.
 
 Writes its section of bench/RESULTS.md.
 """
@@ -257,7 +259,16 @@ def main() -> None:
         )
         for i, probe in enumerate(probes):
             text = probe.text if i % 4 == 0 else queries[i % len(queries)]
+            updated = rng.choice(demands)
+            closed, received = rng.choice(demands), rng.choice(demands)
             started, cpu_started = time.perf_counter(), time.thread_time()
+            # What the duplicate registry does first when demands changed since the last decision: here one
+            # open demand was updated before every decision, and before every fifth one another was closed and a
+            # new one received.
+            index.add([updated])
+            if i % 5 == 0:
+                index.discard([closed.id])
+                index.add([received._replace(id=f"new-{i}")])
             decision = decide(
                 context,
                 text,
@@ -277,7 +288,8 @@ def main() -> None:
         f"- index: {args.open:,} open demands of 20,000 enterprises in 24 areas (~{per_area:,.0f} per area), "
         f"built in {build_seconds:.1f} s",
         f"- {args.decisions:,} decisions (screening, department/domain/complexity/tier with explanations, FAQ "
-        f"BM25 over {len(faq.documents)} entries, duplicates of the same enterprise or area): "
+        f"BM25 over {len(faq.documents)} entries, duplicates of the same enterprise or area), each after the "
+        f"index took in an updated demand, every fifth also a closed and a new one: "
         f"**p50 {percentile(timings, 50):.2f} ms, p95 {percentile(timings, 95):.2f} ms, "
         f"p99 {percentile(timings, 99):.2f} ms**, max {max(timings):.2f} ms (wall clock; machine load average "
         f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores)",

@@ -69,9 +69,14 @@ class DuplicateIndex:
     by_enterprise: dict[Hashable, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_area: dict[Hashable, list[int]] = field(default_factory=lambda: defaultdict(list))
     row_of: dict[Hashable, int] = field(default_factory=dict)
+    # Rows indexed since `matrix` was last extended: kept apart (`_tail`) so that a demand received or updated
+    # does not copy the whole matrix; folded in once they are many (`_rows_for`).
     _pending: list[sp.csr_matrix] = field(default_factory=list)
-    # An area's rows by column, built once and reused until a demand of the area comes or goes.
-    _blocks: dict[Hashable, AreaBlock] = field(default_factory=dict)
+    _tail: sp.csr_matrix | None = None
+    # Each area's rows by column, built once and kept while its demands come and go: rows indexed since are
+    # read apart (`AreaRows.recent`), rows forgotten since are skipped, and the block is built again only when
+    # either is a sizeable share of it.
+    _areas: dict[Hashable, AreaRows] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rows: Iterable[OpenDemand | Sequence[Any]]) -> DuplicateIndex:
@@ -82,6 +87,11 @@ class DuplicateIndex:
         index.vectoriser.fit(texts or [""])
         index.matrix = sp.csr_matrix((0, 1 << index.vectoriser.bits))
         index._append(demands, texts)
+        # Every area's block now, with the index, rather than in the first decision of each area; a block is
+        # built again (about 5 ms for 4,000 demands) by the first decision after a demand of its area came or went.
+        for area_id, area_rows in index.by_area.items():
+            if area_rows:
+                index._area_rows(area_id)
         return index
 
     def _append(self, demands: Sequence[OpenDemand], texts: Sequence[str]) -> None:
@@ -98,7 +108,10 @@ class DuplicateIndex:
                 self.by_enterprise[demand.enterprise_id].append(row)
             if demand.area_id is not None:
                 self.by_area[demand.area_id].append(row)
-                self._blocks.pop(demand.area_id, None)
+                area = self._areas.get(demand.area_id)
+                if area is not None:
+                    area.recent.append(row)
+                    area.recent_block = None
         self._pending.append(self.vectoriser.transform(texts))
 
     def add(self, rows: Iterable[OpenDemand | Sequence[Any]]) -> None:
@@ -116,15 +129,33 @@ class DuplicateIndex:
             for groups, key in ((self.by_enterprise, self.enterprises[row]), (self.by_area, self.areas[row])):
                 if key is not None and row in groups.get(key, ()):
                     groups[key].remove(row)
-            self._blocks.pop(self.areas[row], None)
 
-    def _rows(self) -> sp.csr_matrix:
-        if self._pending:
-            assert self.matrix is not None
-            self.matrix = sp.vstack([self.matrix, *self._pending], format="csr")
-            self._pending = []
+    def _rows_for(self, rows: np.ndarray) -> sp.csr_matrix:
+        """The vectors of `rows` (ascending), wherever they are stored."""
         assert self.matrix is not None
-        return self.matrix
+        if self._pending:
+            pending = sum(p.shape[0] for p in self._pending) + (
+                0 if self._tail is None else self._tail.shape[0]
+            )
+            if pending > max(TAIL_ROWS, self.matrix.shape[0] // 20):
+                # Copying the matrix (15 ms at 100,000 demands) once every few thousand new rows.
+                self.matrix = sp.vstack([self.matrix, *self._stored_tail(), *self._pending], format="csr")
+                self._pending, self._tail = [], None
+            else:
+                self._tail = sp.vstack([*self._stored_tail(), *self._pending], format="csr")
+                self._pending = []
+        split = int(np.searchsorted(rows, self.matrix.shape[0]))
+        if split == len(rows):
+            return self.matrix[rows]
+        assert self._tail is not None
+        tail = self._tail[rows[split:] - self.matrix.shape[0]]
+        return sp.vstack([self.matrix[rows[:split]], tail], format="csr") if split else tail
+
+    def _stored_tail(self) -> list[sp.csr_matrix]:
+        return [] if self._tail is None else [self._tail]
+
+    def _alive(self, row: int, area_id: Hashable) -> bool:
+        return self.areas[row] == area_id and self.row_of.get(self.ids[row]) == row
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -144,17 +175,25 @@ class DuplicateIndex:
             return []
         query = self.vectoriser.transform([normalise(text)])
         similarity: dict[int, float] = {}
-        area_rows = np.empty(0, dtype=np.int64)
         if area_id is not None and self.by_area.get(area_id):
-            area = self._area_block(area_id)
-            area_rows, cosines = area.rows, area.cosines(query)
-            # Only the rows above the threshold become Python objects: an area holds thousands.
-            above = np.flatnonzero(cosines >= threshold)
-            similarity.update(zip(area_rows[above].tolist(), cosines[above].tolist(), strict=True))
-        own = [r for r in self.by_enterprise.get(enterprise_id, ()) if not _contains(area_rows, r)]
+            area = self._area_rows(area_id)
+            blocks = [area.block, self._recent_block(area)] if area.recent else [area.block]
+            for block in blocks:
+                cosines = block.cosines(query)
+                # Only the rows above the threshold become Python objects: an area holds thousands.
+                above = np.flatnonzero(cosines >= threshold)
+                for row, value in zip(block.rows[above].tolist(), cosines[above].tolist(), strict=True):
+                    if self._alive(row, area_id):
+                        similarity[row] = value
+        # The enterprise's demands elsewhere (those of the area are scored above).
+        own = [
+            r
+            for r in self.by_enterprise.get(enterprise_id, ())
+            if self.areas[r] != area_id or area_id is None
+        ]
         if enterprise_id is not None and own:
             rows = np.array(own, dtype=np.int64)
-            cosines = AreaBlock.of(rows, self._rows()[rows]).cosines(query)
+            cosines = AreaBlock.of(rows, self._rows_for(rows)).cosines(query)
             similarity.update(zip(own, cosines.tolist(), strict=True))
         if exclude_id is not None and exclude_id in self.row_of:
             similarity.pop(self.row_of[exclude_id], None)
@@ -171,12 +210,41 @@ class DuplicateIndex:
             for r in best
         ]
 
-    def _area_block(self, area_id: Hashable) -> AreaBlock:
-        cached = self._blocks.get(area_id)
-        if cached is None:
-            rows = np.array(sorted(self.by_area[area_id]), dtype=np.int64)
-            cached = self._blocks[area_id] = AreaBlock.of(rows, self._rows()[rows])
-        return cached
+    def _area_rows(self, area_id: Hashable) -> AreaRows:
+        area = self._areas.get(area_id)
+        live = len(self.by_area[area_id])
+        if area is not None:
+            stored = len(area.block.rows) + len(area.recent)
+            few_new = len(area.recent) <= max(TAIL_ROWS, stored // 16)
+            few_gone = stored - live <= max(TAIL_ROWS, stored // 4)
+            if few_new and few_gone:
+                return area
+        rows = np.array(sorted(self.by_area[area_id]), dtype=np.int64)
+        area = self._areas[area_id] = AreaRows(AreaBlock.of(rows, self._rows_for(rows)))
+        return area
+
+    def _recent_block(self, area: AreaRows) -> AreaBlock:
+        if area.recent_block is None:
+            rows = np.array(area.recent, dtype=np.int64)
+            area.recent_block = AreaBlock.of(rows, self._rows_for(rows))
+        return area.recent_block
+
+
+# Rows an index or an area takes in apart before they are folded in (at least; or a 20th / 16th of the rows).
+TAIL_ROWS = 64
+
+
+@dataclass
+class AreaRows:
+    """An area's block, the area's rows indexed since it was built, and those rows' own small block."""
+
+    block: AreaBlock
+    recent: list[int] = field(default_factory=list)
+    recent_block: AreaBlock | None = None
+
+
+# Below this many stored entries (a few dozen demands) sorting them is cheaper than a pass over the hashed space.
+SMALL_BLOCK = 20_000
 
 
 @dataclass(frozen=True)
@@ -196,10 +264,20 @@ class AreaBlock:
 
     @classmethod
     def of(cls, rows: np.ndarray, block: sp.csr_matrix) -> AreaBlock:
-        columns, compact = np.unique(block.indices, return_inverse=True)
-        narrow = sp.csr_matrix(
-            (block.data, compact.ravel(), block.indptr), shape=(block.shape[0], len(columns))
-        )
+        if block.nnz < SMALL_BLOCK:
+            columns, compact = np.unique(block.indices, return_inverse=True)
+            compact = compact.ravel()
+        else:
+            # Sorting an area's ~190,000 entries to find its distinct n-grams took 13 ms; marking them in the
+            # hashed space and numbering the marks takes 2.
+            width = block.shape[1]
+            mark = np.zeros(width, dtype=bool)
+            mark[block.indices] = True
+            columns = np.flatnonzero(mark)
+            number = np.empty(width, dtype=np.int32)
+            number[columns] = np.arange(len(columns), dtype=np.int32)
+            compact = number[block.indices]
+        narrow = sp.csr_matrix((block.data, compact, block.indptr), shape=(block.shape[0], len(columns)))
         return cls(rows, columns, narrow.tocsc())
 
     def cosines(self, query: sp.csr_matrix) -> np.ndarray:
@@ -214,11 +292,6 @@ class AreaBlock:
         positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
         products = self.by_column.data[positions] * np.repeat(weights, lengths)
         return np.bincount(self.by_column.indices[positions], weights=products, minlength=len(self.rows))
-
-
-def _contains(sorted_rows: np.ndarray, row: int) -> bool:
-    at = int(np.searchsorted(sorted_rows, row))
-    return at < len(sorted_rows) and int(sorted_rows[at]) == row
 
 
 class DemandForClustering(NamedTuple):
