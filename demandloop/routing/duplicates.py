@@ -13,6 +13,7 @@ the rows of its enterprise and area only, so a decision over 100,000 open demand
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -77,6 +78,8 @@ class DuplicateIndex:
     # read apart (`AreaRows.recent`), rows forgotten since are skipped, and the block is built again only when
     # either is a sizeable share of it.
     _areas: dict[Hashable, AreaRows] = field(default_factory=dict)
+    # A query updates that lazy state too: one index serves every thread of a process (DuplicateRegistry).
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
     def build(cls, rows: Iterable[OpenDemand | Sequence[Any]]) -> DuplicateIndex:
@@ -117,12 +120,18 @@ class DuplicateIndex:
     def add(self, rows: Iterable[OpenDemand | Sequence[Any]]) -> None:
         """Index newly received demands (their words count with the document frequencies of the build)."""
         demands = [OpenDemand(*row) for row in rows]
-        self.discard(d.id for d in demands if d.id in self.row_of)
-        self._append(demands, normalise_many(d.text for d in demands))
+        texts = normalise_many(d.text for d in demands)
+        with self._lock:
+            self.discard(d.id for d in demands if d.id in self.row_of)
+            self._append(demands, texts)
 
     def discard(self, ids: Iterable[Hashable]) -> None:
         """Forget demands that were closed, merged or withdrawn (their rows stay, unreachable)."""
-        for demand_id in list(ids):
+        with self._lock:
+            self._discard(list(ids))
+
+    def _discard(self, ids: list[Hashable]) -> None:
+        for demand_id in ids:
             row = self.row_of.pop(demand_id, None)
             if row is None:
                 continue
@@ -174,6 +183,18 @@ class DuplicateIndex:
         if enterprise_id is None and area_id is None:
             return []
         query = self.vectoriser.transform([normalise(text)])
+        with self._lock:
+            return self._find(query, enterprise_id, area_id, exclude_id, threshold, limit)
+
+    def _find(
+        self,
+        query: sp.csr_matrix,
+        enterprise_id: Hashable | None,
+        area_id: Hashable | None,
+        exclude_id: Hashable | None,
+        threshold: float,
+        limit: int,
+    ) -> list[DuplicateCandidate]:
         similarity: dict[int, float] = {}
         if area_id is not None and self.by_area.get(area_id):
             area = self._area_rows(area_id)

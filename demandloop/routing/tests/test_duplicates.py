@@ -125,6 +125,59 @@ def test_it_finds_what_a_plain_search_of_the_open_demands_finds_while_they_come_
     assert len(index) == len(live)
 
 
+def test_threads_of_one_process_can_query_the_index_while_it_takes_in_changes():
+    """The registry's index serves every thread of a process, and a query updates its lazy state."""
+    import random
+    import sys
+    import threading
+
+    texts = ["出口退税到账慢", "路灯坏了很危险", "食品经营许可核查", "用电增容申请", "招工难请协调"]
+    index = DuplicateIndex.build(
+        [OpenDemand(i, f"{texts[i % 5]}{i}", f"e{i % 7}", f"a{i % 3}") for i in range(300)]
+    )
+    errors: list[str] = []
+
+    def changes(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for k in range(300):
+                i = rng.randrange(600)
+                if rng.random() < 0.3:
+                    index.discard([i])
+                else:
+                    index.add([OpenDemand(i, f"{texts[i % 5]}{k}", f"e{i % 7}", f"a{i % 3}")])
+        except Exception as error:  # any failure in a thread is the finding
+            errors.append(repr(error))
+
+    def queries(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for _ in range(300):
+                index.find(
+                    texts[rng.randrange(5)],
+                    enterprise_id=f"e{rng.randrange(7)}",
+                    area_id=f"a{rng.randrange(3)}",
+                )
+        except Exception as error:
+            errors.append(repr(error))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with patch.object(duplicates, "TAIL_ROWS", 2):
+            threads = [threading.Thread(target=changes, args=(s,)) for s in range(2)]
+            threads += [threading.Thread(target=queries, args=(s,)) for s in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert len(index) == len({d for (d,) in [(d,) for d in index.row_of]})
+    assert all(index.row_of[index.ids[row]] == row for row in index.row_of.values())
+
+
 def test_it_looks_only_at_the_same_enterprise_or_area():
     index = DuplicateIndex.build(OPEN)
     # Demand 3 says the same thing, but for another enterprise in another area: not a merge candidate.
