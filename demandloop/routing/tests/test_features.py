@@ -69,6 +69,28 @@ def test_the_key_table_finds_present_keys_and_misses_absent_ones():
     assert table.lookup(probe).tolist() == [1, 0, -1, 3]
 
 
+LEXICON_TERMS = {
+    "swj": ["发票", "退税", "出口退税"],
+    "sthjj": ["排污许可", "环评"],
+    "rsj": ["社保", "招工", "票"],
+}
+
+
+@given(
+    st.lists(
+        st.sampled_from(["发票", "退税", "出口", "排污许可", "环评", "社保", "招工", "票", "了", "a1"]),
+        max_size=30,
+    )
+)
+def test_a_lexicon_counts_one_text_as_it_counts_a_batch(parts):
+    lexicon = Lexicon(LEXICON_TERMS)
+    text = "".join(parts)
+    one = lexicon._term_counts([text])
+    batch = lexicon._term_counts([text, "出口退税的发票"])
+    assert (one.toarray() == batch[0].toarray()).all()
+    assert list(one.indices) == sorted(set(one.indices))
+
+
 def test_a_lexicon_counts_a_labels_terms_even_unseen_in_training():
     lexicon = Lexicon({"swj": ["发票", "退税"], "sthjj": ["排污许可"]})
     row = lexicon.transform([normalise("出口退税和发票的问题")]).toarray()[0]
