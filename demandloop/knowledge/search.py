@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jieba
+import numpy as np
 from rank_bm25 import BM25Okapi
 
 from demandloop.routing.text import normalise
@@ -164,6 +165,23 @@ class FaqIndex:
             for d in self.documents
         ]
         self.bm25 = BM25Okapi(self.token_lists) if self.documents else None
+        self.token_sets = [set(t) for t in self.token_lists]
+        # BM25 is a sum over the query's words: each word's scores over the entries, computed once per word of
+        # the handbook (rank_bm25 loops over every entry in Python for each word of each query).
+        self._word_scores: dict[str, np.ndarray] = {}
+
+    def _scores(self, query: list[str]) -> np.ndarray:
+        """`BM25Okapi.get_scores(query)`, from each word's scores; words of no entry score nothing."""
+        assert self.bm25 is not None
+        scores = np.zeros(len(self.documents))
+        for word in query:
+            if word not in self.bm25.idf:
+                continue
+            word_scores = self._word_scores.get(word)
+            if word_scores is None:
+                word_scores = self._word_scores[word] = self.bm25.get_scores([word])
+            scores += word_scores
+        return scores
 
     def search(
         self, text: str, *, limit: int = 3, min_score: float = 3.0, min_shared: int = 2
@@ -177,11 +195,11 @@ class FaqIndex:
         query = list(dict.fromkeys(tokens(text[:QUERY_CHARS])))
         if not query:
             return []
-        scores = self.bm25.get_scores(query)
+        scores = self._scores(query)
         order = sorted(range(len(scores)), key=lambda i: -scores[i])[: max(limit * 3, limit)]
         matches = []
         for i in order:
-            shared = [t for t in query if t in set(self.token_lists[i])]
+            shared = [t for t in query if t in self.token_sets[i]]
             if scores[i] < min_score or len(shared) < min_shared:
                 continue
             d = self.documents[i]

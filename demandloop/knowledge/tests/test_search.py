@@ -36,6 +36,22 @@ def test_it_ranks_the_entry_the_demand_is_about_first(jinghai_index, text, code)
     assert len(matches[0].matched) >= 2
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "出口退税多久能到账，退税进度怎么查",
+        "新办企业领用发票发票额度",
+        "",
+        "完全无关的话语 abc 123",
+        "社保 社保 招工",
+    ],
+)
+def test_scores_are_rank_bm25s_own(jinghai_index, text):
+    query = [*tokens(text), "从未出现的词"]
+    assert list(jinghai_index._scores(query)) == list(jinghai_index.bm25.get_scores(query))
+    assert list(jinghai_index._scores(query)) == list(jinghai_index.bm25.get_scores(query))  # remembered
+
+
 def test_unrelated_words_match_nothing(jinghai_index):
     assert jinghai_index.search("今天天气很好") == []
     assert jinghai_index.search("") == []
