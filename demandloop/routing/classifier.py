@@ -191,7 +191,7 @@ def _out_of_fold(
 def _combiner() -> LogisticRegression:
     # A few dozen dense columns of margins: Newton steps with conjugate gradients reach the optimum (to 1e-4 of
     # a coefficient) in a tenth of the time L-BFGS takes to stop short of it (1e-2); training a preset's router
-    # went from 11 s to 3 s, and the combination is the same up to that difference.
+    # went from 11 s to about 4 s, and the combination is the same up to that difference.
     return LogisticRegression(C=STACK_C, max_iter=5000, solver="newton-cg", tol=1e-6)
 
 

@@ -396,12 +396,8 @@ class Lexicon:
         column_of = self.__dict__.get("_column_of")
         if column_of is None:
             column_of = self.__dict__["_column_of"] = {t: i for i, t in enumerate(self.terms)}
-        columns = [
-            column_of[text[i : i + n]]
-            for n in self.lengths
-            for i in range(len(text) - n + 1)
-            if text[i : i + n] in column_of
-        ]
+        found = (column_of.get(text[i : i + n]) for n in self.lengths for i in range(len(text) - n + 1))
+        columns = [c for c in found if c is not None]
         indptr = np.array([0, len(columns)])
         counts = sp.csr_matrix(
             (np.ones(len(columns)), np.array(columns, dtype=np.int32), indptr), shape=(1, len(self.terms))
