@@ -1,9 +1,12 @@
-"""API views that belong to no domain: who am I."""
+"""API views that belong to no domain: who am I; and the content negotiation of file downloads."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -75,3 +78,10 @@ class MeView(APIView):
             },
         }
         return Response(MeSerializer(data).data)
+
+
+class FileFormatNegotiation(DefaultContentNegotiation):
+    """For endpoints whose `?format=` names the file to build (docx, xlsx), not one of DRF's renderers — which
+    would answer 404 for "docx": the file is an HttpResponse, and a refusal is JSON like every other."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)

@@ -1,19 +1,36 @@
 """The handbook over the API: published entries of the user's districts, ranked by BM25 when `q` is given.
 
-GET /api/v1/faq/?district=&q=      (every signed-in user: enterprises read the handbook too)
+GET /api/v1/faq/?district=&q=                      (every signed-in user: enterprises read the handbook too)
+GET /api/v1/faq/export/?district=&format=docx|xlsx  (the same people: the handbook as Word or Excel)
+
+A district the user does not belong to is 404, the same as a missing one (STYLE.md rule 3).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 
+from demandloop.core.api_views import FileFormatNegotiation
+from demandloop.knowledge.export import EXPORT_FORMATS, handbook_file
 from demandloop.knowledge.models import FaqEntry
+from demandloop.lib.downloads import DOCX, XLSX, as_download
+from demandloop.org.models import District
 from demandloop.org.scope import resolve_scope
+
+# Module level: inside the viewset, `list` is the action.
+FORMAT_NAMES = list(EXPORT_FORMATS)
+DISTRICT_PARAMETER = OpenApiParameter(
+    "district", str, description=_("district code (default: the first of the user's districts)")
+)
 
 
 class FaqEntrySerializer(serializers.ModelSerializer):
@@ -38,11 +55,28 @@ class FaqEntrySerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("district", str, description=str(_("district code"))),
-        OpenApiParameter("q", str, description=str(_("words of a question: entries ranked by relevance"))),
-    ]
+class FaqExportQuerySerializer(serializers.Serializer):
+    district = serializers.SlugField(label=_("district"), required=False)
+    format = serializers.ChoiceField(
+        label=_("file format"),
+        choices=FORMAT_NAMES,
+        default="docx",
+        error_messages={"invalid_choice": _("format must be docx (Word) or xlsx (Excel), not “{input}”.")},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("district", str, description=str(_("district code"))),
+            OpenApiParameter(
+                "q", str, description=str(_("words of a question: entries ranked by relevance"))
+            ),
+        ]
+    ),
+    retrieve=extend_schema(
+        parameters=[OpenApiParameter("district", str, description=str(_("district code")))]
+    ),
 )
 class FaqEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """The published FAQ entries (高频事项应答手册) of the districts the user belongs to."""
@@ -75,3 +109,39 @@ class FaqEntryViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(
             self.get_serializer(self.paginate_queryset(ordered), many=True).data
         )
+
+    @extend_schema(
+        summary=_("The handbook (高频事项应答手册) as a Word document or an Excel list"),
+        description=_(
+            "The district's published entries: in Word grouped by department and numbered, with answers and "
+            "contacts; in Excel one row per entry."
+        ),
+        parameters=[
+            DISTRICT_PARAMETER,
+            OpenApiParameter(
+                "format",
+                str,
+                enum=FORMAT_NAMES,
+                default="docx",
+                description=_("docx: the handbook in Word; xlsx: one row per entry in Excel"),
+            ),
+        ],
+        responses={
+            (200, DOCX): OpenApiTypes.BINARY,
+            (200, XLSX): OpenApiTypes.BINARY,
+            400: OpenApiResponse(description=_("a format other than docx or xlsx")),
+            404: OpenApiResponse(description=_("a district the user does not belong to")),
+        },
+    )
+    @action(detail=False, methods=["get"], content_negotiation_class=FileFormatNegotiation)
+    def export(self, request: Request) -> HttpResponse:
+        query = FaqExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        # The list's rule: the districts of the user's memberships, enterprises included.
+        districts = District.objects.filter(pk__in=resolve_scope(request.user).district_ids)
+        code = values.get("district")
+        district = districts.filter(code=code).first() if code else districts.order_by("code").first()
+        if district is None:
+            raise Http404
+        return as_download(handbook_file(district, values["format"]))

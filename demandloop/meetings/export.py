@@ -2,7 +2,8 @@
 
 Title, the meeting's particulars (time, place, chair, attending departments), the agenda, the minutes, and the
 decided matters (议定事项) — one numbered paragraph per demand: lead department, co-departments, deadline — then
-the issuing office and date. Headings are English msgids rendered in the district's language (zh-hans).
+the issuing office and date. Headings are English msgids rendered in the district's language (zh-hans); the
+fonts and numerals of the official form come from `demandloop.lib.docx_form`.
 """
 
 from __future__ import annotations
@@ -15,49 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
+from demandloop.lib.docx_form import HEADING_FONT, TITLE_FONT, add_paragraph, numeral
 from demandloop.meetings.models import Meeting
-
-BODY_FONT = "仿宋"
-TITLE_FONT = "宋体"
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-
-def _numeral(n: int) -> str:
-    """一, 二 … 十, 十一 … as Chinese official documents number their parts (up to 99)."""
-    if n <= 10:
-        return CHINESE_NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    return f"{'' if tens == 1 else CHINESE_NUMERALS[tens - 1]}十{CHINESE_NUMERALS[ones - 1] if ones else ''}"
-
-
-def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    # Word takes Chinese glyphs from the East Asian font slot, not from `name`.
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-
-def _paragraph(
-    document: Any,
-    text: str,
-    *,
-    size: float = 16,
-    bold: bool = False,
-    align: Any = None,
-    font: str = BODY_FONT,
-    indent: bool = False,
-) -> Any:
-    paragraph = document.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    _font(paragraph.add_run(text), font, size, bold)
-    return paragraph
 
 
 def _date(moment: Any) -> str:
@@ -73,7 +34,7 @@ def meeting_minutes_docx(meeting: Meeting) -> bytes:
 def _build(meeting: Meeting) -> bytes:
     document = Document()
     district = meeting.district
-    _paragraph(
+    add_paragraph(
         document,
         f"{district.full_name or district.name}{meeting.get_kind_display()}",
         size=22,
@@ -81,10 +42,10 @@ def _build(meeting: Meeting) -> bytes:
         align=WD_ALIGN_PARAGRAPH.CENTER,
         font=TITLE_FONT,
     )
-    _paragraph(
+    add_paragraph(
         document, _("Meeting record"), size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT
     )
-    _paragraph(document, meeting.title, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_paragraph(document, meeting.title, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
 
     attendees = [a for a in meeting.attendees.select_related("department", "user") if a.attended is not False]
     names = "、".join(a.name or (a.department.name if a.department else str(a.user)) for a in attendees)
@@ -97,12 +58,12 @@ def _build(meeting: Meeting) -> bytes:
     ]
     for label, value in particulars:
         if value:
-            _paragraph(document, _("%(label)s: %(value)s") % {"label": label, "value": value})
+            add_paragraph(document, _("%(label)s: %(value)s") % {"label": label, "value": value})
 
     part = 1
     agenda = list(meeting.agenda.select_related("demand", "demand__enterprise"))
     if agenda:
-        _paragraph(document, _numeral(part) + "、" + _("Agenda"), bold=True, font="黑体")
+        add_paragraph(document, numeral(part) + "、" + _("Agenda"), bold=True, font=HEADING_FONT)
         part += 1
         for number, item in enumerate(agenda, start=1):
             if item.demand_id:
@@ -113,18 +74,18 @@ def _build(meeting: Meeting) -> bytes:
                 }
             else:
                 text = item.topic
-            _paragraph(document, f"{number}. {text}", indent=True)
+            add_paragraph(document, f"{number}. {text}", indent=True)
     if meeting.minutes:
-        _paragraph(document, _numeral(part) + "、" + _("Proceedings"), bold=True, font="黑体")
+        add_paragraph(document, numeral(part) + "、" + _("Proceedings"), bold=True, font=HEADING_FONT)
         part += 1
         for line in meeting.minutes.splitlines():
             if line.strip():
-                _paragraph(document, line.strip(), indent=True)
+                add_paragraph(document, line.strip(), indent=True)
     decisions = list(
         meeting.decisions.select_related("demand", "lead_department").prefetch_related("co_departments")
     )
     if decisions:
-        _paragraph(document, _numeral(part) + "、" + _("Decided matters"), bold=True, font="黑体")
+        add_paragraph(document, numeral(part) + "、" + _("Decided matters"), bold=True, font=HEADING_FONT)
         for number, decision in enumerate(decisions, start=1):
             co = "、".join(d.name for d in decision.co_departments.all())
             text = _("Demand #%(pk)s “%(title)s”: led by %(lead)s") % {
@@ -137,12 +98,12 @@ def _build(meeting: Meeting) -> bytes:
             text += _(", to be completed by %(deadline)s.") % {"deadline": _date(decision.deadline)}
             if decision.note:
                 text += decision.note
-            _paragraph(document, f"（{_numeral(number)}）{text}", indent=True)
+            add_paragraph(document, f"（{numeral(number)}）{text}", indent=True)
 
     issued = meeting.held_at or meeting.scheduled_at
     hub = district.departments.filter(kind="service_hub").first()
-    _paragraph(document, hub.name if hub else district.name, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _paragraph(document, _date(issued), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_paragraph(document, hub.name if hub else district.name, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_paragraph(document, _date(issued), align=WD_ALIGN_PARAGRAPH.RIGHT)
 
     buffer = io.BytesIO()
     document.save(buffer)

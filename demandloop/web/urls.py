@@ -35,6 +35,7 @@ urlpatterns = [
     path("portal/", portal.portal, name="portal"),
     path("portal/new/", portal.portal_submit, name="portal_submit"),
     path("portal/policies/", portal.portal_policies, name="portal_policies"),
+    path("portal/policies/handbook.docx", portal.portal_handbook, name="portal_handbook"),
     path("demands/new/", demand.register_demand, name="register_demand"),
     path("demands/suggest/", demand.suggest, name="demand_suggest"),
     path("demands/<int:pk>/", demand.demand_detail, name="demand_detail"),

@@ -398,6 +398,29 @@ def faq_detail(ctx: Ctx, name: str) -> None:
             ctx.expect_hidden(response, f"{name} {district}")
 
 
+def faq_export(ctx: Ctx, name: str) -> None:
+    # The handbook file follows the list: everyone of a district, enterprises included; another district is 404.
+    _faq_entries(ctx)
+    home, _who = _home(ctx)
+    for district in DISTRICTS:
+        for fmt in ("docx", "xlsx"):
+            response = ctx.call("get", f"/api/v1/faq/export/?district={district}&format={fmt}")
+            if home == district:
+                ctx.expect_visible(response, f"{name} {district} {fmt}", (200,))
+                ctx.tc.assertIn(f'filename="handbook-{district}.{fmt}"', response["Content-Disposition"])
+            else:
+                ctx.expect_hidden(response, f"{name} {district} {fmt}")
+    # Without a district: the person's own; a person of no district has no handbook.
+    response = ctx.call("get", "/api/v1/faq/export/")
+    if home in DISTRICTS:
+        ctx.expect_visible(response, f"{name} default", (200,))
+        ctx.tc.assertIn(f'filename="handbook-{home}.docx"', response["Content-Disposition"])
+    else:
+        ctx.expect_hidden(response, f"{name} default")
+    # A format the export does not make is refused before the district is looked at: it tells nothing.
+    ctx.expect_visible(ctx.call("get", "/api/v1/faq/export/?district=nankai&format=pdf"), name, (400,))
+
+
 RULES: dict[str, Rule] = {
     "api-schema": public_schema,
     "api-docs": public_schema,
@@ -443,6 +466,7 @@ RULES: dict[str, Rule] = {
     "routing-common-problems": routing_common_problems,
     "faq-list": faq_list,
     "faq-detail": faq_detail,
+    "faq-export": faq_export,
 }
 # Writes change the world the later rules read: run every read first.
 WRITE_RULES = frozenset(

@@ -44,6 +44,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "portal": {R.ENTERPRISE},
     "portal_submit": {R.ENTERPRISE},
     "portal_policies": {R.ENTERPRISE},
+    "portal_handbook": {R.ENTERPRISE},
     "register_demand": INTAKE,
     "demand_suggest": {R.ENTERPRISE},
     "demand_detail": EVERY_DEMAND_ROLE,
@@ -90,6 +91,7 @@ MEETING_REACH = {"J": {"J:hub", "J:dispatcher"} | (DEMAND_REACH["J1"] - {"J:ente
 SUMMONED = {d: {f"{d}:coordinator", f"{d}:dept_lead"} for d in "JN"}
 MARKER = re.compile(r"标记-([JN][12])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 # Not pages: the admin site (its own permissions) and the REST API (its own matrix, tests/api).
@@ -119,7 +121,14 @@ def role_of(user: Any) -> str:
 
 
 def body_text(response: Any) -> str:
-    """The text a person would read in the answer, including the cells of an Excel export."""
+    """The text a person would read in the answer, including the cells of an Excel export and the paragraphs
+    and tables of a Word document."""
+    if response.get("Content-Type", "").startswith(DOCX):
+        from docx import Document
+
+        document = Document(io.BytesIO(response.content))
+        cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
     if response.get("Content-Type", "").startswith(XLSX):
         from openpyxl import load_workbook
 
@@ -232,6 +241,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
                     or (kind == "summons" and who in SUMMONED[target])
                     or (kind == "meeting" and who in MEETING_REACH[target])
                     or (kind == "district_hub" and who == f"{target}:hub")
+                    or (kind == "district" and who.startswith(f"{target}:"))
                 )
                 if not page_open or not reached:
                     assert response.status_code == 404, f"{who} got {response.status_code} for {where}"
@@ -313,6 +323,12 @@ def requests_for(
             )
             result.append((reverse(name, args=[message.pk]), code, "district_hub", "post"))
         return result
+    if name == "portal_handbook":
+        # The enterprise's own district's handbook by default; another district's is 404.
+        return [(reverse(name), None, "", "get")] + [
+            (reverse(name) + f"?district={world.districts[code].district.code}", code, "district", "get")
+            for code in "JN"
+        ]
     if name == "meeting_create":
         # An empty form: refused within reach, nothing called.
         return [(reverse(name), None, "", "post")]

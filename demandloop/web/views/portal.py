@@ -4,7 +4,7 @@ its timeline, rate it and ask for it to be redone, read the policies and FAQ (æƒ
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -13,7 +13,10 @@ from demandloop.demands.choices import ChannelChoices
 from demandloop.demands.errors import DemandActionError
 from demandloop.demands.models import Demand
 from demandloop.enterprises.models import Enterprise
+from demandloop.knowledge.export import handbook_file
+from demandloop.lib.downloads import as_download
 from demandloop.org.choices import RoleChoices as R
+from demandloop.org.models import District
 from demandloop.web import knowledge
 from demandloop.web.access import role_page
 from demandloop.web.forms import PortalDemandForm
@@ -71,11 +74,35 @@ def portal_submit(request: HttpRequest) -> HttpResponse:
     )
 
 
+def handbook_districts(enterprises: list[Enterprise]) -> list[District]:
+    """The districts whose handbook the enterprise account reads: those of its enterprises."""
+    return sorted({e.district for e in enterprises}, key=lambda d: d.code)
+
+
 @role_page(R.ENTERPRISE)
 def portal_policies(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    district_ids = {e.district_id for e in my_enterprises(request)}
+    enterprises = my_enterprises(request)
+    district_ids = {e.district_id for e in enterprises}
     entries = knowledge.published_entries(district_ids, q)
     return render(
-        request, "web/portal_policies.html", {"entries": entries, "q": q, "available": entries is not None}
+        request,
+        "web/portal_policies.html",
+        {
+            "entries": entries,
+            "q": q,
+            "available": entries is not None,
+            "handbook_districts": handbook_districts(enterprises),
+        },
     )
+
+
+@role_page(R.ENTERPRISE)
+def portal_handbook(request: HttpRequest) -> HttpResponse:
+    """The whole handbook of the enterprise's district as a Word document (`?district=` when it has several)."""
+    districts = handbook_districts(my_enterprises(request))
+    code = request.GET.get("district", "")
+    district = next((d for d in districts if d.code == code), None) if code else next(iter(districts), None)
+    if district is None:
+        raise Http404
+    return as_download(handbook_file(district, "docx"))

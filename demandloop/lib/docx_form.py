@@ -1,0 +1,98 @@
+"""Word documents in the form of Chinese official documents (公文格式), with python-docx.
+
+Pure layout helpers, shared by the meeting record (`meetings.export`) and the FAQ handbook
+(`knowledge.export`): the fonts of GB/T 9704 (仿宋 body, 宋体 title, 黑体 and 楷体 headings), Chinese numerals
+for the parts of a document, A4 pages and a page number in the footer. No text of their own: the words come
+from the caller, translated.
+"""
+
+from __future__ import annotations
+
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+BODY_FONT = "仿宋"
+TITLE_FONT = "宋体"
+HEADING_FONT = "黑体"
+SUBHEADING_FONT = "楷体"
+CHINESE_NUMERALS = "一二三四五六七八九十"
+BLACK = RGBColor(0, 0, 0)
+
+
+def numeral(n: int) -> str:
+    """一, 二 … 十, 十一 … 九十九 as Chinese official documents number their parts; beyond, Arabic digits (a
+    document with a hundred parts is better numbered than refused)."""
+    if not 1 <= n <= 99:
+        return str(n)
+    if n <= 10:
+        return CHINESE_NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else CHINESE_NUMERALS[tens - 1]}十{CHINESE_NUMERALS[ones - 1] if ones else ''}"
+
+
+def set_font(run: Run, name: str, size: float, bold: bool = False) -> None:
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    # Word takes Chinese glyphs from the East Asian font slot, not from `name`.
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def add_paragraph(
+    document: Document,
+    text: str,
+    *,
+    size: float = 16,
+    bold: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    font: str = BODY_FONT,
+    indent: bool = False,
+    style: str | None = None,
+) -> Paragraph:
+    """A paragraph of one run. `style` (e.g. "Heading 1") puts it in Word's navigation pane and outline; the
+    run keeps the official font and is black, not the built-in heading's theme colour."""
+    paragraph = document.add_paragraph(style=style)
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        # Two characters, as every body paragraph of an official document.
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
+    run = paragraph.add_run(text)
+    set_font(run, font, size, bold)
+    if style is not None:
+        run.font.color.rgb = BLACK
+    return paragraph
+
+
+def a4_pages(document: Document) -> None:
+    """A4 pages with the margins of GB/T 9704 (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm); python-docx's
+    blank document is US Letter."""
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+
+def page_numbers(document: Document) -> None:
+    """The page number centred in the footer as "— 1 —", a PAGE field Word fills in when it lays out."""
+    for section in document.sections:
+        paragraph = section.footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        set_font(paragraph.add_run("— "), TITLE_FONT, 14)
+        run = paragraph.add_run()
+        set_font(run, TITLE_FONT, 14)
+        for kind, instruction in (("begin", None), (None, " PAGE "), ("end", None)):
+            if instruction is None:
+                element = OxmlElement("w:fldChar")
+                element.set(qn("w:fldCharType"), str(kind))
+            else:
+                element = OxmlElement("w:instrText")
+                element.set(qn("xml:space"), "preserve")
+                element.text = instruction
+            run._r.append(element)
+        set_font(paragraph.add_run(" —"), TITLE_FONT, 14)

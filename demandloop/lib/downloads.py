@@ -1,0 +1,54 @@
+"""Files the platform hands out (the handbook, the monthly report, exports): content types and the response.
+
+A download carries two file names (RFC 6266): the one in the district's language, which browsers take, and an
+ASCII one for clients that cannot read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet.worksheet import Worksheet
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Office formats by the extension the API, the pages and the commands name them by.
+OFFICE_FORMATS = {"docx": DOCX, "xlsx": XLSX}
+
+
+@dataclass(frozen=True)
+class DownloadFile:
+    """A file ready to send: its bytes, content type, and file names (in the district's language, and in ASCII
+    for clients that cannot read the other)."""
+
+    content: bytes
+    content_type: str
+    filename: str
+    ascii_filename: str
+
+
+def as_download(file: DownloadFile) -> HttpResponse:
+    response = HttpResponse(file.content, content_type=file.content_type)
+    # Both names (RFC 6266): browsers take the UTF-8 one, older clients the plain one.
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{file.ascii_filename}\"; filename*=UTF-8''{quote(file.filename)}"
+    )
+    return response
+
+
+def clean_text(text: str) -> str:
+    """The text without the control characters XML cannot hold (pasted from other programs), which would stop
+    both python-docx and openpyxl."""
+    return str(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
+def cells_as_text(sheet: Worksheet, min_row: int = 2) -> None:
+    """Keep text that starts with "=" as text: openpyxl takes it for a formula, and a demand's title or an answer
+    is what someone typed, never something for Excel to compute."""
+    for row in sheet.iter_rows(min_row=min_row):
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
