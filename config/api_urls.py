@@ -10,6 +10,7 @@ from demandloop.integrations import api as notify_api
 from demandloop.integrations.hotline12345.api import HotlineOrderViewSet
 from demandloop.knowledge.api import FaqEntryViewSet
 from demandloop.meetings import api as meetings_api
+from demandloop.reports.api import MonthlyReportView
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -27,5 +28,6 @@ router.register("faq", FaqEntryViewSet, basename="faq")
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("routing/", include("demandloop.routing.urls_api")),
+    path("reports/monthly/", MonthlyReportView.as_view(), name="api-monthly-report"),
     path("", include(router.urls)),
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("routing/", include("demandloop.routing.urls")),
     path("meetings/", include("demandloop.meetings.urls")),
     path("deliveries/", include("demandloop.integrations.urls")),
+    path("reports/", include("demandloop.reports.urls")),
     path("", include("demandloop.web.urls")),
 ]
 

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from demandloop.demands.choices import DemandStatusChoices as S
@@ -127,6 +128,25 @@ def rates_by(demands: QuerySet[Any], grouping: str, *, now: datetime | None = No
         key = row.pop(key_field)
         label = row.pop(label_field)
         result.append(Rates(key=key, label=str(label) if label is not None else "", **row))
+    return result
+
+
+def rates_by_month(demands: QuerySet[Any], *, now: datetime | None = None) -> list[Rates]:
+    """The figures per month of receipt (one query), oldest first; `key` is the month's first day (a date in the
+    current time zone, where a month begins for the district)."""
+    month = TruncMonth("received_at", tzinfo=timezone.get_current_timezone())
+    rows = (
+        demands.order_by()
+        .annotate(month=month)
+        .values("month")
+        .annotate(**_aggregates(now or timezone.now()))
+        .order_by("month")
+    )
+    result = []
+    for row in rows:
+        start = row.pop("month")
+        key = timezone.localtime(start).date() if isinstance(start, datetime) else start
+        result.append(Rates(key=key, label=key.isoformat()[:7], **row))
     return result
 
 

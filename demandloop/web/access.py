@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from demandloop.org.choices import DISTRICT_ROLES
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.scope import resolve_scope
 
@@ -53,6 +54,7 @@ PAGES: tuple[Page, ...] = (
     Page("register_demand", _("Register a demand"), INTAKE),
     Page("enterprise_list", _("Enterprises"), FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER}),
     Page("dashboard", _("Figures"), DEMAND_STAFF),
+    Page("monthly_report", _("Monthly report"), frozenset(DISTRICT_ROLES)),
 )
 
 

@@ -360,6 +360,28 @@ def routing_common_problems(ctx: Ctx, name: str) -> None:
             ctx.expect_hidden(response, f"{name} {district}")
 
 
+def monthly_report(ctx: Ctx, name: str) -> None:
+    # A district-wide document (月度通报): the hub and the dispatcher of that district only; it names overdue
+    # demands, never one of the other district's.
+    from django.utils import timezone
+
+    home, who = _home(ctx)
+    month = timezone.localdate().strftime("%Y-%m")
+    for district in DISTRICTS:
+        response = ctx.call("get", f"/api/v1/reports/monthly/?district={district}&month={month}")
+        if home == district and who in {"hub", "dispatcher"}:
+            ctx.expect_visible(response, f"{name} {district}", (200,))
+            data = response.json()
+            ctx.tc.assertEqual(data["district"], district)
+            shown = {row["id"] for row in data["overdue"]}
+            shown |= {pk for p in data["common_problems"] for pk in p["demand_ids"]}
+            ctx.tc.assertFalse(
+                shown & _world_demand_ids(ctx, "nankai" if district == "jinghai" else "jinghai")
+            )
+        else:
+            ctx.expect_hidden(response, f"{name} {district}")
+
+
 def _faq_entries(ctx: Ctx) -> dict[str, Any]:
     from demandloop.knowledge.models import FaqEntry
     from demandloop.org.models import District
@@ -467,6 +489,7 @@ RULES: dict[str, Rule] = {
     "faq-list": faq_list,
     "faq-detail": faq_detail,
     "faq-export": faq_export,
+    "api-monthly-report": monthly_report,
 }
 # Writes change the world the later rules read: run every read first.
 WRITE_RULES = frozenset(

@@ -31,6 +31,12 @@ def demo(live_server: Any, jinghai: Any) -> dict[str, Any]:
     return {"url": live_server.url, "password": DEMO_PASSWORD, "logins": logins, "created": created}
 
 
+def jinghai_areas() -> int:
+    from demandloop.org.models import Area
+
+    return Area.objects.filter(district__code="jinghai").count()
+
+
 def visit(chromium: Any, demo: dict[str, Any], role: str) -> Person:
     return Person(chromium, demo["url"], demo["logins"][role], password=demo["password"])
 
@@ -64,6 +70,15 @@ def test_guide_screenshots_of_every_role_over_demo_data(chromium, demo):
     hub.page.wait_for_selector(".chart[data-rendered=true]")
     assert int(hub.text("[data-figure=total]")) == DEMO_DEMANDS
     hub.shot("dashboard", full_page=False)
+    from demandloop.reports.monthly import Month
+
+    hub.page.click("nav >> text=月度通报")
+    hub.page.wait_for_selector("#trend-chart[data-rendered=true]")
+    assert hub.page.input_value("#id_month") == Month.last_complete().iso, "the last complete month first"
+    months = [int(n) for n in hub.page.locator("#trend-table tbody td:nth-child(2)").all_text_contents()]
+    assert sum(months) > 0 and len(months) == 12
+    assert hub.page.locator("#by-area tbody tr").count() == jinghai_areas(), "every area, ranked or not"
+    hub.shot("monthly-report", full_page=False)
 
     officer = visit(chromium, demo, R.OFFICER)
     assert officer.page.url.endswith("/work/")

@@ -424,3 +424,44 @@ def test_it_shows_the_dashboard_with_charts_and_their_tables(chromium, people):
     assert "静海镇片区" in hub.text("#area-table"), "the table under the chart names the area"
     hub.shot("dashboard-first-demands")
     hub.close()
+
+
+def test_the_hub_reads_the_monthly_report_and_downloads_it_as_word(chromium, people, tmp_path):
+    import io
+
+    from django.utils import timezone
+    from docx import Document
+
+    from demandloop.demands import actions
+    from demandloop.demands.choices import ChannelChoices
+
+    for n in range(2):
+        actions.do_receive(
+            people["officer"],
+            enterprise=people["enterprise"],
+            channel=ChannelChoices.OFFICER,
+            source="visit",
+            title=f"招工用工对接{n}",
+            content="企业扩产需要招聘一线工人，请人社部门对接用工。",
+        )
+    month = timezone.localdate().strftime("%Y-%m")
+    hub = person(chromium, people, "hub")
+    hub.page.click("nav >> text=月度通报")
+    hub.page.fill("#id_month", month)
+    hub.page.click("#report-form button[type=submit]")
+    hub.page.wait_for_selector("#trend-chart[data-rendered=true]")
+    assert hub.text("#report-title") == "静海区“政企同行·有需必应”工作月度通报"
+    assert "全区共收到企业诉求2件" in hub.text("#overview")
+    assert "本月尚未结束" in hub.text("#as-of")
+    assert hub.page.locator("#trend-chart svg").count() == 1
+    assert "静海镇片区" in hub.text("#by-area")
+    hub.shot("monthly-report-first-demands")
+    with hub.page.expect_download() as download:
+        hub.page.click("#download-docx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    year, number = month.split("-")
+    assert saved.name == f"静海区“政企同行·有需必应”工作月度通报（{year}年{int(number)}月）.docx"
+    document = Document(io.BytesIO(saved.read_bytes()))
+    assert document.paragraphs[0].text == "静海区“政企同行·有需必应”工作月度通报"
+    hub.close()

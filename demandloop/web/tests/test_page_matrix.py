@@ -65,6 +65,9 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "meeting_change": DEMAND_STAFF,
     "delivery_list": {R.HUB},
     "delivery_retry": {R.HUB},
+    "monthly_report": {R.HUB, R.DISPATCHER},
+    "monthly_report_docx": {R.HUB, R.DISPATCHER},
+    "monthly_report_xlsx": {R.HUB, R.DISPATCHER},
 }
 
 # Who reaches demand "J1" (静海, area 1) … "N2" (南开, area 2), from the world's design: the officer of the area,
@@ -92,6 +95,7 @@ SUMMONED = {d: {f"{d}:coordinator", f"{d}:dept_lead"} for d in "JN"}
 MARKER = re.compile(r"标记-([JN][12])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MONTHLY_REPORTS = {"monthly_report", "monthly_report_docx", "monthly_report_xlsx"}
 
 
 # Not pages: the admin site (its own permissions) and the REST API (its own matrix, tests/api).
@@ -242,6 +246,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
                     or (kind == "meeting" and who in MEETING_REACH[target])
                     or (kind == "district_hub" and who == f"{target}:hub")
                     or (kind == "district" and who.startswith(f"{target}:"))
+                    or (kind == "district_wide" and who in {f"{target}:hub", f"{target}:dispatcher"})
                 )
                 if not page_open or not reached:
                     assert response.status_code == 404, f"{who} got {response.status_code} for {where}"
@@ -327,6 +332,20 @@ def requests_for(
         # The enterprise's own district's handbook by default; another district's is 404.
         return [(reverse(name), None, "", "get")] + [
             (reverse(name) + f"?district={world.districts[code].district.code}", code, "district", "get")
+            for code in "JN"
+        ]
+    if name in MONTHLY_REPORTS:
+        # A district-wide document, this month's (the world's demands): its hub and dispatcher only.
+        from django.utils import timezone
+
+        month = timezone.localdate().strftime("%Y-%m")
+        return [(reverse(name) + f"?month={month}", None, "", "get")] + [
+            (
+                reverse(name) + f"?district={world.districts[code].district.code}&month={month}",
+                code,
+                "district_wide",
+                "get",
+            )
             for code in "JN"
         ]
     if name == "meeting_create":

@@ -1,0 +1,279 @@
+"""The district's monthly report (月度通报): what the service office tells the district every month.
+
+For the demands received in the month — the month's cohort, read as it stands when the report is made — the
+三率 and the on-time rate of the whole district, of each area, lead department and district leader's post
+(through the areas the post covers), and of each tier; the channels they came through; the change against the
+previous month and the figures of the year so far; a twelve-month trend; how the departments answered the month's
+whistles (吹哨报到); the common problems (共性问题) of several enterprises; and the demands overdue at the time of
+the report. Areas, departments and posts are ranked by resolution rate, then on-time rate.
+
+Everything is read through `reports.queries` over the district's demands: a handful of grouped queries, however
+many demands the month holds. Rendering (Word, Excel, page, API) lives in `documents.py` and the views.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from demandloop.reports.queries import COUNTS, Rates, figures, overdue_demands, rates_by_month, totals
+
+# How many months the trend shows, the report's own month included.
+TREND_MONTHS = 12
+# How many overdue demands and common problems the report lists (the overdue count itself is exact).
+OVERDUE_LISTED = 50
+COMMON_PROBLEMS_LISTED = 10
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+class MonthError(ValueError):
+    """A month that cannot be reported on; the message says why, in the user's language."""
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str, *, today: date | None = None) -> Month:
+        """ "2026-11" → Month(2026, 11); a malformed month, one before 2000 or one not yet begun is refused."""
+        found = MONTH_PATTERN.match((text or "").strip())
+        if not found or not 1 <= int(found.group(2)) <= 12:
+            raise MonthError(_("Give the month as YYYY-MM, for example 2026-11."))
+        month = cls(int(found.group(1)), int(found.group(2)))
+        today = today or timezone.localdate()
+        if month.year < 2000:
+            raise MonthError(_("There is nothing to report before 2000."))
+        if month > cls.of(today):
+            raise MonthError(_("The month %(month)s has not begun yet.") % {"month": month.iso})
+        return month
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    @classmethod
+    def last_complete(cls, today: date | None = None) -> Month:
+        """The month before the current one: the month a report is usually made for."""
+        return cls.of(today or timezone.localdate()).shifted(-1)
+
+    def shifted(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def start(self) -> datetime:
+        """Midnight of the month's first day, where the district is (the current time zone)."""
+        return datetime.combine(self.first_day, time.min, tzinfo=timezone.get_current_timezone())
+
+    @property
+    def end(self) -> datetime:
+        """Midnight of the next month's first day: the month is [start, end)."""
+        return self.shifted(1).start
+
+    @property
+    def iso(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return _("%(month)s/%(year)s") % {"year": self.year, "month": self.month}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A group's figures with its place in the ranking (None: nothing taken in, or not a ranked group)."""
+
+    rank: int | None
+    rates: Rates
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    district: Any
+    month: Month
+    generated_at: datetime
+    totals: Rates
+    previous: Rates
+    year_to_date: Rates
+    by_channel: list[tuple[str, str, int]]
+    by_area: list[Ranked]
+    by_department: list[Ranked]
+    by_leader: list[Ranked]
+    by_tier: list[Rates]
+    trend: list[Rates]
+    overdue_count: int
+    overdue: list[Any]
+    whistles: list[Any]
+    common_problems: list[Any]
+
+    @property
+    def complete(self) -> bool:
+        """Whether the month had ended when the report was made (otherwise it is the month so far)."""
+        return self.generated_at >= self.month.end
+
+    @property
+    def change(self) -> float | None:
+        """Demands received against the previous month, in per cent (环比); None when that month had none."""
+        if not self.previous.total:
+            return None
+        return round(100.0 * (self.totals.total - self.previous.total) / self.previous.total, 1)
+
+    @property
+    def whistle_totals(self) -> dict[str, int]:
+        names = ("summoned", "reported", "on_time", "late", "not_reported", "overdue_unreported")
+        return {name: sum(getattr(row, name) for row in self.whistles) for name in names}
+
+
+def _zero(key: Any, label: str) -> Rates:
+    return Rates(key=key, label=label, **dict.fromkeys(COUNTS, 0))
+
+
+def _rank_key(rates: Rates) -> tuple[float, float, int]:
+    return (-(rates.resolution_rate or 0.0), -(rates.on_time_rate or 0.0), -rates.taken_in)
+
+
+def ranked(rows: list[Rates]) -> list[Ranked]:
+    """Groups with demands taken in, best first (resolution rate, then on-time rate, then volume), numbered with
+    equal places for equal figures; then the groups with none, unnumbered, in their given order."""
+    active = sorted((r for r in rows if r.taken_in), key=_rank_key)
+    result: list[Ranked] = []
+    for position, rates in enumerate(active, start=1):
+        tied = result and _rank_key(result[-1].rates)[:2] == _rank_key(rates)[:2]
+        result.append(Ranked(result[-1].rank if tied else position, rates))
+    result.extend(Ranked(None, r) for r in rows if not r.taken_in)
+    return result
+
+
+def _complete_rows(rows: list[Rates], named: list[tuple[Any, str]], unassigned: str) -> list[Rates]:
+    """Every named group of the district, with zeros where the month had none, and the unassigned row last
+    (only when it holds demands)."""
+    found = {row.key: row for row in rows}
+    complete = [found.get(key) or _zero(key, label) for key, label in named]
+    if None in found:
+        complete.append(replace(found[None], label=unassigned))
+    return complete
+
+
+def _fold_by_posts(by_area: list[Rates], posts: list[tuple[int, str, list[int]]]) -> list[Rates]:
+    """A leader post's figures: the sum over the areas it covers (a demand counts for every post covering its
+    area — two posts sharing an area both answer for it)."""
+    counts = {row.key: row for row in by_area}
+    result = []
+    for pk, title, area_ids in posts:
+        summed = dict.fromkeys(COUNTS, 0)
+        for area_id in area_ids:
+            if area_id in counts:
+                for name in COUNTS:
+                    summed[name] += getattr(counts[area_id], name)
+        result.append(Rates(key=pk, label=title, **summed))
+    return result
+
+
+def _trend(demands: Any, month: Month, now: datetime) -> list[Rates]:
+    first = month.shifted(1 - TREND_MONTHS)
+    rows = {
+        row.key: row
+        for row in rates_by_month(
+            demands.filter(received_at__gte=first.start, received_at__lt=month.end), now=now
+        )
+    }
+    points = []
+    for offset in range(TREND_MONTHS):
+        m = first.shifted(offset)
+        row = rows.get(m.first_day)
+        points.append(replace(row, label=m.iso) if row else _zero(m.first_day, m.iso))
+    return points
+
+
+def report_districts(user: Any) -> Any:
+    """The districts whose monthly report `user` may read: those it serves as the service office or the 12345
+    centre (the roles that see a whole district), as a queryset ordered by code."""
+    from demandloop.org.choices import DISTRICT_ROLES
+    from demandloop.org.models import District
+    from demandloop.org.scope import resolve_scope
+
+    scope = resolve_scope(user)
+    if not scope.roles & DISTRICT_ROLES:
+        return District.objects.none()
+    ids = user.memberships.filter(is_active=True, role__in=DISTRICT_ROLES).values_list(
+        "district_id", flat=True
+    )
+    return District.objects.filter(pk__in=set(ids) & scope.full_district_ids, is_active=True).order_by("code")
+
+
+def monthly_report(
+    district: Any, month: Month, *, now: datetime | None = None, demands: Any = None
+) -> MonthlyReport:
+    """The report of `district` for `month`, read as the demands stand at `now` (default: this instant).
+
+    `demands` is the scoped queryset of the person asking (`Demand.objects.for_user`); the roles that read the
+    report see the whole district, so it is the district's demands either way — passing it keeps the rule that
+    every read goes through the scope."""
+    from demandloop.demands.choices import ChannelChoices
+    from demandloop.demands.models import Demand
+    from demandloop.demands.queries import completion_overdue_q, response_overdue_q
+    from demandloop.meetings.models import WhistleResponse
+    from demandloop.meetings.queries import whistle_figures
+    from demandloop.org.models import LeaderPost
+    from demandloop.routing.queries import common_problems
+
+    now = now or timezone.now()
+    demands = (Demand.objects if demands is None else demands).filter(district=district)
+    cohort = demands.filter(received_at__gte=month.start, received_at__lt=month.end)
+    summary = figures(cohort, now=now)
+
+    areas = list(district.areas.order_by("order", "code").values_list("pk", "name"))
+    departments = list(district.departments.order_by("order", "code").values_list("pk", "name"))
+    by_area = _complete_rows(summary.by_area, areas, _("No area"))
+    by_department = _complete_rows(summary.by_department, departments, _("No lead department"))
+    # A post that covers no area (a leader without a 包联 assignment) has nothing to answer for here.
+    posts = [
+        (post.pk, post.title, covered)
+        for post in LeaderPost.objects.filter(district=district)
+        .order_by("order", "code")
+        .prefetch_related("areas")
+        if (covered := [area.pk for area in post.areas.all()])
+    ]
+    by_leader = _fold_by_posts(by_area, posts)
+
+    channels = dict(cohort.order_by().values("channel").annotate(n=Count("pk")).values_list("channel", "n"))
+    by_channel = [(value, str(label), channels.get(value, 0)) for value, label in ChannelChoices.choices]
+
+    year_start = Month(month.year, 1)
+    previous = month.shifted(-1)
+    overdue_all = demands.filter(response_overdue_q(now) | completion_overdue_q(now))
+    responses = WhistleResponse.objects.filter(whistle__district=district)
+    return MonthlyReport(
+        district=district,
+        month=month,
+        generated_at=now,
+        totals=summary.totals,
+        previous=totals(
+            demands.filter(received_at__gte=previous.start, received_at__lt=previous.end), now=now
+        ),
+        year_to_date=totals(
+            demands.filter(received_at__gte=year_start.start, received_at__lt=month.end), now=now
+        ),
+        by_channel=by_channel,
+        by_area=ranked(by_area),
+        by_department=ranked(by_department),
+        by_leader=ranked(by_leader),
+        by_tier=[replace(r, label=_("Not yet triaged")) if r.key is None else r for r in summary.by_tier],
+        trend=_trend(demands, month, now),
+        overdue_count=overdue_all.count(),
+        overdue=overdue_demands(demands, now=now, limit=OVERDUE_LISTED),
+        whistles=whistle_figures(responses, now=now, since=month.start, until=month.end),
+        common_problems=common_problems(district.pk, month.start, month.end)[:COMMON_PROBLEMS_LISTED],
+    )

@@ -1,0 +1,110 @@
+"""The monthly report's page and its downloads (Word, Excel) for the service office and the 12345 centre.
+
+    GET /reports/monthly/?district=&month=YYYY-MM          the page (default: the last complete month)
+    GET /reports/monthly/report.docx?district=&month=      the 通报 as a Word document
+    GET /reports/monthly/report.xlsx?district=&month=      every table of it as an Excel workbook
+
+Anyone else — or a district the person does not serve in those roles — gets 404 (STYLE.md rule 3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from demandloop.demands.models import Demand
+from demandloop.lib.downloads import as_download
+from demandloop.org.choices import DISTRICT_ROLES
+from demandloop.reports import documents
+from demandloop.reports.monthly import Month, MonthError, MonthlyReport, monthly_report, report_districts
+from demandloop.web.access import role_page
+
+
+def chosen_district(user: Any, code: str | None) -> Any:
+    """The district asked for (by code), or the person's first; 404 when it is not one of theirs."""
+    districts = report_districts(user)
+    district = districts.filter(code=code).first() if code else districts.first()
+    if district is None:
+        raise Http404
+    return district
+
+
+def report_for(request: HttpRequest) -> tuple[Any, MonthlyReport | None, str]:
+    """(district, report, error): the report of the request's district and month, or the month's error."""
+    district = chosen_district(request.user, request.GET.get("district"))
+    text = request.GET.get("month")
+    try:
+        month = Month.parse(text) if text else Month.last_complete()
+    except MonthError as error:
+        return district, None, str(error)
+    demands = Demand.objects.for_user(request.user)
+    return district, monthly_report(district, month, demands=demands), ""
+
+
+def chart(report: MonthlyReport) -> dict[str, Any]:
+    """The trend as ECharts draws it: demands per month (bars) and the four rates (lines)."""
+    points = report.trend
+    return {
+        "labels": [p.label for p in points],
+        "total": [p.total for p in points],
+        "series": {
+            "response_rate": [p.response_rate for p in points],
+            "resolution_rate": [p.resolution_rate for p in points],
+            "satisfaction_rate": [p.satisfaction_rate for p in points],
+            "on_time_rate": [p.on_time_rate for p in points],
+        },
+        "names": {
+            "total": _("Demands"),
+            "response_rate": _("Response rate"),
+            "resolution_rate": _("Resolution rate"),
+            "satisfaction_rate": _("Satisfaction rate"),
+            "on_time_rate": _("On-time rate"),
+        },
+    }
+
+
+@role_page(*DISTRICT_ROLES)
+def monthly(request: HttpRequest) -> HttpResponse:
+    district, report, error = report_for(request)
+    context: dict[str, Any] = {
+        "district": district,
+        "districts": list(report_districts(request.user)),
+        "month_value": request.GET.get("month") or Month.last_complete().iso,
+        "error": error,
+        "report": report,
+    }
+    if report is not None:
+        departments = dict(district.departments.values_list("code", "name"))
+        context.update(
+            {
+                "title": documents.title(report),
+                "overview": documents.overview(report),
+                "overdue_sentence": documents.overdue_sentence(report),
+                "problems": [documents.problem_text(p, departments) for p in report.common_problems],
+                "chart": chart(report),
+                "query": f"district={district.code}&month={report.month.iso}",
+            }
+        )
+    return render(request, "reports/monthly.html", context, status=400 if error else 200)
+
+
+def _download(request: HttpRequest, extension: str) -> HttpResponse:
+    _district, report, error = report_for(request)
+    if report is None:
+        return HttpResponse(
+            _("month: %(error)s") % {"error": error}, status=400, content_type="text/plain; charset=utf-8"
+        )
+    return as_download(documents.report_file(report, extension))
+
+
+@role_page(*DISTRICT_ROLES)
+def monthly_docx(request: HttpRequest) -> HttpResponse:
+    return _download(request, "docx")
+
+
+@role_page(*DISTRICT_ROLES)
+def monthly_xlsx(request: HttpRequest) -> HttpResponse:
+    return _download(request, "xlsx")
