@@ -130,11 +130,6 @@ class MonthlyReport:
             return None
         return round(100.0 * (self.totals.total - self.previous.total) / self.previous.total, 1)
 
-    @property
-    def whistle_totals(self) -> dict[str, int]:
-        names = ("summoned", "reported", "on_time", "late", "not_reported", "overdue_unreported")
-        return {name: sum(getattr(row, name) for row in self.whistles) for name in names}
-
 
 def _zero(key: Any, label: str) -> Rates:
     return Rates(key=key, label=label, **dict.fromkeys(COUNTS, 0))
