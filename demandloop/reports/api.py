@@ -103,8 +103,7 @@ def report_dict(report: MonthlyReport) -> dict[str, Any]:
                 "title": d.title,
                 "enterprise": d.enterprise.name,
                 "status": d.status,
-                "response_due": d.response_due.isoformat() if d.response_due else None,
-                "completion_due": d.completion_due.isoformat() if d.completion_due else None,
+                "deadline_missed": d.overdue_since.isoformat(),
             }
             for d in report.overdue
         ],

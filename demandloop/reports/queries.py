@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -270,17 +270,28 @@ def status_counts(demands: QuerySet[Any]) -> dict[str, int]:
 
 
 def overdue_demands(demands: QuerySet[Any], *, now: datetime | None = None, limit: int = 50) -> list[Any]:
-    """Open demands past the deadline in force, the longest overdue first.
+    """Open demands past the deadline in force, the longest overdue first; each carries `overdue_since`, the
+    deadline it missed (the response deadline while a plan is owed, else the committed completion date).
 
     The order is found on the ids alone, then the rows are read whole: sorting a district's overdue demands
     with their enterprise and places joined would move far more than the few shown."""
     now = now or timezone.now()
-    late = demands.filter(response_overdue_q(now) | completion_overdue_q(now)).order_by("response_due", "pk")
-    ids = list(late.values_list("pk", flat=True)[:limit])
+    missed = Case(When(response_overdue_q(now), then=F("response_due")), default=F("completion_due"))
+    late = (
+        demands.filter(response_overdue_q(now) | completion_overdue_q(now))
+        .annotate(overdue_since=missed)
+        .order_by("overdue_since", "pk")
+    )
+    since = dict(late.values_list("pk", "overdue_since")[:limit])
     rows = (
-        demands.model.objects.filter(pk__in=ids)
+        demands.model.objects.filter(pk__in=list(since))
         .select_related("enterprise", "area", "lead_department", "tier")
         .defer("content", "plan", "result", "routing_suggestion", "routing_choice", "redirect_text")
     )
     found = {row.pk: row for row in rows}
-    return [found[pk] for pk in ids if pk in found]
+    result = []
+    for pk, deadline in since.items():
+        if pk in found:
+            found[pk].overdue_since = deadline
+            result.append(found[pk])
+    return result

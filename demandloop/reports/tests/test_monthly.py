@@ -265,3 +265,18 @@ def test_what_people_typed_stays_text_in_the_files(november: Any) -> None:
     document = Document(io.BytesIO(documents.monthly_report_docx(report)))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "=SUM(1,2)加急" in cells
+
+
+def test_the_overdue_list_puts_the_longest_missed_deadline_first(november: Any, clock: Any) -> None:
+    w = november
+    # Planned on 11-03 with its ETA on 11-23: its response came in time, its completion is late. Ordered by the
+    # response deadline it would come first; by the deadline it missed, after the demand dispatched on 11-06.
+    clock.set(2025, 11, 3, 10)
+    planned = drive(w, S.PLANNED)
+    clock.set(2025, 12, 10, 15)
+    report = monthly_report(w.district, Month(2025, 11))
+    assert [d.status for d in report.overdue] == [S.DISPATCHED, S.PLANNED]
+    dispatched = report.overdue[0]
+    assert dispatched.overdue_since == dispatched.response_due
+    assert report.overdue[1].pk == planned.pk and report.overdue[1].overdue_since == planned.completion_due
+    assert planned.response_due < dispatched.response_due < planned.completion_due
