@@ -294,12 +294,11 @@ def _table(
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Mm(width)
-        for cell in column.cells:
+    # Row by row: python-docx's `table.cell(r, c)` walks the whole grid on every call (5 s for a report's
+    # tables); a row's own cells are found directly.
+    for r, (row, values) in enumerate(zip(table.rows, [headers, *rows], strict=True)):
+        for c, (cell, value, width) in enumerate(zip(row.cells, values, widths, strict=True)):
             cell.width = Mm(width)
-    for r, values in enumerate([headers, *rows]):
-        for c, value in enumerate(values):
-            cell = table.cell(r, c)
-            cell.text = ""
             run = cell.paragraphs[0].add_run("" if value is None else clean_text(str(value)))
             set_font(run, BODY_FONT, TABLE_FONT_SIZE, bold=r == 0)
             if r == 0 or c not in left:

@@ -22,7 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from demandloop.reports.queries import COUNTS, Rates, figures, overdue_demands, rates_by_month, totals
+from demandloop.reports.queries import COUNTS, Rates, figures, overdue_demands, rates_by_period, totals
 
 # How many months the trend shows, the report's own month included.
 TREND_MONTHS = 12
@@ -177,19 +177,16 @@ def _fold_by_posts(by_area: list[Rates], posts: list[tuple[int, str, list[int]]]
 
 
 def _trend(demands: Any, month: Month, now: datetime) -> list[Rates]:
-    first = month.shifted(1 - TREND_MONTHS)
-    rows = {
-        row.key: row
-        for row in rates_by_month(
-            demands.filter(received_at__gte=first.start, received_at__lt=month.end), now=now
-        )
-    }
-    points = []
-    for offset in range(TREND_MONTHS):
-        m = first.shifted(offset)
-        row = rows.get(m.first_day)
-        points.append(replace(row, label=m.iso) if row else _zero(m.first_day, m.iso))
-    return points
+    months = [month.shifted(offset) for offset in range(1 - TREND_MONTHS, 1)]
+    rows = rates_by_period(demands, [(m.start, m.end) for m in months], now=now)
+    return [replace(row, key=m.first_day, label=m.iso) for m, row in zip(months, rows, strict=True)]
+
+
+def month_problems(district: Any, month: Month) -> list[Any]:
+    """The month's largest common problems (共性问题), as the routing app clusters them."""
+    from demandloop.routing.queries import common_problems
+
+    return common_problems(district.pk, month.start, month.end)[:COMMON_PROBLEMS_LISTED]
 
 
 def report_districts(user: Any) -> Any:
@@ -209,20 +206,28 @@ def report_districts(user: Any) -> Any:
 
 
 def monthly_report(
-    district: Any, month: Month, *, now: datetime | None = None, demands: Any = None
+    district: Any,
+    month: Month,
+    *,
+    now: datetime | None = None,
+    demands: Any = None,
+    with_problems: bool = True,
 ) -> MonthlyReport:
     """The report of `district` for `month`, read as the demands stand at `now` (default: this instant).
 
     `demands` is the scoped queryset of the person asking (`Demand.objects.for_user`); the roles that read the
     report see the whole district, so it is the district's demands either way — passing it keeps the rule that
-    every read goes through the scope."""
+    every read goes through the scope.
+
+    Clustering a month's common problems takes seconds for a large district (7 s for 11,000 demands, then
+    cached ten minutes): the page leaves them out (`with_problems=False`) and loads them on its own; the files
+    include them."""
     from demandloop.demands.choices import ChannelChoices
     from demandloop.demands.models import Demand
     from demandloop.demands.queries import completion_overdue_q, response_overdue_q
     from demandloop.meetings.models import WhistleResponse
     from demandloop.meetings.queries import whistle_figures
     from demandloop.org.models import LeaderPost
-    from demandloop.routing.queries import common_problems
 
     now = now or timezone.now()
     demands = (Demand.objects if demands is None else demands).filter(district=district)
@@ -270,5 +275,5 @@ def monthly_report(
         overdue_count=overdue_all.count(),
         overdue=overdue_demands(demands, now=now, limit=OVERDUE_LISTED),
         whistles=whistle_figures(responses, now=now, since=month.start, until=month.end),
-        common_problems=common_problems(district.pk, month.start, month.end)[:COMMON_PROBLEMS_LISTED],
+        common_problems=month_problems(district, month) if with_problems else [],
     )

@@ -19,12 +19,12 @@ Each grouping is one aggregate query: a page with three groupings at 100,000 dem
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from demandloop.demands.choices import DemandStatusChoices as S
@@ -131,23 +131,37 @@ def rates_by(demands: QuerySet[Any], grouping: str, *, now: datetime | None = No
     return result
 
 
-def rates_by_month(demands: QuerySet[Any], *, now: datetime | None = None) -> list[Rates]:
-    """The figures per month of receipt (one query), oldest first; `key` is the month's first day (a date in the
-    current time zone, where a month begins for the district)."""
-    month = TruncMonth("received_at", tzinfo=timezone.get_current_timezone())
-    rows = (
-        demands.order_by()
-        .annotate(month=month)
-        .values("month")
-        .annotate(**_aggregates(now or timezone.now()))
-        .order_by("month")
+def rates_by_period(
+    demands: QuerySet[Any], periods: Sequence[tuple[datetime, datetime]], *, now: datetime | None = None
+) -> list[Rates]:
+    """The figures of the demands received in each period [start, end) (one query), in the given order; `key`
+    is the period's index, and a period without demands has zeros.
+
+    The periods are told apart by comparing `received_at` with their bounds (a CASE in SQL) rather than by
+    truncating each date to its month: on SQLite a truncation in the current time zone is a Python function
+    called once per row — two seconds for a year of a district's 100,000 demands."""
+    if not periods:
+        return []
+    period = Case(
+        *(
+            When(received_at__gte=start, received_at__lt=end, then=Value(index))
+            for index, (start, end) in enumerate(periods)
+        ),
+        default=None,
+        output_field=IntegerField(),
     )
-    result = []
-    for row in rows:
-        start = row.pop("month")
-        key = timezone.localtime(start).date() if isinstance(start, datetime) else start
-        result.append(Rates(key=key, label=key.isoformat()[:7], **row))
-    return result
+    first = min(start for start, _end in periods)
+    last = max(end for _start, end in periods)
+    rows = (
+        demands.filter(received_at__gte=first, received_at__lt=last)
+        .order_by()
+        .annotate(period=period)
+        .values("period")
+        .annotate(**_aggregates(now or timezone.now()))
+    )
+    found = {row.pop("period"): row for row in rows}
+    empty = dict.fromkeys(COUNTS, 0)
+    return [Rates(key=index, label="", **found.get(index, empty)) for index in range(len(periods))]
 
 
 COUNTS = (

@@ -19,7 +19,14 @@ from demandloop.demands.models import Demand
 from demandloop.lib.downloads import as_download
 from demandloop.org.choices import DISTRICT_ROLES
 from demandloop.reports import documents
-from demandloop.reports.monthly import Month, MonthError, MonthlyReport, monthly_report, report_districts
+from demandloop.reports.monthly import (
+    Month,
+    MonthError,
+    MonthlyReport,
+    month_problems,
+    monthly_report,
+    report_districts,
+)
 from demandloop.web.access import role_page
 
 
@@ -32,16 +39,20 @@ def chosen_district(user: Any, code: str | None) -> Any:
     return district
 
 
-def report_for(request: HttpRequest) -> tuple[Any, MonthlyReport | None, str]:
+def chosen_month(request: HttpRequest) -> Month:
+    text = request.GET.get("month")
+    return Month.parse(text) if text else Month.last_complete()
+
+
+def report_for(request: HttpRequest, *, with_problems: bool = True) -> tuple[Any, MonthlyReport | None, str]:
     """(district, report, error): the report of the request's district and month, or the month's error."""
     district = chosen_district(request.user, request.GET.get("district"))
-    text = request.GET.get("month")
     try:
-        month = Month.parse(text) if text else Month.last_complete()
+        month = chosen_month(request)
     except MonthError as error:
         return district, None, str(error)
     demands = Demand.objects.for_user(request.user)
-    return district, monthly_report(district, month, demands=demands), ""
+    return district, monthly_report(district, month, demands=demands, with_problems=with_problems), ""
 
 
 def chart(report: MonthlyReport) -> dict[str, Any]:
@@ -68,7 +79,7 @@ def chart(report: MonthlyReport) -> dict[str, Any]:
 
 @role_page(*DISTRICT_ROLES)
 def monthly(request: HttpRequest) -> HttpResponse:
-    district, report, error = report_for(request)
+    district, report, error = report_for(request, with_problems=False)
     context: dict[str, Any] = {
         "district": district,
         "districts": list(report_districts(request.user)),
@@ -77,18 +88,32 @@ def monthly(request: HttpRequest) -> HttpResponse:
         "report": report,
     }
     if report is not None:
-        departments = dict(district.departments.values_list("code", "name"))
         context.update(
             {
                 "title": documents.title(report),
                 "overview": documents.overview(report),
                 "overdue_sentence": documents.overdue_sentence(report),
-                "problems": [documents.problem_text(p, departments) for p in report.common_problems],
                 "chart": chart(report),
                 "query": f"district={district.code}&month={report.month.iso}",
             }
         )
     return render(request, "reports/monthly.html", context, status=400 if error else 200)
+
+
+@role_page(*DISTRICT_ROLES)
+def monthly_problems(request: HttpRequest) -> HttpResponse:
+    """The month's common problems, loaded by the page on its own (clustering takes seconds in a large
+    district; the rest of the report does not wait for it)."""
+    district = chosen_district(request.user, request.GET.get("district"))
+    try:
+        month = chosen_month(request)
+    except MonthError as error:
+        return HttpResponse(
+            _("month: %(error)s") % {"error": error}, status=400, content_type="text/plain; charset=utf-8"
+        )
+    departments = dict(district.departments.values_list("code", "name"))
+    problems = [documents.problem_text(p, departments) for p in month_problems(district, month)]
+    return render(request, "reports/_problems.html", {"problems": problems})
 
 
 def _download(request: HttpRequest, extension: str) -> HttpResponse:

@@ -189,6 +189,10 @@ def test_the_hub_reads_the_page_and_downloads_both_files(november: Any) -> None:
     body = page.content.decode()
     assert "静海区“政企同行·有需必应”工作月度通报" in body and "全区共收到企业诉求5件" in body
     assert 'id="trend-data"' in body and "reports/monthly.js" in body
+    # The common problems come on their own (clustering a large district's month takes seconds).
+    assert "/reports/monthly/problems/?district=jinghai&amp;month=2025-11" in body
+    problems = hub.get("/reports/monthly/problems/?district=jinghai&month=2025-11").content.decode()
+    assert "涉及2家企业、" in problems and "食品经营许可" in problems
     word = hub.get("/reports/monthly/report.docx?district=jinghai&month=2025-11")
     assert word.status_code == 200 and word["Content-Type"] == DOCX
     assert "monthly-report-jinghai-2025-11.docx" in word["Content-Disposition"]

@@ -78,6 +78,7 @@ def test_guide_screenshots_of_every_role_over_demo_data(chromium, demo):
     months = [int(n) for n in hub.page.locator("#trend-table tbody td:nth-child(2)").all_text_contents()]
     assert sum(months) > 0 and len(months) == 12
     assert hub.page.locator("#by-area tbody tr").count() == jinghai_areas(), "every area, ranked or not"
+    hub.page.wait_for_selector("#problem-list")
     hub.shot("monthly-report", full_page=False)
 
     officer = visit(chromium, demo, R.OFFICER)

@@ -455,6 +455,7 @@ def test_the_hub_reads_the_monthly_report_and_downloads_it_as_word(chromium, peo
     assert "本月尚未结束" in hub.text("#as-of")
     assert hub.page.locator("#trend-chart svg").count() == 1
     assert "静海镇片区" in hub.text("#by-area")
+    hub.page.wait_for_selector("#problem-list")
     hub.shot("monthly-report-first-demands")
     with hub.page.expect_download() as download:
         hub.page.click("#download-docx")

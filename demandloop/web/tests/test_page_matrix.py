@@ -67,6 +67,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "delivery_retry": {R.HUB},
     "monthly_report": {R.HUB, R.DISPATCHER},
     "monthly_report_docx": {R.HUB, R.DISPATCHER},
+    "monthly_report_problems": {R.HUB, R.DISPATCHER},
     "monthly_report_xlsx": {R.HUB, R.DISPATCHER},
 }
 
@@ -95,7 +96,7 @@ SUMMONED = {d: {f"{d}:coordinator", f"{d}:dept_lead"} for d in "JN"}
 MARKER = re.compile(r"标记-([JN][12])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MONTHLY_REPORTS = {"monthly_report", "monthly_report_docx", "monthly_report_xlsx"}
+MONTHLY_REPORTS = {"monthly_report", "monthly_report_docx", "monthly_report_xlsx", "monthly_report_problems"}
 
 
 # Not pages: the admin site (its own permissions) and the REST API (its own matrix, tests/api).
