@@ -22,12 +22,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from demandloop.core.api_views import FileFormatNegotiation
-from demandloop.demands.models import Demand
 from demandloop.lib.downloads import as_download
 from demandloop.reports import documents
-from demandloop.reports.monthly import Month, MonthError, MonthlyReport, monthly_report
+from demandloop.reports.monthly import Month, MonthError, MonthlyReport
 from demandloop.reports.queries import COUNTS, Rates
-from demandloop.reports.views import chosen_district
+from demandloop.reports.views import chosen_district, shared_report
 
 FORMATS = ("json", "docx", "xlsx")
 
@@ -136,7 +135,7 @@ class MonthlyReportView(APIView):
         values = query.validated_data
         district = chosen_district(request.user, values.get("district"))
         month = values.get("month") or Month.last_complete()
-        report = monthly_report(district, month, demands=Demand.objects.for_user(request.user))
+        report = shared_report(request.user, district, month, with_problems=True)
         kind = values["format"]
         if kind == "json":
             return Response(report_dict(report))

@@ -22,7 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from demandloop.reports.queries import COUNTS, Rates, figures, overdue_demands, rates_by_period, totals
+from demandloop.reports.queries import COUNTS, Rates, figures, overdue_demands, rates_by_period
 
 # How many months the trend shows, the report's own month included.
 TREND_MONTHS = 12
@@ -176,6 +176,10 @@ def _fold_by_posts(by_area: list[Rates], posts: list[tuple[int, str, list[int]]]
     return result
 
 
+def _summed(rows: list[Rates]) -> Rates:
+    return Rates(key=None, label="", **{name: sum(getattr(row, name) for row in rows) for name in COUNTS})
+
+
 def _trend(demands: Any, month: Month, now: datetime) -> list[Rates]:
     months = [month.shifted(offset) for offset in range(1 - TREND_MONTHS, 1)]
     rows = rates_by_period(demands, [(m.start, m.end) for m in months], now=now)
@@ -251,8 +255,10 @@ def monthly_report(
     channels = dict(cohort.order_by().values("channel").annotate(n=Count("pk")).values_list("channel", "n"))
     by_channel = [(value, str(label), channels.get(value, 0)) for value, label in ChannelChoices.choices]
 
-    year_start = Month(month.year, 1)
-    previous = month.shifted(-1)
+    # The trend's twelve months hold the previous month and every month of the year so far: their figures are
+    # sums of its rows, not two more scans of the district's demands.
+    trend = _trend(demands, month, now)
+    year_to_date = _summed([row for row in trend if row.key.year == month.year])
     overdue_all = demands.filter(response_overdue_q(now) | completion_overdue_q(now))
     responses = WhistleResponse.objects.filter(whistle__district=district)
     return MonthlyReport(
@@ -260,18 +266,14 @@ def monthly_report(
         month=month,
         generated_at=now,
         totals=summary.totals,
-        previous=totals(
-            demands.filter(received_at__gte=previous.start, received_at__lt=previous.end), now=now
-        ),
-        year_to_date=totals(
-            demands.filter(received_at__gte=year_start.start, received_at__lt=month.end), now=now
-        ),
+        previous=replace(trend[-2], key=None, label=""),
+        year_to_date=year_to_date,
         by_channel=by_channel,
         by_area=ranked(by_area),
         by_department=ranked(by_department),
         by_leader=ranked(by_leader),
         by_tier=[replace(r, label=_("Not yet triaged")) if r.key is None else r for r in summary.by_tier],
-        trend=_trend(demands, month, now),
+        trend=trend,
         overdue_count=overdue_all.count(),
         overdue=overdue_demands(demands, now=now, limit=OVERDUE_LISTED),
         whistles=whistle_figures(responses, now=now, since=month.start, until=month.end),

@@ -10,6 +10,16 @@ from demandloop.demands.tests.conftest import Clock
 from demandloop.demands.tests.world import World, build_world
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> Any:
+    """Reports are shared through the cache for two minutes; each test starts without another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()

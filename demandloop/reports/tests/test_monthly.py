@@ -284,3 +284,17 @@ def test_the_overdue_list_puts_the_longest_missed_deadline_first(november: Any, 
     assert dispatched.overdue_since == dispatched.response_due
     assert report.overdue[1].pk == planned.pk and report.overdue[1].overdue_since == planned.completion_due
     assert planned.response_due < dispatched.response_due < planned.completion_due
+
+
+def test_a_shared_report_is_computed_anew_when_a_demand_of_the_month_arrives(
+    november: Any, clock: Any, django_assert_max_num_queries: Any
+) -> None:
+    hub = _client(november.hub)
+    assert "全区共收到企业诉求5件" in hub.get("/reports/monthly/?month=2025-11").content.decode()
+    # The second view reads the report the first computed: a handful of queries (session, user, scope, stamp).
+    with django_assert_max_num_queries(8):
+        assert "全区共收到企业诉求5件" in hub.get("/reports/monthly/?month=2025-11").content.decode()
+    clock.set(2025, 11, 28)
+    receive(november, enterprise=november.ent_b, by=november.officer_b, title="厂区门前道路积水")
+    clock.set(2025, 12, 10, 16)
+    assert "全区共收到企业诉求6件" in hub.get("/reports/monthly/?month=2025-11").content.decode()
