@@ -124,6 +124,13 @@ def monthly(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/monthly.html", context, status=400 if error else 200)
 
 
+def month_refused(error: str) -> HttpResponse:
+    """A file or a part of the page asked for with a bad month: 400, naming the field."""
+    return HttpResponse(
+        _("month: %(error)s") % {"error": error}, status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
 @role_page(*DISTRICT_ROLES)
 def monthly_problems(request: HttpRequest) -> HttpResponse:
     """The month's common problems, loaded by the page on its own (clustering takes seconds in a large
@@ -132,9 +139,7 @@ def monthly_problems(request: HttpRequest) -> HttpResponse:
     try:
         month = chosen_month(request)
     except MonthError as error:
-        return HttpResponse(
-            _("month: %(error)s") % {"error": error}, status=400, content_type="text/plain; charset=utf-8"
-        )
+        return month_refused(str(error))
     departments = dict(district.departments.values_list("code", "name"))
     problems = [documents.problem_text(p, departments) for p in month_problems(district, month)]
     return render(request, "reports/_problems.html", {"problems": problems})
@@ -143,9 +148,7 @@ def monthly_problems(request: HttpRequest) -> HttpResponse:
 def _download(request: HttpRequest, extension: str) -> HttpResponse:
     _district, report, error = report_for(request)
     if report is None:
-        return HttpResponse(
-            _("month: %(error)s") % {"error": error}, status=400, content_type="text/plain; charset=utf-8"
-        )
+        return month_refused(error)
     return as_download(documents.report_file(report, extension))
 
 
