@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from demandloop.core.formats import document_date
 from demandloop.knowledge.models import FaqEntry
 from demandloop.lib.docx_form import (
     HEADING_FONT,
@@ -40,7 +41,6 @@ from demandloop.lib.docx_form import (
     page_numbers,
 )
 from demandloop.lib.downloads import OFFICE_FORMATS, DownloadFile, cells_as_text, clean_text
-from demandloop.org.choices import DepartmentKindChoices
 from demandloop.org.models import Department, District
 
 # The file formats of the handbook, by the name the API, the page and the command use.
@@ -108,10 +108,6 @@ def handbook_file(district: District, file_format: str, *, on: date | None = Non
     )
 
 
-def _date(day: date) -> str:
-    return _("%(y)d-%(m)d-%(d)d") % {"y": day.year, "m": day.month, "d": day.day}
-
-
 # --- Word ------------------------------------------------------------------------------------------------
 
 
@@ -134,7 +130,7 @@ def _build_docx(district: District, entries: list[FaqEntry], on: date) -> bytes:
     a4_pages(document)
     page_numbers(document)
     title = handbook_title(district)
-    hub = district.departments.filter(kind=DepartmentKindChoices.SERVICE_HUB).first()
+    hub = district.service_office()
     document.core_properties.title = title
     document.core_properties.author = hub.name if hub else district.name
 
@@ -148,7 +144,7 @@ def _build_docx(district: District, entries: list[FaqEntry], on: date) -> bytes:
         )
     edition = ngettext(
         "Edition of %(date)s, %(count)d entry", "Edition of %(date)s, %(count)d entries", len(entries)
-    ) % {"date": _date(on), "count": len(entries)}
+    ) % {"date": document_date(on), "count": len(entries)}
     add_paragraph(document, edition, align=WD_ALIGN_PARAGRAPH.CENTER, font=SUBHEADING_FONT)
 
     if not entries:

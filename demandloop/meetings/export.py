@@ -9,7 +9,6 @@ fonts and numerals of the official form come from `demandloop.lib.docx_form`.
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -17,13 +16,9 @@ from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from demandloop.core.formats import document_date
 from demandloop.lib.docx_form import HEADING_FONT, TITLE_FONT, add_paragraph, numeral
 from demandloop.meetings.models import Meeting
-
-
-def _date(moment: Any) -> str:
-    local = timezone.localtime(moment) if hasattr(moment, "hour") else moment
-    return _("%(y)d-%(m)d-%(d)d") % {"y": local.year, "m": local.month, "d": local.day}
 
 
 def meeting_minutes_docx(meeting: Meeting) -> bytes:
@@ -51,7 +46,7 @@ def _build(meeting: Meeting) -> bytes:
     names = "、".join(a.name or (a.department.name if a.department else str(a.user)) for a in attendees)
     local = timezone.localtime(meeting.scheduled_at)
     particulars = [
-        (_("Time"), f"{_date(local)} {local:%H:%M}"),
+        (_("Time"), f"{document_date(local)} {local:%H:%M}"),
         (_("Place"), meeting.location),
         (_("Chaired by"), meeting.chair),
         (_("Attending"), names),
@@ -95,15 +90,15 @@ def _build(meeting: Meeting) -> bytes:
             }
             if co:
                 text += _(", with %(co)s") % {"co": co}
-            text += _(", to be completed by %(deadline)s.") % {"deadline": _date(decision.deadline)}
+            text += _(", to be completed by %(deadline)s.") % {"deadline": document_date(decision.deadline)}
             if decision.note:
                 text += decision.note
             add_paragraph(document, f"（{numeral(number)}）{text}", indent=True)
 
     issued = meeting.held_at or meeting.scheduled_at
-    hub = district.departments.filter(kind="service_hub").first()
+    hub = district.service_office()
     add_paragraph(document, hub.name if hub else district.name, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    add_paragraph(document, _date(issued), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_paragraph(document, document_date(issued), align=WD_ALIGN_PARAGRAPH.RIGHT)
 
     buffer = io.BytesIO()
     document.save(buffer)

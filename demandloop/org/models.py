@@ -42,6 +42,10 @@ class District(models.Model):
     def role_label(self, role: str) -> str:
         return str(self.role_labels.get(role) or RoleChoices(role).label)
 
+    def service_office(self) -> Department | None:
+        """The district's service office (区政务服务办), which issues its documents: one query."""
+        return self.departments.filter(kind=DepartmentKindChoices.SERVICE_HUB).first()
+
 
 class Locality(models.Model):
     """A town, street, park or business district (乡镇 / 街道 / 园区 / 商圈)."""

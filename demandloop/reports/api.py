@@ -25,7 +25,7 @@ from demandloop.core.api_views import FileFormatNegotiation
 from demandloop.lib.downloads import as_download
 from demandloop.reports import documents
 from demandloop.reports.monthly import Month, MonthError, MonthlyReport
-from demandloop.reports.queries import COUNTS, Rates
+from demandloop.reports.queries import COUNTS, RATE_NAMES, Rates
 from demandloop.reports.views import chosen_district, shared_report
 
 FORMATS = ("json", "docx", "xlsx")
@@ -54,11 +54,7 @@ def rates_dict(rates: Rates) -> dict[str, Any]:
     return {
         "key": rates.key.isoformat() if hasattr(rates.key, "isoformat") else rates.key,
         "label": rates.label,
-        **{name: getattr(rates, name) for name in COUNTS},
-        "response_rate": rates.response_rate,
-        "resolution_rate": rates.resolution_rate,
-        "satisfaction_rate": rates.satisfaction_rate,
-        "on_time_rate": rates.on_time_rate,
+        **{name: getattr(rates, name) for name in (*COUNTS, *RATE_NAMES)},
     }
 
 

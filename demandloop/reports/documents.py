@@ -22,6 +22,7 @@ from docx.shared import Mm
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from demandloop.core.formats import document_date
 from demandloop.lib.docx_form import (
     BODY_FONT,
     HEADING_FONT,
@@ -34,7 +35,7 @@ from demandloop.lib.docx_form import (
 )
 from demandloop.lib.downloads import OFFICE_FORMATS, DownloadFile, cells_as_text, clean_text
 from demandloop.reports.monthly import MonthlyReport, Ranked
-from demandloop.reports.queries import Rates
+from demandloop.reports.queries import RATE_NAMES, Rates, rate_titles
 
 # 小五 (9 pt), the usual size of a table in an official document: "52.9%" fits a figure's column.
 TABLE_FONT_SIZE = 9
@@ -46,18 +47,7 @@ def rate(value: float | None) -> str:
 
 
 def _when(moment: Any) -> str:
-    local = timezone.localtime(moment)
-    return _("%(y)d-%(m)d-%(d)d %(hm)s") % {
-        "y": local.year,
-        "m": local.month,
-        "d": local.day,
-        "hm": local.strftime("%H:%M"),
-    }
-
-
-def _day(moment: Any) -> str:
-    local = timezone.localtime(moment)
-    return _("%(y)d-%(m)d-%(d)d") % {"y": local.year, "m": local.month, "d": local.day}
+    return f"{document_date(moment)} {timezone.localtime(moment):%H:%M}"
 
 
 def rate_headers(ranked: bool) -> list[str]:
@@ -68,24 +58,17 @@ def rate_headers(ranked: bool) -> list[str]:
         _("Demands"),
         _("Open"),
         _("Overdue"),
-        _("Response rate"),
-        _("Resolution rate"),
-        _("Satisfaction rate"),
-        _("On-time rate"),
+        *rate_titles(),
     ]
+
+
+def rate_texts(rates: Rates) -> list[str]:
+    """The response, resolution, satisfaction and on-time rates, as the report prints them."""
+    return [rate(getattr(rates, name)) for name in RATE_NAMES]
 
 
 def rate_cells(rates: Rates) -> list[Any]:
-    return [
-        rates.label,
-        rates.total,
-        rates.open,
-        rates.overdue,
-        rate(rates.response_rate),
-        rate(rates.resolution_rate),
-        rate(rates.satisfaction_rate),
-        rate(rates.on_time_rate),
-    ]
+    return [rates.label, rates.total, rates.open, rates.overdue, *rate_texts(rates)]
 
 
 def ranked_rows(rows: Sequence[Ranked]) -> list[list[Any]]:
@@ -141,28 +124,11 @@ def overdue_rows(report: MonthlyReport) -> list[list[Any]]:
 
 
 def trend_headers() -> list[str]:
-    return [
-        _("Month"),
-        _("Demands"),
-        _("Response rate"),
-        _("Resolution rate"),
-        _("Satisfaction rate"),
-        _("On-time rate"),
-    ]
+    return [_("Month"), _("Demands"), *rate_titles()]
 
 
 def trend_rows(report: MonthlyReport) -> list[list[Any]]:
-    return [
-        [
-            point.label,
-            point.total,
-            rate(point.response_rate),
-            rate(point.resolution_rate),
-            rate(point.satisfaction_rate),
-            rate(point.on_time_rate),
-        ]
-        for point in report.trend
-    ]
+    return [[point.label, point.total, *rate_texts(point)] for point in report.trend]
 
 
 def _change(report: MonthlyReport) -> str:
@@ -351,10 +317,10 @@ def _docx(report: MonthlyReport) -> bytes:
         elif key == "trend":
             _table(document, trend_headers(), trend_rows(report), TREND_WIDTHS)
 
-    hub = report.district.departments.filter(kind="service_hub").first()
+    hub = report.district.service_office()
     add_paragraph(document, "")
     add_paragraph(document, hub.name if hub else report.district.name, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    add_paragraph(document, _day(report.generated_at), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_paragraph(document, document_date(report.generated_at), align=WD_ALIGN_PARAGRAPH.RIGHT)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -414,15 +380,9 @@ def _xlsx(report: MonthlyReport) -> bytes:
         (_("Overdue"), "overdue"),
     ):
         summary.append([label, getattr(t, name), getattr(report.previous, name), getattr(y, name)])
-    for label, prop in (
-        (_("Response rate"), "response_rate"),
-        (_("Resolution rate"), "resolution_rate"),
-        (_("Satisfaction rate"), "satisfaction_rate"),
-        (_("On-time rate"), "on_time_rate"),
-    ):
-        summary.append(
-            [label, rate(getattr(t, prop)), rate(getattr(report.previous, prop)), rate(getattr(y, prop))]
-        )
+    columns = (rate_titles(), rate_texts(t), rate_texts(report.previous), rate_texts(y))
+    for row in zip(*columns, strict=True):
+        summary.append(list(row))
     summary.append([])
     for _value, label, n in report.by_channel:
         summary.append([label, n])

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.choices import SatisfiedChoices
@@ -81,6 +82,15 @@ class Rates:
     @property
     def on_time_rate(self) -> float | None:
         return self._share(self.on_time, self.clock_settled)
+
+
+# The four rates of a group, by the name of their property, in the order every table shows them.
+RATE_NAMES = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate")
+
+
+def rate_titles() -> list[str]:
+    """The four rates' names, in the order of RATE_NAMES, in the active language."""
+    return [_("Response rate"), _("Resolution rate"), _("Satisfaction rate"), _("On-time rate")]
 
 
 def _aggregates(now: datetime) -> dict[str, Count]:

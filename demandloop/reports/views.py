@@ -30,6 +30,7 @@ from demandloop.reports.monthly import (
     report_districts,
 )
 from demandloop.web.access import role_page
+from demandloop.web.views.dashboard import chart_data, rate_labels
 
 
 def chosen_district(user: Any, code: str | None, districts: list[Any] | None = None) -> Any:
@@ -79,24 +80,12 @@ def shared_report(user: Any, district: Any, month: Month, *, with_problems: bool
 
 
 def chart(report: MonthlyReport) -> dict[str, Any]:
-    """The trend as ECharts draws it: demands per month (bars) and the four rates (lines)."""
-    points = report.trend
+    """The trend as ECharts draws it: demands per month (bars) and the four rates (lines), drawn from the same
+    series as the dashboard's charts."""
     return {
-        "labels": [p.label for p in points],
-        "total": [p.total for p in points],
-        "series": {
-            "response_rate": [p.response_rate for p in points],
-            "resolution_rate": [p.resolution_rate for p in points],
-            "satisfaction_rate": [p.satisfaction_rate for p in points],
-            "on_time_rate": [p.on_time_rate for p in points],
-        },
-        "names": {
-            "total": _("Demands"),
-            "response_rate": _("Response rate"),
-            "resolution_rate": _("Resolution rate"),
-            "satisfaction_rate": _("Satisfaction rate"),
-            "on_time_rate": _("On-time rate"),
-        },
+        **chart_data(report.trend, ""),
+        "total": [point.total for point in report.trend],
+        "names": {"total": _("Demands"), **rate_labels()},
     }
 
 
