@@ -79,7 +79,8 @@ def _first_error(errors: Any, prefix: str = "") -> tuple[str, str]:
     """The first (field path, message) of a DRF error structure: "enterprise.uscc", "…"."""
     if isinstance(errors, dict):
         for name, value in errors.items():
-            path = name if name == "non_field_errors" else f"{prefix}{name}"
+            # An object's own error (a string where an object was expected) names the object.
+            path = (prefix.rstrip(".") or name) if name == "non_field_errors" else f"{prefix}{name}"
             return _first_error(value, f"{path}.")
     if isinstance(errors, list) and errors:
         return _first_error(errors[0], prefix)
