@@ -49,6 +49,15 @@ class CityMatter(models.Model):
     last_sequence = models.PositiveIntegerField(_("last sequence applied"), default=0)
     city_status_at = models.DateTimeField(_("city's status reported at"), null=True, blank=True)
 
+    # The latest push of the matter (a transfer); its answer carries the city's reference.
+    push_message = models.ForeignKey(
+        "integrations.OutboxMessage",
+        verbose_name=_("latest push"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # The latest outbound message (the push of a transfer, or a status-back of a matter the city sent), and when
     # the city platform accepted it (set by the transport, only for the latest message).
     outbound_message = models.ForeignKey(

@@ -264,7 +264,21 @@ def _transferred(demand: Demand, event: DemandEvent) -> None:
     if not pushed:
         return
     subject = _("Transfer of demand #%(number)s to Jinchanfa") % {"number": demand.pk}
-    write_message(matter, demand, event, build_transfer(demand, event), subject)
+    message = write_message(matter, demand, event, build_transfer(demand, event), subject)
+    CityMatter.objects.filter(pk=matter.pk).update(push_message=message)
+    matter.push_message = message
+
+
+def _withdrawn(demand: Demand, event: DemandEvent) -> None:
+    """The enterprise withdrew a matter the city holds: the city must learn it, or it works on for nothing."""
+    matter = CityMatter.objects.filter(demand_id=demand.pk, direction=DirectionChoices.TRANSFERRED).first()
+    if matter is None or (not matter.city_reference and matter.push_message_id is None):
+        return
+    subject = _("Jinchanfa %(reference)s: %(status)s") % {
+        "reference": matter.city_reference or f"#{demand.pk}",
+        "status": _zh(DemandStatusChoices(demand.status).label),
+    }
+    write_message(matter, demand, event, build_status(matter, demand, event, "withdrawn"), subject)
 
 
 def on_demand_changed(sender: Any, demand: Demand, event: DemandEvent, **kwargs: Any) -> None:
@@ -273,6 +287,10 @@ def on_demand_changed(sender: Any, demand: Demand, event: DemandEvent, **kwargs:
     if event.action == A.TRANSFER:
         if demand.city_channel == CityChannelChoices.JINCHANFA and conf.is_configured():
             _transferred(demand, event)
+        return
+    if event.action == A.WITHDRAW and event.from_status == S.TRANSFERRED:
+        if demand.city_channel == CityChannelChoices.JINCHANFA:
+            _withdrawn(demand, event)
         return
     # Most demands never came from the city: decide without a query.
     if demand.channel != ChannelChoices.CITY:
@@ -366,7 +384,7 @@ def record_reference(message: OutboxMessage, reference: str) -> None:
     from demandloop.demands.models import Demand
 
     with transaction.atomic():
-        matter = CityMatter.objects.select_for_update().filter(outbound_message_id=message.pk).first()
+        matter = CityMatter.objects.select_for_update().filter(push_message_id=message.pk).first()
         if matter is None:
             # A newer message replaced this push (the matter was returned and transferred again).
             return

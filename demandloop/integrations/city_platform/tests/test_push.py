@@ -251,3 +251,26 @@ def test_it_keeps_the_reference_of_a_matter_withdrawn_meanwhile(world: Any, city
     demand.refresh_from_db()
     assert demand.status == "withdrawn" and city_events(demand) == []
     assert CityMatter.objects.get(demand=demand).city_reference == "JCF2026000001"
+    # The city hears of the withdrawal, so that it does not work on for nothing.
+    push, withdrawn = (request.body for request in city.requests)
+    assert (push["type"], withdrawn["type"], withdrawn["status"]) == ("transfer", "status", "withdrawn")
+    assert withdrawn["district_reference"] == str(demand.pk) and withdrawn["reason"] == "企业已自行解决"
+
+
+def test_it_tells_the_city_of_a_withdrawal_after_its_answer(world: Any, city: Any) -> None:
+    w = world.jinghai
+    demand = transfer(w, at_tier_4(w))
+    deliver_everything_due()
+    demand.refresh_from_db()
+    actions.do_withdraw(demand, w.officer_a, reason="企业已搬迁出本区")
+    deliver_everything_due()
+    assert city.statuses["JCF2026000001"]["status"] == "withdrawn"
+    matter = CityMatter.objects.get(demand=demand)
+    assert (matter.outbound_status, matter.sync_state) == ("withdrawn", "delivered")
+
+
+def test_it_tells_the_city_nothing_of_a_manual_transfer_without_the_integration(world: Any) -> None:
+    w = world.jinghai
+    demand = transfer(w, at_tier_4(w), city_reference="JCF-BY-HAND-2")
+    actions.do_withdraw(demand, w.officer_a, reason="企业已搬迁出本区")
+    assert pushes() == []

@@ -135,7 +135,7 @@ def test_it_records_acceptance_and_progress_as_events(pushed: Any, city_posts: A
     assert pushed.status == "transferred"
     progress = list(DemandEvent.objects.filter(demand=pushed, action=A.CITY_PROGRESS).order_by("pk"))
     assert [e.data["stage"] for e in progress] == ["received", "accepted", "in_progress"]
-    assert progress[1].note == "已被市级受理，市发展改革委：已受理"
+    assert progress[1].note == "市级已受理，市发展改革委：已受理"
     assert progress[2].data["sequence"] == 2 and progress[2].actor is None
     matter = CityMatter.objects.get(demand=pushed)
     assert (matter.city_status, matter.last_sequence) == ("in_progress", 2)
