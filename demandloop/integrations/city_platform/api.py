@@ -60,11 +60,15 @@ class _SignedView(APIView):
 
 
 class CityStatusView(_SignedView):
+    """受理 (accepted), 办理中 (in_progress), 办结 (answered, with `result`) or 退回 (returned, with `reason`) of a
+    matter the district transferred, found by the city's `reference` and applied once per `event_id`, in the
+    order of `sequence`. Signed with the X-City-* headers; see the city_platform README (接口约定)."""
+
     @extend_schema(
         operation_id="city_platform_status",
         tags=["city platform"],
         summary="The city platform reports its progress on a transferred demand (signed).",
-        request=inbound.StatusSerializer,
+        request=inbound.CityStatusSerializer,
         responses=ANSWERS,
         auth=[],
     )
@@ -73,11 +77,15 @@ class CityStatusView(_SignedView):
 
 
 class CityDemandView(_SignedView):
+    """A matter the city platform hands to the district: it becomes a demand of channel `city`, its enterprise
+    found in the ledger by 统一社会信用代码; idempotent by the city's `reference`. Signed with the X-City-* headers;
+    see the city_platform README (接口约定)."""
+
     @extend_schema(
         operation_id="city_platform_demand",
         tags=["city platform"],
         summary="The city platform sends a matter to the district (signed).",
-        request=inbound.MatterSerializer,
+        request=inbound.CityMatterSerializer,
         responses={201: OpenApiResponse(OpenApiTypes.OBJECT, description="Taken in as a demand."), **ANSWERS},
         auth=[],
     )

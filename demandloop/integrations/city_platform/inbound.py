@@ -143,7 +143,7 @@ def _once(event_id: str, digest: str, apply: Any) -> Outcome:
 # --- Status of a transferred matter ------------------------------------------------------------------------
 
 
-class StatusSerializer(serializers.Serializer[Any]):
+class CityStatusSerializer(serializers.Serializer[Any]):
     """The city's report on a matter the district transferred."""
 
     event_id = serializers.CharField(max_length=64)
@@ -175,7 +175,7 @@ def _progress_note(data: dict[str, Any]) -> str:
 
 
 def apply_status(payload: Any, *, key: str, body: bytes) -> Outcome:
-    data = _validated(StatusSerializer(data=payload))
+    data = _validated(CityStatusSerializer(data=payload))
     _check_event(data["event_id"], key)
     digest = _digest(body)
     return _once(data["event_id"], digest, lambda: _apply_status(data, payload, digest))
@@ -242,7 +242,7 @@ def _apply_status(data: dict[str, Any], payload: Any, digest: str) -> Outcome:
 # --- A matter the city sends ---------------------------------------------------------------------------------
 
 
-class EnterpriseSerializer(serializers.Serializer[Any]):
+class CityEnterpriseSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     uscc = serializers.CharField(max_length=40)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
@@ -254,19 +254,19 @@ class EnterpriseSerializer(serializers.Serializer[Any]):
         return normalize_uscc(value)
 
 
-class ContactSerializer(serializers.Serializer[Any]):
+class CityContactSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
-class MatterSerializer(serializers.Serializer[Any]):
+class CityMatterSerializer(serializers.Serializer[Any]):
     """A matter the city platform sends to the district."""
 
     event_id = serializers.CharField(max_length=64)
     reference = serializers.CharField(max_length=64)
     district = serializers.SlugField(max_length=32)
-    enterprise = EnterpriseSerializer()
-    contact = ContactSerializer(required=False)
+    enterprise = CityEnterpriseSerializer()
+    contact = CityContactSerializer(required=False)
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(max_length=20000)
     received_at = serializers.DateTimeField(required=False)
@@ -282,7 +282,7 @@ class MatterSerializer(serializers.Serializer[Any]):
 
 
 def receive_matter(payload: Any, *, key: str, body: bytes) -> Outcome:
-    data = _validated(MatterSerializer(data=payload))
+    data = _validated(CityMatterSerializer(data=payload))
     _check_event(data["event_id"], key)
     digest = _digest(body)
     return _once(data["event_id"], digest, lambda: _receive_matter(data, payload, digest))
