@@ -91,6 +91,8 @@ def test_it_runs_the_whole_loop_from_transfer_to_closing(world: Any, city: Any, 
     # The enterprise's page shows the whole path, without the platform's sync panel.
     page = signed_in(w.ent_user_a).get(reverse("demand_detail", args=[demand.pk])).content.decode()
     assert answer in page and 'id="city-matter"' not in page
+    # It reads the city's progress notes: the matter is tracked until the city answers (南开 §三(四)).
+    assert "津产发已接收该事项，编号JCF2026000001。" in page and "市级已受理" in page
 
 
 def test_it_transfers_through_the_api_without_a_reference(world: Any, city: Any) -> None:
