@@ -208,3 +208,29 @@ def test_it_refuses_news_for_a_demand_no_longer_awaiting_the_city(
     assert "已撤回" in response.json()["msg"] or "Withdrawn" in response.json()["msg"]
     assert not CityInboundMessage.objects.exists()
     assert CityMatter.objects.get(demand=pushed).last_sequence == 0
+
+
+def test_it_answers_a_twin_that_lost_the_race_as_a_repeat(
+    pushed: Any, city_posts: Any, monkeypatch: Any
+) -> None:
+    # Two deliveries of one event at the same moment: both pass the first look, the unique event id lets one
+    # write; the other's transaction rolls back whole and it is answered as a repeat.
+    from demandloop.integrations.city_platform import inbound
+
+    body = status("ev-1", 1, "accepted")
+    assert city_posts("status", body).status_code == 200
+    real = inbound._repeat
+    calls: list[str] = []
+
+    def first_look_misses(event_id: str, digest: str) -> Any:
+        calls.append(event_id)
+        return None if len(calls) == 1 else real(event_id, digest)
+
+    monkeypatch.setattr(inbound, "_repeat", first_look_misses)
+    pushed.refresh_from_db()
+    # The twin gets as far as writing its log row, and loses on the unique event id.
+    twin = city_posts("status", body)
+    assert twin.status_code == 200 and twin.json()["duplicate"] is True
+    assert len(calls) == 2
+    stages = [e.data["stage"] for e in DemandEvent.objects.filter(demand=pushed, action=A.CITY_PROGRESS)]
+    assert stages == ["received", "accepted"]
