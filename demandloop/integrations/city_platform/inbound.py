@@ -29,6 +29,7 @@ district, or must say which enterprise it means. The demand is taken in through 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -95,8 +96,10 @@ def _validated(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
     return data
 
 
-def _digest(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+def _digest(payload: Any) -> str:
+    """SHA-256 of the message as data (keys sorted, no spacing): a re-serialised repeat is still a repeat."""
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _check_event(event_id: str, key: str) -> None:
@@ -133,11 +136,14 @@ def _once(event_id: str, digest: str, apply: Any) -> Outcome:
             outcome: Outcome = apply()
             return outcome
     except IntegrityError:
-        # The same event id was recorded by a request running at the same moment: answer as for a repeat.
+        # A request running at the same moment recorded the same event id (answer as for a repeat), or the same
+        # new reference under another event id (run again: it now finds that matter and answers a duplicate).
         repeat = _repeat(event_id, digest)
-        if repeat is None:
-            raise
-        return repeat
+        if repeat is not None:
+            return repeat
+        with transaction.atomic():
+            outcome = apply()
+            return outcome
 
 
 # --- Status of a transferred matter ------------------------------------------------------------------------
@@ -177,7 +183,7 @@ def _progress_note(data: dict[str, Any]) -> str:
 def apply_status(payload: Any, *, key: str, body: bytes) -> Outcome:
     data = _validated(CityStatusSerializer(data=payload))
     _check_event(data["event_id"], key)
-    digest = _digest(body)
+    digest = _digest(payload)
     return _once(data["event_id"], digest, lambda: _apply_status(data, payload, digest))
 
 
@@ -284,7 +290,7 @@ class CityMatterSerializer(serializers.Serializer[Any]):
 def receive_matter(payload: Any, *, key: str, body: bytes) -> Outcome:
     data = _validated(CityMatterSerializer(data=payload))
     _check_event(data["event_id"], key)
-    digest = _digest(body)
+    digest = _digest(payload)
     return _once(data["event_id"], digest, lambda: _receive_matter(data, payload, digest))
 
 

@@ -124,7 +124,7 @@ class CityInboundMessage(models.Model):
     sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
     status = models.CharField(_("status reported"), max_length=16, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=InboundOutcomeChoices.choices)
-    # SHA-256 of the body as received: tells a true repeat from a reused event id.
+    # SHA-256 of the message as data (inbound._digest): tells a true repeat from a reused event id.
     digest = models.CharField(_("SHA-256 of the body"), max_length=64)
     payload = models.JSONField(_("message"), default=dict)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)

@@ -3,6 +3,7 @@ reference (404), applied through the demands' actions exactly once, in sequence 
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -234,3 +235,11 @@ def test_it_answers_a_twin_that_lost_the_race_as_a_repeat(
     assert len(calls) == 2
     stages = [e.data["stage"] for e in DemandEvent.objects.filter(demand=pushed, action=A.CITY_PROGRESS)]
     assert stages == ["received", "accepted"]
+
+
+def test_it_knows_a_repeat_written_out_differently(pushed: Any, city_posts: Any) -> None:
+    body = status("ev-1", 1, "accepted", note="已受理")
+    assert city_posts("status", body).status_code == 200
+    spaced = json.dumps(dict(reversed(list(body.items()))), ensure_ascii=False, indent=2).encode()
+    again = city_posts("status", spaced, key="ev-1")
+    assert again.status_code == 200 and again.json()["duplicate"] is True
