@@ -53,7 +53,7 @@ class _SignedView(APIView):
         if not isinstance(payload, dict):
             return Response({"code": 400, "msg": "The body must be a JSON object."}, status=400)
         try:
-            outcome = apply(payload, key=key, body=body)
+            outcome = apply(payload, key=key)
         except inbound.Refused as refused:
             outcome = refused.outcome
         return Response(outcome.body, status=outcome.status_code)

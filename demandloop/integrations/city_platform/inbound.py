@@ -180,7 +180,7 @@ def _progress_note(data: dict[str, Any]) -> str:
     return f"{text}：{data['note']}" if data["note"] else text
 
 
-def apply_status(payload: Any, *, key: str, body: bytes) -> Outcome:
+def apply_status(payload: Any, *, key: str) -> Outcome:
     data = _validated(CityStatusSerializer(data=payload))
     _check_event(data["event_id"], key)
     digest = _digest(payload)
@@ -287,7 +287,7 @@ class CityMatterSerializer(serializers.Serializer[Any]):
         return district
 
 
-def receive_matter(payload: Any, *, key: str, body: bytes) -> Outcome:
+def receive_matter(payload: Any, *, key: str) -> Outcome:
     data = _validated(CityMatterSerializer(data=payload))
     _check_event(data["event_id"], key)
     digest = _digest(payload)
