@@ -288,9 +288,12 @@ def on_demand_changed(sender: Any, demand: Demand, event: DemandEvent, **kwargs:
         if demand.city_channel == CityChannelChoices.JINCHANFA and conf.is_configured():
             _transferred(demand, event)
         return
-    if event.action == A.WITHDRAW and event.from_status == S.TRANSFERRED:
-        if demand.city_channel == CityChannelChoices.JINCHANFA:
-            _withdrawn(demand, event)
+    if (
+        event.action == A.WITHDRAW
+        and event.from_status == S.TRANSFERRED
+        and demand.city_channel == CityChannelChoices.JINCHANFA
+    ):
+        _withdrawn(demand, event)
         return
     # Most demands never came from the city: decide without a query.
     if demand.channel != ChannelChoices.CITY:
