@@ -29,5 +29,6 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("routing/", include("demandloop.routing.urls_api")),
     path("reports/monthly/", MonthlyReportView.as_view(), name="api-monthly-report"),
+    path("integrations/city/", include("demandloop.integrations.city_platform.urls_api")),
     path("", include(router.urls)),
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "demandloop.reports",
     "demandloop.integrations",
     "demandloop.integrations.hotline12345",
+    "demandloop.integrations.city_platform",
     "demandloop.web",
 ]
 
@@ -262,6 +263,15 @@ DEMANDLOOP_OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 120)
 DEMANDLOOP_HOTLINE12345_URL = env_str("HOTLINE12345_URL")
 DEMANDLOOP_HOTLINE12345_APP_ID = env_str("HOTLINE12345_APP_ID")
 DEMANDLOOP_HOTLINE12345_SECRET = env_str("HOTLINE12345_SECRET")
+
+# --- City platform 津产发 (demandloop.integrations.city_platform): pushes of transfers and status-backs go to the
+# URL, signed with the secret; the city's signed requests are checked with the same id and secret. Without all
+# three the integration is off: transfers through 津产发 are recorded by hand with the city's reference.
+DEMANDLOOP_CITY_PLATFORM_URL = env_str("CITY_PLATFORM_URL")
+DEMANDLOOP_CITY_PLATFORM_APP_ID = env_str("CITY_PLATFORM_APP_ID")
+DEMANDLOOP_CITY_PLATFORM_SECRET = env_str("CITY_PLATFORM_SECRET")
+# How far (seconds) the timestamp of a signed request of the city may lie from the district's clock.
+DEMANDLOOP_CITY_PLATFORM_TIME_WINDOW = env_int("CITY_PLATFORM_TIME_WINDOW", 300)
 
 LOGGING = {
     "version": 1,

@@ -857,30 +857,93 @@ def do_decide(
     return step.commit(S.IN_PROGRESS, note=note, data=payload)
 
 
+# City channels whose platform gives the reference itself once the matter is pushed to it, by channel: a
+# callable saying whether that integration is configured now. Filled by the integrations' AppConfig.ready()
+# (津产发: `integrations/city_platform`), so this module never imports an integration.
+CITY_PUSH_CHANNELS: dict[str, Callable[[], bool]] = {}
+
+
+def city_pushes(city_channel: str) -> bool:
+    """Whether a transfer through `city_channel` is pushed by an integration that answers with the reference."""
+    configured = CITY_PUSH_CHANNELS.get(city_channel)
+    return configured is not None and configured()
+
+
 @_action(A.TRANSFER)
 def do_transfer(
     demand: Demand,
     by: Any,
     *,
     city_channel: str,
-    city_reference: str,
+    city_reference: str = "",
     note: str = "",
     at: datetime | None = None,
 ) -> Demand:
     """Hand a tier-4 demand to the city (津产发, 12345 企业服务专席, 市政务服务办) with its reference; it stays
-    tracked until the city answers (then `do_resolve` records the answer)."""
+    tracked until the city answers (then `do_resolve` records the answer).
+
+    Through a channel an integration pushes (`city_pushes`), the reference may be left empty: the integration
+    sends the matter and records the reference the city platform answers with (`do_city_progress`). A reference
+    given all the same means the matter is on the city platform already (the enterprise filed it there, 南开
+    §三(四)): it is recorded and not pushed a second time.
+    """
     step = _Step(demand, by, A.TRANSFER, at)
     if step.tier_level != HIGHEST_TIER:
         raise ActionNotAllowed(_("Only tier-4 demands are transferred to the city."))
     if city_channel not in CityChannelChoices.values:
         raise ActionInvalid(_("Choose the city channel."), field="city_channel")
-    reference = _require_text(city_reference, "city_reference", _("Give the city platform's reference."))
+    reference = (city_reference or "").strip()
+    pushed = not reference and city_pushes(city_channel)
+    if not pushed:
+        reference = _require_text(reference, "city_reference", _("Give the city platform's reference."))
     step.set(city_channel=city_channel, city_reference=reference, transferred_at=step.at)
     # The city answers for the whole matter now: the district's co-departments owe no part of it any more.
     step.replace_co_departments(())
     return step.commit(
-        S.TRANSFERRED, note=note, data={"city_channel": city_channel, "city_reference": reference}
+        S.TRANSFERRED,
+        note=note,
+        data={"city_channel": city_channel, "city_reference": reference, "pushed": pushed},
     )
+
+
+@_action(A.CITY_PROGRESS)
+def do_city_progress(
+    demand: Demand,
+    by: Any,
+    *,
+    stage: str,
+    note: str = "",
+    city_reference: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Demand:
+    """The city platform's progress on a transferred demand (its reference received, 受理, 办理中): an event on
+    the demand, which stays "transferred". A new reference replaces the one recorded."""
+    step = _Step(demand, by, A.CITY_PROGRESS, at)
+    stage = _require_text(stage, "stage", _("Say which stage the city reported."))
+    reference = (city_reference or "").strip()
+    if reference and reference != demand.city_reference:
+        step.set(city_reference=reference)
+    payload = {"stage": stage, **({"city_reference": reference} if reference else {}), **(data or {})}
+    return step.commit(S.TRANSFERRED, note=note.strip(), data=payload)
+
+
+@_action(A.CITY_RETURN)
+def do_city_return(
+    demand: Demand,
+    by: Any,
+    *,
+    reason: str,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Demand:
+    """The city returns a transferred demand (退回) with its reason: the matter is the district's again, at tier
+    4 and "escalated" — awaiting the hub's decision on a lead department, or a new transfer with what the city
+    asked for. The tier's response clock restarts from the return."""
+    step = _Step(demand, by, A.CITY_RETURN, at)
+    text = _require_text(reason, "reason", _("Say why the city returned the demand."))
+    step.enter_tier(_tier(demand, step.tier_level or HIGHEST_TIER), step.at)
+    return step.commit(S.ESCALATED, note=text, data={"city_reference": demand.city_reference, **(data or {})})
 
 
 # --- Extensions (延期) --------------------------------------------------------------------------------------

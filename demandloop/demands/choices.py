@@ -126,3 +126,6 @@ class DemandActionChoices(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdraw")
     CLOSE = "close", _("Close")
     ATTACH = "attach", _("Add an attachment")
+    # Reported by the city platform through its integration, never taken by a person (integrations/city_platform).
+    CITY_PROGRESS = "city_progress", _("Progress reported by the city")
+    CITY_RETURN = "city_return", _("Returned by the city")

@@ -67,8 +67,14 @@ FLOW: dict[str, dict[str, frozenset[str]]] = {
         A.RESOLVE: frozenset({S.RESOLVED}),
         A.ESCALATE: frozenset({S.ESCALATED}),
     },
-    # Tracked until the city answers; its answer is recorded as the result (南开 §三(四)).
-    S.TRANSFERRED: {A.RESOLVE: frozenset({S.RESOLVED})},
+    # Tracked until the city answers; its answer is recorded as the result (南开 §三(四)). On the way the city
+    # platform reports its progress (受理, 办理中), or returns the matter (退回): it is then the district's again,
+    # at tier 4, for the hub to decide a lead department or transfer it anew.
+    S.TRANSFERRED: {
+        A.RESOLVE: frozenset({S.RESOLVED}),
+        A.CITY_PROGRESS: frozenset({S.TRANSFERRED}),
+        A.CITY_RETURN: frozenset({S.ESCALATED}),
+    },
     S.ANSWERED: {
         A.EVALUATE: frozenset({S.EVALUATED}),
         A.CLOSE: frozenset({S.CLOSED}),

@@ -210,8 +210,12 @@ class Demand(models.Model):
                 condition=~models.Q(status="merged") | models.Q(duplicate_of__isnull=False),
                 name="demand_merged_has_original",
             ),
+            # A matter pushed to 津产发 gets its reference in the platform's answer, a moment after the transfer
+            # (`actions.do_transfer`, integrations/city_platform); every other channel's is typed at transfer.
             models.CheckConstraint(
-                condition=~models.Q(status="transferred") | ~models.Q(city_reference=""),
+                condition=~models.Q(status="transferred")
+                | ~models.Q(city_reference="")
+                | models.Q(city_channel="jinchanfa"),
                 name="demand_transferred_has_reference",
             ),
             models.CheckConstraint(

@@ -117,6 +117,9 @@ RULES: dict[str, Callable[[DemandGrants, DemandFacts, TierContext], set[str]]] =
     A.WITHDRAW: _fixed(CONTACT | {R.ENTERPRISE}),
     A.CLOSE: _fixed(CONTACT),
     A.ATTACH: _fixed(ROLE_PRIORITY),
+    # Only the city platform speaks for the city: its integration acts as the platform itself (`by=None`).
+    A.CITY_PROGRESS: _fixed(()),
+    A.CITY_RETURN: _fixed(()),
 }
 
 

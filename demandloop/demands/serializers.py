@@ -515,7 +515,8 @@ class DecideSerializer(NoteSerializer):
 
 class TransferSerializer(NoteSerializer):
     city_channel = serializers.ChoiceField(choices=CityChannelChoices.choices)
-    city_reference = serializers.CharField(max_length=64)
+    # Empty for a channel an integration pushes (津产发 when configured): the city's answer carries it.
+    city_reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class RequestExtensionSerializer(ReasonSerializer):

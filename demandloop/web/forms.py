@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from demandloop.demands.actions import city_pushes
 from demandloop.demands.attachments import HEAD_BYTES, check_attachment
 from demandloop.demands.choices import (
     ChannelChoices,
@@ -366,8 +367,29 @@ class TransferForm(ActionForm):
     action = A.TRANSFER
     submit_label = _("Transfer to the city")
     city_channel = forms.ChoiceField(label=_("City channel"), choices=CityChannelChoices.choices)
-    city_reference = forms.CharField(label=_("City platform reference"), max_length=64)
+    city_reference = forms.CharField(label=_("City platform reference"), max_length=64, required=False)
     note = NoteField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # While an integration pushes 津产发 transfers, the city's reference comes back in its answer: the field
+        # is hidden for that channel (static/web/forms.js) and may stay empty; every other channel needs it.
+        pushed = [channel for channel in CityChannelChoices.values if city_pushes(channel)]
+        if pushed:
+            self.fields["city_channel"].widget.attrs.update(
+                {"data-hide": ".field-city_reference", "data-hide-when": " ".join(pushed)}
+            )
+        self.pushed_channels = frozenset(pushed)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        channel = data.get("city_channel")
+        if channel and channel not in self.pushed_channels and not (data.get("city_reference") or "").strip():
+            self.add_error("city_reference", _("Give the city platform's reference."))
+        if channel in self.pushed_channels:
+            # A hidden field sends nothing the person chose to send: the platform gets the reference itself.
+            data["city_reference"] = ""
+        return data
 
 
 class RequestExtensionForm(ActionForm):

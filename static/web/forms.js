@@ -8,3 +8,14 @@ document.addEventListener("click", (event) => {
   field.value = button.dataset.text;
   field.focus();
 });
+
+// A select with data-hide="SELECTOR" and data-hide-when="VALUE …" hides that part of its own form while one of
+// the values is chosen (the city reference of a transfer that the 津产发 integration pushes).
+function applyHide(select) {
+  const target = select.form && select.form.querySelector(select.dataset.hide);
+  if (target) target.hidden = select.dataset.hideWhen.split(" ").includes(select.value);
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-hide]")) applyHide(event.target);
+});
+document.querySelectorAll("select[data-hide]").forEach(applyHide);

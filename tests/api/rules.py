@@ -443,6 +443,24 @@ def faq_export(ctx: Ctx, name: str) -> None:
     ctx.expect_visible(ctx.call("get", "/api/v1/faq/export/?district=nankai&format=pdf"), name, (400,))
 
 
+def city_machine_endpoint(ctx: Ctx, name: str) -> None:
+    # The city platform's endpoints answer signed requests only (integrations/city_platform/signing.py): no
+    # session or token of any person reaches them, whether the integration is configured or not.
+    from django.test import override_settings
+
+    path = {"city-platform-status": "status/", "city-platform-demands": "demands/"}[name]
+    body = {"event_id": "probe-1", "reference": "JCF-PROBE", "sequence": 1, "status": "accepted"}
+    configured = {
+        "DEMANDLOOP_CITY_PLATFORM_URL": "http://127.0.0.1:9/",
+        "DEMANDLOOP_CITY_PLATFORM_APP_ID": "probe",
+        "DEMANDLOOP_CITY_PLATFORM_SECRET": "probe-secret",
+    }
+    for settings in ({}, configured):
+        with override_settings(**settings):
+            response = ctx.call("post", f"/api/v1/integrations/city/{path}", body)
+        ctx.tc.assertEqual(response.status_code, 401, (ctx.person, name, _peek(response)))
+
+
 RULES: dict[str, Rule] = {
     "api-schema": public_schema,
     "api-docs": public_schema,
@@ -490,6 +508,8 @@ RULES: dict[str, Rule] = {
     "faq-detail": faq_detail,
     "faq-export": faq_export,
     "api-monthly-report": monthly_report,
+    "city-platform-status": city_machine_endpoint,
+    "city-platform-demands": city_machine_endpoint,
 }
 # Writes change the world the later rules read: run every read first.
 WRITE_RULES = frozenset(

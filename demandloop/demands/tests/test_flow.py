@@ -144,6 +144,15 @@ EDGE_CASES: dict[tuple[str, str, str], Case] = {
         4,
         lambda w, d: actions.do_resolve(d, w.hub, result="市级部门已答复并解决"),
     ),
+    # The city platform's integration acts as the platform itself (by=None).
+    (S.TRANSFERRED, A.CITY_PROGRESS, S.TRANSFERRED): (
+        4,
+        lambda w, d: actions.do_city_progress(d, None, stage="accepted", note="市级承办单位已受理"),
+    ),
+    (S.TRANSFERRED, A.CITY_RETURN, S.ESCALATED): (
+        4,
+        lambda w, d: actions.do_city_return(d, None, reason="请补充企业用地材料后重新提交"),
+    ),
     (S.ANSWERED, A.EVALUATE, S.EVALUATED): (
         1,
         lambda w, d: actions.do_evaluate(d, w.ent_user_a, solved="solved", satisfied="satisfied"),
@@ -273,6 +282,8 @@ ANY_ARGS: dict[str, dict[str, Any]] = {
     A.WITHDRAW: {"reason": "x"},
     A.CLOSE: {"note": "x"},
     A.ATTACH: {"upload": None},
+    A.CITY_PROGRESS: {"stage": "accepted"},
+    A.CITY_RETURN: {"reason": "x"},
 }
 
 

@@ -98,3 +98,11 @@ def test_it_lets_the_hub_or_the_lead_department_s_lead_decide_extensions() -> No
 def test_it_reaches_nothing_without_grants() -> None:
     assert NOBODY.roles_reaching(FACTS) == []
     assert NOBODY.roles == frozenset()
+
+
+@pytest.mark.parametrize("action", [A.CITY_PROGRESS, A.CITY_RETURN])
+@pytest.mark.parametrize("grants", [OFFICER, LEAD_COORDINATOR, DEPT_LEAD, LEADER, HUB, ENTERPRISE])
+def test_it_lets_no_person_speak_for_the_city(action: str, grants: DemandGrants) -> None:
+    # Only the city platform's integration reports its progress or a return, as the platform itself.
+    context = at(4, {"hub", "officer", "leader"}, status=S.TRANSFERRED)
+    assert acting_role(action, grants, FACTS, context) is None

@@ -399,3 +399,27 @@ def test_an_administrator_without_a_district_role_reaches_no_demand(world, clien
     assert client.get(reverse("hub")).status_code == 404
     home = client.get(reverse("home"))
     assert home.status_code == 200 and not MARKER.findall(home.content.decode())
+
+
+def test_the_city_platform_panel_shows_to_the_staff_who_reach_the_demand_and_not_to_its_enterprise(
+    world, client
+):
+    # The demand page's 津产发 card (integrations/city_platform): reference and sync state are the staff's view;
+    # the enterprise follows the demand's timeline. People outside the demand's reach get 404 (above).
+    from demandloop.integrations.city_platform.models import CityMatter
+
+    demand = world.demand("J1")
+    CityMatter.objects.create(
+        district=demand.district, demand=demand, direction="received", city_reference="JCF-MATRIX-1"
+    )
+    for who in sorted(DEMAND_REACH["J1"]):
+        client.force_login(world.person(who))
+        page = client.get(reverse("demand_detail", args=[demand.pk])).content.decode()
+        staff = role_of(world.person(who)) != R.ENTERPRISE
+        assert ('id="city-matter"' in page and "JCF-MATRIX-1" in page) is staff, who
+        assert ('id="city-matter"' in page or "JCF-MATRIX-1" in page) is staff, who
+        client.logout()
+    for who in sorted(set(world.people) - DEMAND_REACH["J1"]):
+        client.force_login(world.person(who))
+        assert client.get(reverse("demand_detail", args=[demand.pk])).status_code == 404, who
+        client.logout()

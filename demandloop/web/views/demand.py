@@ -21,6 +21,7 @@ from demandloop.demands.permissions import RECEIVE_CHANNEL_ROLES
 from demandloop.demands.privacy import contact_for
 from demandloop.demands.queries import get_demand_for_user
 from demandloop.enterprises.models import Enterprise
+from demandloop.integrations.city_platform.queries import matter_of
 from demandloop.lib.uscc import normalize_uscc
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.scope import resolve_scope
@@ -34,7 +35,7 @@ from demandloop.web.views.whistles import may_blow_whistle, whistles_of
 ACTION_LABELS = dict(A.choices)
 # Notes an enterprise reads on its demand's timeline (see `demand_context`).
 NOTES_FOR_THE_ENTERPRISE = frozenset(
-    {A.SCREEN, A.ANSWER, A.INFORM, A.RESOLVE, A.EVALUATE, A.REOPEN, A.WITHDRAW}
+    {A.SCREEN, A.ANSWER, A.INFORM, A.RESOLVE, A.EVALUATE, A.REOPEN, A.WITHDRAW, A.CITY_PROGRESS}
 )
 
 
@@ -62,6 +63,7 @@ def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | No
             if event.action not in NOTES_FOR_THE_ENTERPRISE and event.actor_id != request.user.pk:
                 event.note = ""
     contact = contact_for(demand, request.user)
+    staff = resolve_scope(request.user).roles != {R.ENTERPRISE}
     return {
         "demand": demand,
         "events": events,
@@ -74,6 +76,8 @@ def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | No
         "whistles": whistles_of(demand, request.user),
         "supervisions": demand.supervisions.select_related("department").order_by("at", "pk"),
         "whistle_form": WhistleForm(demand=demand) if may_blow_whistle(demand, request.user) else None,
+        # The exchange with 津产发 (reference, what the city reported, where our last message stands): for staff.
+        "city_matter": matter_of(demand) if staff else None,
     }
 
 
