@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
@@ -49,9 +50,9 @@ class _SignedView(APIView):
         try:
             payload = json.loads(body or b"null")
         except ValueError:
-            return Response({"code": 400, "msg": "The body is not JSON."}, status=400)
+            return Response({"code": 400, "msg": _("The body is not JSON.")}, status=400)
         if not isinstance(payload, dict):
-            return Response({"code": 400, "msg": "The body must be a JSON object."}, status=400)
+            return Response({"code": 400, "msg": _("The body must be a JSON object.")}, status=400)
         try:
             outcome = apply(payload, key=key)
         except inbound.Refused as refused:
