@@ -141,6 +141,35 @@ def target_people(target: CampaignTarget) -> list[User]:
     return list(User.objects.filter(is_active=True, pk__in=members).order_by("pk"))
 
 
+def unstaffed_targets(targets: list[CampaignTarget]) -> set[int]:
+    """The ids of the targets whose unit has nobody to answer (no active officer of its areas or park, no
+    coordinator or lead): the hub sees them on its page, as no reminder can reach them. Three queries."""
+    locality_ids = {t.locality_id for t in targets if t.locality_id}
+    department_ids = {t.department_id for t in targets if t.department_id}
+    active = Membership.objects.filter(is_active=True, user__is_active=True)
+    staffed = set(
+        active.filter(role__in=LOCALITY_ROLES, areas__locality_id__in=locality_ids).values_list(
+            "areas__locality_id", flat=True
+        )
+    )
+    staffed |= set(
+        active.filter(role=R.SOCIAL_OFFICER, locality_id__in=locality_ids).values_list(
+            "locality_id", flat=True
+        )
+    )
+    departments = set(
+        active.filter(role__in=DEPARTMENT_ROLES, department_id__in=department_ids).values_list(
+            "department_id", flat=True
+        )
+    )
+    return {
+        t.pk
+        for t in targets
+        if (t.locality_id and t.locality_id not in staffed)
+        or (t.department_id and t.department_id not in departments)
+    }
+
+
 def waiting_targets(user: Any) -> list[CampaignTarget]:
     """The user's units' targets in launched campaigns still owing a reply (draft or none), soonest due first."""
     units = units_of(user)

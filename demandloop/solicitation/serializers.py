@@ -69,8 +69,8 @@ class TargetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         reply = getattr(target, "reply", None)
         if reply is None:
             return []
-        rows = reply.problems.select_related("enterprise", "area", "demand").order_by("order", "pk")
-        return ProblemSerializer(rows, many=True).data  # type: ignore[no-any-return]
+        # Prefetched in order by the API (`api.with_problems`).
+        return ProblemSerializer(reply.problems.all(), many=True).data  # type: ignore[no-any-return]
 
 
 class CampaignSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -52,6 +52,7 @@ from demandloop.solicitation.queries import (
     reply_state,
     targets_of,
     units_of,
+    unstaffed_targets,
     waiting_targets,
 )
 from demandloop.web.access import SOLICITATION, role_page
@@ -181,6 +182,7 @@ def _hub_page(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     targets = list(targets_of(campaign).annotate(reminded=Count("reminders")))
     problems = list(problems_of(campaign))
     figures = campaign_figures(campaign, targets, problems, now)
+    unstaffed = unstaffed_targets(targets)
     counts: dict[int, int] = {}
     for problem in problems:
         counts[problem.reply_id] = counts.get(problem.reply_id, 0) + 1
@@ -195,6 +197,7 @@ def _hub_page(request: HttpRequest, campaign: Campaign) -> HttpResponse:
                 "state": ReplyStateChoices(state),
                 "colour": REPLY_STATE_COLOURS[state],
                 "problems": counts.get(reply.pk, 0) if reply else 0,
+                "unstaffed": target.pk in unstaffed,
             }
         )
     context = {

@@ -110,3 +110,28 @@ def test_a_draft_is_the_hubs_alone(world):
     assert as_user(w.officer_a).get(f"/api/v1/solicitations/{campaign.pk}/").status_code == 404
     assert as_user(w.hub).get(f"/api/v1/solicitations/{campaign.pk}/").json()["status"] == "draft"
     assert Campaign.objects.count() == 1
+
+
+def test_the_campaign_is_read_in_three_queries_however_many_units_replied(
+    world, django_assert_max_num_queries
+):
+    w = world.jinghai
+    localities = list(w.district.localities.all())
+    campaign = campaign_of(w, localities=localities)
+    from demandloop.solicitation import actions
+    from demandloop.solicitation.actions import ProblemInput
+
+    for locality in localities[:2]:
+        people = [
+            p for p in (w.officer_a, w.officer_b) if p.memberships.get().areas.get().locality == locality
+        ]
+        if people:
+            unit = target(campaign, locality)
+            actions.do_add_problems(unit, people[0], [ProblemInput(content="融资难", complexity="complex")])
+            actions.do_submit_reply(unit, people[0])
+    hub = as_user(w.hub)
+    with django_assert_max_num_queries(3):
+        response = hub.get(f"/api/v1/solicitations/{campaign.pk}/")
+    targets = response.json()["targets"]
+    assert len(targets) == len(localities) + 1
+    assert sum(len(t["problems"]) for t in targets) == 2, "both replies are read, with their problems"

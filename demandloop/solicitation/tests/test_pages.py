@@ -174,3 +174,30 @@ def test_a_unit_not_asked_and_another_district_get_404(world, client):
     assert client.get(reverse("solicitation_detail", args=[campaign.pk])).status_code == 200
     url = reverse("solicitation_reply", args=[campaign.pk, town.pk, "submit"])
     assert client.post(url).status_code == 404
+
+
+def test_a_demand_from_a_campaign_names_it_and_links_it_for_those_who_may_open_it(world, client):
+    w = world.jinghai
+    campaign = campaign_of(w)
+    town = target(campaign, w.a.locality)
+    actions.do_add_problems(
+        town, w.officer_a, [ProblemInput(content="招工难", complexity="complex", enterprise=w.ent_a)]
+    )
+    demand = actions.do_accept_reply(actions.do_submit_reply(town, w.officer_a), w.hub)[0]
+    url = reverse("demand_detail", args=[demand.pk])
+    client.force_login(w.hub)
+    page = client.get(url).content.decode()
+    assert "来自定期征询" in page and reverse("solicitation_detail", args=[campaign.pk]) in page
+    assert "单位判断为复杂问题" in page
+    # The area's leader reaches the demand, not the campaign: the title without a link.
+    client.force_login(w.leader)
+    page = client.get(url).content.decode()
+    assert campaign.title in page and reverse("solicitation_detail", args=[campaign.pk]) not in page
+
+
+def test_the_hub_sees_a_unit_nobody_can_answer_for(world, client):
+    w = world.jinghai
+    campaign = campaign_of(w, departments=[w.dep("scjgj"), w.dep("gajhfj")])
+    client.force_login(w.hub)
+    page = client.get(reverse("solicitation_detail", args=[campaign.pk])).content.decode()
+    assert page.count("无人答复") == 1
