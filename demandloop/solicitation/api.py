@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -134,21 +135,23 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             if values["all_departments"]
             else _by_codes(Department, district, values["departments"], "departments")
         )
-        campaign = actions.do_create_campaign(
-            district,
-            request.user,
-            actions.CampaignInput(
-                title=values["title"],
-                instructions=values["instructions"],
-                domain=domain,
-                localities=localities,
-                departments=departments,
-                reply_days=values.get("reply_days"),
-                reply_by=values.get("reply_by"),
-            ),
-        )
-        if values["launch"]:
-            actions.do_launch_campaign(campaign, request.user)
+        # Created and launched together, or not at all: a refused launch leaves no draft behind.
+        with transaction.atomic():
+            campaign = actions.do_create_campaign(
+                district,
+                request.user,
+                actions.CampaignInput(
+                    title=values["title"],
+                    instructions=values["instructions"],
+                    domain=domain,
+                    localities=localities,
+                    departments=departments,
+                    reply_days=values.get("reply_days"),
+                    reply_by=values.get("reply_by"),
+                ),
+            )
+            if values["launch"]:
+                actions.do_launch_campaign(campaign, request.user)
         return self._answer(campaign, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -265,10 +268,12 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                     content=item["content"], complexity=item["complexity"], enterprise=enterprise, area=area
                 )
             )
-        # The body is the whole reply: the draft's problems become exactly these.
-        actions.do_replace_problems(target, request.user, problems, note=values["note"])
-        if values["submit"] or values["no_problems"]:
-            actions.do_submit_reply(target, request.user, no_problems=values["no_problems"])
+        # The body is the whole reply: the draft's problems become exactly these; a refused submission keeps
+        # the draft as it was.
+        with transaction.atomic():
+            actions.do_replace_problems(target, request.user, problems, note=values["note"])
+            if values["submit"] or values["no_problems"]:
+                actions.do_submit_reply(target, request.user, no_problems=values["no_problems"])
         return self._answer(campaign)
 
     @extend_schema(

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from demandloop.solicitation.models import Campaign
+from demandloop.solicitation.models import Campaign, ReplyProblem
 from demandloop.solicitation.tests.conftest import campaign_of, target
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,12 @@ def test_a_unit_replies_with_problems_and_the_hub_accepts_them(world):
     assert mine["reply_status"] == "submitted" and mine["state"] == "on_time" and len(mine["problems"]) == 2
     again = officer.post(f"/api/v1/solicitations/{campaign.pk}/reply/", {"no_problems": True}, format="json")
     assert again.status_code == 409
+    # The bureau's coordinator lists problems and also says there are none: refused, its draft unchanged.
+    department = as_user(w.coord_lead)
+    both = {"problems": [{"content": "许可办理慢", "complexity": "simple"}], "no_problems": True}
+    refused = department.post(f"/api/v1/solicitations/{campaign.pk}/reply/", both, format="json")
+    assert refused.status_code == 400 and "no_problems" in refused.json()
+    assert not ReplyProblem.objects.filter(reply__target=target(campaign, w.dep("scjgj"))).exists()
     assert (
         officer.post(f"/api/v1/solicitations/{campaign.pk}/accept/", {"target": town.pk}).status_code == 403
     )
@@ -95,10 +101,8 @@ def test_the_hub_reminds_and_exports(world):
     reminded = hub.post(f"/api/v1/solicitations/{campaign.pk}/remind/")
     assert reminded.status_code == 201 and reminded.json()["recipients"] == 3
     export = hub.get(f"/api/v1/solicitations/{campaign.pk}/export/")
-    assert (
-        export.status_code == 200
-        and f'filename="solicitation-{campaign.pk}.xlsx"' in export["Content-Disposition"]
-    )
+    assert export.status_code == 200
+    assert f'filename="solicitation-{campaign.pk}.xlsx"' in export["Content-Disposition"]
     assert load_workbook(io.BytesIO(export.content)).sheetnames == ["汇总", "答复情况", "问题清单"]
     assert as_user(w.coord_lead).get(f"/api/v1/solicitations/{campaign.pk}/export/").status_code == 403
     assert as_user(w.officer_b).get(f"/api/v1/solicitations/{campaign.pk}/").status_code == 404
