@@ -245,6 +245,7 @@ def _unit_page(request: HttpRequest, campaign: Campaign) -> HttpResponse:
                 "form": ProblemForm(target=target, auto_id=f"id_{target.pk}_%s") if editable else None,
                 "upload_form": UploadForm(auto_id=f"id_upload_{target.pk}_%s") if editable else None,
                 "state": ReplyStateChoices(reply_state(target, campaign)),
+                "is_draft": reply is not None and reply.status == ReplyStatusChoices.DRAFT,
             }
         )
     context = {

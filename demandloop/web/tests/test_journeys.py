@@ -503,6 +503,7 @@ def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
     officer.page.click(".add-problem button[type=submit]")
     officer.page.wait_for_selector(".problem-list >> text=企业反映招工难")
     assert officer.page.locator(".problem-list tbody tr").count() == 1
+    officer.shot("solicitation-reply", full_page=False)
     book = Workbook()
     book.active.append(["企业（统一社会信用代码或全称）", "片区", "问题描述", "一般/复杂"])
     book.active.append(["不存在的公司", "", "融资难", "复杂问题"])
