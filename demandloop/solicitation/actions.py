@@ -15,10 +15,11 @@ once cannot both win. Refusals are the demands app's errors (400 names the field
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -99,8 +100,47 @@ def problem_title(content: str) -> str:
 
 # --- Checks --------------------------------------------------------------------------------------------------
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def _require_hub(campaign: Campaign | None, by: Any, district_id: int) -> None:
+
+def _district_id(subject: Any) -> int | None:
+    """The district of what an action is about: a district, a campaign, a target, a reply or a problem."""
+    if isinstance(subject, District):
+        return subject.pk
+    if isinstance(subject, ReplyProblem):
+        subject = subject.reply
+    if isinstance(subject, Reply):
+        subject = subject.target
+    if isinstance(subject, CampaignTarget):
+        subject = subject.campaign
+    return getattr(subject, "district_id", None)
+
+
+def _audited(name: str) -> Callable[[F], F]:
+    """Record a refused attempt (403) as a failed audit row, after its transaction rolled back: who tried to
+    run or answer a campaign they may not is the security auditor's business (三权分立)."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(subject: Any, by: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(subject, by, *args, **kwargs)
+            except ActionForbidden as error:
+                audit.record_failure(
+                    f"solicitation.{name}",
+                    user=by,
+                    district_id=_district_id(subject),
+                    message=error.message,
+                    detail={"object": str(subject)[:100]},
+                )
+                raise
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _require_hub(by: Any, district_id: int) -> None:
     if not by.is_active or district_id not in units_of(by).hub_district_ids:
         raise ActionForbidden(_("Only the district's government service office runs solicitation campaigns."))
 
@@ -206,12 +246,13 @@ def due_label(campaign: Campaign) -> str:
 # --- The hub's side ------------------------------------------------------------------------------------------
 
 
+@_audited("create")
 def do_create_campaign(
     district: District, by: Any, data: CampaignInput, *, at: datetime | None = None, is_demo: bool = False
 ) -> Campaign:
     """A new campaign, as a draft the hub may still change."""
     with transaction.atomic():
-        _require_hub(None, by, district.pk)
+        _require_hub(by, district.pk)
         title, instructions = _check_campaign(district, data)
         campaign = Campaign.objects.create(
             district=district,
@@ -235,10 +276,11 @@ def do_create_campaign(
     return campaign
 
 
+@_audited("update")
 def do_update_campaign(campaign: Campaign, by: Any, data: CampaignInput) -> Campaign:
     """Change a draft: its question, targets and deadline."""
     with transaction.atomic():
-        _require_hub(campaign, by, campaign.district_id)
+        _require_hub(by, campaign.district_id)
         title, instructions = _check_campaign(campaign.district, data)
         changed = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatusChoices.DRAFT).update(
             title=title,
@@ -255,11 +297,12 @@ def do_update_campaign(campaign: Campaign, by: Any, data: CampaignInput) -> Camp
     return campaign
 
 
+@_audited("launch")
 def do_launch_campaign(campaign: Campaign, by: Any, *, at: datetime | None = None) -> Campaign:
     """Send the campaign: the deadline becomes a date, and each target unit's people are told (inbox, outbox)."""
     at = at or timezone.now()
     with transaction.atomic():
-        _require_hub(campaign, by, campaign.district_id)
+        _require_hub(by, campaign.district_id)
         district = campaign.district
         if campaign.reply_days is not None:
             due = compute_due(at, campaign.reply_days, district)
@@ -303,20 +346,22 @@ def do_launch_campaign(campaign: Campaign, by: Any, *, at: datetime | None = Non
     return campaign
 
 
+@_audited("close")
 def do_close_campaign(campaign: Campaign, by: Any, *, at: datetime | None = None) -> Campaign:
     """End the campaign: it takes no more replies; submitted replies may still be accepted."""
     with transaction.atomic():
-        _require_hub(campaign, by, campaign.district_id)
+        _require_hub(by, campaign.district_id)
         _claim_campaign(campaign, CampaignStatusChoices.CLOSED, closed_at=at or timezone.now())
         audit.record("solicitation.close", user=by, role=RoleChoices.HUB, obj=campaign)
     return campaign
 
 
+@_audited("remind")
 def do_remind(campaign: Campaign, by: Any, *, at: datetime | None = None) -> CampaignReminder:
     """Remind every unit that has not submitted its reply (催报), recorded with whom it reached."""
     at = at or timezone.now()
     with transaction.atomic():
-        _require_hub(campaign, by, campaign.district_id)
+        _require_hub(by, campaign.district_id)
         _require_open(campaign)
         targets = list(
             campaign.targets.exclude(
@@ -356,13 +401,14 @@ def _reply_problems(reply: Reply) -> list[ReplyProblem]:
     return list(reply.problems.select_related("enterprise", "area").order_by("order", "pk"))
 
 
+@_audited("accept")
 def do_accept_reply(reply: Reply, by: Any, *, at: datetime | None = None) -> list[Demand]:
     """Take a submitted reply in: every problem naming an enterprise becomes a demand (channel solicitation) through
     the demands app's `do_receive`; all of them, or — one refused — none."""
     target = reply.target
     campaign = target.campaign
     with transaction.atomic():
-        _require_hub(campaign, by, campaign.district_id)
+        _require_hub(by, campaign.district_id)
         claimed = Reply.objects.filter(pk=reply.pk, status=ReplyStatusChoices.SUBMITTED).update(
             status=ReplyStatusChoices.ACCEPTED, accepted_at=at or timezone.now(), accepted_by=by
         )
@@ -413,13 +459,14 @@ def do_accept_reply(reply: Reply, by: Any, *, at: datetime | None = None) -> lis
     return demands
 
 
+@_audited("return")
 def do_return_reply(reply: Reply, by: Any, *, reason: str, at: datetime | None = None) -> Reply:
     """Send a submitted reply back to its unit for correction (退回); it submits again, and is timed again."""
     target = reply.target
     campaign = target.campaign
     text = (reason or "").strip()
     with transaction.atomic():
-        _require_hub(campaign, by, campaign.district_id)
+        _require_hub(by, campaign.district_id)
         if not text:
             raise ActionInvalid(_("Say why the reply is returned."), field="reason")
         claimed = Reply.objects.filter(pk=reply.pk, status=ReplyStatusChoices.SUBMITTED).update(
@@ -508,6 +555,7 @@ def _draft(target: CampaignTarget, by: Any, at: datetime) -> Reply:
     return reply
 
 
+@_audited("add_problems")
 def do_add_problems(
     target: CampaignTarget, by: Any, problems: Iterable[ProblemInput], *, at: datetime | None = None
 ) -> list[ReplyProblem]:
@@ -547,6 +595,7 @@ def do_add_problems(
     return rows
 
 
+@_audited("remove_problem")
 def do_remove_problem(problem: ReplyProblem, by: Any, *, at: datetime | None = None) -> None:
     """Take a problem off the unit's draft reply."""
     target = problem.reply.target
@@ -564,6 +613,7 @@ def do_remove_problem(problem: ReplyProblem, by: Any, *, at: datetime | None = N
         )
 
 
+@_audited("save_reply")
 def do_replace_problems(
     target: CampaignTarget,
     by: Any,
@@ -606,6 +656,7 @@ def do_replace_problems(
     return reply
 
 
+@_audited("submit")
 def do_submit_reply(
     target: CampaignTarget, by: Any, *, no_problems: bool = False, at: datetime | None = None
 ) -> Reply:

@@ -144,6 +144,15 @@ def test_no_problems_and_problems_exclude_each_other(world):
     assert error.value.field == "no_problems"
 
 
+def test_a_refused_attempt_is_audited_as_a_failure(world):
+    w = world.jinghai
+    campaign = campaign_of(w)
+    with pytest.raises(ActionForbidden):
+        actions.do_submit_reply(target(campaign, w.a.locality), w.officer_b, no_problems=True)
+    row = AuditEvent.objects.get(action="solicitation.submit")
+    assert not row.success and row.user == w.officer_b and row.district_id == w.district.pk
+
+
 def test_only_the_people_of_the_unit_reply_for_it(world):
     w = world.jinghai
     campaign = campaign_of(w)
