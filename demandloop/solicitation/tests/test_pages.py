@@ -201,3 +201,76 @@ def test_the_hub_sees_a_unit_nobody_can_answer_for(world, client):
     client.force_login(w.hub)
     page = client.get(reverse("solicitation_detail", args=[campaign.pk])).content.decode()
     assert page.count("无人答复") == 1
+
+
+def test_the_hub_changes_a_draft_but_not_a_launched_campaign(world, client):
+    w = world.jinghai
+    draft = campaign_of(w, launch=False)
+    client.force_login(w.hub)
+    url = reverse("solicitation_edit", args=[draft.pk])
+    form = client.get(url).content.decode()
+    assert "2026年第四季度企业问题征询" in form
+    client.post(
+        url,
+        {"title": "改过的标题", "instructions": "请梳理", "all_departments": "on", "reply_by": "2099-12-31"},
+    )
+    draft.refresh_from_db()
+    assert (
+        draft.title == "改过的标题"
+        and draft.reply_days is None
+        and draft.reply_by.isoformat() == "2099-12-31"
+    )
+    assert not draft.targets.filter(kind="locality").exists()
+    launched = campaign_of(w, title="已发布")
+    response = client.get(reverse("solicitation_edit", args=[launched.pk]), follow=True)
+    assert "只有草稿状态的征询可以修改" in response.content.decode()
+
+
+def test_the_hub_returns_a_reply_with_a_reason_and_closes_the_campaign(world, client):
+    w = world.jinghai
+    campaign = campaign_of(w)
+    town = target(campaign, w.a.locality)
+    actions.do_add_problems(town, w.officer_a, [ProblemInput(content="融资难", complexity="complex")])
+    actions.do_submit_reply(town, w.officer_a)
+    client.force_login(w.hub)
+    change = reverse("solicitation_change", args=[campaign.pk, "return"])
+    refused = client.post(change, {"target": town.pk, "reason": ""}, follow=True)
+    assert "退回理由" in refused.content.decode()
+    client.post(change, {"target": town.pk, "reason": "请写明企业名称"})
+    assert Reply.objects.get(target=town).status == "draft"
+    client.post(reverse("solicitation_change", args=[campaign.pk, "close"]))
+    campaign.refresh_from_db()
+    assert campaign.status == "closed"
+    client.force_login(w.officer_a)
+    page = client.get(reverse("solicitation_detail", args=[campaign.pk])).content.decode()
+    assert "请写明企业名称" in page and "提交答复" not in page, "closed: the draft is shown, not editable"
+
+
+def test_a_unit_downloads_its_template_and_the_hub_does_not(world, client):
+    w = world.jinghai
+    campaign = campaign_of(w)
+    department = target(campaign, w.dep("scjgj"))
+    url = reverse("solicitation_template", args=[campaign.pk, department.pk])
+    client.force_login(w.coord_lead)
+    book = load_workbook(io.BytesIO(client.get(url).content))
+    assert [c.value for c in book.worksheets[0][1]] == [
+        "企业（统一社会信用代码或全称）",
+        "问题描述",
+        "一般/复杂",
+    ]
+    client.force_login(w.officer_a)
+    assert client.get(url).status_code == 404, "another unit's template"
+    client.force_login(w.hub)
+    assert client.get(url).status_code == 404
+
+
+def test_the_list_shows_the_hub_its_counts_and_a_unit_what_waits(world, client):
+    w = world.jinghai
+    campaign = campaign_of(w)
+    client.force_login(w.hub)
+    page = client.get(reverse("solicitation_list")).content.decode()
+    assert campaign.title in page and "0 / 2" in page and "发起征询" in page
+    client.force_login(w.coord_lead)
+    page = client.get(reverse("solicitation_list")).content.decode()
+    assert "待您答复" in page and "区市场监管局" in page and "发起征询" not in page
+    assert client.get(reverse("solicitation_create")).status_code == 404
