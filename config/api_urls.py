@@ -11,6 +11,7 @@ from demandloop.integrations.hotline12345.api import HotlineOrderViewSet
 from demandloop.knowledge.api import FaqEntryViewSet
 from demandloop.meetings import api as meetings_api
 from demandloop.reports.api import MonthlyReportView
+from demandloop.solicitation.api import CampaignViewSet
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -24,6 +25,7 @@ router.register("whistles", meetings_api.WhistleViewSet, basename="whistle")
 router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 router.register("hotline-orders", HotlineOrderViewSet, basename="hotline-order")
 router.register("faq", FaqEntryViewSet, basename="faq")
+router.register("solicitations", CampaignViewSet, basename="solicitation")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "demandloop.meetings",
     "demandloop.knowledge",
     "demandloop.reports",
+    "demandloop.solicitation",
     "demandloop.integrations",
     "demandloop.integrations.hotline12345",
     "demandloop.integrations.city_platform",

@@ -29,6 +29,8 @@ DEMAND_STAFF = FIRST_LINE | DEPARTMENT | {R.LEADER, R.HUB, R.DISPATCHER}
 # Who registers a demand on an enterprise's behalf (企业诉求直通车, 12345 work orders).
 INTAKE = FIRST_LINE | {R.HUB, R.DISPATCHER}
 EVERY_DEMAND_ROLE = DEMAND_STAFF | {R.ENTERPRISE}
+# Who opens the solicitation campaigns (定期征询): the hub, and who answers for a locality or a department.
+SOLICITATION = frozenset({R.HUB, R.OFFICER, R.SOCIAL_OFFICER, R.COORDINATOR, R.DEPT_LEAD})
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ PAGES: tuple[Page, ...] = (
     Page("enterprise_list", _("Enterprises"), FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER}),
     Page("dashboard", _("Figures"), DEMAND_STAFF),
     Page("monthly_report", _("Monthly report"), frozenset(DISTRICT_ROLES)),
+    # 定期征询: the hub asks; the people of the localities and departments asked reply.
+    Page("solicitation_list", _("Solicitation"), SOLICITATION),
 )
 
 

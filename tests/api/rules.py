@@ -461,6 +461,85 @@ def city_machine_endpoint(ctx: Ctx, name: str) -> None:
         ctx.tc.assertEqual(response.status_code, 401, (ctx.person, name, _peek(response)))
 
 
+# Who answers a district's matrix campaign (asking area a's locality and scjgj), besides its hub: the officers of
+# that locality (in 南开 areas a and b lie in the same street, 长虹街道) and scjgj's coordinator and lead.
+SOLICITATION_REACH: dict[str, frozenset[str]] = {
+    "jinghai": frozenset({"officer_a", "coord_lead", "lead"}),
+    "nankai": frozenset({"officer_a", "officer_b", "coord_lead", "lead"}),
+}
+
+
+def _campaigns(ctx: Ctx) -> dict[str, Any]:
+    from demandloop.solicitation import actions as solicitation
+
+    found = {}
+    for code in DISTRICTS:
+        w = ctx.world.d[code]
+        campaign = solicitation.Campaign.objects.filter(district=w.district, title="matrix-campaign").first()
+        if campaign is None:
+            data = solicitation.CampaignInput(
+                title="matrix-campaign",
+                instructions="请梳理辖区企业近期反映的问题",
+                localities=[w.a.locality],
+                departments=[w.dep("scjgj")],
+                reply_days=5,
+            )
+            campaign = solicitation.do_create_campaign(w.district, w.hub, data)
+            solicitation.do_launch_campaign(campaign, w.hub)
+        found[code] = campaign
+    return found
+
+
+def solicitation_list(ctx: Ctx, name: str) -> None:
+    campaigns = _campaigns(ctx)
+    home, who = _home(ctx)
+    found = _ids(ctx, "/api/v1/solicitations/")
+    expected = {
+        c.pk
+        for code, c in campaigns.items()
+        if home == code and (who == "hub" or who in SOLICITATION_REACH[code])
+    }
+    ctx.tc.assertEqual(found & {c.pk for c in campaigns.values()}, expected, ctx.person)
+
+
+def solicitation_object(path: str, method: str = "get", body: dict[str, Any] | None = None) -> Rule:
+    """Within the campaign's district: the hub may (2xx, or 400/409 for a refused state); a unit asked reaches it
+    and is refused the hub's actions (403) or answers (`reply/`); anyone else gets 404."""
+
+    def rule(ctx: Ctx, name: str) -> None:
+        home, who = _home(ctx)
+        for code, campaign in _campaigns(ctx).items():
+            response = ctx.call(method, f"/api/v1/solicitations/{campaign.pk}/{path}", body)
+            if home != code or (who != "hub" and who not in SOLICITATION_REACH[code]):
+                ctx.expect_hidden(response, f"{name} {code}")
+            elif who == "hub" or path in ("", "reply/"):
+                ctx.expect_visible(response, f"{name} {code}", (200, 201, 400, 409))
+            else:
+                ctx.tc.assertEqual(response.status_code, 403, (ctx.person, name, code))
+        ctx.expect_hidden(ctx.call(method, f"/api/v1/solicitations/{MISSING_PK}/{path}", body), name)
+
+    return rule
+
+
+def solicitation_create(ctx: Ctx, name: str) -> None:
+    # The hub creates in its own district; naming another district, or being no hub, is 404.
+    home, who = _home(ctx)
+    for code in DISTRICTS:
+        body = {
+            "district": code,
+            "title": "新征询",
+            "instructions": "请梳理问题",
+            "all_localities": True,
+            "reply_days": 3,
+        }
+        response = ctx.call("post", "/api/v1/solicitations/", body)
+        if home == code and who == "hub":
+            ctx.expect_visible(response, f"{name} {code}", (201,))
+            ctx.tc.assertEqual(response.json()["district"], code)
+        else:
+            ctx.expect_hidden(response, f"{name} {code}")
+
+
 RULES: dict[str, Rule] = {
     "api-schema": public_schema,
     "api-docs": public_schema,
@@ -510,9 +589,23 @@ RULES: dict[str, Rule] = {
     "api-monthly-report": monthly_report,
     "city-platform-status": city_machine_endpoint,
     "city-platform-demands": city_machine_endpoint,
+    "solicitation-list": solicitation_list,
+    "solicitation-detail": solicitation_object(""),
+    "solicitation-export": solicitation_object("export/"),
+    "solicitation-create": solicitation_create,
+    "solicitation-launch": solicitation_object("launch/", "post", {}),
+    "solicitation-close": solicitation_object("close/", "post", {}),
+    "solicitation-remind": solicitation_object("remind/", "post", {}),
+    "solicitation-accept": solicitation_object("accept/", "post", {"target": MISSING_PK}),
+    "solicitation-return": solicitation_object("return/", "post", {"target": MISSING_PK, "reason": "请补充"}),
+    "solicitation-reply": solicitation_object("reply/", "post", {"no_problems": True}),
 }
 # Writes change the world the later rules read: run every read first.
 WRITE_RULES = frozenset(
     {"demand-attachments", "enterprise-contacts", "enterprise-deregister"}
+    | {
+        f"solicitation-{name}"
+        for name in ("create", "launch", "close", "remind", "accept", "return", "reply")
+    }
     | {f"demand-action-{action}" for action in ACTION_SERIALIZERS}
 )

@@ -31,6 +31,12 @@ def demo(live_server: Any, jinghai: Any) -> dict[str, Any]:
     return {"url": live_server.url, "password": DEMO_PASSWORD, "logins": logins, "created": created}
 
 
+def jinghai_district() -> Any:
+    from demandloop.org.models import District
+
+    return District.objects.get(code="jinghai")
+
+
 def jinghai_areas() -> int:
     from demandloop.org.models import Area
 
@@ -99,5 +105,19 @@ def test_guide_screenshots_of_every_role_over_demo_data(chromium, demo):
     dispatcher = visit(chromium, demo, R.DISPATCHER)
     assert dispatcher.page.url.endswith("/dispatch/")
     dispatcher.shot("dispatcher-work-orders")
+
+    # 定期征询: the demo campaigns are made last, so the figures above count the demo demands alone.
+    from demandloop.solicitation.demo import create_demo_campaigns
+
+    assert create_demo_campaigns(jinghai_district()) == 3
+    hub.page.click("nav >> text=定期征询")
+    assert hub.page.locator("#campaigns tbody tr").count() == 3
+    hub.page.click("#campaigns >> text=企业用工融资用地问题征询")
+    assert "已发布" in hub.text("#campaign-status")
+    assert hub.page.locator("#targets tbody tr").count() > 20, "every locality and department asked"
+    assert hub.page.locator("#non-responders .non-responder").count() > 0
+    assert int(hub.text("#fig-demands")) > 0
+    assert hub.page.locator("#problem-table tbody tr a[href^='/demands/']").count() > 0
+    hub.shot("solicitation-campaign", full_page=False)
     for p in (hub, officer, coordinator, leader, dispatcher):
         p.close()

@@ -466,3 +466,79 @@ def test_the_hub_reads_the_monthly_report_and_downloads_it_as_word(chromium, peo
     document = Document(io.BytesIO(saved.read_bytes()))
     assert document.paragraphs[0].text == "静海区“政企同行·有需必应”工作月度通报"
     hub.close()
+
+
+def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
+    """The hub asks a town and the market-regulation bureau; the town's officer adds a problem, tries a bad
+    Excel file (nothing saved, the row named) and submits; the bureau says 本期无问题; the hub accepts the town's
+    reply and sees the demand it became, then downloads the campaign."""
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    area1 = people["officer"].memberships.get().areas.get()
+    hub = person(chromium, people, "hub")
+    hub.page.click("nav >> text=定期征询")
+    hub.page.click("#new-campaign")
+    hub.page.fill("#id_title", "一季度企业问题征询")
+    hub.page.fill("#id_instructions", "请梳理辖区企业近期反映的用工、融资、用地等方面问题")
+    hub.page.select_option("#id_localities", str(area1.locality_id))
+    hub.page.select_option("#id_departments", str(people["market"].pk))
+    hub.page.fill("#id_reply_days", "5")
+    hub.page.click("#save-campaign")
+    assert "发布后 5 个工作日" in hub.text("#reply-due")
+    hub.page.click("#launch")
+    assert hub.text("#campaign-status") == "已发布"
+    due = hub.text("#reply-due")
+    assert len(due) == 10 and due.startswith("20"), "the deadline is shown as a date"
+    assert hub.page.locator("#non-responders .non-responder").count() == 2
+
+    officer = person(chromium, people, "officer")
+    assert "一季度企业问题征询" in officer.text("#solicitation-hint")
+    officer.page.click("#solicitation-hint a")
+    assert "剩余" in officer.text("#days-left")
+    officer.page.fill("input[name=enterprise]", people["enterprise"].uscc)
+    officer.page.fill("textarea[name=content]", "企业反映招工难，缺少熟练焊工，希望对接职业技能培训。")
+    officer.page.check("input[name=complexity][value=complex]")
+    officer.page.click(".add-problem button[type=submit]")
+    officer.page.wait_for_selector(".problem-list >> text=企业反映招工难")
+    assert officer.page.locator(".problem-list tbody tr").count() == 1
+    officer.shot("solicitation-reply", full_page=False)
+    book = Workbook()
+    book.active.append(["企业（统一社会信用代码或全称）", "片区", "问题描述", "一般/复杂"])
+    book.active.append(["不存在的公司", "", "融资难", "复杂问题"])
+    path = tmp_path / "问题清单.xlsx"
+    book.save(path)
+    officer.page.click("text=问题较多：上传 Excel 文件")
+    officer.page.set_input_files(".upload-problems input[type=file]", str(path))
+    officer.page.click(".upload-problems button[type=submit]")
+    assert "第2行，“企业（统一社会信用代码或全称）”列" in officer.text(".alert-danger")
+    assert officer.page.locator(".problem-list tbody tr").count() == 1, "nothing from the bad file"
+    officer.page.click(".submit-reply")
+    assert "答复已提交" in officer.text(".alert-success")
+    assert officer.page.locator(".add-problem").count() == 0, "a submitted reply is not changed"
+
+    coordinator = person(chromium, people, "coordinator")
+    coordinator.go("/solicitation/")
+    coordinator.page.click("#waiting a")
+    coordinator.page.click(".no-problems")
+    assert "本期无问题" in coordinator.text(".no-problems-said")
+
+    hub.page.reload()
+    states = hub.text("#targets")
+    assert "按时答复" in states and "本期无问题" in states
+    hub.page.click("#targets .accept >> nth=0")
+    assert "登记诉求 1 件" in hub.text(".alert-success")
+    link = hub.page.locator("#problem-table tbody tr a[href^='/demands/']")
+    assert link.count() == 1 and hub.text("#fig-demands") == "1"
+    hub.shot("solicitation-accepted", full_page=False)
+    with hub.page.expect_download() as download:
+        hub.page.click("#download-xlsx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    problems = load_workbook(io.BytesIO(saved.read_bytes()))["问题清单"]
+    assert problems["C2"].value == "静海华泰钢管有限公司" and problems["H2"].value
+    link.click()
+    assert "静海华泰钢管有限公司 · 定期征询" in hub.text("main"), "the demand's channel is the solicitation"
+    for p in (hub, officer, coordinator):
+        p.close()

@@ -20,7 +20,7 @@ from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from demandloop.org.choices import RoleChoices as R
-from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, FIRST_LINE, INTAKE
+from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, FIRST_LINE, INTAKE, SOLICITATION
 
 # What each route is for. "open": no sign-in needed; "signed_in": any signed-in person; otherwise the roles
 # whose people may open it (it must equal the view's own `page_roles`).
@@ -69,6 +69,14 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "monthly_report_docx": {R.HUB, R.DISPATCHER},
     "monthly_report_problems": {R.HUB, R.DISPATCHER},
     "monthly_report_xlsx": {R.HUB, R.DISPATCHER},
+    "solicitation_list": SOLICITATION,
+    "solicitation_create": {R.HUB},
+    "solicitation_detail": SOLICITATION,
+    "solicitation_edit": {R.HUB},
+    "solicitation_change": {R.HUB},
+    "solicitation_export": {R.HUB},
+    "solicitation_reply": {R.OFFICER, R.SOCIAL_OFFICER, R.COORDINATOR, R.DEPT_LEAD},
+    "solicitation_template": {R.OFFICER, R.SOCIAL_OFFICER, R.COORDINATOR, R.DEPT_LEAD},
 }
 
 # Who reaches demand "J1" (静海, area 1) … "N2" (南开, area 2), from the world's design: the officer of the area,
@@ -93,6 +101,10 @@ ENTERPRISE_REACH = {
 MEETING_REACH = {"J": {"J:hub", "J:dispatcher"} | (DEMAND_REACH["J1"] - {"J:enterprise"})}
 # Who answers a district's summons: the people of the summoned department.
 SUMMONED = {d: {f"{d}:coordinator", f"{d}:dept_lead"} for d in "JN"}
+# Who answers a district's campaign (asking area 1's locality and the market-regulation bureau): the officers of
+# that locality — in 南开 areas 1 and 2 lie in the same street (长虹街道) — and the bureau's coordinator and lead.
+CAMPAIGN_LOCALITY = {"J": {"J:officer1"}, "N": {"N:officer1", "N:officer2"}}
+CAMPAIGN_REACH = {d: {f"{d}:hub", f"{d}:coordinator", f"{d}:dept_lead"} | CAMPAIGN_LOCALITY[d] for d in "JN"}
 MARKER = re.compile(r"标记-([JN][12])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -194,6 +206,26 @@ def meetings(world: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
+def campaigns(world: Any) -> dict[str, Any]:
+    """A launched campaign of each district's hub, asking area 1's locality and the market-regulation bureau."""
+    from demandloop.solicitation.actions import CampaignInput, do_create_campaign, do_launch_campaign
+
+    result = {}
+    for code in "JN":
+        district = world.districts[code]
+        data = CampaignInput(
+            title=f"定期征询-{code}",
+            instructions="请梳理辖区企业近期反映的问题",
+            localities=[district.areas[0].locality],
+            departments=[district.department],
+            reply_days=5,
+        )
+        campaign = do_create_campaign(district.district, world.person(f"{code}:hub"), data)
+        result[code] = do_launch_campaign(campaign, world.person(f"{code}:hub"))
+    return result
+
+
+@pytest.fixture
 def attachments(world: Any) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -224,7 +256,7 @@ def test_every_page_route_has_an_expected_access_matching_its_view():
 
 
 def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
-    world, client, attachments, summons, meetings
+    world, client, attachments, summons, meetings, campaigns
 ):
     checked = 0
     for who, user in world.people.items():
@@ -235,7 +267,9 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
         for pattern in page_routes():
             access = EXPECTED_ACCESS[pattern.name]
             page_open = isinstance(access, str) or role in access
-            for url, target, kind, method in requests_for(pattern, world, attachments, summons, meetings):
+            for url, target, kind, method in requests_for(
+                pattern, world, attachments, summons, meetings, campaigns
+            ):
                 response = client.post(url) if method == "post" else client.get(url)
                 where = f"{method.upper()} {url} ({pattern.name})"
                 checked += 1
@@ -248,6 +282,8 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
                     or (kind == "district_hub" and who == f"{target}:hub")
                     or (kind == "district" and who.startswith(f"{target}:"))
                     or (kind == "district_wide" and who in {f"{target}:hub", f"{target}:dispatcher"})
+                    or (kind == "campaign" and who in CAMPAIGN_REACH[target])
+                    or (kind == "campaign_locality" and who in CAMPAIGN_LOCALITY[target])
                 )
                 if not page_open or not reached:
                     assert response.status_code == 404, f"{who} got {response.status_code} for {where}"
@@ -266,9 +302,32 @@ def requests_for(
     attachments: dict[str, Any],
     summons: dict[str, Any],
     meetings: dict[str, Any],
+    campaigns: dict[str, Any],
 ) -> list[tuple[str, Any, str, str]]:
     """(url, target key, target kind, method) for every object the route can address in the world."""
     name = pattern.name
+    if name in {"solicitation_detail", "solicitation_edit", "solicitation_change", "solicitation_export"}:
+        # Editing a launched campaign sends the hub back to it (302); "remind" reminds (302); the export is the
+        # hub's. A unit opens only the campaign page, with its own reply.
+        kind = "campaign" if name == "solicitation_detail" else "district_hub"
+        args = {"solicitation_change": ["remind"]}.get(name, [])
+        method = "post" if name == "solicitation_change" else "get"
+        return [(reverse(name, args=[c.pk, *args]), code, kind, method) for code, c in campaigns.items()]
+    if name in {"solicitation_reply", "solicitation_template"}:
+        # The locality's reply: submitting an empty draft is refused with a message (302) within reach.
+        result = []
+        for code, c in campaigns.items():
+            locality = c.targets.get(kind="locality")
+            args = [c.pk, locality.pk, "submit"] if name == "solicitation_reply" else [c.pk, locality.pk]
+            result.append(
+                (
+                    reverse(name, args=args),
+                    code,
+                    "campaign_locality",
+                    "post" if args[-1] == "submit" else "get",
+                )
+            )
+        return result
     keys = [f"{d}{n}" for d in "JN" for n in (1, 2)]
     if name in {"logout", "login"}:
         return []  # signing out or in again would end the matrix's session; covered by the journeys

@@ -84,6 +84,7 @@ class Command(BaseCommand):
                 create_demo_people(district)
                 create_demo_enterprises(district, max(40, share // 5))
                 self._demo_demands(district, share)
+                self._demo_campaigns(district)
             # One login per role of the district: the demo account with the most to show.
             for role, username in busiest_logins(district).items():
                 rows.append((district.name, district.role_label(role), username))
@@ -93,6 +94,11 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo logins (password for all: %(pw)s)") % {"pw": DEMO_PASSWORD})
         for district_name, role_label, username in rows:
             self.stdout.write(f"  {district_name:<6} {role_label:<14} {username}")
+
+    def _demo_campaigns(self, district: Any) -> None:
+        from demandloop.solicitation.demo import create_demo_campaigns
+
+        create_demo_campaigns(district)
 
     def _demo_demands(self, district: Any, count: int) -> None:
         from demandloop.demands.demo import create_demo_demands

@@ -1,0 +1,40 @@
+"""The demo campaigns show every state the hub's page knows, through the real actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from demandloop.demands.demo import busiest_logins, create_demo_demands
+from demandloop.demands.models import Demand
+from demandloop.org.demo import create_demo_enterprises, create_demo_people
+from demandloop.org.models import User
+from demandloop.org.presets import load_preset
+from demandloop.solicitation.demo import create_demo_campaigns
+from demandloop.solicitation.models import Campaign
+from demandloop.solicitation.queries import campaign_figures, problems_of, targets_of, waiting_targets
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_a_closed_a_launched_and_a_draft_campaign_per_district():
+    district = load_preset("nankai").district
+    create_demo_people(district)
+    create_demo_enterprises(district, 60)
+    create_demo_demands(district, 80, seed=5)
+    assert create_demo_campaigns(district) == 3
+    assert create_demo_campaigns(district) == 0  # once
+    closed, launched, draft = Campaign.objects.filter(district=district).order_by("pk")
+    assert (closed.status, launched.status, draft.status) == ("closed", "launched", "draft")
+    figures = campaign_figures(launched, list(targets_of(launched)), list(problems_of(launched)))
+    assert figures.states["on_time"] and figures.states["no_problems"]
+    assert figures.states["overdue"] + figures.states["not_yet"] > 0
+    assert figures.demands and figures.awaiting_acceptance and figures.general
+    assert launched.reminders.count() == 1
+    assert (
+        Demand.objects.filter(channel="solicitation", solicitation_problem__isnull=False).count()
+        >= figures.demands
+    )
+    # The logins `init` prints find the campaign waiting on their pages.
+    logins = busiest_logins(district)
+    for role in ("officer", "coordinator"):
+        assert waiting_targets(User.objects.get(username=logins[role])), role
