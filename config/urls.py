@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/", include("demandloop.meetings.urls")),
     path("deliveries/", include("demandloop.integrations.urls")),
     path("reports/", include("demandloop.reports.urls")),
+    path("cases/", include("demandloop.knowledge.urls")),
     path("", include("demandloop.web.urls")),
 ]
 

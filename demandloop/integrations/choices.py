@@ -28,6 +28,7 @@ class TopicChoices(models.TextChoices):
     REMINDER = "reminder", _("Deadline reminder")
     SUPERVISION = "supervision", _("Supervision")
     OVERDUE = "overdue", _("Overdue escalation")
+    CASE = "case", _("Typical case review")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.

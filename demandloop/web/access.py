@@ -55,6 +55,8 @@ PAGES: tuple[Page, ...] = (
     Page("enterprise_list", _("Enterprises"), FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER}),
     Page("dashboard", _("Figures"), DEMAND_STAFF),
     Page("monthly_report", _("Monthly report"), frozenset(DISTRICT_ROLES)),
+    Page("case_list", _("Typical cases"), DEMAND_STAFF),
+    Page("case_showcase", _("Top-ten service cases"), frozenset({R.ENTERPRISE})),
 )
 
 
