@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from demandloop.core.formats import document_date
-from demandloop.knowledge.cases import demand_facts, enterprise_label
+from demandloop.knowledge.cases import enterprise_label, facts_of
 from demandloop.knowledge.choices import CaseStatusChoices, SelectionStatusChoices
 from demandloop.knowledge.models import CaseSelection, TypicalCase
 from demandloop.lib.docx_form import (
@@ -155,11 +155,12 @@ def _docx(book: Casebook, on: date) -> bytes:
         (pgettext("casebook", "Outcome"), "outcome"),
         (pgettext("casebook", "Lessons"), "lessons"),
     )
+    facts_by_demand = facts_of([case.demand for case in book.cases])
     for number, case in enumerate(book.cases, start=1):
         add_paragraph(
             document, f"{numeral(number)}、{clean_text(case.title)}", font=HEADING_FONT, style="Heading 1"
         )
-        facts = demand_facts(case.demand)
+        facts = facts_by_demand[case.demand_id]
         line = " · ".join(
             part
             for part in (
@@ -194,8 +195,9 @@ def _xlsx(book: Casebook) -> bytes:
     sheet.append([str(header) for header, _width in XLSX_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    facts_by_demand = facts_of([case.demand for case in book.cases])
     for number, case in enumerate(book.cases, start=1):
-        facts = demand_facts(case.demand)
+        facts = facts_by_demand[case.demand_id]
         sheet.append(
             [
                 number,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from demandloop.knowledge.cases import DemandFacts4Case, demand_facts, hub_district_ids
+from demandloop.knowledge.cases import DemandFacts4Case, facts_of, hub_district_ids
 from demandloop.knowledge.choices import CaseStatusChoices
 from demandloop.knowledge.models import CaseSelection, TypicalCase
 from demandloop.org.scope import resolve_scope
@@ -31,9 +31,9 @@ class Candidate:
 def candidate_rows(district: Any, year: int, selection: CaseSelection | None) -> list[Candidate]:
     """Every candidate with its facts and its place in the selection (None when not chosen), chosen first."""
     ranks = dict(selection.entries.values_list("case_id", "rank")) if selection else {}
-    rows = [
-        Candidate(case, demand_facts(case.demand), ranks.get(case.pk)) for case in candidates(district, year)
-    ]
+    cases = candidates(district, year)
+    facts = facts_of([case.demand for case in cases])
+    rows = [Candidate(case, facts[case.demand_id], ranks.get(case.pk)) for case in cases]
     return sorted(rows, key=lambda row: (row.rank is None, row.rank or 0))
 
 

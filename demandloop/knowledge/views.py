@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from demandloop.demands.errors import DemandActionError
+from demandloop.demands.models import Demand
 from demandloop.demands.queries import get_demand_for_user
 from demandloop.knowledge import actions
 from demandloop.knowledge.casebook import COLLECTIONS, EXPORT_FORMATS, casebook, casebook_file
@@ -124,9 +125,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_review": hub and case.status == CaseStatusChoices.SUBMITTED,
         "return_form": ReturnForm(),
         "accept_form": AcceptForm(),
-        "reaches_demand": case.demand.__class__.objects.for_user(request.user)
-        .filter(pk=case.demand_id)
-        .exists(),
+        "reaches_demand": Demand.objects.for_user(request.user).filter(pk=case.demand_id).exists(),
         "selections": case.selection_entries.select_related("selection").order_by("selection__year"),
     }
     return render(request, "knowledge/case_detail.html", context)

@@ -71,6 +71,19 @@ def test_it_drafts_the_case_from_the_demand_and_its_events(world):
     assert facts.working_days == 0 and facts.on_time is True
 
 
+def test_the_facts_of_many_demands_take_as_many_queries_as_of_one(world, django_assert_max_num_queries):
+    from demandloop.knowledge.cases import facts_of
+    from demandloop.sla.services import get_calendar
+
+    w = world.jinghai
+    demands = [drive(w, S.EVALUATED) for _ in range(4)] + [drive(w, S.ANSWERED)]
+    get_calendar()
+    with django_assert_max_num_queries(6):
+        facts = facts_of(demands)
+    assert facts[demands[0].pk].departments == ("区市场监管局", "区税务局")
+    assert facts[demands[-1].pk].tiers_passed == (1,) and facts[demands[-1].pk].departments == ()
+
+
 def test_it_lets_the_officer_of_the_area_nominate_a_resolved_demand_with_one_event(world):
     w = world.jinghai
     case = nominate(w, tags="营商环境、 食品 ,许可")
