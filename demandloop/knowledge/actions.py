@@ -45,6 +45,7 @@ from demandloop.knowledge.models import (
     CaseSelectionEvent,
     TypicalCase,
     TypicalCaseEvent,
+    TypicalProblem,
 )
 from demandloop.org.choices import RoleChoices as R
 
@@ -446,3 +447,85 @@ def do_unpublish_selection(
         ids = list(selection.entries.order_by("rank").values_list("case_id", flat=True))
         _selection_event(selection, by, SelectionActionChoices.UNPUBLISH, text, ids, at)
     return selection
+
+
+# --- Typical problems (典型问题) for the topic meeting -----------------------------------------------------------
+
+
+def do_record_problem(
+    district: Any,
+    by: Any,
+    *,
+    title: str,
+    description: str = "",
+    demands: Sequence[Demand],
+    at: datetime | None = None,
+) -> TypicalProblem:
+    """Record a common or difficult problem from the demands that show it (a cluster of similar demands)."""
+    at = at or timezone.now()
+    text = (title or "").strip()
+    with transaction.atomic():
+        if not is_hub_of(by, district.pk):
+            raise ActionForbidden(_("Only the district's service office records typical problems."))
+        if not text:
+            raise ActionInvalid(_("Give the problem a title."), field="title")
+        if len(text) > 200:
+            raise ActionInvalid(_("The title may have at most 200 characters."), field="title")
+        chosen = list(dict.fromkeys(demands))
+        if not chosen:
+            raise ActionInvalid(_("Choose the demands that show the problem."), field="demands")
+        if any(demand.district_id != district.pk for demand in chosen):
+            raise ActionInvalid(_("Choose demands of this district."), field="demands")
+        problem = TypicalProblem.objects.create(
+            district=district,
+            title=text,
+            description=(description or "").strip(),
+            recorded_by=by,
+            recorded_at=at,
+        )
+        problem.demands.set(chosen)
+        audit.record(
+            "knowledge.problem.record",
+            user=by,
+            role=R.HUB,
+            obj=problem,
+            district_id=district.pk,
+            detail={"demands": [d.pk for d in chosen]},
+        )
+    return problem
+
+
+def do_table_problem(problem: TypicalProblem, by: Any, *, meeting: Any) -> TypicalProblem:
+    """Put the problem on an open topic meeting's agenda (专题会议) as a topic item."""
+    from demandloop.meetings.actions import do_add_agenda_item
+    from demandloop.meetings.choices import MeetingKindChoices
+
+    with transaction.atomic():
+        if not is_hub_of(by, problem.district_id):
+            raise ActionForbidden(_("Only the district's service office records typical problems."))
+        if (
+            meeting is None
+            or meeting.district_id != problem.district_id
+            or meeting.kind != MeetingKindChoices.TOPIC
+        ):
+            raise ActionInvalid(_("Choose a topic meeting of this district."), field="meeting")
+        claimed = TypicalProblem.objects.filter(pk=problem.pk, agenda_item__isnull=True).exists()
+        if not claimed:
+            raise ActionNotAllowed(_("The problem is on a meeting's agenda already."))
+        count = problem.demands.count()
+        note = problem.description
+        with translation.override(settings.LANGUAGE_CODE):
+            topic = _("Typical problem: %(title)s (%(count)d demands)") % {
+                "title": problem.title,
+                "count": count,
+            }
+        item = do_add_agenda_item(meeting, by, topic=topic[:200], note=note)
+        if (
+            TypicalProblem.objects.filter(pk=problem.pk, agenda_item__isnull=True).update(agenda_item=item)
+            != 1
+        ):
+            raise DemandConflict(
+                _("Someone else changed this problem a moment ago. Reload it and try again.")
+            )
+        problem.agenda_item = item
+    return problem

@@ -10,6 +10,7 @@ GET    /api/v1/cases/selection/?district=&year=            the year's selection 
 PUT    /api/v1/cases/selection/                            set it (hub)
 POST   /api/v1/cases/selection/publish/ | unpublish/       publish, or unpublish with a reason (hub)
 GET    /api/v1/cases/export/?district=&year=&collection=top10|accepted&format=docx|xlsx
+GET|POST /api/v1/typical-problems/  GET /{id}/  POST /{id}/agenda/   typical problems (the hub only)
 
 A case or a district outside the user's reach is 404, the same as a missing one (STYLE.md rule 3).
 """
@@ -50,7 +51,7 @@ from demandloop.knowledge.cases import (
     nomination_refusal,
 )
 from demandloop.knowledge.filtersets import TypicalCaseFilterSet
-from demandloop.knowledge.models import CaseSelection, TypicalCase
+from demandloop.knowledge.models import CaseSelection, TypicalCase, TypicalProblem
 from demandloop.knowledge.selection import candidates, download_allowed
 from demandloop.lib.downloads import DOCX, XLSX, as_download
 from demandloop.org.models import District
@@ -548,3 +549,115 @@ class TypicalCaseViewSet(
         if not download_allowed(request.user, district, values["collection"]):
             raise Http404
         return as_download(casebook_file(district, values["year"], values["collection"], values["format"]))
+
+
+# --- Typical problems (典型问题) -----------------------------------------------------------------------------
+
+
+class TypicalProblemSerializer(serializers.ModelSerializer):
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    demands = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.get_full_name", read_only=True)
+    meeting = serializers.IntegerField(
+        source="agenda_item.meeting_id", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = TypicalProblem
+        fields = [
+            "id",
+            "district",
+            "title",
+            "description",
+            "demands",
+            "recorded_by",
+            "recorded_at",
+            "meeting",
+        ]
+        read_only_fields = fields
+
+
+class TypicalProblemWriteSerializer(serializers.Serializer):
+    district = serializers.SlugField(label=_("district"), required=False)
+    title = serializers.CharField(label=_("title"), max_length=200, allow_blank=True)
+    description = serializers.CharField(label=_("description"), required=False, allow_blank=True, default="")
+    demands = serializers.ListField(
+        label=_("demands"), child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=500
+    )
+
+
+class ProblemAgendaSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField(label=_("topic meeting"), min_value=1, max_value=2**63 - 1)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("The typical problems of the districts whose service office you work in")),
+    retrieve=extend_schema(summary=_("One typical problem")),
+)
+class TypicalProblemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Typical problems (典型问题) the hub records from common problems for the working group's topic meeting."""
+
+    serializer_class = TypicalProblemSerializer
+
+    def get_queryset(self) -> QuerySet[TypicalProblem]:
+        return (
+            TypicalProblem.objects.filter(district_id__in=hub_district_ids(self.request.user))
+            .select_related("district", "recorded_by", "agenda_item")
+            .prefetch_related("demands")
+            .order_by("-recorded_at", "-pk")
+        )
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DemandActionError):
+            return Response(exc.as_dict(), status=exc.status_code)
+        return super().handle_exception(exc)
+
+    @extend_schema(
+        summary=_("Record a typical problem from the demands that show it (hub)"),
+        request=TypicalProblemWriteSerializer,
+        responses={201: TypicalProblemSerializer, **ERROR_RESPONSES},
+    )
+    def create(self, request: Request) -> Response:
+        body = TypicalProblemWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        district = _district_of(request.user, values.get("district"), hub_only=True)
+        found = {
+            d.pk: d
+            for d in Demand.objects.for_user(request.user).filter(district=district, pk__in=values["demands"])
+        }
+        missing = [pk for pk in values["demands"] if pk not in found]
+        if missing:
+            raise serializers.ValidationError(
+                {"demands": [_("No such demand in your scope: %(ids)s.") % {"ids": missing}]}
+            )
+        problem = actions.do_record_problem(
+            district,
+            request.user,
+            title=values["title"],
+            description=values["description"],
+            demands=[found[pk] for pk in values["demands"]],
+        )
+        return Response(TypicalProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Put the problem on a topic meeting's agenda (hub)"),
+        request=ProblemAgendaSerializer,
+        responses={200: TypicalProblemSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], serializer_class=ProblemAgendaSerializer)
+    def agenda(self, request: Request, pk: Any = None) -> Response:
+        from demandloop.meetings.models import Meeting
+
+        problem = self.get_object()
+        body = ProblemAgendaSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        meeting = Meeting.objects.filter(
+            pk=body.validated_data["meeting"], district_id=problem.district_id
+        ).first()
+        actions.do_table_problem(problem, request.user, meeting=meeting)
+        return Response(TypicalProblemSerializer(problem).data)

@@ -266,3 +266,40 @@ class CaseSelectionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.selection_id} {self.action}"
+
+
+class TypicalProblem(models.Model):
+    """A common or difficult problem (典型问题) the hub records from a cluster of similar demands, for the working
+    group's topic meeting (南开: 根据区政务服务办汇总的经营主体典型问题，召开专题会议进行会商，提出解决方案).
+
+    Once put on a topic meeting's agenda it points at that agenda item; the meeting's minutes and decisions are
+    the meetings app's."""
+
+    district = models.ForeignKey(
+        "org.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="typical_problems"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    demands = models.ManyToManyField(
+        "demands.Demand", verbose_name=_("demands"), related_name="typical_problems", blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    agenda_item = models.ForeignKey(
+        "meetings.MeetingAgendaItem",
+        verbose_name=_("agenda item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("typical problem")
+        verbose_name_plural = _("typical problems")
+        ordering = ["district", "-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

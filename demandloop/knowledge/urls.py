@@ -15,4 +15,8 @@ urlpatterns = [
     path("selection/unpublish/", views.case_selection_unpublish, name="case_selection_unpublish"),
     path("casebook/", views.case_casebook, name="case_casebook"),
     path("showcase/", views.case_showcase, name="case_showcase"),
+    path("problems/", views.problem_list, name="problem_list"),
+    path("problems/new/", views.problem_record, name="problem_record"),
+    path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
+    path("problems/<int:pk>/agenda/", views.problem_table, name="problem_table"),
 ]

@@ -10,6 +10,8 @@
     POST /cases/selection/publish|unpublish/   publish; unpublish with a reason
     GET  /cases/casebook/?year=&collection=&format=   the 案例汇编 as Word or Excel
     GET  /cases/showcase/                      the enterprise's view: the published top ten of its district
+    GET  /cases/problems/  POST /cases/problems/new/   typical problems (典型问题) recorded from common problems
+    GET  /cases/problems/<id>/  POST …/agenda/ one problem; put it on a topic meeting's agenda
 
 A case outside the person's reach, or a page of a role they do not hold, is 404 (STYLE.md rule 3).
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,7 +46,7 @@ from demandloop.knowledge.cases import (
 from demandloop.knowledge.choices import CaseStatusChoices, SelectionStatusChoices
 from demandloop.knowledge.filtersets import TypicalCaseFilterSet
 from demandloop.knowledge.forms import AcceptForm, CaseForm, ReturnForm, UnpublishForm, selection_places
-from demandloop.knowledge.models import CaseSelection, TypicalCase
+from demandloop.knowledge.models import CaseSelection, TypicalCase, TypicalProblem
 from demandloop.knowledge.selection import candidate_rows, case_years, download_allowed
 from demandloop.lib.downloads import as_download
 from demandloop.org.choices import RoleChoices as R
@@ -52,6 +55,8 @@ from demandloop.org.scope import resolve_scope
 from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, role_page
 
 LIST_LIMIT = 200
+# The common problems offered for recording: similar demands of the last three months.
+PROBLEM_DAYS = 90
 
 
 def _form_error(form: Any, exc: DemandActionError) -> None:
@@ -341,3 +346,97 @@ def case_showcase(request: HttpRequest) -> HttpResponse:
         case.enterprise_label = enterprise_label(case)
     context = {"district": district, "year": year, "years": years, "cases": book.cases, "error": error}
     return render(request, "knowledge/case_showcase.html", context, status=400 if error else 200)
+
+
+# --- Typical problems (典型问题) -----------------------------------------------------------------------------
+
+
+@role_page(R.HUB)
+def problem_list(request: HttpRequest) -> HttpResponse:
+    """The recorded typical problems, and the common problems of the last 90 days to record one from."""
+    from demandloop.routing.queries import period_bounds
+    from demandloop.web.problems import problem_rows
+
+    district = _hub_district(request)
+    start, end = period_bounds(None, None, days=PROBLEM_DAYS)
+    recorded = list(
+        TypicalProblem.objects.filter(district=district)
+        .select_related("recorded_by", "agenda_item__meeting")
+        .annotate(n=Count("demands"))
+        .order_by("-recorded_at", "-pk")
+    )
+    context = {
+        "district": district,
+        "recorded": recorded,
+        "rows": problem_rows(request.user, district.pk, start, end),
+        "days": PROBLEM_DAYS,
+    }
+    return render(request, "knowledge/problem_list.html", context)
+
+
+@role_page(R.HUB)
+@require_POST
+def problem_record(request: HttpRequest) -> HttpResponse:
+    district = _hub_district(request)
+    ids = [int(pk) for pk in request.POST.getlist("demands") if pk.isdigit() and len(pk) < 19]
+    demands = list(Demand.objects.for_user(request.user).filter(district=district, pk__in=ids))
+    try:
+        problem = actions.do_record_problem(
+            district,
+            request.user,
+            title=request.POST.get("title", ""),
+            description=request.POST.get("description", ""),
+            demands=demands,
+        )
+    except DemandActionError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"/cases/problems/?district={district.code}")
+    messages.success(request, _("The typical problem is recorded."))
+    return redirect("problem_detail", pk=problem.pk)
+
+
+def _problem_for_hub(request: HttpRequest, pk: int) -> TypicalProblem:
+    problem = (
+        TypicalProblem.objects.filter(pk=pk, district_id__in=hub_district_ids(request.user))
+        .select_related("district", "recorded_by", "agenda_item__meeting")
+        .first()
+    )
+    if problem is None:
+        raise Http404
+    return problem
+
+
+@role_page(R.HUB)
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from demandloop.meetings.choices import MeetingKindChoices, MeetingStatusChoices
+    from demandloop.meetings.models import Meeting
+
+    problem = _problem_for_hub(request, pk)
+    meetings = Meeting.objects.filter(
+        district=problem.district,
+        kind=MeetingKindChoices.TOPIC,
+        status__in=[MeetingStatusChoices.PLANNED, MeetingStatusChoices.HELD],
+    ).order_by("scheduled_at", "pk")
+    context = {
+        "problem": problem,
+        "demands": problem.demands.select_related("enterprise").order_by("-received_at", "-pk"),
+        "meetings": meetings,
+    }
+    return render(request, "knowledge/problem_detail.html", context)
+
+
+@role_page(R.HUB)
+@require_POST
+def problem_table(request: HttpRequest, pk: int) -> HttpResponse:
+    from demandloop.meetings.models import Meeting
+
+    problem = _problem_for_hub(request, pk)
+    text = request.POST.get("meeting") or ""
+    meeting = Meeting.objects.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
+    try:
+        actions.do_table_problem(problem, request.user, meeting=meeting)
+    except DemandActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The problem is on the topic meeting's agenda."))
+    return redirect("problem_detail", pk=problem.pk)

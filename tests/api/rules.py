@@ -580,6 +580,52 @@ def case_export(ctx: Ctx, name: str) -> None:
     ctx.expect_visible(ctx.call("get", "/api/v1/cases/export/?year=2026&format=pdf"), name, (400,))
 
 
+def _problems(ctx: Ctx) -> dict[str, Any]:
+    from demandloop.knowledge import actions as case_actions
+    from demandloop.knowledge.models import TypicalProblem
+
+    found = {p.district.code: p for p in TypicalProblem.objects.filter(title="matrix-problem")}
+    if found:
+        return found
+    for code, w in ctx.world.d.items():
+        demands = [ctx.demands[(code, "d_a")], ctx.demands[(code, "d_b")]]
+        found[code] = case_actions.do_record_problem(
+            w.district, w.hub, title="matrix-problem", demands=demands
+        )
+    return found
+
+
+def problem_list(ctx: Ctx, name: str) -> None:
+    # Typical problems are the service office's working list: its hub only, never another district's.
+    problems = _problems(ctx)
+    home, who = _home(ctx)
+    found = _ids(ctx, "/api/v1/typical-problems/") & {p.pk for p in problems.values()}
+    expected = {problems[home].pk} if who == "hub" and home in problems else set()
+    ctx.tc.assertEqual(found, set() if ctx.anonymous else expected, ctx.person)
+    body = {"district": "jinghai", "title": "", "demands": [ctx.demands[("jinghai", "d_a")].pk]}
+    response = ctx.call("post", "/api/v1/typical-problems/", body)
+    if home == "jinghai" and who == "hub":
+        ctx.expect_visible(response, f"{name} record", (400,))
+    else:
+        ctx.expect_hidden(response, f"{name} record")
+
+
+def problem_object(path: str, method: str = "get", body: dict[str, Any] | None = None) -> Rule:
+    def rule(ctx: Ctx, name: str) -> None:
+        home, who = _home(ctx)
+        for district, problem in _problems(ctx).items():
+            response = ctx.call(method, f"/api/v1/typical-problems/{problem.pk}/{path}", body)
+            if home == district and who == "hub":
+                ctx.expect_visible(response, f"{name} {district}", (200, 400))
+            else:
+                ctx.expect_hidden(response, f"{name} {district}")
+        ctx.expect_hidden(
+            ctx.call(method, f"/api/v1/typical-problems/{MISSING_PK}/{path}", body), f"{name} missing"
+        )
+
+    return rule
+
+
 RULES: dict[str, Rule] = {
     "api-schema": public_schema,
     "api-docs": public_schema,
@@ -637,6 +683,10 @@ RULES: dict[str, Rule] = {
     "case-selection-publish": case_selection_change("publish/", {}, 409),
     "case-selection-unpublish": case_selection_change("unpublish/", {"reason": ""}, 400),
     "case-export": case_export,
+    "typical-problem-list": problem_list,
+    "typical-problem-detail": problem_object(""),
+    # No such meeting: refused (400) for the hub, hidden for everyone else.
+    "typical-problem-agenda": problem_object("agenda/", "post", {"meeting": MISSING_PK}),
 }
 # Writes change the world the later rules read: run every read first.
 WRITE_RULES = frozenset(

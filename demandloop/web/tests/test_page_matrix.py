@@ -79,6 +79,10 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "case_selection_unpublish": {R.HUB},
     "case_casebook": EVERY_DEMAND_ROLE,
     "case_showcase": {R.ENTERPRISE},
+    "problem_list": {R.HUB},
+    "problem_record": {R.HUB},
+    "problem_detail": {R.HUB},
+    "problem_table": {R.HUB},
 }
 
 # Who reaches demand "J1" (静海, area 1) … "N2" (南开, area 2), from the world's design: the officer of the area,
@@ -255,6 +259,9 @@ def cases(world: Any) -> dict[str, Any]:
         case_actions.do_accept_case(case, hub)
         selection = case_actions.do_set_selection(d.district, hub, year=case.year, cases=[case])
         case_actions.do_publish_selection(selection, hub)
+        case.problem = case_actions.do_record_problem(
+            d.district, hub, title=f"典型问题案例标记-{code}", demands=[world.demand(f"{code}1")]
+        )
         result[code] = case
     return result
 
@@ -382,6 +389,18 @@ def requests_for(
             for code, c in cases.items()
             for collection in ("top10", "accepted")
             for fmt in ("docx", "xlsx")
+        ]
+    if name in {"problem_detail", "problem_table"}:
+        # The district's typical problem (on demand 1): its hub only; no meeting chosen is refused with a message.
+        method = "get" if name == "problem_detail" else "post"
+        return [
+            (reverse(name, args=[c.problem.pk]), code, "district_hub", method) for code, c in cases.items()
+        ]
+    if name in {"problem_list", "problem_record"}:
+        method = "get" if name == "problem_list" else "post"
+        return [(reverse(name), None, "", method)] + [
+            (reverse(name) + f"?district={world.districts[code].district.code}", code, "district_hub", method)
+            for code in "JN"
         ]
     if name == "case_showcase":
         return [(reverse(name), None, "", "get")] + [
