@@ -536,6 +536,13 @@ def test_a_case_is_nominated_returned_revised_accepted_chosen_and_read_by_enterp
     hub = person(chromium, people, "hub")
     hub.page.click("nav >> text=典型案例")
     assert "1 个案例等待您审核" in hub.text("#review-waiting")
+    with hub.page.expect_response(lambda response: "/cases/?" in response.url):
+        hub.page.select_option("#id_status", "accepted")
+    hub.page.wait_for_selector("#no-cases")
+    assert "status=accepted" in hub.page.url, "the filter is in the address (htmx pushes it)"
+    with hub.page.expect_response(lambda response: "/cases/?" in response.url):
+        hub.page.select_option("#id_status", "submitted")
+    hub.page.wait_for_selector(f"#cases [data-case='{case.pk}']")
     hub.page.click(f"#cases [data-case='{case.pk}'] a")
     hub.page.fill("#id_reason", "请补充接电后的产值等成效数据。")
     hub.page.click("button[name=return]")
