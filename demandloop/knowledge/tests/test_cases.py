@@ -504,3 +504,17 @@ def test_the_hub_selects_by_places_and_enterprises_read_the_published_ten(world,
     assert download.status_code == 200 and "乙案例" in document_text(download.content)
     assert client.get(reverse("case_casebook") + f"?year={year}&collection=accepted").status_code == 404
     assert client.get(reverse("case_casebook") + "?year=abc").status_code == 400
+
+
+def test_the_history_of_a_case_and_a_selection_cannot_be_rewritten(world):
+    from django.db import DatabaseError, transaction
+
+    from demandloop.knowledge.models import CaseSelectionEvent, TypicalCaseEvent
+
+    w = world.jinghai
+    case = accepted(w)
+    actions.do_set_selection(w.district, w.hub, year=case.year, cases=[case])
+    for model in (TypicalCaseEvent, CaseSelectionEvent):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            model.objects.update(note="改写")
+    assert not TypicalCaseEvent.objects.filter(note="改写").exists()
