@@ -130,6 +130,8 @@ def enterprise_label(case: TypicalCase, user: Any = None) -> str:
 
 def nominating_role(user: Any, demand: Demand) -> str | None:
     """The role in which `user` nominates `demand` (its most specific role reaching it), or None."""
+    if not demand_grants(user).roles & set(NOMINATING_ROLES):
+        return None  # an enterprise, a leader, the 12345 centre: no need to read the demand's departments
     facts = DemandFacts.of(demand)
     reaching = demand_grants(user).roles_reaching(facts)
     return next((role for role in reaching if role in NOMINATING_ROLES), None)
