@@ -9,6 +9,7 @@ from demandloop.enterprises.api import EnterpriseViewSet
 from demandloop.integrations import api as notify_api
 from demandloop.integrations.hotline12345.api import HotlineOrderViewSet
 from demandloop.knowledge.api import FaqEntryViewSet
+from demandloop.knowledge.case_api import TypicalCaseViewSet, TypicalProblemViewSet
 from demandloop.meetings import api as meetings_api
 from demandloop.reports.api import MonthlyReportView
 from demandloop.solicitation.api import CampaignViewSet
@@ -26,6 +27,8 @@ router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 router.register("hotline-orders", HotlineOrderViewSet, basename="hotline-order")
 router.register("faq", FaqEntryViewSet, basename="faq")
 router.register("solicitations", CampaignViewSet, basename="solicitation")
+router.register("cases", TypicalCaseViewSet, basename="case")
+router.register("typical-problems", TypicalProblemViewSet, basename="typical-problem")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -222,6 +222,7 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseKindEnum": "demandloop.enterprises.choices.EnterpriseKindChoices",
         "EnterpriseStatusEnum": "demandloop.enterprises.choices.EnterpriseStatusChoices",
         "MeetingKindEnum": "demandloop.meetings.choices.MeetingKindChoices",
+        "TypicalCaseStatusEnum": "demandloop.knowledge.choices.CaseStatusChoices",
     },
 }
 

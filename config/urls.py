@@ -19,6 +19,7 @@ urlpatterns = [
     path("deliveries/", include("demandloop.integrations.urls")),
     path("reports/", include("demandloop.reports.urls")),
     path("solicitation/", include("demandloop.solicitation.urls")),
+    path("cases/", include("demandloop.knowledge.urls")),
     path("", include("demandloop.web.urls")),
 ]
 

@@ -29,6 +29,7 @@ class TopicChoices(models.TextChoices):
     SUPERVISION = "supervision", _("Supervision")
     OVERDUE = "overdue", _("Overdue escalation")
     SOLICITATION = "solicitation", _("Solicitation campaign")
+    CASE = "case", _("Typical case review")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.

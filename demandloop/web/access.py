@@ -59,6 +59,8 @@ PAGES: tuple[Page, ...] = (
     Page("monthly_report", _("Monthly report"), frozenset(DISTRICT_ROLES)),
     # 定期征询: the hub asks; the people of the localities and departments asked reply.
     Page("solicitation_list", _("Solicitation"), SOLICITATION),
+    Page("case_list", _("Typical cases"), DEMAND_STAFF),
+    Page("case_showcase", _("Top-ten service cases"), frozenset({R.ENTERPRISE})),
 )
 
 

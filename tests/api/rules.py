@@ -172,7 +172,9 @@ def signed_in_only(ctx: Ctx, name: str) -> None:
 
 def demand_list(ctx: Ctx, name: str) -> None:
     expected = {d.pk for (district, key), d in ctx.demands.items() if ctx.reaches_demand(district, key)}
-    ctx.tc.assertEqual(_ids(ctx, "/api/v1/demands/"), set() if ctx.anonymous else expected, ctx.person)
+    # Only the world's demands are counted: rules of other apps add demands of their own (typical cases).
+    found = _ids(ctx, "/api/v1/demands/") & {d.pk for d in ctx.demands.values()}
+    ctx.tc.assertEqual(found, set() if ctx.anonymous else expected, ctx.person)
     # Filters never widen the scope: asking for another district's area or department finds nothing new.
     for (district, key), demand in ctx.demands.items():
         if not ctx.reaches_demand(district, key):
@@ -521,6 +523,76 @@ def solicitation_object(path: str, method: str = "get", body: dict[str, Any] | N
     return rule
 
 
+# --- Typical cases and the annual top ten -----------------------------------------------------------------
+
+# Per district: a case waiting for review (its author officer_a and the hub read it) and a case accepted and
+# published in the year's top ten (every staff member of the district and its enterprises read it).
+CASE_READERS: dict[str, frozenset[str]] = {
+    "submitted": frozenset({"officer_a", "hub"}),
+    "published": STAFF | {"ent_user_a", "ent_user_b"},
+}
+
+
+def _cases(ctx: Ctx) -> dict[tuple[str, str], Any]:
+    from demandloop.demands.choices import DemandStatusChoices
+    from demandloop.demands.tests.world import drive
+    from demandloop.knowledge import actions as case_actions
+    from demandloop.knowledge.models import TypicalCase
+
+    found = {
+        (c.district.code, c.title.split("-")[1]): c
+        for c in TypicalCase.objects.filter(title__startswith="matrix-")
+    }
+    if found:
+        return found
+    texts = {"background": "企业咨询", "approach": "当场答复", "outcome": "当日解决", "lessons": "一次告知"}
+    for code, w in ctx.world.d.items():
+        for state in ("submitted", "published"):
+            demand = drive(w, DemandStatusChoices.ANSWERED)
+            case = case_actions.do_nominate_case(
+                demand, w.officer_a, title=f"matrix-{state}", anonymous=True, **texts
+            )
+            if state == "published":
+                case_actions.do_accept_case(case, w.hub)
+                selection = case_actions.do_set_selection(w.district, w.hub, year=case.year, cases=[case])
+                case_actions.do_publish_selection(selection, w.hub)
+            found[(code, state)] = case
+    return found
+
+
+def _reads_case(ctx: Ctx, district: str, state: str) -> bool:
+    home, who = _home(ctx)
+    return home == district and who in CASE_READERS[state]
+
+
+def case_list(ctx: Ctx, name: str) -> None:
+    cases = _cases(ctx)
+    expected = {c.pk for (district, state), c in cases.items() if _reads_case(ctx, district, state)}
+    found = _ids(ctx, "/api/v1/cases/") & {c.pk for c in cases.values()}
+    ctx.tc.assertEqual(found, set() if ctx.anonymous else expected, ctx.person)
+
+
+def case_object(
+    path: str, method: str = "get", body: dict[str, Any] | None = None, hub_codes: tuple[int, ...] = (200,)
+) -> Rule:
+    def rule(ctx: Ctx, name: str) -> None:
+        _home_district, who = _home(ctx)
+        for (district, state), case in _cases(ctx).items():
+            response = ctx.call(method, f"/api/v1/cases/{case.pk}/{path}", body)
+            if not _reads_case(ctx, district, state):
+                ctx.expect_hidden(response, f"{name} {district}:{state}")
+            elif method == "get":
+                ctx.expect_visible(response, f"{name} {district}:{state}", (200,))
+            elif who == "hub":
+                ctx.expect_visible(response, f"{name} {district}:{state}", hub_codes)
+            else:
+                # Reads it, may not review it (the author included).
+                ctx.expect_visible(response, f"{name} {district}:{state}", (403,))
+        ctx.expect_hidden(ctx.call(method, f"/api/v1/cases/{MISSING_PK}/{path}", body), f"{name} missing")
+
+    return rule
+
+
 def solicitation_create(ctx: Ctx, name: str) -> None:
     # The hub creates in its own district; naming another district, or being no hub, is 404.
     home, who = _home(ctx)
@@ -538,6 +610,117 @@ def solicitation_create(ctx: Ctx, name: str) -> None:
             ctx.tc.assertEqual(response.json()["district"], code)
         else:
             ctx.expect_hidden(response, f"{name} {code}")
+
+
+def case_draft(ctx: Ctx, name: str) -> None:
+    # The draft of a nomination: 404 for a demand outside the scope; the world's demands are not resolved (409).
+    for (district, key), demand in ctx.demands.items():
+        response = ctx.call("get", f"/api/v1/cases/draft/?demand={demand.pk}")
+        if ctx.reaches_demand(district, key):
+            ctx.expect_visible(response, f"{name} {district}:{key}", (409,))
+        else:
+            ctx.expect_hidden(response, f"{name} {district}:{key}")
+
+
+def case_selection(ctx: Ctx, name: str) -> None:
+    # Read by everyone of the district (published); set only by its hub — here refused, it is published.
+    home, who = _home(ctx)
+    cases = _cases(ctx)
+    for district in DISTRICTS:
+        year = cases[(district, "published")].year
+        response = ctx.call("get", f"/api/v1/cases/selection/?district={district}&year={year}")
+        if home == district:
+            ctx.expect_visible(response, f"{name} {district}", (200,))
+            if not ctx.anonymous:
+                shown = [e["case"]["id"] for e in response.json()["entries"]]
+                ctx.tc.assertEqual(shown, [cases[(district, "published")].pk])
+        else:
+            ctx.expect_hidden(response, f"{name} {district}")
+        body = {"district": district, "year": year, "cases": [cases[(district, "published")].pk]}
+        response = ctx.call("put", "/api/v1/cases/selection/", body)
+        if home == district and who == "hub":
+            ctx.expect_visible(response, f"set {district}", (409,))
+        else:
+            ctx.expect_hidden(response, f"set {district}")
+
+
+def case_selection_change(path: str, body: dict[str, Any], hub_code: int) -> Rule:
+    def rule(ctx: Ctx, name: str) -> None:
+        home, who = _home(ctx)
+        for (district, state), case in _cases(ctx).items():
+            if state != "published":
+                continue
+            response = ctx.call(
+                "post", f"/api/v1/cases/selection/{path}", {"district": district, "year": case.year, **body}
+            )
+            if home == district and who == "hub":
+                ctx.expect_visible(response, f"{name} {district}", (hub_code,))
+            else:
+                ctx.expect_hidden(response, f"{name} {district}")
+
+    return rule
+
+
+def case_export(ctx: Ctx, name: str) -> None:
+    # The published top ten for everyone of the district; the whole year's library for its hub.
+    home, who = _home(ctx)
+    for (district, state), case in _cases(ctx).items():
+        if state != "published":
+            continue
+        for collection in ("top10", "accepted"):
+            url = f"/api/v1/cases/export/?district={district}&year={case.year}&collection={collection}&format=xlsx"
+            response = ctx.call("get", url)
+            if home == district and (collection == "top10" or who == "hub"):
+                ctx.expect_visible(response, f"{name} {district} {collection}", (200,))
+            else:
+                ctx.expect_hidden(response, f"{name} {district} {collection}")
+    ctx.expect_visible(ctx.call("get", "/api/v1/cases/export/?year=2026&format=pdf"), name, (400,))
+
+
+def _problems(ctx: Ctx) -> dict[str, Any]:
+    from demandloop.knowledge import actions as case_actions
+    from demandloop.knowledge.models import TypicalProblem
+
+    found = {p.district.code: p for p in TypicalProblem.objects.filter(title="matrix-problem")}
+    if found:
+        return found
+    for code, w in ctx.world.d.items():
+        demands = [ctx.demands[(code, "d_a")], ctx.demands[(code, "d_b")]]
+        found[code] = case_actions.do_record_problem(
+            w.district, w.hub, title="matrix-problem", demands=demands
+        )
+    return found
+
+
+def problem_list(ctx: Ctx, name: str) -> None:
+    # Typical problems are the service office's working list: its hub only, never another district's.
+    problems = _problems(ctx)
+    home, who = _home(ctx)
+    found = _ids(ctx, "/api/v1/typical-problems/") & {p.pk for p in problems.values()}
+    expected = {problems[home].pk} if who == "hub" and home in problems else set()
+    ctx.tc.assertEqual(found, set() if ctx.anonymous else expected, ctx.person)
+    body = {"district": "jinghai", "title": "", "demands": [ctx.demands[("jinghai", "d_a")].pk]}
+    response = ctx.call("post", "/api/v1/typical-problems/", body)
+    if home == "jinghai" and who == "hub":
+        ctx.expect_visible(response, f"{name} record", (400,))
+    else:
+        ctx.expect_hidden(response, f"{name} record")
+
+
+def problem_object(path: str, method: str = "get", body: dict[str, Any] | None = None) -> Rule:
+    def rule(ctx: Ctx, name: str) -> None:
+        home, who = _home(ctx)
+        for district, problem in _problems(ctx).items():
+            response = ctx.call(method, f"/api/v1/typical-problems/{problem.pk}/{path}", body)
+            if home == district and who == "hub":
+                ctx.expect_visible(response, f"{name} {district}", (200, 400))
+            else:
+                ctx.expect_hidden(response, f"{name} {district}")
+        ctx.expect_hidden(
+            ctx.call(method, f"/api/v1/typical-problems/{MISSING_PK}/{path}", body), f"{name} missing"
+        )
+
+    return rule
 
 
 RULES: dict[str, Rule] = {
@@ -599,10 +782,24 @@ RULES: dict[str, Rule] = {
     "solicitation-accept": solicitation_object("accept/", "post", {"target": MISSING_PK}),
     "solicitation-return": solicitation_object("return/", "post", {"target": MISSING_PK, "reason": "请补充"}),
     "solicitation-reply": solicitation_object("reply/", "post", {"no_problems": True}),
+    "case-list": case_list,
+    "case-detail": case_object(""),
+    "case-events": case_object("events/"),
+    "case-accept": case_object("accept/", "post", {}, (200, 409)),
+    "case-return": case_object("return/", "post", {"reason": "请补充"}, (200, 409)),
+    "case-draft": case_draft,
+    "case-selection": case_selection,
+    "case-selection-publish": case_selection_change("publish/", {}, 409),
+    "case-selection-unpublish": case_selection_change("unpublish/", {"reason": ""}, 400),
+    "case-export": case_export,
+    "typical-problem-list": problem_list,
+    "typical-problem-detail": problem_object(""),
+    # No such meeting: refused (400) for the hub, hidden for everyone else.
+    "typical-problem-agenda": problem_object("agenda/", "post", {"meeting": MISSING_PK}),
 }
 # Writes change the world the later rules read: run every read first.
 WRITE_RULES = frozenset(
-    {"demand-attachments", "enterprise-contacts", "enterprise-deregister"}
+    {"demand-attachments", "enterprise-contacts", "enterprise-deregister", "case-accept", "case-return"}
     | {
         f"solicitation-{name}"
         for name in ("create", "launch", "close", "remind", "accept", "return", "reply")

@@ -121,3 +121,32 @@ def test_guide_screenshots_of_every_role_over_demo_data(chromium, demo):
     hub.shot("solicitation-campaign", full_page=False)
     for p in (hub, officer, coordinator, leader, dispatcher):
         p.close()
+
+
+def test_guide_screenshots_of_typical_cases_over_demo_data(chromium, demo, jinghai):
+    from demandloop.knowledge.demo import CASES, create_demo_cases
+
+    assert create_demo_cases(jinghai) == CASES
+    hub = visit(chromium, demo, R.HUB)
+    hub.page.click("nav >> text=典型案例")
+    assert "等待您审核" in hub.text("#review-waiting")
+    assert hub.page.locator("#cases tbody tr").count() == CASES
+    hub.page.click("#open-selection")
+    hub.page.wait_for_selector("#candidates")
+    assert hub.text("#selection-status") == "已发布"
+    places = [
+        v
+        for v in hub.page.locator("#candidates input[type=number]").evaluate_all("i => i.map(e => e.value)")
+        if v
+    ]
+    assert places == [str(n) for n in range(1, 11)], "the published ten in their order"
+    assert "个工作日" in hub.text("#candidates") and "满意" in hub.text("#candidates")
+    hub.shot("hub-case-selection", full_page=False)
+
+    owner = Person(chromium, demo["url"], demo["logins"][R.ENTERPRISE], password=demo["password"], phone=True)
+    owner.go("/cases/showcase/")
+    assert owner.page.locator(".showcase-case").count() == 10
+    assert "某企业" in owner.text(), "anonymised cases name no enterprise"
+    owner.shot("portal-top-ten-cases-phone", full_page=False)
+    for p in (hub, owner):
+        p.close()

@@ -542,3 +542,128 @@ def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
     assert "静海华泰钢管有限公司 · 定期征询" in hub.text("main"), "the demand's channel is the solicitation"
     for p in (hub, officer, coordinator):
         p.close()
+
+
+def test_a_case_is_nominated_returned_revised_accepted_chosen_and_read_by_enterprises(
+    chromium, people, tmp_path
+):
+    import io
+
+    from docx import Document
+
+    from demandloop.demands import actions
+    from demandloop.demands.choices import ChannelChoices
+    from demandloop.knowledge.models import CaseSelection, TypicalCase
+    from demandloop.org.models import Domain, Tier
+
+    district = people["district"]
+    demand = actions.do_receive(
+        people["officer"],
+        enterprise=people["enterprise"],
+        channel=ChannelChoices.OFFICER,
+        source="visit",
+        title="新建车间电力增容",
+        content="企业新建车间需要电力增容，希望尽快接电投产。",
+    )
+    actions.do_screen(demand, people["officer"], in_scope=True)
+    actions.do_triage(
+        demand,
+        people["officer"],
+        domain=Domain.objects.get(district=district, code="market"),
+        complexity="complex",
+        tier=Tier.objects.get(district=district, level=2),
+        lead_department=people["market"],
+    )
+    actions.do_dispatch(demand, people["officer"], lead_department=people["market"])
+    actions.do_accept(demand, people["coordinator"])
+    actions.do_plan(
+        demand,
+        people["coordinator"],
+        plan="协调供电公司上门勘查，开辟绿色通道。",
+        eta=datetime.date.today() + datetime.timedelta(days=7),
+    )
+    actions.do_inform(demand, people["officer"])
+    actions.do_resolve(demand, people["coordinator"], result="五个工作日完成增容接电。")
+    actions.do_evaluate(demand, people["owner"], solved="solved", satisfied="satisfied")
+
+    officer = person(chromium, people, "officer")
+    officer.open_demand(demand.pk)
+    officer.page.click("#nominate-case")
+    officer.page.wait_for_url("**/cases/new/*/")
+    assert "企业新建车间需要电力增容" in officer.page.input_value("#id_background"), (
+        "the draft starts from the demand"
+    )
+    assert "区市场监管局" in officer.page.input_value("#id_approach")
+    assert "满意" in officer.page.input_value("#id_outcome")
+    officer.page.fill("#id_lessons", "部门联办、上门服务，企业早投产。")
+    officer.page.check("#id_anonymous")
+    officer.shot("case-nominate")
+    officer.page.fill("#id_lessons", "")
+    officer.page.click("button[name=submit-case]")
+    assert "该字段是必填项" in officer.text(".field-lessons"), "an empty field is named"
+    assert officer.page.is_checked("#id_anonymous"), "what was typed stays"
+    officer.page.fill("#id_lessons", "部门联办、上门服务，企业早投产。")
+    officer.page.click("button[name=submit-case]")
+    officer.page.wait_for_url("**/cases/*/")
+    assert officer.text("#case-status") == "待审核"
+    assert "静海华泰钢管有限公司" not in officer.text("#case-background"), "anonymised: 某企业"
+    case = TypicalCase.objects.get()
+
+    hub = person(chromium, people, "hub")
+    hub.page.click("nav >> text=典型案例")
+    assert "1 个案例等待您审核" in hub.text("#review-waiting")
+    with hub.page.expect_response(lambda response: "/cases/?" in response.url):
+        hub.page.select_option("#id_status", "accepted")
+    hub.page.wait_for_selector("#no-cases")
+    assert "status=accepted" in hub.page.url, "the filter is in the address (htmx pushes it)"
+    with hub.page.expect_response(lambda response: "/cases/?" in response.url):
+        hub.page.select_option("#id_status", "submitted")
+    hub.page.wait_for_selector(f"#cases [data-case='{case.pk}']")
+    hub.page.click(f"#cases [data-case='{case.pk}'] a")
+    hub.page.fill("#id_reason", "请补充接电后的产值等成效数据。")
+    hub.page.click("button[name=return]")
+    hub.page.wait_for_load_state()
+    assert hub.text("#case-status") == "退回修改"
+
+    officer.go("/cases/")
+    assert "被退回修改" in officer.text("#returned-to-me")
+    officer.go(f"/cases/{case.pk}/")
+    assert "请补充接电后的产值" in officer.text("#return-reason")
+    officer.page.click("#edit-case")
+    officer.page.fill("#id_outcome", "五个工作日完成增容接电，车间提前一个月投产。")
+    officer.page.click("button[name=submit-case]")
+    officer.page.wait_for_url(f"**/cases/{case.pk}/")
+    assert officer.text("#case-status") == "待审核"
+
+    hub.go(f"/cases/{case.pk}/")
+    hub.page.click("button[name=accept]")
+    hub.page.wait_for_load_state()
+    assert hub.text("#case-status") == "已入库"
+    assert list(hub.page.locator("#case-events li").evaluate_all("l => l.map(e => e.dataset.action)")) == [
+        "nominate",
+        "return",
+        "resubmit",
+        "accept",
+    ]
+    hub.go("/cases/selection/")
+    hub.page.fill(f"input[name=place-{case.pk}]", "1")
+    hub.page.click("#save-selection")
+    hub.page.wait_for_load_state()
+    hub.page.click("#publish-selection")
+    hub.page.wait_for_load_state()
+    assert hub.text("#selection-status") == "已发布"
+    assert CaseSelection.objects.get().is_published
+    with hub.page.expect_download() as download:
+        hub.page.click("#casebook-docx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    year = case.year
+    assert saved.name == f"静海区{year}年度十佳服务案例汇编.docx"
+    text = "\n".join(p.text for p in Document(io.BytesIO(saved.read_bytes())).paragraphs)
+    assert "一、新建车间电力增容" in text and "提前一个月投产" in text
+
+    owner = person(chromium, people, "owner", phone=True)
+    owner.go("/cases/showcase/")
+    assert "新建车间电力增容" in owner.text(".showcase-case") and "某企业" in owner.text(".showcase-case")
+    for p in (officer, hub, owner):
+        p.close()

@@ -77,6 +77,20 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "solicitation_export": {R.HUB},
     "solicitation_reply": {R.OFFICER, R.SOCIAL_OFFICER, R.COORDINATOR, R.DEPT_LEAD},
     "solicitation_template": {R.OFFICER, R.SOCIAL_OFFICER, R.COORDINATOR, R.DEPT_LEAD},
+    "case_list": DEMAND_STAFF,
+    "case_nominate": FIRST_LINE | {R.COORDINATOR, R.DEPT_LEAD, R.HUB},
+    "case_detail": DEMAND_STAFF,
+    "case_edit": FIRST_LINE | {R.COORDINATOR, R.DEPT_LEAD, R.HUB},
+    "case_review": {R.HUB},
+    "case_selection": {R.HUB},
+    "case_selection_publish": {R.HUB},
+    "case_selection_unpublish": {R.HUB},
+    "case_casebook": EVERY_DEMAND_ROLE,
+    "case_showcase": {R.ENTERPRISE},
+    "problem_list": {R.HUB},
+    "problem_record": {R.HUB},
+    "problem_detail": {R.HUB},
+    "problem_table": {R.HUB},
 }
 
 # Who reaches demand "J1" (静海, area 1) … "N2" (南开, area 2), from the world's design: the officer of the area,
@@ -108,6 +122,16 @@ CAMPAIGN_REACH = {d: {f"{d}:hub", f"{d}:coordinator", f"{d}:dept_lead"} | CAMPAI
 MARKER = re.compile(r"标记-([JN][12])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# A district's typical case (accepted and published in its top ten): read by the district's staff (the library)
+# and, published, by its enterprise account; its text carries "案例标记-J" so a leak would show.
+CASE_READERS = {
+    d: {
+        f"{d}:{name}"
+        for name in ("officer1", "officer2", "coordinator", "dept_lead", "leader", "hub", "dispatcher")
+    }
+    for d in "JN"
+}
+CASE_MARKER = re.compile(r"案例标记-([JN])")
 MONTHLY_REPORTS = {"monthly_report", "monthly_report_docx", "monthly_report_xlsx", "monthly_report_problems"}
 
 
@@ -226,6 +250,55 @@ def campaigns(world: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
+def cases(world: Any) -> dict[str, Any]:
+    """Per district a demand of area 1 answered on the spot, written up by its officer as an anonymised case,
+    accepted by the hub and published as the year's top ten."""
+    from demandloop.demands import actions
+    from demandloop.demands.choices import ChannelChoices, ComplexityChoices
+    from demandloop.knowledge import actions as case_actions
+    from demandloop.org.models import Tier
+
+    result = {}
+    for code in "JN":
+        d = world.districts[code]
+        officer, hub = world.person(f"{code}:officer1"), world.person(f"{code}:hub")
+        demand = actions.do_receive(
+            hub,
+            enterprise=d.enterprises[0],
+            channel=ChannelChoices.SOLICITATION,
+            title="咨询开办食堂许可",
+            content="咨询开办食堂需要的许可。",
+        )
+        actions.do_screen(demand, hub, in_scope=True)
+        actions.do_triage(
+            demand,
+            hub,
+            domain=d.district.domains.order_by("order").first(),
+            complexity=ComplexityChoices.SIMPLE,
+            tier=Tier.objects.get(district=d.district, level=1),
+        )
+        actions.do_answer(demand, officer, answer="当场告知材料清单。")
+        case = case_actions.do_nominate_case(
+            demand,
+            officer,
+            title=f"案例标记-{code}",
+            background=f"背景案例标记-{code}",
+            approach="当场答复",
+            outcome="当日解决",
+            lessons="一次告知",
+            anonymous=True,
+        )
+        case_actions.do_accept_case(case, hub)
+        selection = case_actions.do_set_selection(d.district, hub, year=case.year, cases=[case])
+        case_actions.do_publish_selection(selection, hub)
+        case.problem = case_actions.do_record_problem(
+            d.district, hub, title=f"典型问题案例标记-{code}", demands=[world.demand(f"{code}1")]
+        )
+        result[code] = case
+    return result
+
+
+@pytest.fixture
 def attachments(world: Any) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -256,7 +329,7 @@ def test_every_page_route_has_an_expected_access_matching_its_view():
 
 
 def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
-    world, client, attachments, summons, meetings, campaigns
+    world, client, attachments, summons, meetings, campaigns, cases
 ):
     checked = 0
     for who, user in world.people.items():
@@ -268,7 +341,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
             access = EXPECTED_ACCESS[pattern.name]
             page_open = isinstance(access, str) or role in access
             for url, target, kind, method in requests_for(
-                pattern, world, attachments, summons, meetings, campaigns
+                pattern, world, attachments, summons, meetings, campaigns, cases
             ):
                 response = client.post(url) if method == "post" else client.get(url)
                 where = f"{method.upper()} {url} ({pattern.name})"
@@ -284,6 +357,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
                     or (kind == "district_wide" and who in {f"{target}:hub", f"{target}:dispatcher"})
                     or (kind == "campaign" and who in CAMPAIGN_REACH[target])
                     or (kind == "campaign_locality" and who in CAMPAIGN_LOCALITY[target])
+                    or (kind == "case" and who in CASE_READERS[target])
                 )
                 if not page_open or not reached:
                     assert response.status_code == 404, f"{who} got {response.status_code} for {where}"
@@ -291,7 +365,11 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
                 assert response.status_code in {200, 302, 400}, (
                     f"{who} got {response.status_code} for {where}"
                 )
-                assert_no_leak(body_text(response), who, demands_reached, enterprises_reached, where)
+                text = body_text(response)
+                assert_no_leak(text, who, demands_reached, enterprises_reached, where)
+                for code in set(CASE_MARKER.findall(text)):
+                    readers = CASE_READERS[code] | {f"{code}:enterprise"}
+                    assert who in readers, f"{who} reads the case of {code} on {where}"
         client.logout()
     assert checked > 500
 
@@ -303,6 +381,7 @@ def requests_for(
     summons: dict[str, Any],
     meetings: dict[str, Any],
     campaigns: dict[str, Any],
+    cases: dict[str, Any],
 ) -> list[tuple[str, Any, str, str]]:
     """(url, target key, target kind, method) for every object the route can address in the world."""
     name = pattern.name
@@ -328,6 +407,63 @@ def requests_for(
                 )
             )
         return result
+    keys = [f"{d}{n}" for d in "JN" for n in (1, 2)]
+    if name in {"case_detail", "case_edit"}:
+        # Within reach: the page, or (edit) back to the case with a message for whoever may not edit it.
+        return [(reverse(name, args=[c.pk]), code, "case", "get") for code, c in cases.items()]
+    if name == "case_review":
+        # The cases are accepted: the hub is told it cannot review again (no change), others get 404.
+        return [
+            (reverse(name, args=[c.pk, decision]), code, "district_hub", "post")
+            for code, c in cases.items()
+            for decision in ("accept", "return")
+        ]
+    if name == "case_nominate":
+        # The world's demands are not resolved: within reach, back to the demand with the reason.
+        return [(reverse(name, args=[world.demand(k).pk]), k, "demand", "get") for k in keys]
+    if name in {"case_selection", "case_selection_publish", "case_selection_unpublish"}:
+        method = "get" if name == "case_selection" else "post"
+        return [(reverse(name), None, "", method)] + [
+            (
+                reverse(name) + f"?district={world.districts[code].district.code}&year={c.year}",
+                code,
+                "district_hub",
+                method,
+            )
+            for code, c in cases.items()
+        ]
+    if name == "case_casebook":
+        # The published top ten: everyone of the district; the whole year's library: its hub only.
+        return [
+            (
+                reverse(name)
+                + f"?district={world.districts[code].district.code}&year={c.year}&collection={collection}"
+                f"&format={fmt}",
+                code,
+                "district" if collection == "top10" else "district_hub",
+                "get",
+            )
+            for code, c in cases.items()
+            for collection in ("top10", "accepted")
+            for fmt in ("docx", "xlsx")
+        ]
+    if name in {"problem_detail", "problem_table"}:
+        # The district's typical problem (on demand 1): its hub only; no meeting chosen is refused with a message.
+        method = "get" if name == "problem_detail" else "post"
+        return [
+            (reverse(name, args=[c.problem.pk]), code, "district_hub", method) for code, c in cases.items()
+        ]
+    if name in {"problem_list", "problem_record"}:
+        method = "get" if name == "problem_list" else "post"
+        return [(reverse(name), None, "", method)] + [
+            (reverse(name) + f"?district={world.districts[code].district.code}", code, "district_hub", method)
+            for code in "JN"
+        ]
+    if name == "case_showcase":
+        return [(reverse(name), None, "", "get")] + [
+            (reverse(name) + f"?district={world.districts[code].district.code}", code, "district", "get")
+            for code in "JN"
+        ]
     keys = [f"{d}{n}" for d in "JN" for n in (1, 2)]
     if name in {"logout", "login"}:
         return []  # signing out or in again would end the matrix's session; covered by the journeys

@@ -45,6 +45,16 @@ def _co_links(demand: Demand) -> list[DemandCoDepartment]:
     )
 
 
+def case_context(user: Any, demand: Demand) -> dict[str, Any]:
+    """The demand's typical case if the person reads it, or whether they may nominate one (静海 §三(二))."""
+    from demandloop.knowledge.cases import nomination_refusal
+    from demandloop.knowledge.models import TypicalCase
+
+    case = TypicalCase.objects.for_user(user).filter(demand=demand).first()
+    may_nominate = case is None and not nomination_refusal(user, demand)
+    return {"typical_case": case, "may_nominate_case": may_nominate}
+
+
 def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | None = None) -> dict[str, Any]:
     links = _co_links(demand)
     co_ids = frozenset(link.department_id for link in links)
@@ -78,6 +88,7 @@ def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | No
         "whistle_form": WhistleForm(demand=demand) if may_blow_whistle(demand, request.user) else None,
         # The exchange with 津产发 (reference, what the city reported, where our last message stands): for staff.
         "city_matter": matter_of(demand) if staff else None,
+        **case_context(request.user, demand),
     }
 
 

@@ -108,3 +108,6 @@ class Command(BaseCommand):
         create_demo_demands(district, count, seed=2026)
         # The demo is written in bulk, past the signal that keeps deadline watches: give the sweep its watches.
         rebuild_watches(Demand.objects.filter(district=district))
+        from demandloop.knowledge.demo import create_demo_cases
+
+        create_demo_cases(district)

@@ -1,0 +1,531 @@
+"""Writes of the quality module (STYLE.md rules 1–2): nominate a typical case, edit or resubmit it, the hub's
+review (accept into the library, or return for revision with a reason), and the year's 十佳服务案例 (set, publish,
+unpublish with a reason).
+
+Each function runs in one transaction, claims its change with a compare-and-swap on the row's version (two
+reviewers acting at once cannot both win), appends the case's or the selection's event and an audit row, and
+writes the author's notification to the outbox in the same transaction. Errors are the demands app's
+(`ActionInvalid` 400 naming the field, `ActionForbidden` 403, `ActionNotAllowed`/`DemandConflict` 409), so the
+API and the pages answer them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from demandloop.core import audit
+from demandloop.demands.errors import ActionForbidden, ActionInvalid, ActionNotAllowed, DemandConflict
+from demandloop.demands.models import Demand
+from demandloop.integrations.choices import TopicChoices
+from demandloop.integrations.notify.outbox import Note, notify_users
+from demandloop.knowledge.cases import (
+    SELECTION_SIZE,
+    anonymise,
+    case_year,
+    is_hub_of,
+    nominating_role,
+    nomination_refusal,
+)
+from demandloop.knowledge.choices import (
+    CaseActionChoices,
+    CaseStatusChoices,
+    SelectionActionChoices,
+    SelectionStatusChoices,
+)
+from demandloop.knowledge.models import (
+    CaseSelection,
+    CaseSelectionEntry,
+    CaseSelectionEvent,
+    TypicalCase,
+    TypicalCaseEvent,
+    TypicalProblem,
+)
+from demandloop.org.choices import RoleChoices as R
+
+A = CaseActionChoices
+CS = CaseStatusChoices
+TEXT_FIELDS = ("title", "background", "approach", "outcome", "lessons")
+MAX_TAGS = 8
+MAX_TAG_LENGTH = 20
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "title": _("Title"),
+        "background": _("Background"),
+        "approach": _("What was done"),
+        "outcome": _("Outcome"),
+        "lessons": _("Lessons"),
+    }
+
+
+def clean_texts(values: dict[str, Any]) -> dict[str, str]:
+    """The five texts stripped; the first empty one refused, naming it."""
+    texts = {name: str(values.get(name) or "").strip() for name in TEXT_FIELDS}
+    for name in TEXT_FIELDS:
+        if not texts[name]:
+            raise ActionInvalid(
+                _("Write the %(field)s of the case.") % {"field": _labels()[name]}, field=name
+            )
+    if len(texts["title"]) > 200:
+        raise ActionInvalid(_("The title may have at most 200 characters."), field="title")
+    return texts
+
+
+def clean_tags(tags: Any) -> list[str]:
+    """Tags as a list of short words: from a list, or from text separated by commas, 、 or spaces."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        for separator in ("，", "、", ";", "；"):
+            tags = tags.replace(separator, ",")
+        items = [part for chunk in tags.split(",") for part in chunk.split()]
+    elif isinstance(tags, (list, tuple)):
+        items = [str(item) for item in tags]
+    else:
+        raise ActionInvalid(_("Tags are a list of words."), field="tags")
+    words = list(dict.fromkeys(item.strip() for item in items if item.strip()))
+    if len(words) > MAX_TAGS:
+        raise ActionInvalid(_("At most %(n)d tags.") % {"n": MAX_TAGS}, field="tags")
+    for word in words:
+        if len(word) > MAX_TAG_LENGTH:
+            raise ActionInvalid(
+                _("The tag “%(tag)s” is longer than %(n)d characters.") % {"tag": word, "n": MAX_TAG_LENGTH},
+                field="tags",
+            )
+    return words
+
+
+def _anonymised(demand: Demand, texts: dict[str, str], anonymous: bool) -> dict[str, str]:
+    if not anonymous:
+        return texts
+    names = [demand.enterprise.name]
+    return {name: anonymise(text, names) for name, text in texts.items()}
+
+
+def _event(
+    case: TypicalCase, by: Any, role: str, action: str, from_status: str, note: str, at: datetime
+) -> None:
+    TypicalCaseEvent.objects.create(
+        case=case,
+        at=at,
+        actor=by,
+        actor_role=role,
+        action=action,
+        from_status=from_status,
+        to_status=case.status,
+        note=note,
+    )
+    audit.record(
+        f"knowledge.case.{action}",
+        user=by,
+        role=role,
+        obj=case,
+        district_id=case.district_id,
+        detail={"from": from_status, "to": case.status, "demand": case.demand_id},
+    )
+
+
+def _claim(case: TypicalCase, values: dict[str, Any]) -> None:
+    """Write `values` if nobody changed the case since it was read (exactly one row), then onto `case`."""
+    values = {**values, "version": case.version + 1, "updated_at": timezone.now()}
+    claimed = TypicalCase.objects.filter(pk=case.pk, version=case.version).update(**values)
+    if claimed != 1:
+        raise DemandConflict(_("Someone else changed this case a moment ago. Reload it and try again."))
+    for name, value in values.items():
+        setattr(case, name, value)
+
+
+def _notify_author(case: TypicalCase, subject: str, body: str, cause: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        note = Note(topic=TopicChoices.CASE, subject=subject, body=body, link=f"/cases/{case.pk}/")
+    notify_users([case.author], note, cause=cause, district=case.district)
+
+
+# --- Nominate, edit, resubmit -----------------------------------------------------------------------------
+
+
+def do_nominate_case(
+    demand: Demand,
+    by: Any,
+    *,
+    title: str,
+    background: str,
+    approach: str,
+    outcome: str,
+    lessons: str,
+    tags: Any = None,
+    anonymous: bool = False,
+    at: datetime | None = None,
+    is_demo: bool = False,
+) -> TypicalCase:
+    """Nominate `demand` as a typical case, submitted to the district's service office for review."""
+    at = at or timezone.now()
+    texts = clean_texts(
+        {
+            "title": title,
+            "background": background,
+            "approach": approach,
+            "outcome": outcome,
+            "lessons": lessons,
+        }
+    )
+    words = clean_tags(tags)
+    try:
+        with transaction.atomic():
+            if not Demand.objects.for_user(by).filter(pk=demand.pk).exists():
+                raise ActionForbidden(_("You do not reach this demand."))
+            role = nominating_role(by, demand)
+            if role is None:
+                raise ActionForbidden(
+                    _(
+                        "Service officers, department coordinators and leads, and the hub nominate typical cases."
+                    )
+                )
+            refusal = nomination_refusal(by, demand)
+            if refusal:
+                raise ActionNotAllowed(refusal)
+            texts = _anonymised(demand, texts, anonymous)
+            case = TypicalCase.objects.create(
+                district_id=demand.district_id,
+                demand=demand,
+                year=case_year(demand),
+                tags=words,
+                anonymous=bool(anonymous),
+                author=by,
+                author_role=role,
+                created_at=at,
+                is_demo=is_demo,
+                **texts,
+            )
+            _event(case, by, role, A.NOMINATE, "", "", at)
+    except IntegrityError:
+        # Two nominations of one demand at once: the one-to-one constraint lets only the first in.
+        raise ActionNotAllowed(_("This demand is already a typical case.")) from None
+    return case
+
+
+def may_edit(case: TypicalCase, user: Any) -> bool:
+    """The author while the case waits for review or was returned; the hub unless it is in a published 十佳."""
+    if is_hub_of(user, case.district_id):
+        return not in_published_selection(case)
+    return case.author_id == user.pk and case.status in (CS.SUBMITTED, CS.RETURNED)
+
+
+def in_published_selection(case: TypicalCase) -> bool:
+    return case.selection_entries.filter(selection__status=SelectionStatusChoices.PUBLISHED).exists()
+
+
+def do_edit_case(
+    case: TypicalCase,
+    by: Any,
+    *,
+    title: str,
+    background: str,
+    approach: str,
+    outcome: str,
+    lessons: str,
+    tags: Any = None,
+    anonymous: bool = False,
+    note: str = "",
+    at: datetime | None = None,
+) -> TypicalCase:
+    """Change the texts. A returned case edited by its author is resubmitted for review."""
+    at = at or timezone.now()
+    texts = clean_texts(
+        {
+            "title": title,
+            "background": background,
+            "approach": approach,
+            "outcome": outcome,
+            "lessons": lessons,
+        }
+    )
+    words = clean_tags(tags)
+    with transaction.atomic():
+        hub = is_hub_of(by, case.district_id)
+        if not hub and case.author_id != by.pk:
+            raise ActionForbidden(_("Only the author and the hub edit a typical case."))
+        if hub and in_published_selection(case):
+            raise ActionNotAllowed(
+                _("The case is in a published selection of top-ten cases: unpublish the selection first.")
+            )
+        if not hub and case.status == CS.ACCEPTED:
+            raise ActionNotAllowed(_("An accepted case is edited by the hub only."))
+        from_status = case.status
+        resubmit = from_status == CS.RETURNED and case.author_id == by.pk
+        values: dict[str, Any] = {
+            **_anonymised(case.demand, texts, anonymous),
+            "tags": words,
+            "anonymous": bool(anonymous),
+        }
+        if resubmit:
+            values["status"] = CS.SUBMITTED
+        _claim(case, values)
+        role = R.HUB if hub else case.author_role
+        _event(case, by, role, A.RESUBMIT if resubmit else A.EDIT, from_status, note.strip(), at)
+    return case
+
+
+# --- Review by the hub ------------------------------------------------------------------------------------
+
+
+def _require_hub(case: TypicalCase, by: Any) -> None:
+    if not is_hub_of(by, case.district_id):
+        raise ActionForbidden(_("Only the district's service office reviews typical cases."))
+
+
+def do_return_case(case: TypicalCase, by: Any, *, reason: str, at: datetime | None = None) -> TypicalCase:
+    """Return a submitted case to its author for revision, saying what to change."""
+    at = at or timezone.now()
+    text = (reason or "").strip()
+    with transaction.atomic():
+        _require_hub(case, by)
+        if case.status != CS.SUBMITTED:
+            raise ActionNotAllowed(_("Only a case waiting for review can be returned."))
+        if not text:
+            raise ActionInvalid(_("Say what the author should revise."), field="reason")
+        _claim(case, {"status": CS.RETURNED, "return_reason": text})
+        _event(case, by, R.HUB, A.RETURN, CS.SUBMITTED, text, at)
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Typical case returned for revision: %(title)s") % {"title": case.title}
+        _notify_author(case, subject, text, f"knowledge.case:{case.pk}:return:{case.version}")
+    return case
+
+
+def do_accept_case(case: TypicalCase, by: Any, *, note: str = "", at: datetime | None = None) -> TypicalCase:
+    """Accept a submitted case into the district's library (入库)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        _require_hub(case, by)
+        if case.status != CS.SUBMITTED:
+            raise ActionNotAllowed(_("Only a case waiting for review can be accepted."))
+        _claim(case, {"status": CS.ACCEPTED, "accepted_at": at, "return_reason": ""})
+        _event(case, by, R.HUB, A.ACCEPT, CS.SUBMITTED, (note or "").strip(), at)
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Typical case accepted into the library: %(title)s") % {"title": case.title}
+        _notify_author(case, subject, (note or "").strip(), f"knowledge.case:{case.pk}:accept")
+    return case
+
+
+# --- The annual selection (十佳服务案例) ----------------------------------------------------------------------
+
+
+def selection_of(district: Any, year: int) -> CaseSelection | None:
+    return CaseSelection.objects.filter(district=district, year=year).first()
+
+
+def _selection_event(
+    selection: CaseSelection, by: Any, action: str, note: str, case_ids: list[int], at: datetime
+) -> None:
+    CaseSelectionEvent.objects.create(
+        selection=selection, at=at, actor=by, action=action, note=note, data={"cases": case_ids}
+    )
+    audit.record(
+        f"knowledge.selection.{action}",
+        user=by,
+        role=R.HUB,
+        obj=selection,
+        district_id=selection.district_id,
+        detail={"year": selection.year, "cases": case_ids},
+    )
+
+
+def _claim_selection(selection: CaseSelection, values: dict[str, Any]) -> None:
+    values = {**values, "version": selection.version + 1, "updated_at": timezone.now()}
+    claimed = CaseSelection.objects.filter(pk=selection.pk, version=selection.version).update(**values)
+    if claimed != 1:
+        raise DemandConflict(_("Someone else changed this selection a moment ago. Reload it and try again."))
+    for name, value in values.items():
+        setattr(selection, name, value)
+
+
+def _check_year(year: Any) -> int:
+    try:
+        number = int(year)
+    except (TypeError, ValueError):
+        raise ActionInvalid(_("Give the year as four digits, e.g. 2026."), field="year") from None
+    if not 2000 <= number <= 2100:
+        raise ActionInvalid(_("Give the year as four digits, e.g. 2026."), field="year")
+    return number
+
+
+def do_set_selection(
+    district: Any, by: Any, *, year: Any, cases: Sequence[TypicalCase], at: datetime | None = None
+) -> CaseSelection:
+    """Choose the year's top cases in order (at most ten accepted cases of that district and year)."""
+    at = at or timezone.now()
+    number = _check_year(year)
+    chosen = list(cases)
+    with transaction.atomic():
+        if not is_hub_of(by, district.pk):
+            raise ActionForbidden(_("Only the district's service office chooses the top-ten cases."))
+        if len(chosen) > SELECTION_SIZE:
+            raise ActionInvalid(_("Choose at most ten cases."), field="cases")
+        if len({c.pk for c in chosen}) != len(chosen):
+            raise ActionInvalid(_("A case is chosen twice."), field="cases")
+        for case in chosen:
+            if case.district_id != district.pk or case.year != number:
+                raise ActionInvalid(
+                    _("“%(title)s” is not a case of %(year)d of this district.")
+                    % {"title": case.title, "year": number},
+                    field="cases",
+                )
+            if case.status != CS.ACCEPTED:
+                raise ActionInvalid(
+                    _("“%(title)s” is not accepted into the library yet.") % {"title": case.title},
+                    field="cases",
+                )
+        selection, _created = CaseSelection.objects.get_or_create(district=district, year=number)
+        if selection.is_published:
+            raise ActionNotAllowed(
+                _("The selection is published: unpublish it, with a reason, to change it.")
+            )
+        _claim_selection(selection, {})
+        selection.entries.all().delete()
+        CaseSelectionEntry.objects.bulk_create(
+            [CaseSelectionEntry(selection=selection, case=case, rank=i) for i, case in enumerate(chosen, 1)]
+        )
+        _selection_event(selection, by, SelectionActionChoices.SET, "", [c.pk for c in chosen], at)
+    return selection
+
+
+def do_publish_selection(selection: CaseSelection, by: Any, *, at: datetime | None = None) -> CaseSelection:
+    """Publish the selection: frozen from now on, shown to the district's enterprises; the authors are told."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        if not is_hub_of(by, selection.district_id):
+            raise ActionForbidden(_("Only the district's service office publishes the top-ten cases."))
+        if selection.is_published:
+            raise ActionNotAllowed(_("The selection is published already."))
+        entries = list(selection.entries.select_related("case__author", "case__district").order_by("rank"))
+        if not entries:
+            raise ActionInvalid(_("Choose at least one case before publishing."), field="cases")
+        _claim_selection(
+            selection, {"status": SelectionStatusChoices.PUBLISHED, "published_at": at, "published_by": by}
+        )
+        ids = [entry.case_id for entry in entries]
+        _selection_event(selection, by, SelectionActionChoices.PUBLISH, "", ids, at)
+        for entry in entries:
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Your case is one of the top-ten service cases of %(year)d: %(title)s") % {
+                    "year": selection.year,
+                    "title": entry.case.title,
+                }
+            _notify_author(
+                entry.case,
+                subject,
+                "",
+                f"knowledge.selection:{selection.pk}:{selection.version}:{entry.case_id}",
+            )
+    return selection
+
+
+def do_unpublish_selection(
+    selection: CaseSelection, by: Any, *, reason: str, at: datetime | None = None
+) -> CaseSelection:
+    """Withdraw a published selection (it can be changed again); the reason is recorded."""
+    at = at or timezone.now()
+    text = (reason or "").strip()
+    with transaction.atomic():
+        if not is_hub_of(by, selection.district_id):
+            raise ActionForbidden(_("Only the district's service office publishes the top-ten cases."))
+        if not selection.is_published:
+            raise ActionNotAllowed(_("The selection is not published."))
+        if not text:
+            raise ActionInvalid(_("Say why the selection is unpublished."), field="reason")
+        _claim_selection(
+            selection, {"status": SelectionStatusChoices.DRAFT, "published_at": None, "published_by": None}
+        )
+        ids = list(selection.entries.order_by("rank").values_list("case_id", flat=True))
+        _selection_event(selection, by, SelectionActionChoices.UNPUBLISH, text, ids, at)
+    return selection
+
+
+# --- Typical problems (典型问题) for the topic meeting -----------------------------------------------------------
+
+
+def do_record_problem(
+    district: Any,
+    by: Any,
+    *,
+    title: str,
+    description: str = "",
+    demands: Sequence[Demand],
+    at: datetime | None = None,
+) -> TypicalProblem:
+    """Record a common or difficult problem from the demands that show it (a cluster of similar demands)."""
+    at = at or timezone.now()
+    text = (title or "").strip()
+    with transaction.atomic():
+        if not is_hub_of(by, district.pk):
+            raise ActionForbidden(_("Only the district's service office records typical problems."))
+        if not text:
+            raise ActionInvalid(_("Give the problem a title."), field="title")
+        if len(text) > 200:
+            raise ActionInvalid(_("The title may have at most 200 characters."), field="title")
+        chosen = list(dict.fromkeys(demands))
+        if not chosen:
+            raise ActionInvalid(_("Choose the demands that show the problem."), field="demands")
+        if any(demand.district_id != district.pk for demand in chosen):
+            raise ActionInvalid(_("Choose demands of this district."), field="demands")
+        problem = TypicalProblem.objects.create(
+            district=district,
+            title=text,
+            description=(description or "").strip(),
+            recorded_by=by,
+            recorded_at=at,
+        )
+        problem.demands.set(chosen)
+        audit.record(
+            "knowledge.problem.record",
+            user=by,
+            role=R.HUB,
+            obj=problem,
+            district_id=district.pk,
+            detail={"demands": [d.pk for d in chosen]},
+        )
+    return problem
+
+
+def do_table_problem(problem: TypicalProblem, by: Any, *, meeting: Any) -> TypicalProblem:
+    """Put the problem on an open topic meeting's agenda (专题会议) as a topic item."""
+    from demandloop.meetings.actions import do_add_agenda_item
+    from demandloop.meetings.choices import MeetingKindChoices
+
+    with transaction.atomic():
+        if not is_hub_of(by, problem.district_id):
+            raise ActionForbidden(_("Only the district's service office records typical problems."))
+        if (
+            meeting is None
+            or meeting.district_id != problem.district_id
+            or meeting.kind != MeetingKindChoices.TOPIC
+        ):
+            raise ActionInvalid(_("Choose a topic meeting of this district."), field="meeting")
+        claimed = TypicalProblem.objects.filter(pk=problem.pk, agenda_item__isnull=True).exists()
+        if not claimed:
+            raise ActionNotAllowed(_("The problem is on a meeting's agenda already."))
+        count = problem.demands.count()
+        note = problem.description
+        with translation.override(settings.LANGUAGE_CODE):
+            topic = _("Typical problem: %(title)s (%(count)d demands)") % {
+                "title": problem.title,
+                "count": count,
+            }
+        item = do_add_agenda_item(meeting, by, topic=topic[:200], note=note)
+        if (
+            TypicalProblem.objects.filter(pk=problem.pk, agenda_item__isnull=True).update(agenda_item=item)
+            != 1
+        ):
+            raise DemandConflict(
+                _("Someone else changed this problem a moment ago. Reload it and try again.")
+            )
+        problem.agenda_item = item
+    return problem

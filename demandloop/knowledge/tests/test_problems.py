@@ -1,0 +1,122 @@
+"""Typical problems (典型问题): the hub records a common problem from the similar demands of several enterprises
+and puts it on the working group's topic meeting (南开: 召开专题会议进行会商，提出解决方案)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from demandloop.demands.errors import ActionForbidden, ActionInvalid, ActionNotAllowed
+from demandloop.demands.tests.world import World, build_world, receive
+from demandloop.knowledge import actions
+from demandloop.knowledge.models import TypicalProblem
+from demandloop.meetings.actions import do_call_meeting
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "园区企业普遍反映用电增容难"
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+def meeting(w: Any, kind: str = "topic") -> Any:
+    return do_call_meeting(
+        w.district,
+        w.hub,
+        kind=kind,
+        title=f"{kind}会议",
+        scheduled_at=timezone.now() + timedelta(days=2),
+        demands=[],
+    )
+
+
+def recorded(w: Any) -> TypicalProblem:
+    demands = [receive(w, enterprise=w.ent_a), receive(w, enterprise=w.ent_key)]
+    return actions.do_record_problem(
+        w.district, w.hub, title=TITLE, description="多家企业反映", demands=demands
+    )
+
+
+def test_the_hub_records_a_problem_and_puts_it_on_a_topic_meeting(world):
+    w = world.jinghai
+    problem = recorded(w)
+    assert problem.demands.count() == 2 and problem.recorded_by == w.hub
+    topic = meeting(w)
+    with pytest.raises(ActionInvalid) as error:
+        actions.do_table_problem(problem, w.hub, meeting=meeting(w, "joint"))
+    assert error.value.field == "meeting"
+    actions.do_table_problem(problem, w.hub, meeting=topic)
+    item = topic.agenda.get(topic__startswith="典型问题")
+    assert TITLE in item.topic and "2件" in item.topic and item.note == "多家企业反映"
+    assert TypicalProblem.objects.get().agenda_item == item
+    with pytest.raises(ActionNotAllowed):
+        actions.do_table_problem(problem, w.hub, meeting=topic)
+
+
+def test_only_the_hub_of_the_district_records_and_the_input_is_named(world):
+    w = world.jinghai
+    demand = receive(w)
+    for person in (w.officer_a, w.coord_lead, world.nankai.hub):
+        with pytest.raises(ActionForbidden):
+            actions.do_record_problem(w.district, person, title=TITLE, demands=[demand])
+    with pytest.raises(ActionInvalid) as error:
+        actions.do_record_problem(w.district, w.hub, title=" ", demands=[demand])
+    assert error.value.field == "title"
+    with pytest.raises(ActionInvalid) as error:
+        actions.do_record_problem(w.district, w.hub, title=TITLE, demands=[])
+    assert error.value.field == "demands"
+    with pytest.raises(ActionInvalid) as error:
+        actions.do_record_problem(w.district, w.hub, title=TITLE, demands=[receive(world.nankai)])
+    assert error.value.field == "demands"
+    with pytest.raises(ActionForbidden):
+        actions.do_table_problem(recorded(w), world.nankai.hub, meeting=meeting(w))
+    assert TypicalProblem.objects.count() == 1
+
+
+def test_the_api_records_and_tables_a_problem_for_the_hub_only(world):
+    w = world.jinghai
+    demands = [receive(w).pk, receive(w, enterprise=w.ent_b, by=w.officer_b).pk]
+    hub = APIClient()
+    hub.force_authenticate(w.hub)
+    created = hub.post("/api/v1/typical-problems/", {"title": TITLE, "demands": demands}, format="json")
+    assert created.status_code == 201 and sorted(created.json()["demands"]) == sorted(demands)
+    pk = created.json()["id"]
+    other = receive(world.nankai).pk
+    refused = hub.post("/api/v1/typical-problems/", {"title": TITLE, "demands": [other]}, format="json")
+    assert refused.status_code == 400 and "demands" in refused.json()
+    tabled = hub.post(f"/api/v1/typical-problems/{pk}/agenda/", {"meeting": meeting(w).pk}, format="json")
+    assert tabled.status_code == 200 and tabled.json()["meeting"]
+    officer = APIClient()
+    officer.force_authenticate(w.officer_a)
+    assert officer.get(f"/api/v1/typical-problems/{pk}/").status_code == 404
+    assert officer.get("/api/v1/typical-problems/").json()["results"] == []
+    nankai = APIClient()
+    nankai.force_authenticate(world.nankai.hub)
+    assert nankai.get(f"/api/v1/typical-problems/{pk}/").status_code == 404
+
+
+def test_the_hub_records_from_the_problems_page_and_tables_it(world, client):
+    w = world.jinghai
+    demands = [receive(w), receive(w, enterprise=w.ent_key)]
+    topic = meeting(w)
+    client.force_login(w.hub)
+    assert client.get(reverse("problem_list")).status_code == 200
+    empty = client.post(reverse("problem_record"), {"title": "", "demands": [d.pk for d in demands]})
+    assert empty.status_code == 302 and not TypicalProblem.objects.exists()
+    client.post(reverse("problem_record"), {"title": TITLE, "demands": [d.pk for d in demands]})
+    problem = TypicalProblem.objects.get()
+    page = client.get(reverse("problem_detail", args=[problem.pk])).content.decode()
+    assert TITLE in page and topic.title in page
+    client.post(reverse("problem_table", args=[problem.pk]), {"meeting": topic.pk})
+    assert TypicalProblem.objects.get().agenda_item.meeting == topic
+    assert TITLE in client.get(reverse("problem_list")).content.decode()
+    client.force_login(w.officer_a)
+    assert client.get(reverse("problem_detail", args=[problem.pk])).status_code == 404
