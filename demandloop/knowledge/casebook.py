@@ -24,8 +24,6 @@ from django.utils.translation import pgettext, pgettext_lazy
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from demandloop.core.formats import document_date
 from demandloop.knowledge.cases import enterprise_label, facts_of
@@ -40,7 +38,13 @@ from demandloop.lib.docx_form import (
     numeral,
     page_numbers,
 )
-from demandloop.lib.downloads import OFFICE_FORMATS, DownloadFile, cells_as_text, clean_text
+from demandloop.lib.downloads import (
+    OFFICE_FORMATS,
+    DownloadFile,
+    clean_text,
+    workbook_bytes,
+    write_table,
+)
 
 EXPORT_FORMATS = OFFICE_FORMATS
 COLLECTIONS = ("top10", "accepted")
@@ -192,37 +196,32 @@ def _xlsx(book: Casebook) -> bytes:
     sheet = workbook.active
     assert sheet is not None  # a new workbook has its sheet
     sheet.title = pgettext("casebook sheet", "Cases")
-    sheet.append([str(header) for header, _width in XLSX_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     facts_by_demand = facts_of([case.demand for case in book.cases])
+    rows = []
     for number, case in enumerate(book.cases, start=1):
         facts = facts_by_demand[case.demand_id]
-        sheet.append(
+        rows.append(
             [
                 number,
-                clean_text(case.title),
-                clean_text(enterprise_label(case)),
+                case.title,
+                enterprise_label(case),
                 f"{facts.tier_level} · {facts.tier_name}" if facts.tier_level else "",
                 "、".join(facts.departments),
                 facts.working_days,
                 facts.evaluation if facts.solved else "",
-                clean_text(case.background),
-                clean_text(case.approach),
-                clean_text(case.outcome),
-                clean_text(case.lessons),
-                clean_text("、".join(case.tags or ())),
+                case.background,
+                case.approach,
+                case.outcome,
+                case.lessons,
+                "、".join(case.tags or ()),
                 case.author.get_full_name(),
                 case.demand_id,
             ]
         )
-    cells_as_text(sheet)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, (_header, width) in enumerate(XLSX_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    write_table(
+        sheet,
+        [header for header, _width in XLSX_COLUMNS],
+        rows,
+        widths=[width for _header, width in XLSX_COLUMNS],
+    )
+    return workbook_bytes(workbook)

@@ -26,8 +26,6 @@ from django.utils.translation import ngettext, pgettext_lazy
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from demandloop.core.formats import document_date
 from demandloop.knowledge.models import FaqEntry
@@ -40,7 +38,13 @@ from demandloop.lib.docx_form import (
     numeral,
     page_numbers,
 )
-from demandloop.lib.downloads import OFFICE_FORMATS, DownloadFile, cells_as_text, clean_text
+from demandloop.lib.downloads import (
+    OFFICE_FORMATS,
+    DownloadFile,
+    clean_text,
+    workbook_bytes,
+    write_table,
+)
 from demandloop.org.models import Department, District
 
 # The file formats of the handbook, by the name the API, the page and the command use.
@@ -201,18 +205,10 @@ def _build_xlsx(entries: list[FaqEntry]) -> bytes:
     sheet = workbook.active
     assert sheet is not None  # a new workbook has its sheet
     sheet.title = _("Handbook")
-    sheet.append([str(header) for header, _width in XLSX_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for entry in entries:
-        sheet.append(_row(entry))
-    cells_as_text(sheet)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, (_header, width) in enumerate(XLSX_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    write_table(
+        sheet,
+        [header for header, _width in XLSX_COLUMNS],
+        (_row(entry) for entry in entries),
+        widths=[width for _header, width in XLSX_COLUMNS],
+    )
+    return workbook_bytes(workbook)

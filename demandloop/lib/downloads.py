@@ -6,11 +6,17 @@ ASCII one for clients that cannot read it.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -52,3 +58,35 @@ def cells_as_text(sheet: Worksheet, min_row: int = 2) -> None:
         for cell in row:
             if cell.data_type == "f":
                 cell.data_type = "s"
+
+
+def write_table(
+    sheet: Worksheet,
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths: Sequence[float] = (),
+    wrap: bool = True,
+) -> None:
+    """A list on `sheet` as every export of the platform writes one: a bold header row that stays in view, the
+    rows with their text cleaned and kept as text (`clean_text`, `cells_as_text`), wrapped at the top of the
+    cell, and the columns as wide as `widths` says (the first ones; the rest as Excel makes them)."""
+    sheet.append([str(header) for header in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([clean_text(value) if isinstance(value, str) else value for value in row])
+    cells_as_text(sheet)
+    if wrap:
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -20,7 +20,6 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from demandloop.core.formats import document_date
 from demandloop.lib.docx_form import (
@@ -33,7 +32,13 @@ from demandloop.lib.docx_form import (
     page_numbers,
     set_font,
 )
-from demandloop.lib.downloads import OFFICE_FORMATS, DownloadFile, cells_as_text, clean_text
+from demandloop.lib.downloads import (
+    OFFICE_FORMATS,
+    DownloadFile,
+    clean_text,
+    workbook_bytes,
+    write_table,
+)
 from demandloop.reports.monthly import MonthlyReport, Ranked
 from demandloop.reports.queries import RATE_NAMES, Rates, rate_titles
 
@@ -346,16 +351,7 @@ def monthly_report_xlsx(report: MonthlyReport) -> bytes:
 
 
 def _sheet(workbook: Workbook, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    sheet = workbook.create_sheet(name[:31])
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([clean_text(value) if isinstance(value, str) else value for value in row])
-    cells_as_text(sheet)
-    sheet.freeze_panes = "A2"
-    sheet.column_dimensions["A"].width = 14
-    sheet.column_dimensions["B"].width = 28
+    write_table(workbook.create_sheet(name[:31]), headers, rows, widths=(14, 28), wrap=False)
 
 
 def _xlsx(report: MonthlyReport) -> bytes:
@@ -432,9 +428,7 @@ def _xlsx(report: MonthlyReport) -> bytes:
     )
     _sheet(workbook, _("Overdue demands"), overdue_headers(), overdue_rows(report))
     _sheet(workbook, _("The last twelve months"), trend_headers(), trend_rows(report))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def report_file(report: MonthlyReport, extension: str) -> DownloadFile:

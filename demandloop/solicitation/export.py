@@ -7,7 +7,6 @@ demand's number, status, domain, tier and lead department). What people typed st
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.conf import settings
@@ -16,12 +15,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from demandloop.demands.choices import ComplexityChoices
-from demandloop.lib.downloads import XLSX, DownloadFile, cells_as_text, clean_text
+from demandloop.lib.downloads import (
+    XLSX,
+    DownloadFile,
+    workbook_bytes,
+    write_table,
+)
 from demandloop.solicitation.actions import due_label
 from demandloop.solicitation.choices import ReplyStateChoices
 from demandloop.solicitation.models import Campaign
@@ -35,19 +36,7 @@ def _when(moment: Any) -> str:
 def _sheet(
     workbook: Workbook, title: str, header: list[str], rows: list[list[Any]], widths: list[int]
 ) -> None:
-    sheet: Worksheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([clean_text(v) if isinstance(v, str) else v for v in row])
-    cells_as_text(sheet)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    write_table(workbook.create_sheet(title), header, rows, widths=widths)
 
 
 def campaign_workbook(campaign: Campaign) -> tuple[bytes, str]:
@@ -154,10 +143,8 @@ def campaign_workbook(campaign: Campaign) -> tuple[bytes, str]:
             problem_rows,
             [6, 18, 28, 22, 16, 60, 10, 10, 14, 12, 12, 18, 16],
         )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
         filename = _("Solicitation %(title)s") % {"title": campaign.title}
-    return buffer.getvalue(), filename
+    return workbook_bytes(workbook), filename
 
 
 def campaign_file(campaign: Campaign) -> DownloadFile:
