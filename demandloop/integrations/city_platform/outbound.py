@@ -22,9 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.error
-import urllib.parse
-import urllib.request
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -43,9 +40,13 @@ from demandloop.integrations.city_platform.models import CityMatter
 from demandloop.integrations.city_platform.signing import signed_headers
 from demandloop.integrations.hotline12345.statusback import reported_code
 from demandloop.integrations.models import OutboxMessage
-from demandloop.integrations.notify.delivery import schedule_delivery
-from demandloop.integrations.notify.outbox import idempotency_key
-from demandloop.integrations.notify.transports import RETRYABLE_HTTP, DeliveryError, http_timeout
+from demandloop.integrations.notify.outbox import write_event_message
+from demandloop.integrations.notify.transports import (
+    IDEMPOTENCY_HEADER,
+    DeliveryError,
+    check_coded_answer,
+    post_body,
+)
 from demandloop.lib.masking import mask_name, mask_phone
 
 if TYPE_CHECKING:
@@ -207,22 +208,18 @@ def write_message(
     The key is derived from the event, so the same event written twice yields one message; a retry of the
     delivery keeps the key, which the city uses to drop a repeat.
     """
-    key = idempotency_key(f"{CHANNEL}:event:{event.pk}", CHANNEL, str(demand.pk))
-    with transaction.atomic():
-        message, created = OutboxMessage.objects.get_or_create(
-            key=key,
-            defaults={
-                "channel": CHANNEL,
-                "topic": TOPIC,
-                "district_id": demand.district_id,
-                "recipient": matter.city_reference or str(demand.pk),
-                "subject": subject[:200],
-                "body": json.dumps(payload, ensure_ascii=False, sort_keys=True),
-                "cause": f"{CHANNEL}.demand:{demand.pk}:event:{event.pk}"[:100],
-            },
-        )
-        if not created:
-            return message
+    message, created = write_event_message(
+        channel=CHANNEL,
+        topic=TOPIC,
+        district_id=demand.district_id,
+        event_id=event.pk,
+        scope=str(demand.pk),
+        recipient=matter.city_reference or str(demand.pk),
+        subject=subject,
+        payload=payload,
+        cause=f"{CHANNEL}.demand:{demand.pk}:event:{event.pk}",
+    )
+    if created:
         now = timezone.now()
         CityMatter.objects.filter(pk=matter.pk).update(
             outbound_message=message,
@@ -233,7 +230,6 @@ def write_message(
         )
         matter.outbound_message, matter.outbound_status = message, demand.status
         matter.outbound_written_at, matter.outbound_accepted_at = now, None
-        transaction.on_commit(lambda: schedule_delivery([message.pk]))
     return message
 
 
@@ -315,43 +311,11 @@ def on_demand_changed(sender: Any, demand: Demand, event: DemandEvent, **kwargs:
 # --- Delivery ----------------------------------------------------------------------------------------------
 
 
-def _answer(raw: bytes) -> dict[str, Any]:
-    if not raw.strip():
-        return {}
-    try:
-        answer = json.loads(raw)
-    except ValueError as error:
-        raise DeliveryError("津产发 answered with something other than JSON") from error
-    if not isinstance(answer, dict):
-        raise DeliveryError("津产发 answered with something other than a JSON object")
-    if answer.get("code", 0) not in (0, "0"):
-        raise DeliveryError(
-            f"津产发 refused the message: {answer.get('code')} {answer.get('msg', '')}",
-            permanent=not answer.get("retry", False),
-        )
-    return answer
-
-
 def post_signed(url: str, body: bytes, key: str) -> dict[str, Any]:
     """POST a signed JSON body to the city platform; its answer, or `DeliveryError` (retryable or not)."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise DeliveryError(f"not an http(s) address: {url}", permanent=True)
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", **signed_headers(key, body)},
-    )
-    netloc = urllib.parse.urlsplit(url).netloc
-    try:
-        with urllib.request.urlopen(request, timeout=http_timeout()) as response:  # noqa: S310
-            raw = response.read()
-    except urllib.error.HTTPError as error:
-        permanent = 400 <= error.code < 500 and error.code not in RETRYABLE_HTTP
-        raise DeliveryError(f"HTTP {error.code} from {netloc}", permanent=permanent) from error
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-        raise DeliveryError(f"cannot reach {netloc}: {error}") from error
-    return _answer(raw)
+    headers = signed_headers(key, body)
+    headers.pop(IDEMPOTENCY_HEADER)  # post_body sends the key itself
+    return check_coded_answer(post_body(url, body, key=key, headers=headers), "津产发")
 
 
 class CityPlatformTransport:

@@ -29,15 +29,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -46,13 +41,11 @@ from demandloop.demands.choices import ChannelChoices, DemandStatusChoices
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.integrations.models import OutboxMessage
-from demandloop.integrations.notify.delivery import schedule_delivery
-from demandloop.integrations.notify.outbox import idempotency_key
+from demandloop.integrations.notify.outbox import write_event_message
 from demandloop.integrations.notify.transports import (
-    IDEMPOTENCY_HEADER,
-    RETRYABLE_HTTP,
     DeliveryError,
-    http_timeout,
+    check_coded_answer,
+    post_body,
 )
 
 if TYPE_CHECKING:
@@ -143,26 +136,19 @@ def write_status_back(order: HotlineOrder, demand: Demand, event: DemandEvent, c
     from demandloop.integrations.hotline12345.models import HotlineOrder
 
     payload = build_payload(order, demand, event, code)
-    key = idempotency_key(f"{CHANNEL}:event:{event.pk}", CHANNEL, order.number)
-    with transaction.atomic():
-        message, created = OutboxMessage.objects.get_or_create(
-            key=key,
-            defaults={
-                "channel": CHANNEL,
-                "topic": TOPIC,
-                "district_id": demand.district_id,
-                "recipient": order.number,
-                "subject": (
-                    _("12345 work order %(number)s: %(status)s")
-                    % {"number": order.number, "status": payload["status_name"]}
-                )[:200],
-                "body": json.dumps(payload, ensure_ascii=False, sort_keys=True),
-                "cause": f"{CHANNEL}.order:{order.pk}:event:{event.pk}"[:100],
-            },
-        )
-        if not created:
-            # The same event reported twice (a retried receiver): the message exists, the order points at it.
-            return message
+    message, created = write_event_message(
+        channel=CHANNEL,
+        topic=TOPIC,
+        district_id=demand.district_id,
+        event_id=event.pk,
+        scope=order.number,
+        recipient=order.number,
+        subject=_("12345 work order %(number)s: %(status)s")
+        % {"number": order.number, "status": payload["status_name"]},
+        payload=payload,
+        cause=f"{CHANNEL}.order:{order.pk}:event:{event.pk}",
+    )
+    if created:
         now = timezone.now()
         HotlineOrder.objects.filter(pk=order.pk).update(
             feedback_message=message,
@@ -173,7 +159,6 @@ def write_status_back(order: HotlineOrder, demand: Demand, event: DemandEvent, c
         )
         order.feedback_message, order.feedback_status = message, demand.status
         order.feedback_written_at, order.feedback_delivered_at = now, None
-        transaction.on_commit(lambda: schedule_delivery([message.pk]))
     return message
 
 
@@ -203,21 +188,6 @@ def signature(secret: str, app_id: str, timestamp: str, key: str, body: bytes) -
     return hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
-def _check_answer(raw: bytes) -> None:
-    if not raw.strip():
-        return
-    try:
-        answer = json.loads(raw)
-    except ValueError as error:
-        raise DeliveryError("12345 answered with something other than JSON") from error
-    if not isinstance(answer, dict) or answer.get("code", 0) in (0, "0"):
-        return
-    raise DeliveryError(
-        f"12345 refused the status-back: {answer.get('code')} {answer.get('msg', '')}",
-        permanent=not answer.get("retry", False),
-    )
-
-
 class HotlineStatusTransport:
     """Sends a status-back to the 12345 system: signed JSON POST, acceptance recorded on the order."""
 
@@ -228,34 +198,16 @@ class HotlineStatusTransport:
         if not url:
             # Not configured yet: keep the message and retry, so nothing is lost once the interface is set up.
             raise DeliveryError("no 12345 interface is configured (DEMANDLOOP_HOTLINE12345_URL)")
-        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-            raise DeliveryError(f"not an http(s) address: {url}", permanent=True)
         app_id = getattr(settings, "DEMANDLOOP_HOTLINE12345_APP_ID", "")
         secret = getattr(settings, "DEMANDLOOP_HOTLINE12345_SECRET", "")
         body = message.body.encode("utf-8")
         timestamp = str(int(time.time()))
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-            url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                IDEMPOTENCY_HEADER: message.key,
-                APP_ID_HEADER: app_id,
-                TIMESTAMP_HEADER: timestamp,
-                SIGNATURE_HEADER: signature(secret, app_id, timestamp, message.key, body),
-            },
-        )
-        netloc = urllib.parse.urlsplit(url).netloc
-        try:
-            with urllib.request.urlopen(request, timeout=http_timeout()) as response:  # noqa: S310
-                raw = response.read()
-        except urllib.error.HTTPError as error:
-            permanent = 400 <= error.code < 500 and error.code not in RETRYABLE_HTTP
-            raise DeliveryError(f"HTTP {error.code} from {netloc}", permanent=permanent) from error
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-            raise DeliveryError(f"cannot reach {netloc}: {error}") from error
-        _check_answer(raw)
+        headers = {
+            APP_ID_HEADER: app_id,
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: signature(secret, app_id, timestamp, message.key, body),
+        }
+        check_coded_answer(post_body(url, body, key=message.key, headers=headers), "12345")
         # Only the order's latest message says where its status-back stands.
         HotlineOrder.objects.filter(feedback_message_id=message.pk).update(
             feedback_delivered_at=timezone.now()

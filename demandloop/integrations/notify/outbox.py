@@ -9,6 +9,7 @@ Callers (the meetings actions, the supervision sweep) call `notify_users` / `not
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -159,3 +160,39 @@ def _write(inbox: list[Notification], outbox: list[OutboxMessage]) -> list[Outbo
         ids = [message.pk for message in written]
         transaction.on_commit(lambda: schedule_delivery(ids))
         return written
+
+
+def write_event_message(
+    *,
+    channel: str,
+    topic: str,
+    district_id: int,
+    event_id: int,
+    scope: str,
+    recipient: str,
+    subject: str,
+    payload: dict[str, Any],
+    cause: str,
+) -> tuple[OutboxMessage, bool]:
+    """The message telling another system (12345, 津产发) of one demand event, in the caller's transaction, and
+    whether it is new. The key is derived from the event, so the same event written twice yields one message;
+    a retried delivery keeps the key, by which the receiver drops a repeat. Delivery is scheduled on commit."""
+    key = idempotency_key(f"{channel}:event:{event_id}", channel, scope)
+    with transaction.atomic():
+        message, created = OutboxMessage.objects.get_or_create(
+            key=key,
+            defaults={
+                "channel": channel,
+                "topic": topic,
+                "district_id": district_id,
+                "recipient": recipient,
+                "subject": subject[:200],
+                "body": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                "cause": cause[:100],
+            },
+        )
+        if created:
+            from demandloop.integrations.notify.delivery import schedule_delivery
+
+            transaction.on_commit(lambda: schedule_delivery([message.pk]))
+    return message, created

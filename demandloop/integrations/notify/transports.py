@@ -50,14 +50,14 @@ def http_timeout() -> float:
     return float(getattr(settings, "DEMANDLOOP_HTTP_TIMEOUT", 10))
 
 
-def post_json(url: str, payload: dict[str, Any], *, key: str, headers: dict[str, str] | None = None) -> Any:
-    """POST `payload` as JSON with the idempotency key; the decoded JSON answer (None if the body is empty)."""
+def post_body(url: str, body: bytes, *, key: str, headers: dict[str, str] | None = None) -> Any:
+    """POST `body` (JSON bytes, exactly as a signature covers them) with the idempotency key; the decoded JSON
+    answer (None if the answer is empty). Network failures, 5xx and 408/409/425/429 are worth retrying."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise DeliveryError(f"not an http(s) address: {url}", permanent=True)
-    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         url,
-        data=data,
+        data=body,
         method="POST",
         headers={
             "Content-Type": "application/json; charset=utf-8",
@@ -65,22 +65,41 @@ def post_json(url: str, payload: dict[str, Any], *, key: str, headers: dict[str,
             **(headers or {}),
         },
     )
+    netloc = urllib.parse.urlsplit(url).netloc
     try:
         with urllib.request.urlopen(request, timeout=http_timeout()) as response:  # noqa: S310
-            body = response.read()
+            answer = response.read()
     except urllib.error.HTTPError as error:
         permanent = 400 <= error.code < 500 and error.code not in RETRYABLE_HTTP
-        raise DeliveryError(
-            f"HTTP {error.code} from {urllib.parse.urlsplit(url).netloc}", permanent=permanent
-        ) from error
+        raise DeliveryError(f"HTTP {error.code} from {netloc}", permanent=permanent) from error
     except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-        raise DeliveryError(f"cannot reach {urllib.parse.urlsplit(url).netloc}: {error}") from error
-    if not body.strip():
+        raise DeliveryError(f"cannot reach {netloc}: {error}") from error
+    if not answer.strip():
         return None
     try:
-        return json.loads(body)
+        return json.loads(answer)
     except ValueError as error:
         raise DeliveryError("the receiver answered with something other than JSON") from error
+
+
+def post_json(url: str, payload: dict[str, Any], *, key: str, headers: dict[str, str] | None = None) -> Any:
+    """POST `payload` as JSON with the idempotency key; the decoded JSON answer (None if the body is empty)."""
+    return post_body(url, json.dumps(payload, ensure_ascii=False).encode("utf-8"), key=key, headers=headers)
+
+
+def check_coded_answer(answer: Any, who: str) -> dict[str, Any]:
+    """The government interfaces (12345, 津产发) answer {"code": 0, …} for acceptance; {"code": <non-zero>,
+    "msg": …} is a refusal, permanent unless the answer says {"retry": true}. An empty answer is acceptance."""
+    if answer is None:
+        return {}
+    if not isinstance(answer, dict):
+        raise DeliveryError(f"{who} answered with something other than a JSON object")
+    if answer.get("code", 0) not in (0, "0"):
+        raise DeliveryError(
+            f"{who} refused the message: {answer.get('code')} {answer.get('msg', '')}",
+            permanent=not answer.get("retry", False),
+        )
+    return answer
 
 
 def _check_robot_answer(answer: Any, who: str) -> None:
