@@ -17,6 +17,7 @@ urlpatterns = [
     path("showcase/", views.case_showcase, name="case_showcase"),
     path("problems/", views.problem_list, name="problem_list"),
     path("problems/new/", views.problem_record, name="problem_record"),
+    path("problems/clusters/", views.problem_clusters, name="problem_clusters"),
     path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
     path("problems/<int:pk>/agenda/", views.problem_table, name="problem_table"),
 ]

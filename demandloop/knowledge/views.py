@@ -11,6 +11,7 @@
     GET  /cases/casebook/?year=&collection=&format=   the 案例汇编 as Word or Excel
     GET  /cases/showcase/                      the enterprise's view: the published top ten of its district
     GET  /cases/problems/  POST /cases/problems/new/   typical problems (典型问题) recorded from common problems
+    GET  /cases/problems/clusters/                  the common problems of the last 90 days (htmx partial)
     GET  /cases/problems/<id>/  POST …/agenda/ one problem; put it on a topic meeting's agenda
 
 A case outside the person's reach, or a page of a role they do not hold, is 404 (STYLE.md rule 3).
@@ -353,25 +354,29 @@ def case_showcase(request: HttpRequest) -> HttpResponse:
 
 @role_page(R.HUB)
 def problem_list(request: HttpRequest) -> HttpResponse:
-    """The recorded typical problems, and the common problems of the last 90 days to record one from."""
-    from demandloop.routing.queries import period_bounds
-    from demandloop.web.problems import problem_rows
-
+    """The recorded typical problems; the common problems to record one from follow (`problem_clusters`)."""
     district = _hub_district(request)
-    start, end = period_bounds(None, None, days=PROBLEM_DAYS)
     recorded = list(
         TypicalProblem.objects.filter(district=district)
         .select_related("recorded_by", "agenda_item__meeting")
         .annotate(n=Count("demands"))
         .order_by("-recorded_at", "-pk")
     )
-    context = {
-        "district": district,
-        "recorded": recorded,
-        "rows": problem_rows(request.user, district.pk, start, end),
-        "days": PROBLEM_DAYS,
-    }
+    context = {"district": district, "recorded": recorded, "days": PROBLEM_DAYS}
     return render(request, "knowledge/problem_list.html", context)
+
+
+@role_page(R.HUB)
+def problem_clusters(request: HttpRequest) -> HttpResponse:
+    """The common problems of the last 90 days to record one from: loaded by the problems page on its own, as
+    grouping a large district's three months of demands takes seconds the first time (then shared a while)."""
+    from demandloop.routing.queries import period_bounds
+    from demandloop.web.problems import problem_rows
+
+    district = _hub_district(request)
+    start, end = period_bounds(None, None, days=PROBLEM_DAYS)
+    context = {"district": district, "rows": problem_rows(request.user, district.pk, start, end)}
+    return render(request, "knowledge/_problem_clusters.html", context)
 
 
 @role_page(R.HUB)

@@ -120,3 +120,22 @@ def test_the_hub_records_from_the_problems_page_and_tables_it(world, client):
     assert TITLE in client.get(reverse("problem_list")).content.decode()
     client.force_login(w.officer_a)
     assert client.get(reverse("problem_detail", args=[problem.pk])).status_code == 404
+
+
+def test_the_problems_page_loads_the_common_problems_on_their_own(world, client):
+    # Two enterprises asking the same thing within 90 days make a common problem; a third demand does not join.
+    w = world.jinghai
+    same = [receive(w), receive(w, enterprise=w.ent_key)]
+    other = receive(w, title="路灯损坏", content="园区门前道路路灯损坏已半月，夜间通行不便。")
+    client.force_login(w.hub)
+    page = client.get(reverse("problem_list")).content.decode()
+    assert reverse("problem_clusters") in page and "data-cluster" not in page, (
+        "the page does not wait for them"
+    )
+    clusters = client.get(reverse("problem_clusters") + "?district=jinghai").content.decode()
+    assert clusters.count('class="card card-body mb-2 cluster"') == 1
+    for demand in same:
+        assert f'name="demands" value="{demand.pk}"' in clusters
+    assert f'value="{other.pk}"' not in clusters
+    client.force_login(world.nankai.hub)
+    assert client.get(reverse("problem_clusters") + "?district=jinghai").status_code == 404

@@ -89,6 +89,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "case_showcase": {R.ENTERPRISE},
     "problem_list": {R.HUB},
     "problem_record": {R.HUB},
+    "problem_clusters": {R.HUB},
     "problem_detail": {R.HUB},
     "problem_table": {R.HUB},
 }
@@ -453,8 +454,8 @@ def requests_for(
         return [
             (reverse(name, args=[c.problem.pk]), code, "district_hub", method) for code, c in cases.items()
         ]
-    if name in {"problem_list", "problem_record"}:
-        method = "get" if name == "problem_list" else "post"
+    if name in {"problem_list", "problem_record", "problem_clusters"}:
+        method = "post" if name == "problem_record" else "get"
         return [(reverse(name), None, "", method)] + [
             (reverse(name) + f"?district={world.districts[code].district.code}", code, "district_hub", method)
             for code in "JN"
