@@ -72,7 +72,9 @@ def _fill(size: int) -> None:
     from demandloop.demands.models import Demand
 
     call_command("migrate", interactive=False, verbosity=0)
-    if Demand.objects.count() == size:
+    # The campaigns' accepted replies add a few demands of their own beyond `size`.
+    if Demand.objects.count() >= size:
+        _quality_and_campaigns()
         return
     from demandloop.demands.demo import create_demo_demands
     from demandloop.org.demo import create_demo_enterprises, create_demo_people
@@ -84,6 +86,7 @@ def _fill(size: int) -> None:
     create_demo_people(district)
     create_demo_enterprises(district, ENTERPRISES)
     create_demo_demands(district, BASE_DEMANDS, seed=2026)
+    _quality_and_campaigns()
     copies = size // BASE_DEMANDS - 1
     if copies <= 0:
         return
@@ -118,6 +121,21 @@ def _fill(size: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")
+
+
+def _quality_and_campaigns() -> None:
+    """The demo's typical cases, top ten and solicitation campaigns, as `demandloop init --demo` makes them (on
+    the first 5,000 demands; a database filled before these pages existed gets them now)."""
+    from demandloop.knowledge.demo import create_demo_cases
+    from demandloop.knowledge.models import TypicalCase
+    from demandloop.org.models import District
+    from demandloop.solicitation.demo import create_demo_campaigns
+
+    if TypicalCase.objects.exists():
+        return
+    district = District.objects.get(code="jinghai")
+    create_demo_cases(district)
+    create_demo_campaigns(district)
 
 
 def _shift(connection: Any, column: str, days: int) -> str:
@@ -195,10 +213,15 @@ def _report_month() -> str:
 
 
 def _pages(people: dict[str, Any]) -> list[tuple[str, str, str]]:
+    from django.db.models import Count
+
     from demandloop.demands.models import Demand
+    from demandloop.solicitation.models import Campaign
 
     busy = Demand.objects.for_user(people["officer"]).order_by("-pk").first()
     month = _report_month()
+    # The campaign with the most replies: the hub's page of it has the most to show.
+    campaign = Campaign.objects.annotate(n=Count("targets__reply__problems")).order_by("-n", "pk").first()
     return [
         ("officer", "workbench", "/work/"),
         ("officer", "demand page", f"/demands/{busy.pk}/"),
@@ -214,7 +237,13 @@ def _pages(people: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("hub", "enterprises", "/enterprises/?q=科技"),
         ("hub", "monthly report", f"/reports/monthly/?month={month}"),
         ("hub", WORD_REPORT, f"/reports/monthly/report.docx?month={month}"),
+        ("hub", "solicitation campaign", f"/solicitation/{campaign.pk}/"),
+        ("officer", "solicitation campaigns", "/solicitation/"),
+        ("hub", "typical cases", "/cases/"),
+        ("hub", "top-ten selection", "/cases/selection/"),
+        ("hub", "typical problems", "/cases/problems/"),
         ("enterprise", "portal", "/portal/"),
+        ("enterprise", "top-ten service cases", "/cases/showcase/"),
     ]
 
 
