@@ -44,6 +44,16 @@ DEFAULT_CHANNELS[TopicChoices.OVERDUE] = frozenset(
 )
 
 
+# The outbox also carries what the platform tells other systems, each under its adapter's channel and topic
+# (hotline12345.statusback, city_platform.outbound): named here so that the deliveries page says what they are.
+SYSTEM_CHANNELS = [
+    ("hotline12345", _("12345 hotline system")),
+    ("city_platform", _("City platform (Jinchanfa)")),
+]
+OUTBOX_CHANNEL_CHOICES = [*ChannelChoices.choices, *SYSTEM_CHANNELS]
+OUTBOX_TOPIC_CHOICES = [*TopicChoices.choices, *SYSTEM_CHANNELS]
+
+
 class DeliveryStatusChoices(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENDING = "sending", _("Being sent")

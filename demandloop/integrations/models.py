@@ -12,7 +12,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from demandloop.integrations.choices import ChannelChoices, DeliveryStatusChoices, TopicChoices
+from demandloop.integrations.choices import (
+    OUTBOX_CHANNEL_CHOICES,
+    OUTBOX_TOPIC_CHOICES,
+    ChannelChoices,
+    DeliveryStatusChoices,
+    TopicChoices,
+)
 
 
 class Notification(models.Model):
@@ -140,8 +146,8 @@ class OutboxMessage(models.Model):
     """
 
     key = models.CharField(_("idempotency key"), max_length=64, unique=True)
-    channel = models.CharField(_("channel"), max_length=16, choices=ChannelChoices.choices)
-    topic = models.CharField(_("topic"), max_length=16, choices=TopicChoices.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=OUTBOX_CHANNEL_CHOICES)
+    topic = models.CharField(_("topic"), max_length=16, choices=OUTBOX_TOPIC_CHOICES)
     district = models.ForeignKey(
         "org.District",
         verbose_name=_("district"),

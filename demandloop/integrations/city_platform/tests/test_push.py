@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import Client
 
 from demandloop.demands import actions
 from demandloop.demands.choices import DemandActionChoices as A
@@ -210,6 +211,11 @@ def test_it_shows_a_refusal_to_the_hub_and_applies_a_retry_once(world: Any, city
     assert not outbox_for(world.nankai.hub).filter(pk=message.pk).exists()
     matter = CityMatter.objects.select_related("outbound_message").get(demand=demand)
     assert matter.sync_state == "failed" and "40012" in matter.last_error
+    # The deliveries page names the system the message is for, not its adapter's code.
+    page = Client()
+    page.force_login(w.hub)
+    row = page.get("/deliveries/?status=failed").content.decode()
+    assert "<td>市级平台（津产发）</td>" in row and "<td>city_platform</td>" not in row
 
     do_retry_delivery(w.hub, message)
     deliver_everything_due()
