@@ -101,12 +101,15 @@ def _record_failure(message: OutboxMessage, error: str, *, permanent: bool, now:
 
 
 def due_message_ids(now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Messages whose time has come: read through the two partial indexes only."""
+    """Messages whose time has come, read through the two partial indexes only: the longest waiting first, and
+    of those due at the same moment the one written first (a receiver hears one demand's changes in order)."""
     now = now or timezone.now()
     pending = OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by(
-        "next_attempt_at"
+        "next_attempt_at", "pk"
     )
-    stale = OutboxMessage.objects.filter(status=Status.SENDING, locked_until__lt=now).order_by("locked_until")
+    stale = OutboxMessage.objects.filter(status=Status.SENDING, locked_until__lt=now).order_by(
+        "locked_until", "pk"
+    )
     ids = list(pending.values_list("pk", flat=True)[:limit])
     ids += list(stale.values_list("pk", flat=True)[: max(limit - len(ids), 0)])
     return ids

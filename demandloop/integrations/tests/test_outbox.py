@@ -314,3 +314,24 @@ def test_the_hub_retries_a_failed_message_with_the_same_key(
     assert [r.headers["Idempotency-Key"] for r in sms_gateway.requests] == [message.key, message.key]
     with pytest.raises(NotRetryable):
         do_retry_delivery(hub, message)
+
+
+def test_messages_due_at_the_same_moment_leave_in_the_order_they_were_written(jinghai: Any) -> None:
+    from demandloop.integrations.notify.delivery import due_message_ids
+
+    written = [
+        OutboxMessage.objects.create(
+            key=f"order-{n}",
+            channel="email",
+            topic="reminder",
+            district=jinghai,
+            recipient="a@example.org",
+            subject=str(n),
+        )
+        for n in range(6)
+    ]
+    moment = timezone.now()
+    # The same due time for all (a retry sweep, or a test moving every wait to now), written in reverse.
+    for message in reversed(written):
+        OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=moment)
+    assert due_message_ids(now=moment) == [message.pk for message in written]
