@@ -223,6 +223,9 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseStatusEnum": "demandloop.enterprises.choices.EnterpriseStatusChoices",
         "MeetingKindEnum": "demandloop.meetings.choices.MeetingKindChoices",
         "TypicalCaseStatusEnum": "demandloop.knowledge.choices.CaseStatusChoices",
+        "NotificationTopicEnum": "demandloop.integrations.choices.TopicChoices",
+        "OutboxTopicEnum": "demandloop.integrations.choices.OUTBOX_TOPIC_CHOICES",
+        "OutboxChannelEnum": "demandloop.integrations.choices.OUTBOX_CHANNEL_CHOICES",
     },
 }
 
