@@ -11,7 +11,7 @@
     GET  /cases/casebook/?year=&collection=&format=   the 案例汇编 as Word or Excel
     GET  /cases/showcase/                      the enterprise's view: the published top ten of its district
     GET  /cases/problems/  POST /cases/problems/new/   typical problems (典型问题) recorded from common problems
-    GET  /cases/problems/clusters/                  the common problems of the last 90 days (htmx partial)
+    GET  /cases/problems/clusters/                  the common problems of a period (htmx partial)
     GET  /cases/problems/<id>/  POST …/agenda/ one problem; put it on a topic meeting's agenda
 
 A case outside the person's reach, or a page of a role they do not hold, is 404 (STYLE.md rule 3).
@@ -19,6 +19,7 @@ A case outside the person's reach, or a page of a role they do not hold, is 404 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -56,8 +57,6 @@ from demandloop.org.scope import resolve_scope
 from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, role_page
 
 LIST_LIMIT = 200
-# The common problems offered for recording: similar demands of the last three months.
-PROBLEM_DAYS = 90
 
 
 def _form_error(form: Any, exc: DemandActionError) -> None:
@@ -362,20 +361,37 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("demands"))
         .order_by("-recorded_at", "-pk")
     )
-    context = {"district": district, "recorded": recorded, "days": PROBLEM_DAYS}
+    context = {"district": district, "recorded": recorded}
     return render(request, "knowledge/problem_list.html", context)
 
 
 @role_page(R.HUB)
 def problem_clusters(request: HttpRequest) -> HttpResponse:
-    """The common problems of the last 90 days to record one from: loaded by the problems page on its own, as
-    grouping a large district's three months of demands takes seconds the first time (then shared a while)."""
+    """The common problems of a period to record one from, as the hub console's tab finds them (the last 30
+    days unless a period is chosen; the same grouping, shared with the console a while). Loaded by the problems
+    page on its own: grouping a large district's demands takes seconds the first time."""
     from demandloop.routing.queries import period_bounds
     from demandloop.web.problems import problem_rows
+    from demandloop.web.views.hub import PeriodForm
 
     district = _hub_district(request)
-    start, end = period_bounds(None, None, days=PROBLEM_DAYS)
-    context = {"district": district, "rows": problem_rows(request.user, district.pk, start, end)}
+    form = PeriodForm(request.GET)
+    values = form.cleaned_data if form.is_valid() else {}
+    start, end = period_bounds(values.get("start"), values.get("end"))
+    min_enterprises = values.get("min_enterprises") or 2
+    rows = (
+        []
+        if form.errors
+        else problem_rows(request.user, district.pk, start, end, min_enterprises=min_enterprises)
+    )
+    context = {
+        "district": district,
+        "form": form,
+        "rows": rows,
+        "start": start.date(),
+        "until": (end - timedelta(days=1)).date(),
+        "min_enterprises": min_enterprises,
+    }
     return render(request, "knowledge/_problem_clusters.html", context)
 
 

@@ -137,5 +137,13 @@ def test_the_problems_page_loads_the_common_problems_on_their_own(world, client)
     for demand in same:
         assert f'name="demands" value="{demand.pk}"' in clusters
     assert f'value="{other.pk}"' not in clusters
+    # A period of the hub's choosing, checked as the console checks it: one that ends before it starts shows
+    # the error and no clusters; one before the demands were received has none.
+    url = reverse("problem_clusters") + "?district=jinghai"
+    backwards = client.get(url + "&start=2026-03-01&end=2026-02-01").content.decode()
+    assert "结束日期早于开始日期。" in backwards
+    assert "data-cluster" not in backwards
+    before = client.get(url + "&start=2020-01-01&end=2020-01-31").content.decode()
+    assert "data-cluster" not in before and "2020-01-01" in before
     client.force_login(world.nankai.hub)
     assert client.get(reverse("problem_clusters") + "?district=jinghai").status_code == 404
