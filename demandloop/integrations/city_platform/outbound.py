@@ -38,7 +38,7 @@ from demandloop.integrations.city_platform import conf
 from demandloop.integrations.city_platform.choices import DirectionChoices
 from demandloop.integrations.city_platform.models import CityMatter
 from demandloop.integrations.city_platform.signing import signed_headers
-from demandloop.integrations.hotline12345.statusback import reported_code
+from demandloop.integrations.hotline12345.statusback import demand_state, reported_code
 from demandloop.integrations.models import OutboxMessage
 from demandloop.integrations.notify.outbox import write_event_message
 from demandloop.integrations.notify.transports import (
@@ -161,39 +161,12 @@ def build_transfer(demand: Demand, event: DemandEvent) -> dict[str, Any]:
 
 
 def build_status(matter: CityMatter, demand: Demand, event: DemandEvent, code: str) -> dict[str, Any]:
-    """A status-back: the event, and the demand's whole current state (like the 12345 status-back)."""
-    unit = demand.lead_department or demand.area or demand.district
-    evaluation = None
-    if demand.evaluated_at is not None:
-        evaluation = {
-            "solved": demand.evaluation_solved,
-            "satisfied": demand.evaluation_satisfied,
-            "comment": demand.evaluation_comment,
-        }
-    exclusion = None
-    if demand.exclusion is not None:
-        exclusion = {
-            "code": demand.exclusion.code,
-            "name": demand.exclusion.name,
-            "redirect": demand.redirect_text,
-        }
+    """A status-back: the event, and the demand's whole current state (the 12345 status-back's `demand_state`)."""
     return {
         "type": TYPE_STATUS,
         "reference": matter.city_reference,
-        "district": demand.district.code,
         "district_reference": str(demand.pk),
-        "sequence": demand.version,
-        "event_id": event.pk,
-        "status": code,
-        "status_name": _zh(DemandStatusChoices(demand.status).label),
-        "occurred_at": _iso(event.at),
-        "unit": unit.name if unit is not None else "",
-        "plan": demand.plan,
-        "eta": _iso(demand.completion_due),
-        "result": demand.result,
-        "reason": event.note if event.action in (A.RETURN, A.REOPEN, A.WITHDRAW) else "",
-        "exclusion": exclusion,
-        "evaluation": evaluation,
+        **demand_state(demand, event, code),
     }
 
 

@@ -90,10 +90,11 @@ def _iso(moment: Any) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def build_payload(order: HotlineOrder, demand: Demand, event: DemandEvent, code: str) -> dict[str, Any]:
-    """The message for 12345: the event, and the demand's whole current state (see the module's docstring)."""
+def demand_state(demand: Demand, event: DemandEvent, code: str) -> dict[str, Any]:
+    """The event and the demand's whole current state, as every system the platform reports to hears it (12345
+    here, 津产发 for the matters it sent): `code` is the status of the interface (`REPORTED_STATUSES`)."""
     with translation.override("zh-hans"):
-        # 12345 is read in Chinese: the status name travels in Chinese whatever the acting user's language.
+        # Read in Chinese on the other side: the status name travels in Chinese whatever the acting user's.
         status_name = str(DemandStatusChoices(demand.status).label)
     unit = demand.lead_department or demand.area or demand.district
     evaluation = None
@@ -111,7 +112,6 @@ def build_payload(order: HotlineOrder, demand: Demand, event: DemandEvent, code:
             "redirect": demand.redirect_text,
         }
     return {
-        "order_no": order.number,
         "district": demand.district.code,
         "sequence": demand.version,
         "event_id": event.pk,
@@ -126,6 +126,11 @@ def build_payload(order: HotlineOrder, demand: Demand, event: DemandEvent, code:
         "exclusion": exclusion,
         "evaluation": evaluation,
     }
+
+
+def build_payload(order: HotlineOrder, demand: Demand, event: DemandEvent, code: str) -> dict[str, Any]:
+    """The message for 12345: its work order's number and `demand_state` (see the module's docstring)."""
+    return {"order_no": order.number, **demand_state(demand, event, code)}
 
 
 def write_status_back(order: HotlineOrder, demand: Demand, event: DemandEvent, code: str) -> OutboxMessage:
