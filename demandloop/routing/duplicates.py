@@ -4,8 +4,8 @@
   similarity of character 2–3-gram TF-IDF vectors (robust to re-ordering, typos and different word choice of the
   same clerk) above a threshold. The officer is offered a merge, never a silent one.
 - A common problem (共性问题) is a cluster of similar demands from several enterprises in a period: DBSCAN over
-  the same vectors (cosine distance), kept when at least `min_enterprises` different enterprises raised it,
-  labelled with the words that weigh most in it.
+  the same vectors (cosine distance, given as a sparse graph of the pairs close enough), kept when at least
+  `min_enterprises` different enterprises raised it, labelled with the words that weigh most in it.
 
 The index holds every open demand of a district once, vectorised at build time; a query compares one vector with
 the rows of its enterprise and area only, so a decision over 100,000 open demands stays within milliseconds.
@@ -352,6 +352,31 @@ class CommonProblem:
         }
 
 
+# How many similarities `neighbourhoods` holds at once (8 bytes each): a block of rows against all rows.
+SIMILARITY_BLOCK = 8_000_000
+
+
+def neighbourhoods(matrix: sp.csr_matrix, eps: float) -> sp.csr_matrix:
+    """The cosine distances of the l2-normalised rows of `matrix` that are at most `eps`, as a sparse graph for
+    DBSCAN's `metric="precomputed"`: the same neighbourhoods as `metric="cosine"`, whose brute force holds all
+    n² distances in memory and clips them (a month of a large district: 8,000 texts, 64 million distances,
+    3.3 s; this 0.7 s in blocks of rows). A distance of 0 (the same text twice) is kept as a tiny positive
+    number, since a sparse graph cannot store an explicit 0 as a neighbour."""
+    n = matrix.shape[0]
+    columns = matrix.T.tocsc()
+    step = max(1, SIMILARITY_BLOCK // max(n, 1))
+    rows, cols, distances = [], [], []
+    for first in range(0, n, step):
+        distance = 1.0 - (matrix[first : first + step] @ columns).toarray()
+        r, c = np.nonzero(distance <= eps)
+        rows.append(r + first)
+        cols.append(c)
+        distances.append(np.maximum(distance[r, c], 1e-12))
+    return sp.csr_matrix(
+        (np.concatenate(distances), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
+    )
+
+
 def find_common_problems(
     demands: Iterable[DemandForClustering | Sequence[Any]],
     *,
@@ -377,7 +402,9 @@ def find_common_problems(
         return []
     texts = normalise_many(r.text for r in rows)
     matrix = HashedNgramTfidf((2, 2)).fit(texts).transform(texts)
-    labels = DBSCAN(eps=1.0 - similarity, min_samples=2, metric="cosine").fit_predict(matrix)
+    labels = DBSCAN(eps=1.0 - similarity, min_samples=2, metric="precomputed").fit_predict(
+        neighbourhoods(matrix, 1.0 - similarity)
+    )
     words = NgramTfidf(vocabulary=learn_words(texts)).fit(texts)
     word_matrix = words.transform(texts)
     problems = []

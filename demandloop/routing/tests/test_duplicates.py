@@ -258,3 +258,35 @@ def test_a_common_problem_is_named_by_what_it_is_about_not_by_numbers_or_pronoun
     [problem] = find_common_problems(rows, start=start, end=start + timedelta(days=30))
     assert {"社保", "转移", "接续"} <= set(problem.keywords)
     assert not {"我们", "三个", "三个月", "一直"} & set(problem.keywords), problem.keywords
+
+
+def test_the_neighbourhood_graph_gives_dbscan_the_clusters_of_brute_force_cosine(monkeypatch):
+    import random
+
+    from sklearn.cluster import DBSCAN
+
+    from demandloop.routing import duplicates
+    from demandloop.routing.features import HashedNgramTfidf
+    from demandloop.routing.text import normalise_many
+
+    rng = random.Random(7)
+    topics = [
+        ["天然气供应不足", "气价太高", "冬季保供"],
+        ["路灯坏了", "没人修", "夜间通行"],
+        ["社保转移接续", "办了三个月", "没有结果"],
+        ["营业执照", "地址变更", "在哪办理"],
+        ["用电增容", "新上生产线", "变压器"],
+        ["出口退税", "到账太慢", "资金周转"],
+    ]
+    # Texts of one topic share words with each other and none with another topic's; a few stand alone.
+    texts = ["".join(rng.sample(topic, 2)) for topic in topics for _ in range(40)]
+    texts += ["企业反映招工难", "希望组织银企对接会", "园区道路积水严重"]
+    texts += [texts[0], texts[0], ""]  # the same text three times (distance 0), and an empty one
+    matrix = HashedNgramTfidf((2, 2)).fit(normalise_many(texts)).transform(normalise_many(texts))
+    brute = DBSCAN(eps=0.7, min_samples=2, metric="cosine").fit_predict(matrix)
+    # Blocks of a few rows, so that the rows of one block meet their neighbours in others.
+    monkeypatch.setattr(duplicates, "SIMILARITY_BLOCK", 7 * len(texts))
+    graph = duplicates.neighbourhoods(matrix, 0.7)
+    assert graph.nnz < len(texts) ** 2
+    assert (DBSCAN(eps=0.7, min_samples=2, metric="precomputed").fit_predict(graph) == brute).all()
+    assert len(set(brute) - {-1}) > 3, "the texts make several clusters"
