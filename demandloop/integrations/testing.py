@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass
@@ -25,49 +25,29 @@ class ReceivedRequest:
     body: Any
 
 
-@dataclass
-class HttpReceiver:
-    """Records every POST; answers from `responses` (status, JSON) in turn, then 200 {"errcode": 0}.
+class LocalJsonServer:
+    """A real HTTP server on a free local port, in a thread, that answers every POST with JSON: the peer's
+    `answer(path, headers, raw)` gives (HTTP status, JSON); `headers` is the request's header message (names
+    read case-insensitively). The receivers and simulators below and in the integrations' tests are of this kind."""
 
-    `keys` counts requests per Idempotency-Key: a receiver that honours the key processes each key once, which
-    is what `accepted` is.
-    """
+    server: ThreadingHTTPServer | None
 
-    delay: float = 0.0
-    requests: list[ReceivedRequest] = field(default_factory=list)
-    responses: list[tuple[int, Any]] = field(default_factory=list)
-    keys: Counter[str] = field(default_factory=Counter)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    server: ThreadingHTTPServer | None = None
+    def answer(self, path: str, headers: Message, raw: bytes) -> tuple[int, Any]:
+        raise NotImplementedError
 
     @property
-    def url(self) -> str:
+    def base_url(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    @property
-    def accepted(self) -> set[str]:
-        return set(self.keys)
-
-    def start(self) -> HttpReceiver:
-        receiver = self
+    def start(self) -> Self:
+        peer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                raw = self.rfile.read(length)
-                if receiver.delay:
-                    time.sleep(receiver.delay)
-                try:
-                    body = json.loads(raw or b"null")
-                except ValueError:
-                    body = raw.decode("utf-8", "replace")
-                with receiver.lock:
-                    receiver.requests.append(ReceivedRequest(self.path, dict(self.headers.items()), body))
-                    code, answer = receiver.responses.pop(0) if receiver.responses else (200, {"errcode": 0})
-                    if 200 <= code < 300 and self.headers.get("Idempotency-Key"):
-                        receiver.keys[self.headers["Idempotency-Key"]] += 1
+                raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                code, answer = peer.answer(self.path, self.headers, raw)
                 data = json.dumps(answer).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
@@ -87,6 +67,45 @@ class HttpReceiver:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+@dataclass
+class HttpReceiver(LocalJsonServer):
+    """Records every POST; answers from `responses` (status, JSON) in turn, then 200 {"errcode": 0}.
+
+    `keys` counts requests per Idempotency-Key: a receiver that honours the key processes each key once, which
+    is what `accepted` is.
+    """
+
+    delay: float = 0.0
+    requests: list[ReceivedRequest] = field(default_factory=list)
+    responses: list[tuple[int, Any]] = field(default_factory=list)
+    keys: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return self.base_url
+
+    @property
+    def accepted(self) -> set[str]:
+        return set(self.keys)
+
+    def answer(self, path: str, headers: Message, raw: bytes) -> tuple[int, Any]:
+        if self.delay:
+            time.sleep(self.delay)
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        with self.lock:
+            self.requests.append(ReceivedRequest(path, dict(headers.items()), body))
+            code, answer = self.responses.pop(0) if self.responses else (200, {"errcode": 0})
+            key = headers.get("Idempotency-Key")
+            if 200 <= code < 300 and key:
+                self.keys[key] += 1
+        return code, answer
 
 
 def free_port() -> int:

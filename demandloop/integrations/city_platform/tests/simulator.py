@@ -13,8 +13,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from demandloop.integrations.testing import LocalJsonServer
 
 
 @dataclass
@@ -26,7 +29,7 @@ class Received:
 
 
 @dataclass
-class CityPlatformSimulator:
+class CityPlatformSimulator(LocalJsonServer):
     app_id: str = "jinghai-district"
     secret: str = "the-city-and-the-district-share-this"
     # Answers to give in turn, (HTTP status, JSON or None for the default answer); then the default.
@@ -41,9 +44,7 @@ class CityPlatformSimulator:
 
     @property
     def url(self) -> str:
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/open-api/district"
+        return f"{self.base_url}/open-api/district"
 
     def signature(self, timestamp: str, key: str, raw: bytes, *, secret: str | None = None) -> str:
         signed = f"{self.app_id}\n{timestamp}\n{key}\n".encode() + raw
@@ -79,43 +80,20 @@ class CityPlatformSimulator:
             self.statuses[body["reference"]] = body
         return {"code": 0}
 
-    def start(self) -> CityPlatformSimulator:
-        simulator = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                headers = dict(self.headers.items())
-                key = headers.get("Idempotency-Key", "")
-                expected = simulator.signature(headers.get("X-City-Timestamp", ""), key, raw)
-                signature_ok = (
-                    hmac.compare_digest(headers.get("X-City-Signature", ""), expected)
-                    and headers.get("X-City-App-Id") == simulator.app_id
-                )
-                body = json.loads(raw.decode("utf-8"))
-                with simulator.lock:
-                    simulator.requests.append(Received(headers, raw, body, signature_ok))
-                    code, answer = simulator.answers.pop(0) if simulator.answers else (200, None)
-                    if not signature_ok:
-                        code, answer = 401, {"code": 401, "msg": "bad signature"}
-                    elif 200 <= code < 300 and answer is None:
-                        answer = simulator._default(key, body)
-                data = json.dumps(answer).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+    def answer(self, path: str, message: Message, raw: bytes) -> tuple[int, Any]:
+        headers = dict(message.items())
+        key = headers.get("Idempotency-Key", "")
+        expected = self.signature(headers.get("X-City-Timestamp", ""), key, raw)
+        signature_ok = (
+            hmac.compare_digest(headers.get("X-City-Signature", ""), expected)
+            and headers.get("X-City-App-Id") == self.app_id
+        )
+        body = json.loads(raw.decode("utf-8"))
+        with self.lock:
+            self.requests.append(Received(headers, raw, body, signature_ok))
+            code, answer = self.answers.pop(0) if self.answers else (200, None)
+            if not signature_ok:
+                code, answer = 401, {"code": 401, "msg": "bad signature"}
+            elif 200 <= code < 300 and answer is None:
+                answer = self._default(key, body)
+        return code, answer
