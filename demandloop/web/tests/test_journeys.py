@@ -239,7 +239,9 @@ def test_it_screens_out_a_lawsuit_and_keeps_it_from_other_areas(chromium, people
         p.close()
 
 
-def test_it_escalates_to_tier_three_and_records_the_decision(chromium, people):
+def triaged_at_tier_2(people: dict[str, Any], domain: str, *, title: str, content: str) -> Any:
+    """A complex demand the officer registered from a visit, screened and triaged to tier 2, the market-
+    regulation bureau leading."""
     from demandloop.demands import actions
     from demandloop.demands.choices import ChannelChoices, ComplexityChoices
     from demandloop.org.models import Domain, Tier
@@ -250,17 +252,27 @@ def test_it_escalates_to_tier_three_and_records_the_decision(chromium, people):
         enterprise=people["enterprise"],
         channel=ChannelChoices.OFFICER,
         source="visit",
-        title="园区道路破损影响货车通行",
-        content="园区主路破损严重，涉及住建、城管和交通多个部门，企业货车无法正常通行。",
+        title=title,
+        content=content,
     )
     actions.do_screen(demand, people["officer"], in_scope=True)
-    actions.do_triage(
+    return actions.do_triage(
         demand,
         people["officer"],
-        domain=Domain.objects.get(district=district, code="public"),
+        domain=Domain.objects.get(district=district, code=domain),
         complexity=ComplexityChoices.COMPLEX,
         tier=Tier.objects.get(district=district, level=2),
         lead_department=people["market"],
+    )
+
+
+def test_it_escalates_to_tier_three_and_records_the_decision(chromium, people):
+
+    demand = triaged_at_tier_2(
+        people,
+        "public",
+        title="园区道路破损影响货车通行",
+        content="园区主路破损严重，涉及住建、城管和交通多个部门，企业货车无法正常通行。",
     )
 
     hub = person(chromium, people, "hub")
@@ -552,27 +564,10 @@ def test_a_case_is_nominated_returned_revised_accepted_chosen_and_read_by_enterp
     from docx import Document
 
     from demandloop.demands import actions
-    from demandloop.demands.choices import ChannelChoices
     from demandloop.knowledge.models import CaseSelection, TypicalCase
-    from demandloop.org.models import Domain, Tier
 
-    district = people["district"]
-    demand = actions.do_receive(
-        people["officer"],
-        enterprise=people["enterprise"],
-        channel=ChannelChoices.OFFICER,
-        source="visit",
-        title="新建车间电力增容",
-        content="企业新建车间需要电力增容，希望尽快接电投产。",
-    )
-    actions.do_screen(demand, people["officer"], in_scope=True)
-    actions.do_triage(
-        demand,
-        people["officer"],
-        domain=Domain.objects.get(district=district, code="market"),
-        complexity="complex",
-        tier=Tier.objects.get(district=district, level=2),
-        lead_department=people["market"],
+    demand = triaged_at_tier_2(
+        people, "market", title="新建车间电力增容", content="企业新建车间需要电力增容，希望尽快接电投产。"
     )
     actions.do_dispatch(demand, people["officer"], lead_department=people["market"])
     actions.do_accept(demand, people["coordinator"])
