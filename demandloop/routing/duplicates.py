@@ -405,20 +405,39 @@ def find_common_problems(
     labels = DBSCAN(eps=1.0 - similarity, min_samples=2, metric="precomputed").fit_predict(
         neighbourhoods(matrix, 1.0 - similarity)
     )
-    words = NgramTfidf(vocabulary=learn_words(texts)).fit(texts)
-    word_matrix = words.transform(texts)
-    problems = []
+    clusters = []
     for label in set(labels) - {-1}:
         members = np.flatnonzero(labels == label)
         enterprises = {rows[i].enterprise_id for i in members if rows[i].enterprise_id is not None}
-        if len(enterprises) < min_enterprises:
-            continue
-        block = matrix[members]
-        centrality = np.asarray((block @ block.T).sum(axis=1)).ravel()
-        weights = np.asarray(word_matrix[members].mean(axis=0)).ravel()
-        ranked = (words.names[i] for i in np.argsort(-weights) if weights[i] > 0)
+        if len(enterprises) >= min_enterprises:
+            clusters.append((members, enterprises))
+    if not clusters:
+        return []
+    # The keywords' vocabulary: the words jieba finds in the clusters' own texts (cutting is most of the time
+    # here, and most demands of a period belong to no cluster); their weights still count every text.
+    clustered = np.concatenate([members for members, _ in clusters])
+    member_texts = [texts[i] for i in clustered]
+    words = NgramTfidf(vocabulary=learn_words(member_texts)).fit(texts)
+    # All clusters at once, over the members in cluster order: row c of `assign` sums cluster c's rows.
+    cluster_of = np.repeat(np.arange(len(clusters)), [len(members) for members, _ in clusters])
+    assign = sp.csr_matrix(
+        (np.ones(len(clustered)), (cluster_of, np.arange(len(clustered)))),
+        shape=(len(clusters), len(clustered)),
+    )
+    # A member's centrality: its summed similarity to its cluster (itself included), row · Σ cluster rows.
+    member_rows = matrix[clustered]
+    centrality = np.asarray(member_rows.multiply((assign @ member_rows)[cluster_of]).sum(axis=1)).ravel()
+    # The keywords: the words of largest mean weight over the cluster's members (sums rank as means do).
+    weights = (assign @ words.transform(member_texts)).tocsr()
+    weights.sort_indices()  # ties keep the vocabulary's order
+    problems = []
+    offset = 0
+    for c, (members, enterprises) in enumerate(clusters):
+        row = weights[c]
+        ranked = (words.names[i] for i in row.indices[np.argsort(-row.data, kind="stable")])
         top = list(islice((w for w in ranked if is_topic_word(w)), keywords))
-        best = members[int(np.argmax(centrality))]
+        best = members[int(np.argmax(centrality[offset : offset + len(members)]))]
+        offset += len(members)
         problems.append(
             CommonProblem(
                 keywords=top,

@@ -236,6 +236,27 @@ def test_it_clusters_a_problem_raised_by_several_enterprises_and_counts_them():
     assert problem.as_dict()["representative_id"] in {1, 2, 3}
 
 
+def test_each_cluster_is_represented_by_its_most_central_demand_and_named_by_its_own_words():
+    start = datetime(2025, 3, 1)
+    rows = [
+        # Gas: 11 says both halves, 12 and 13 one half each — 11 is the one most like the rest.
+        DemandForClustering(12, "园区天然气供应不足，冬季保供困难", "e1", start),
+        DemandForClustering(11, "园区天然气供应不足，冬季保供困难，气价太高影响生产", "e2", start),
+        DemandForClustering(13, "气价太高影响生产，园区天然气", "e3", start),
+        # Street lights: 23 says both halves (and sits last, where the gas cluster's centre does not).
+        DemandForClustering(21, "厂区门口路灯坏了很久没人修", "e4", start),
+        DemandForClustering(22, "夜里员工下班看不清路，非常危险，厂区门口", "e5", start),
+        DemandForClustering(23, "厂区门口路灯坏了很久没人修，夜里员工下班看不清路，非常危险", "e6", start),
+    ]
+    problems = {min(p.demand_ids): p for p in find_common_problems(rows)}
+    assert sorted(problems) == [11, 21]
+    gas, lights = problems[11], problems[21]
+    assert gas.representative_id == 11
+    assert lights.representative_id == 23
+    assert "天然气" in gas.keywords and not {"路灯", "厂区"} & set(gas.keywords)
+    assert "路灯" in lights.keywords and not {"天然气", "气价"} & set(lights.keywords)
+
+
 def test_it_counts_only_demands_of_the_period():
     start = datetime(2025, 3, 1)
     rows = [
