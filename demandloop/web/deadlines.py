@@ -7,7 +7,7 @@ and sort by it: overdue first, then due today, then due within one working day, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import IntEnum
 
@@ -41,9 +41,13 @@ class Deadline:
     # Working days left after today: 0 on the due day, negative once passed; None without a deadline.
     working_days_left: int | None
     is_response: bool
+    # Received and not yet screened: no tier, so no clock yet, but the officer owes the screening.
+    awaiting_screening: bool = False
 
     @property
     def css_class(self) -> str:
+        if self.awaiting_screening:
+            return "text-warning-emphasis"
         return {
             Urgency.OVERDUE: "text-danger fw-semibold",
             Urgency.DUE_TODAY: "text-danger",
@@ -53,7 +57,7 @@ class Deadline:
     @property
     def text(self) -> str:
         if self.due is None or self.working_days_left is None:
-            return _("No deadline")
+            return _("To be screened") if self.awaiting_screening else _("No deadline")
         if self.urgency == Urgency.OVERDUE:
             late = max(-self.working_days_left, 0)
             if late == 0:
@@ -112,4 +116,7 @@ def deadline_of(demand: object, now: datetime, calendar: WorkCalendar) -> Deadli
     status, responded_at = demand.status, demand.responded_at  # type: ignore[attr-defined]
     response_due, completion_due = demand.response_due, demand.completion_due  # type: ignore[attr-defined]
     due = deadline_in_force(status, response_due, completion_due, responded_at)
-    return classify(due, now, calendar, is_response=is_response_clock(status, response_due, responded_at))
+    found = classify(due, now, calendar, is_response=is_response_clock(status, response_due, responded_at))
+    if due is None and status == S.RECEIVED:
+        return replace(found, awaiting_screening=True)
+    return found

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from django.utils import translation
 
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.sla.calendar import END_OF_DAY, SHANGHAI, WorkCalendar
-from demandloop.web.deadlines import Urgency, classify, deadline_in_force
+from demandloop.web.deadlines import Urgency, classify, deadline_in_force, deadline_of
 
 # 2026: 1 October (Thursday) to 8 October is the National Day holiday; Saturday 10 October is a make-up day.
 CALENDAR = WorkCalendar(
@@ -62,6 +63,18 @@ def test_it_words_the_deadline_in_chinese():
         )
         assert classify(end_of(date(2026, 9, 22)), at(date(2026, 9, 22)), CALENDAR).text == "今日到期"
         assert classify(None, at(date(2026, 9, 22)), CALENDAR).text == "无时限"
+
+
+def test_a_demand_not_yet_screened_says_so_instead_of_no_deadline():
+    def demand(status: str) -> SimpleNamespace:
+        return SimpleNamespace(status=status, responded_at=None, response_due=None, completion_due=None)
+
+    now = at(date(2026, 9, 22))
+    with translation.override("zh-hans"):
+        received = deadline_of(demand(S.RECEIVED), now, CALENDAR)
+        assert received.text == "待甄别" and received.css_class == "text-warning-emphasis"
+        assert received.urgency == Urgency.NO_DEADLINE  # sorted with the demands without a clock
+        assert deadline_of(demand(S.CLOSED), now, CALENDAR).text == "无时限"
 
 
 def test_it_takes_the_response_clock_until_a_plan_and_then_the_committed_date():

@@ -127,6 +127,16 @@ def test_it_walks_a_demand_from_the_portal_to_the_enterprise_rating(chromium, pe
     assert "营业执照.pdf" in owner.text()
     owner.shot("portal-demand-received-phone")
 
+    # On the officer's phone the work list is a card per demand, the new one waiting to be screened.
+    on_phone = person(chromium, people, "officer", phone=True)
+    card = on_phone.page.locator(f"#demand-list tr[data-demand='{number}']")
+    assert "待甄别" in card.inner_text()
+    assert not on_phone.page.locator("#demand-list thead").is_visible(), "no column headings on a phone"
+    title_box, card_box = card.locator(".stack-main").bounding_box(), card.bounding_box()
+    assert title_box["width"] > 0.85 * card_box["width"], "the demand's title runs across its card"
+    on_phone.shot("officer-workbench-phone")
+    on_phone.close()
+
     officer = person(chromium, people, "officer")
     workbench = officer.text()
     assert "厂房扩建消防验收咨询" in workbench and "静海华泰钢管有限公司" in workbench
