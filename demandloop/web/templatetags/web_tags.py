@@ -44,6 +44,21 @@ def nav_pages(user: Any) -> list[Any]:
     return pages_for(user)
 
 
+# Django's blank choice ("---------"); the platform's selects say "—", as its filters always have.
+DJANGO_BLANK = "---------"
+
+
+def _dash_blank_choice(form_field: Any) -> None:
+    """Label the empty choice of a select "—" instead of Django's dashes (this form's own field copy)."""
+    if getattr(form_field, "empty_label", None) == DJANGO_BLANK:
+        form_field.empty_label = "—"  # a model choice field reads it while listing its options
+    choices = getattr(form_field, "choices", None)
+    if isinstance(choices, list) and any(value == "" and label == DJANGO_BLANK for value, label in choices):
+        form_field.choices = [
+            (value, "—" if value == "" and label == DJANGO_BLANK else label) for value, label in choices
+        ]
+
+
 @register.filter
 def bootstrap(field: Any) -> str:
     """Render a bound field's widget with Bootstrap's class for its kind, marked invalid when it has errors."""
@@ -51,6 +66,7 @@ def bootstrap(field: Any) -> str:
     kind = getattr(widget, "input_type", "")
     if widget.__class__.__name__ in {"Select", "SelectMultiple"}:
         css = "form-select"
+        _dash_blank_choice(field.field)
     elif kind in {"checkbox", "radio"}:
         css = "form-check-input"
     else:
