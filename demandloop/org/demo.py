@@ -248,6 +248,7 @@ def create_demo_enterprises(district: District, count: int, *, seed: int = 2026)
     existing = set(Enterprise.objects.values_list("uscc", flat=True))
     place = district.full_name or district.name
     rows: list[Enterprise] = []
+    keyed_areas: set[int] = set()
     for i in range(count):
         roll = rng.random()
         kind = (
@@ -274,7 +275,15 @@ def create_demo_enterprises(district: District, count: int, *, seed: int = 2026)
             code = make_uscc(rng, district, kind)
         existing.add(code)
         keyword = area.address_keywords[0] if area.address_keywords else area.locality.name
-        is_key = kind == EnterpriseKindChoices.COMPANY and rng.random() < 0.12 and bool(regular)
+        # About one company in eight is a key enterprise, and every area has one where it has a company: a
+        # leader's "key enterprises" and an industry officer's list are never empty in the demo.
+        is_key = (
+            kind == EnterpriseKindChoices.COMPANY
+            and (rng.random() < 0.12 or area.pk not in keyed_areas)
+            and bool(regular)
+        )
+        if is_key:
+            keyed_areas.add(area.pk)
         park = parks.get(area.locality_id) if rng.random() < 0.3 else None
         rows.append(
             Enterprise(
