@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -22,6 +23,21 @@ def pytest_configure(config: pytest.Config) -> None:
     if worker.startswith("gw") and cache["BACKEND"].endswith("RedisCache"):
         server = cache["LOCATION"].rsplit("/", 1)[0]
         settings.CACHES = {"default": {**cache, "LOCATION": f"{server}/{1 + int(worker[2:])}"}}
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations() -> Iterator[None]:
+    """Every browser test is also a test of the Content Security Policy: the pages it walked through must not
+    have made the browser refuse anything (`demandloop.web.tests.browser.CSP_VIOLATIONS`)."""
+    browser = sys.modules.get("demandloop.web.tests.browser")
+    if browser is not None:
+        browser.CSP_VIOLATIONS.clear()
+    yield
+    browser = sys.modules.get("demandloop.web.tests.browser")
+    if browser is not None and browser.CSP_VIOLATIONS:
+        found = "\n".join(browser.CSP_VIOLATIONS)
+        browser.CSP_VIOLATIONS.clear()
+        pytest.fail(f"the browser refused under the Content Security Policy:\n{found}")
 
 
 @pytest.fixture

@@ -19,3 +19,10 @@ document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-hide]")) applyHide(event.target);
 });
 document.querySelectorAll("select[data-hide]").forEach(applyHide);
+
+// A form with data-reset-after-request is emptied once htmx has posted it successfully (a problem added to a
+// reply: the form is ready for the next one).
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt;
+  if (event.detail.successful && form.matches && form.matches("form[data-reset-after-request]")) form.reset();
+});

@@ -23,6 +23,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
+# What the browser refused under the platform's Content Security Policy, "page: message", in any Person's
+# window; the root conftest fails the test that caused one (a page that needs an inline script or style
+# element, or loads something from elsewhere, is a defect).
+CSP_VIOLATIONS: list[str] = []
+
 needs_chromium = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed")
 
 
@@ -44,8 +49,13 @@ class Person:
         )
         self.context.set_default_timeout(15000)
         self.page = self.context.new_page()
+        self.page.on("console", self._note_csp_violation)
         self.base_url = base_url
         self.sign_in(username, password or f"pw-{username}")
+
+    def _note_csp_violation(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"{self.page.url}: {message.text}")
 
     def sign_in(self, username: str, password: str) -> None:
         page = self.page

@@ -373,6 +373,7 @@ def test_it_registers_a_visit_found_by_credit_code_and_a_12345_order(chromium, p
     officer.page.wait_for_selector("#chosen-enterprise")
     assert "静海华泰钢管有限公司" in officer.text("#chosen-enterprise")
     assert "李伟" in officer.text("#chosen-enterprise"), "the chosen enterprise shows its officer"
+    assert officer.text("#enterprise-results").strip() == "", "the search results close once one is chosen"
     officer.page.select_option("#id_channel", "officer")
     officer.page.select_option("#id_source", "visit")
     officer.page.fill("#id_title", "招工难，希望对接人社部门招聘会")
@@ -525,6 +526,9 @@ def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
     officer.page.click(".add-problem button[type=submit]")
     officer.page.wait_for_selector(".problem-list >> text=企业反映招工难")
     assert officer.page.locator(".problem-list tbody tr").count() == 1
+    assert officer.page.input_value(".add-problem textarea[name=content]") == "", (
+        "the form is ready for the next"
+    )
     officer.shot("solicitation-reply", full_page=False)
     book = Workbook()
     book.active.append(["企业（统一社会信用代码或全称）", "片区", "问题描述", "一般/复杂"])

@@ -229,9 +229,9 @@ def enterprise_pick(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = Enterprise.objects.for_user(request.user).filter(pk=pk).select_related("area").first()
     if enterprise is None:
         raise Http404
-    return render(
-        request, "web/_enterprise_chosen.html", {"chosen": enterprise, "officers": officers_of(enterprise)}
-    )
+    # The search results are emptied by an out-of-band swap in the same answer (no inline script: the CSP).
+    context = {"chosen": enterprise, "officers": officers_of(enterprise), "clear_results": True}
+    return render(request, "web/_enterprise_chosen.html", context)
 
 
 @role_page(R.ENTERPRISE)
