@@ -4,7 +4,8 @@ unpublish with a reason).
 
 Each function runs in one transaction, claims its change with a compare-and-swap on the row's version (two
 reviewers acting at once cannot both win), appends the case's or the selection's event and an audit row, and
-writes the author's notification to the outbox in the same transaction. Errors are the demands app's
+writes the notifications to the outbox in the same transaction: the hub's when a case comes up for review
+(nominated, or resubmitted after a return), the author's when the hub decides. Errors are the demands app's
 (`ActionInvalid` 400 naming the field, `ActionForbidden` 403, `ActionNotAllowed`/`DemandConflict` 409), so the
 API and the pages answer them the same way.
 """
@@ -47,6 +48,7 @@ from demandloop.knowledge.models import (
     TypicalCaseEvent,
     TypicalProblem,
 )
+from demandloop.meetings.recipients import district_hub
 from demandloop.org.choices import RoleChoices as R
 
 A = CaseActionChoices
@@ -149,6 +151,20 @@ def _notify_author(case: TypicalCase, subject: str, body: str, cause: str) -> No
     notify_users([case.author], note, cause=cause, district=case.district)
 
 
+def _notify_hub(case: TypicalCase, by: Any, subject: str, cause: str) -> None:
+    """Tell the district's service office that a case waits for its review (inbox, outbox), in the caller's
+    transaction; whoever wrote it is not told of their own case."""
+    people = [user for user in district_hub(case.district_id) if user.pk != by.pk]
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _("%(author)s nominated demand #%(demand)s: %(title)s") % {
+            "author": by.get_full_name() or by.get_username(),
+            "demand": case.demand_id,
+            "title": case.title,
+        }
+        note = Note(topic=TopicChoices.CASE_NOMINATED, subject=subject, body=body, link=f"/cases/{case.pk}/")
+    notify_users(people, note, cause=cause, district=case.district)
+
+
 # --- Nominate, edit, resubmit -----------------------------------------------------------------------------
 
 
@@ -206,6 +222,9 @@ def do_nominate_case(
                 **texts,
             )
             _event(case, by, role, A.NOMINATE, "", "", at)
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Typical case to review: %(title)s") % {"title": case.title}
+            _notify_hub(case, by, subject, f"knowledge.case:{case.pk}:nominate")
     except IntegrityError:
         # Two nominations of one demand at once: the one-to-one constraint lets only the first in.
         raise ActionNotAllowed(_("This demand is already a typical case.")) from None
@@ -271,6 +290,11 @@ def do_edit_case(
         _claim(case, values)
         role = R.HUB if hub else case.author_role
         _event(case, by, role, A.RESUBMIT if resubmit else A.EDIT, from_status, note.strip(), at)
+        if resubmit:
+            # Back in the review queue: the hub hears of it as of a new nomination.
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Typical case revised, to review again: %(title)s") % {"title": case.title}
+            _notify_hub(case, by, subject, f"knowledge.case:{case.pk}:resubmit:{case.version}")
     return case
 
 

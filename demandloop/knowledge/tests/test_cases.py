@@ -151,6 +151,57 @@ def test_it_clears_the_enterprise_name_from_an_anonymised_case(world):
     assert case.background.startswith("某企业")
 
 
+def test_the_hub_hears_of_a_nomination_in_its_inbox_and_by_e_mail(world):
+    from demandloop.integrations.models import OutboxMessage
+
+    w = world.jinghai
+    w.hub.email = "hub@jinghai.example.gov.cn"
+    w.hub.save(update_fields=["email"])
+    case = nominate(w)
+    told = Notification.objects.get(topic="case_nominated")
+    assert told.user == w.hub and told.district == w.district
+    assert told.subject == f"典型案例待审核：{TEXTS['title']}"
+    assert f"#{case.demand_id}" in told.body and told.link == f"/cases/{case.pk}/"
+    mail = OutboxMessage.objects.get(topic="case_nominated")
+    assert (mail.channel, mail.recipient, mail.status) == ("email", "hub@jinghai.example.gov.cn", "pending")
+    # Another district's hub, and the author, hear nothing of it.
+    assert not Notification.objects.filter(user__in=[world.nankai.hub, w.officer_a]).exists()
+
+
+def test_the_hub_is_not_told_of_its_own_nomination_but_hears_of_a_resubmission(world):
+    w = world.jinghai
+    nominate(w, by=w.hub)
+    assert not Notification.objects.filter(topic="case_nominated").exists()
+    case = nominate(w)
+    actions.do_return_case(case, w.hub, reason="请补充成效数据")
+    actions.do_edit_case(case, w.officer_a, **{**TEXTS, "outcome": "许可证3天办结。"})
+    subjects = list(
+        Notification.objects.filter(user=w.hub, topic="case_nominated")
+        .order_by("pk")
+        .values_list("subject", flat=True)
+    )
+    assert subjects == [f"典型案例待审核：{TEXTS['title']}", f"典型案例已修改，待重新审核：{TEXTS['title']}"]
+
+
+def test_a_nomination_rolled_back_tells_nobody(world):
+    from django.db import transaction
+
+    from demandloop.integrations.models import OutboxMessage
+
+    w = world.jinghai
+    w.hub.email = "hub@jinghai.example.gov.cn"
+    w.hub.save(update_fields=["email"])
+    demand = drive(w, S.EVALUATED)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        nominate(w, demand=demand)
+        raise RuntimeError("the caller's transaction fails after the nomination")
+    assert not TypicalCase.objects.exists()
+    assert (
+        not Notification.objects.exists()
+        and not OutboxMessage.objects.filter(topic="case_nominated").exists()
+    )
+
+
 # --- Review ------------------------------------------------------------------------------------------------
 
 
