@@ -12,9 +12,10 @@ API and the pages answer them the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,7 +23,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from demandloop.core import audit
-from demandloop.demands.errors import ActionForbidden, ActionInvalid, ActionNotAllowed, DemandConflict
+from demandloop.demands.errors import (
+    ActionForbidden,
+    ActionInvalid,
+    ActionNotAllowed,
+    DemandActionError,
+    DemandConflict,
+)
 from demandloop.demands.models import Demand
 from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.notify.outbox import Note, notify_users
@@ -50,12 +57,44 @@ from demandloop.knowledge.models import (
 )
 from demandloop.meetings.recipients import district_hub
 from demandloop.org.choices import RoleChoices as R
+from demandloop.org.models import District
 
 A = CaseActionChoices
 CS = CaseStatusChoices
 TEXT_FIELDS = ("title", "background", "approach", "outcome", "lessons")
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 20
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _audited(name: str) -> Callable[[F], F]:
+    """Record a refused attempt as a failed audit row once its transaction has rolled back, as the demands'
+    actions do (`demands.actions._action`): who tried to review, choose or publish what they may not, and what
+    the state of a case refused, is the security auditor's business (三权分立). The row names what the
+    attempt was about: the demand nominated, the case, the selection, the district or the problem."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def run(subject: Any, by: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(subject, by, *args, **kwargs)
+            except DemandActionError as exc:
+                district_id = subject.pk if isinstance(subject, District) else subject.district_id
+                detail: dict[str, Any] = {"code": exc.code}
+                if getattr(subject, "status", ""):
+                    detail["status"] = subject.status
+                if "year" in kwargs or getattr(subject, "year", None):
+                    detail["year"] = str(kwargs.get("year", getattr(subject, "year", "")))
+                audit.record_failure(
+                    name, user=by, obj=subject, district_id=district_id, message=exc.message, detail=detail
+                )
+                raise
+
+        return run  # type: ignore[return-value]
+
+    return decorate
 
 
 def _labels() -> dict[str, str]:
@@ -168,6 +207,7 @@ def _notify_hub(case: TypicalCase, by: Any, subject: str, cause: str) -> None:
 # --- Nominate, edit, resubmit -----------------------------------------------------------------------------
 
 
+@_audited("knowledge.case.nominate")
 def do_nominate_case(
     demand: Demand,
     by: Any,
@@ -242,6 +282,7 @@ def in_published_selection(case: TypicalCase) -> bool:
     return case.selection_entries.filter(selection__status=SelectionStatusChoices.PUBLISHED).exists()
 
 
+@_audited("knowledge.case.edit")
 def do_edit_case(
     case: TypicalCase,
     by: Any,
@@ -306,6 +347,7 @@ def _require_hub(case: TypicalCase, by: Any) -> None:
         raise ActionForbidden(_("Only the district's service office reviews typical cases."))
 
 
+@_audited("knowledge.case.return")
 def do_return_case(case: TypicalCase, by: Any, *, reason: str, at: datetime | None = None) -> TypicalCase:
     """Return a submitted case to its author for revision, saying what to change."""
     at = at or timezone.now()
@@ -324,6 +366,7 @@ def do_return_case(case: TypicalCase, by: Any, *, reason: str, at: datetime | No
     return case
 
 
+@_audited("knowledge.case.accept")
 def do_accept_case(case: TypicalCase, by: Any, *, note: str = "", at: datetime | None = None) -> TypicalCase:
     """Accept a submitted case into the district's library (入库)."""
     at = at or timezone.now()
@@ -381,6 +424,7 @@ def _check_year(year: Any) -> int:
     return number
 
 
+@_audited("knowledge.selection.set")
 def do_set_selection(
     district: Any, by: Any, *, year: Any, cases: Sequence[TypicalCase], at: datetime | None = None
 ) -> CaseSelection:
@@ -421,6 +465,7 @@ def do_set_selection(
     return selection
 
 
+@_audited("knowledge.selection.publish")
 def do_publish_selection(selection: CaseSelection, by: Any, *, at: datetime | None = None) -> CaseSelection:
     """Publish the selection: frozen from now on, shown to the district's enterprises; the authors are told."""
     at = at or timezone.now()
@@ -452,6 +497,7 @@ def do_publish_selection(selection: CaseSelection, by: Any, *, at: datetime | No
     return selection
 
 
+@_audited("knowledge.selection.unpublish")
 def do_unpublish_selection(
     selection: CaseSelection, by: Any, *, reason: str, at: datetime | None = None
 ) -> CaseSelection:
@@ -476,6 +522,7 @@ def do_unpublish_selection(
 # --- Typical problems (典型问题) for the topic meeting -----------------------------------------------------------
 
 
+@_audited("knowledge.problem.record")
 def do_record_problem(
     district: Any,
     by: Any,
@@ -519,6 +566,7 @@ def do_record_problem(
     return problem
 
 
+@_audited("knowledge.problem.table")
 def do_table_problem(problem: TypicalProblem, by: Any, *, meeting: Any) -> TypicalProblem:
     """Put the problem on an open topic meeting's agenda (专题会议) as a topic item."""
     from demandloop.meetings.actions import do_add_agenda_item

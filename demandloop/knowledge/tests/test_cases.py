@@ -557,6 +557,102 @@ def test_the_hub_selects_by_places_and_enterprises_read_the_published_ten(world,
     assert client.get(reverse("case_casebook") + "?year=abc").status_code == 400
 
 
+# --- Refusals in the audit trail ----------------------------------------------------------------------------
+
+
+def failures(action: str) -> list[tuple[Any, str, str, str]]:
+    """(user, object type, object id, refusal code) of every failed audit row of `action`, oldest first."""
+    from demandloop.core.models import AuditEvent
+
+    rows = AuditEvent.objects.filter(action=action, success=False).order_by("pk")
+    return [(row.user, row.object_type, row.object_id, row.detail["code"]) for row in rows]
+
+
+def test_a_refused_case_action_through_the_api_is_audited_as_a_failure(world):
+    from demandloop.core.models import AuditEvent
+
+    w = world.jinghai
+    case = nominate(w)
+    # The author may not review their own case (403), and the refusal is not lost with the rolled-back work.
+    refused = api(w.officer_a).post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json")
+    assert refused.status_code == 403
+    assert failures("knowledge.case.accept") == [
+        (w.officer_a, "knowledge.typicalcase", str(case.pk), "forbidden")
+    ]
+    row = AuditEvent.objects.get(action="knowledge.case.accept", success=False)
+    assert row.message == refused.json()["detail"] and row.district_id == w.district.pk
+    assert row.detail["status"] == "submitted"
+    hub = api(w.hub)
+    assert hub.post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json").status_code == 200
+    # The state refuses a second review (409); an unresolved demand cannot be nominated (409).
+    assert hub.post(f"/api/v1/cases/{case.pk}/return/", {"reason": "补充"}, format="json").status_code == 409
+    assert failures("knowledge.case.return") == [
+        (w.hub, "knowledge.typicalcase", str(case.pk), "not_allowed")
+    ]
+    open_demand = drive(w, S.IN_PROGRESS)
+    body = {**TEXTS, "demand": open_demand.pk}
+    assert api(w.officer_a).post("/api/v1/cases/", body, format="json").status_code == 409
+    assert failures("knowledge.case.nominate") == [
+        (w.officer_a, "demands.demand", str(open_demand.pk), "not_allowed")
+    ]
+    # The selection: a case of another district's hub is not theirs to choose (404 before any action); a
+    # published selection cannot be published again, nor unpublished without a reason.
+    year = case.year
+    assert (
+        hub.put("/api/v1/cases/selection/", {"year": year, "cases": [case.pk]}, format="json").status_code
+        == 200
+    )
+    assert hub.post("/api/v1/cases/selection/publish/", {"year": year}, format="json").status_code == 200
+    assert hub.post("/api/v1/cases/selection/publish/", {"year": year}, format="json").status_code == 409
+    body = {"year": year, "reason": " "}
+    assert hub.post("/api/v1/cases/selection/unpublish/", body, format="json").status_code == 400
+    assert (
+        hub.put("/api/v1/cases/selection/", {"year": year, "cases": [case.pk]}, format="json").status_code
+        == 409
+    )
+    selection = CaseSelection.objects.get()
+    assert failures("knowledge.selection.publish") == [
+        (w.hub, "knowledge.caseselection", str(selection.pk), "not_allowed")
+    ]
+    assert failures("knowledge.selection.unpublish") == [
+        (w.hub, "knowledge.caseselection", str(selection.pk), "invalid")
+    ]
+    assert failures("knowledge.selection.set") == [(w.hub, "org.district", str(w.district.pk), "not_allowed")]
+    assert AuditEvent.objects.get(action="knowledge.selection.set", success=False).detail["year"] == str(year)
+    # Nothing of it passed as an access refusal of the API route (one row per refusal).
+    assert not AuditEvent.objects.filter(action="access.refused").exists()
+
+
+def test_a_refused_case_action_on_the_pages_is_audited_as_a_failure(world, client):
+    w = world.jinghai
+    case = accepted(w)
+    # Nominating a demand that is a case already, from a form opened a moment earlier.
+    client.force_login(w.hub)
+    response = client.post(reverse("case_nominate", args=[case.demand_id]), TEXTS)
+    assert response["Location"] == reverse("demand_detail", args=[case.demand_id])
+    assert failures("knowledge.case.nominate") == [
+        (w.hub, "demands.demand", str(case.demand_id), "not_allowed")
+    ]
+    # Reviewing an accepted case again.
+    client.post(reverse("case_review", args=[case.pk, "accept"]), {"note": ""})
+    assert failures("knowledge.case.accept") == [
+        (w.hub, "knowledge.typicalcase", str(case.pk), "not_allowed")
+    ]
+    # A colleague who reads the library case may not edit it.
+    client.force_login(w.coord_lead)
+    response = client.post(reverse("case_edit", args=[case.pk]), {**TEXTS, "outcome": "改写"})
+    assert response["Location"] == reverse("case_detail", args=[case.pk])
+    assert TypicalCase.objects.get().outcome == TEXTS["outcome"]
+    assert failures("knowledge.case.edit") == [
+        (w.coord_lead, "knowledge.typicalcase", str(case.pk), "forbidden")
+    ]
+    # Publishing an empty selection.
+    client.force_login(w.hub)
+    actions.do_set_selection(w.district, w.hub, year=case.year, cases=[])
+    client.post(reverse("case_selection_publish"), {"year": case.year})
+    assert [code for *_rest, code in failures("knowledge.selection.publish")] == ["invalid"]
+
+
 def test_the_history_of_a_case_and_a_selection_cannot_be_rewritten(world):
     from django.db import DatabaseError, transaction
 
