@@ -3,6 +3,7 @@
     GET       /solicitation/                          the hub's campaigns; a unit's campaigns waiting for it
     GET/POST  /solicitation/new/                      the hub creates a draft
     GET/POST  /solicitation/<pk>/edit/                the hub changes a draft
+    POST      /solicitation/<pk>/delete/              the hub deletes a draft (confirmed on the campaign page)
     GET       /solicitation/<pk>/                     the hub's campaign page, or the unit's reply page
     POST      /solicitation/<pk>/<action>/            the hub: launch, close, remind, accept, return
     POST      /solicitation/<pk>/reply/<target>/<action>/   a unit: add, remove, upload, submit, none
@@ -159,6 +160,21 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors(request, form)
     context = {"form": form, "district": campaign.district, "campaign": campaign}
     return render(request, "solicitation/campaign_form.html", context)
+
+
+@role_page(R.HUB)
+@require_POST
+def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk)
+    if not is_hub_of(request.user, campaign):
+        raise Http404
+    try:
+        actions.do_delete_campaign(campaign, request.user)
+    except DemandActionError as error:
+        _refused(request, error)
+        return redirect("solicitation_detail", pk=campaign.pk)
+    messages.success(request, _("The draft “%(title)s” is deleted.") % {"title": campaign.title})
+    return redirect("solicitation_list")
 
 
 def _demand_ids_reached(user: Any, problems: list[ReplyProblem]) -> set[int]:

@@ -274,3 +274,29 @@ def test_the_list_shows_the_hub_its_counts_and_a_unit_what_waits(world, client):
     page = client.get(reverse("solicitation_list")).content.decode()
     assert "待您答复" in page and "区市场监管局" in page and "发起征询" not in page
     assert client.get(reverse("solicitation_create")).status_code == 404
+
+
+def test_the_hub_deletes_a_draft_after_confirming_but_never_a_launched_campaign(world, client):
+    w = world.jinghai
+    draft = campaign_of(w, launch=False, title="下季度征询（草稿）")
+    launched = campaign_of(w, title="已发布的征询")
+    client.force_login(w.hub)
+    page = client.get(reverse("solicitation_detail", args=[draft.pk])).content.decode()
+    # The button opens a confirmation; only its own button deletes.
+    assert 'id="delete-draft"' in page and "删除后不能恢复" in page
+    assert reverse("solicitation_delete", args=[draft.pk]) in page
+    page = client.get(reverse("solicitation_detail", args=[launched.pk])).content.decode()
+    assert 'id="delete-draft"' not in page
+    refused = client.post(reverse("solicitation_delete", args=[launched.pk]), follow=True)
+    assert "已发布的征询不能删除" in refused.content.decode()
+    assert Campaign.objects.filter(pk=launched.pk).exists()
+    deleted = client.post(reverse("solicitation_delete", args=[draft.pk]), follow=True)
+    assert deleted.redirect_chain[-1][0] == reverse("solicitation_list")
+    assert "征询草稿“下季度征询（草稿）”已删除" in deleted.content.decode()
+    assert not Campaign.objects.filter(pk=draft.pk).exists()
+    # Another district's hub and a unit are told it does not exist.
+    other = campaign_of(w, launch=False)
+    for person in (world.nankai.hub, w.officer_a):
+        client.force_login(person)
+        assert client.post(reverse("solicitation_delete", args=[other.pk])).status_code == 404
+    assert Campaign.objects.filter(pk=other.pk).exists()
