@@ -552,6 +552,12 @@ def requests_for(
             )
             for code in "JN"
         ]
+    if name == "solicitation_create":
+        # The hub's form of its own district by default; another district's form is 404.
+        return [(reverse(name), None, "", "get")] + [
+            (reverse(name) + f"?district={world.districts[code].district.code}", code, "district_hub", "get")
+            for code in "JN"
+        ]
     if name == "meeting_create":
         # An empty form: refused within reach, nothing called.
         return [(reverse(name), None, "", "post")]
