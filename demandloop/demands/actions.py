@@ -946,6 +946,61 @@ def do_city_return(
     return step.commit(S.ESCALATED, note=text, data={"city_reference": demand.city_reference, **(data or {})})
 
 
+@_action(A.CITY_REPORT)
+def do_city_report(
+    demand: Demand,
+    by: Any,
+    *,
+    stage: str,
+    note: str,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Demand:
+    """The city platform's report on a demand that no longer awaits it — the hub resolved it by hand while the
+    city platform was down, the enterprise withdrew it — recorded on the timeline so the history keeps the
+    city's own word (its result, or why it returned the matter), and nothing more.
+
+    Not a FLOW edge: the report changes nothing about the demand (status, tier, clocks, version stay), so it is
+    taken in every status but "transferred" — where the report is applied instead — the terminal ones included.
+    No `demand_changed` is sent: there is no change for 12345, the city or the deadline watches to hear of.
+    """
+    if by is not None:
+        raise ActionForbidden(_("Only the city platform's integration records the city's reports."))
+    stage = _require_text(stage, "stage", _("Say which stage the city reported."))
+    at = at or timezone.now()
+    # Read under the row lock: the event names the status the demand has while the report is recorded.
+    current = Demand.objects.select_for_update().select_related("tier").get(pk=demand.pk)
+    if current.status == S.TRANSFERRED:
+        raise ActionNotAllowed(_("The demand awaits the city: its report is applied, not only recorded."))
+    level = current.tier.level if current.tier is not None else None
+    payload = {"stage": stage, "city_reference": current.city_reference, **(data or {})}
+    DemandEvent(
+        demand=current,
+        at=at,
+        actor=None,
+        actor_role=SYSTEM_ROLE,
+        action=A.CITY_REPORT,
+        from_status=current.status,
+        to_status=current.status,
+        from_tier=level,
+        to_tier=level,
+        note=note.strip(),
+        response_due=current.response_due,
+        completion_due=current.completion_due,
+        data=payload,
+    ).save(force_insert=True)
+    audit.record(
+        f"demand.{A.CITY_REPORT}",
+        user=None,
+        role=SYSTEM_ROLE,
+        obj=current,
+        district_id=current.district_id,
+        detail={"from": current.status, "to": current.status, **payload},
+        at=at,
+    )
+    return demand
+
+
 # --- Extensions (延期) --------------------------------------------------------------------------------------
 
 

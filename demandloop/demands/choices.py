@@ -129,3 +129,5 @@ class DemandActionChoices(models.TextChoices):
     # Reported by the city platform through its integration, never taken by a person (integrations/city_platform).
     CITY_PROGRESS = "city_progress", _("Progress reported by the city")
     CITY_RETURN = "city_return", _("Returned by the city")
+    # The city's report on a demand that no longer awaits it (resolved by hand, withdrawn): recorded, not applied.
+    CITY_REPORT = "city_report", _("Reported by the city (recorded only)")

@@ -6,6 +6,9 @@ co-department's report, an attachment): their edge points back at the same statu
 the demand's `version` still serialises them. Which outcome an action with two targets takes (screening in or out)
 is decided by its arguments, in `actions.py`.
 
+Two actions are not edges: `receive` creates the demand, and `city_report` records a report of the city platform
+on a demand that no longer awaits it (resolved by hand, withdrawn) without changing anything about the demand.
+
 This module is pure: no database, no Django models.
 """
 

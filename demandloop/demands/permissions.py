@@ -120,6 +120,7 @@ RULES: dict[str, Callable[[DemandGrants, DemandFacts, TierContext], set[str]]] =
     # Only the city platform speaks for the city: its integration acts as the platform itself (`by=None`).
     A.CITY_PROGRESS: _fixed(()),
     A.CITY_RETURN: _fixed(()),
+    A.CITY_REPORT: _fixed(()),
 }
 
 

@@ -29,7 +29,10 @@ class TopicChoices(models.TextChoices):
     SUPERVISION = "supervision", _("Supervision")
     OVERDUE = "overdue", _("Overdue escalation")
     SOLICITATION = "solicitation", _("Solicitation campaign")
+    # To the author: the hub's review of their case (returned, accepted, chosen for the top ten).
     CASE = "case", _("Typical case review")
+    # To the hub: a case nominated (or resubmitted) and waiting for its review.
+    CASE_NOMINATED = "case_nominated", _("Typical case awaiting review")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.

@@ -4,16 +4,18 @@ unpublish with a reason).
 
 Each function runs in one transaction, claims its change with a compare-and-swap on the row's version (two
 reviewers acting at once cannot both win), appends the case's or the selection's event and an audit row, and
-writes the author's notification to the outbox in the same transaction. Errors are the demands app's
+writes the notifications to the outbox in the same transaction: the hub's when a case comes up for review
+(nominated, or resubmitted after a return), the author's when the hub decides. Errors are the demands app's
 (`ActionInvalid` 400 naming the field, `ActionForbidden` 403, `ActionNotAllowed`/`DemandConflict` 409), so the
 API and the pages answer them the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,7 +23,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from demandloop.core import audit
-from demandloop.demands.errors import ActionForbidden, ActionInvalid, ActionNotAllowed, DemandConflict
+from demandloop.demands.errors import (
+    ActionForbidden,
+    ActionInvalid,
+    ActionNotAllowed,
+    DemandActionError,
+    DemandConflict,
+)
 from demandloop.demands.models import Demand
 from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.notify.outbox import Note, notify_users
@@ -47,13 +55,46 @@ from demandloop.knowledge.models import (
     TypicalCaseEvent,
     TypicalProblem,
 )
+from demandloop.meetings.recipients import district_hub
 from demandloop.org.choices import RoleChoices as R
+from demandloop.org.models import District
 
 A = CaseActionChoices
 CS = CaseStatusChoices
 TEXT_FIELDS = ("title", "background", "approach", "outcome", "lessons")
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 20
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _audited(name: str) -> Callable[[F], F]:
+    """Record a refused attempt as a failed audit row once its transaction has rolled back, as the demands'
+    actions do (`demands.actions._action`): who tried to review, choose or publish what they may not, and what
+    the state of a case refused, is the security auditor's business (三权分立). The row names what the
+    attempt was about: the demand nominated, the case, the selection, the district or the problem."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def run(subject: Any, by: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(subject, by, *args, **kwargs)
+            except DemandActionError as exc:
+                district_id = subject.pk if isinstance(subject, District) else subject.district_id
+                detail: dict[str, Any] = {"code": exc.code}
+                if getattr(subject, "status", ""):
+                    detail["status"] = subject.status
+                if "year" in kwargs or getattr(subject, "year", None):
+                    detail["year"] = str(kwargs.get("year", getattr(subject, "year", "")))
+                audit.record_failure(
+                    name, user=by, obj=subject, district_id=district_id, message=exc.message, detail=detail
+                )
+                raise
+
+        return run  # type: ignore[return-value]
+
+    return decorate
 
 
 def _labels() -> dict[str, str]:
@@ -149,9 +190,24 @@ def _notify_author(case: TypicalCase, subject: str, body: str, cause: str) -> No
     notify_users([case.author], note, cause=cause, district=case.district)
 
 
+def _notify_hub(case: TypicalCase, by: Any, subject: str, cause: str) -> None:
+    """Tell the district's service office that a case waits for its review (inbox, outbox), in the caller's
+    transaction; whoever wrote it is not told of their own case."""
+    people = [user for user in district_hub(case.district_id) if user.pk != by.pk]
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _("%(author)s nominated demand #%(demand)s: %(title)s") % {
+            "author": by.get_full_name() or by.get_username(),
+            "demand": case.demand_id,
+            "title": case.title,
+        }
+        note = Note(topic=TopicChoices.CASE_NOMINATED, subject=subject, body=body, link=f"/cases/{case.pk}/")
+    notify_users(people, note, cause=cause, district=case.district)
+
+
 # --- Nominate, edit, resubmit -----------------------------------------------------------------------------
 
 
+@_audited("knowledge.case.nominate")
 def do_nominate_case(
     demand: Demand,
     by: Any,
@@ -206,6 +262,9 @@ def do_nominate_case(
                 **texts,
             )
             _event(case, by, role, A.NOMINATE, "", "", at)
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Typical case to review: %(title)s") % {"title": case.title}
+            _notify_hub(case, by, subject, f"knowledge.case:{case.pk}:nominate")
     except IntegrityError:
         # Two nominations of one demand at once: the one-to-one constraint lets only the first in.
         raise ActionNotAllowed(_("This demand is already a typical case.")) from None
@@ -223,6 +282,7 @@ def in_published_selection(case: TypicalCase) -> bool:
     return case.selection_entries.filter(selection__status=SelectionStatusChoices.PUBLISHED).exists()
 
 
+@_audited("knowledge.case.edit")
 def do_edit_case(
     case: TypicalCase,
     by: Any,
@@ -271,6 +331,11 @@ def do_edit_case(
         _claim(case, values)
         role = R.HUB if hub else case.author_role
         _event(case, by, role, A.RESUBMIT if resubmit else A.EDIT, from_status, note.strip(), at)
+        if resubmit:
+            # Back in the review queue: the hub hears of it as of a new nomination.
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Typical case revised, to review again: %(title)s") % {"title": case.title}
+            _notify_hub(case, by, subject, f"knowledge.case:{case.pk}:resubmit:{case.version}")
     return case
 
 
@@ -282,6 +347,7 @@ def _require_hub(case: TypicalCase, by: Any) -> None:
         raise ActionForbidden(_("Only the district's service office reviews typical cases."))
 
 
+@_audited("knowledge.case.return")
 def do_return_case(case: TypicalCase, by: Any, *, reason: str, at: datetime | None = None) -> TypicalCase:
     """Return a submitted case to its author for revision, saying what to change."""
     at = at or timezone.now()
@@ -300,6 +366,7 @@ def do_return_case(case: TypicalCase, by: Any, *, reason: str, at: datetime | No
     return case
 
 
+@_audited("knowledge.case.accept")
 def do_accept_case(case: TypicalCase, by: Any, *, note: str = "", at: datetime | None = None) -> TypicalCase:
     """Accept a submitted case into the district's library (入库)."""
     at = at or timezone.now()
@@ -357,6 +424,7 @@ def _check_year(year: Any) -> int:
     return number
 
 
+@_audited("knowledge.selection.set")
 def do_set_selection(
     district: Any, by: Any, *, year: Any, cases: Sequence[TypicalCase], at: datetime | None = None
 ) -> CaseSelection:
@@ -397,6 +465,7 @@ def do_set_selection(
     return selection
 
 
+@_audited("knowledge.selection.publish")
 def do_publish_selection(selection: CaseSelection, by: Any, *, at: datetime | None = None) -> CaseSelection:
     """Publish the selection: frozen from now on, shown to the district's enterprises; the authors are told."""
     at = at or timezone.now()
@@ -428,6 +497,7 @@ def do_publish_selection(selection: CaseSelection, by: Any, *, at: datetime | No
     return selection
 
 
+@_audited("knowledge.selection.unpublish")
 def do_unpublish_selection(
     selection: CaseSelection, by: Any, *, reason: str, at: datetime | None = None
 ) -> CaseSelection:
@@ -452,6 +522,7 @@ def do_unpublish_selection(
 # --- Typical problems (典型问题) for the topic meeting -----------------------------------------------------------
 
 
+@_audited("knowledge.problem.record")
 def do_record_problem(
     district: Any,
     by: Any,
@@ -495,6 +566,7 @@ def do_record_problem(
     return problem
 
 
+@_audited("knowledge.problem.table")
 def do_table_problem(problem: TypicalProblem, by: Any, *, meeting: Any) -> TypicalProblem:
     """Put the problem on an open topic meeting's agenda (专题会议) as a topic item."""
     from demandloop.meetings.actions import do_add_agenda_item

@@ -66,6 +66,11 @@ def _form_error(form: Any, exc: DemandActionError) -> None:
         form.add_error(None, exc.message)
 
 
+def _refused_outright(exc: DemandActionError) -> bool:
+    """A refusal of the person or of the state (403, 409), not of a field: no form can help with it."""
+    return exc.status_code != 400 and not exc.field
+
+
 @role_page(*DEMAND_STAFF)
 def case_list(request: HttpRequest) -> HttpResponse:
     base = (
@@ -97,19 +102,26 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_nominate(request: HttpRequest, demand_pk: int) -> HttpResponse:
     demand = get_demand_for_user(request.user, demand_pk)
     refusal = nomination_refusal(request.user, demand)
-    if refusal:
-        messages.error(request, refusal)
-        return redirect("demand_detail", pk=demand.pk)
     if request.method == "POST":
+        # A submitted nomination is the action's to refuse, so that a refused attempt is audited like any other.
         form = CaseForm(request.POST)
         if form.is_valid():
             try:
                 case = actions.do_nominate_case(demand, request.user, **form.action_kwargs())
             except DemandActionError as exc:
+                if _refused_outright(exc):
+                    messages.error(request, exc.message)
+                    return redirect("demand_detail", pk=demand.pk)
                 _form_error(form, exc)
             else:
                 messages.success(request, _("The case is submitted to the service office for review."))
                 return redirect("case_detail", pk=case.pk)
+        elif refusal:
+            messages.error(request, refusal)
+            return redirect("demand_detail", pk=demand.pk)
+    elif refusal:
+        messages.error(request, refusal)
+        return redirect("demand_detail", pk=demand.pk)
     else:
         draft = case_draft(demand)
         form = CaseForm(initial={**draft, "tags": "、".join(draft["tags"])})
@@ -139,19 +151,27 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_page(*NOMINATING_ROLES)
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    if not actions.may_edit(case, request.user):
+    may_edit = actions.may_edit(case, request.user)
+    if not may_edit and request.method != "POST":
         messages.error(request, _("You cannot edit this case now."))
         return redirect("case_detail", pk=case.pk)
     if request.method == "POST":
+        # The action refuses (and audits) an edit the person may not make.
         form = CaseForm(request.POST)
         if form.is_valid():
             try:
                 actions.do_edit_case(case, request.user, **form.action_kwargs())
             except DemandActionError as exc:
+                if _refused_outright(exc):
+                    messages.error(request, exc.message)
+                    return redirect("case_detail", pk=case.pk)
                 _form_error(form, exc)
             else:
                 messages.success(request, _("The case is saved."))
                 return redirect("case_detail", pk=case.pk)
+        elif not may_edit:
+            messages.error(request, _("You cannot edit this case now."))
+            return redirect("case_detail", pk=case.pk)
     else:
         form = CaseForm(
             initial={

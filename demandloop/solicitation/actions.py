@@ -1,8 +1,8 @@
 """Writes of solicitation campaigns (STYLE.md rule 1): each in one transaction, with its audit row and its
 notifications written to the outbox in the same transaction.
 
-* The hub creates a campaign (draft), may change it while a draft, launches it (the deadline becomes a date and
-  every target unit's people are told), reminds the units that have not replied, and closes it.
+* The hub creates a campaign (draft), may change or delete it while a draft, launches it (the deadline becomes a
+  date and every target unit's people are told), reminds the units that have not replied, and closes it.
 * A target unit saves its reply as a draft (problems, or 本期无问题), then submits it once; a reply after the
   deadline is accepted and marked late.
 * The hub accepts a submitted reply: each problem naming an enterprise becomes a demand (channel
@@ -29,7 +29,13 @@ from django.utils.translation import gettext as _
 from demandloop.core import audit
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ChannelChoices, ComplexityChoices
-from demandloop.demands.errors import ActionForbidden, ActionInvalid, ActionNotAllowed, DemandConflict
+from demandloop.demands.errors import (
+    ActionForbidden,
+    ActionInvalid,
+    ActionNotAllowed,
+    DemandActionError,
+    DemandConflict,
+)
 from demandloop.demands.models import Demand
 from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.notify.outbox import Note, notify_department, notify_users
@@ -116,16 +122,19 @@ def _district_id(subject: Any) -> int | None:
     return getattr(subject, "district_id", None)
 
 
-def _audited(name: str) -> Callable[[F], F]:
-    """Record a refused attempt (403) as a failed audit row, after its transaction rolled back: who tried to
-    run or answer a campaign they may not is the security auditor's business (三权分立)."""
+def _audited(
+    name: str, refusals: tuple[type[DemandActionError], ...] = (ActionForbidden,)
+) -> Callable[[F], F]:
+    """Record a refused attempt (403; or the other `refusals` given) as a failed audit row, after its
+    transaction rolled back: who tried to run or answer a campaign they may not is the security auditor's
+    business (三权分立)."""
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(subject: Any, by: Any, *args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(subject, by, *args, **kwargs)
-            except ActionForbidden as error:
+            except refusals as error:
                 audit.record_failure(
                     f"solicitation.{name}",
                     user=by,
@@ -295,6 +304,36 @@ def do_update_campaign(campaign: Campaign, by: Any, data: CampaignInput) -> Camp
         campaign.refresh_from_db()
         audit.record("solicitation.update", user=by, role=RoleChoices.HUB, obj=campaign)
     return campaign
+
+
+# A deletion is refused whoever asks once the units were asked: recorded either way (an attempt to remove what
+# the district's units were asked is worth the auditor's eye, not only a missing role).
+@_audited("delete", refusals=(ActionForbidden, ActionNotAllowed))
+def do_delete_campaign(campaign: Campaign, by: Any) -> None:
+    """Delete a campaign that was never launched (a draft nobody has seen but the hub), with its units; the
+    audit row keeps its title and units. Once launched it is part of the record: it can only be closed."""
+    with transaction.atomic():
+        _require_hub(by, campaign.district_id)
+        # The row lock orders the deletion and a launch at the same moment: the later one finds the other's
+        # outcome (no draft any more, or no campaign to launch).
+        draft = (
+            Campaign.objects.select_for_update()
+            .filter(pk=campaign.pk, status=CampaignStatusChoices.DRAFT)
+            .first()
+        )
+        if draft is None:
+            raise ActionNotAllowed(
+                _("A launched campaign cannot be deleted: its units were asked. Close it instead.")
+            )
+        units = [str(target.unit) for target in draft.targets.select_related("locality", "department")]
+        audit.record(
+            "solicitation.delete",
+            user=by,
+            role=RoleChoices.HUB,
+            obj=draft,
+            detail={"title": draft.title, "units": units},
+        )
+        draft.delete()
 
 
 @_audited("launch")

@@ -3,6 +3,7 @@
     GET  solicitations/                 campaigns in scope (the hub's district; a unit's launched campaigns)
     POST solicitations/                 the hub creates one (and may launch it at once)
     GET  solicitations/{id}/            the campaign with every unit (hub) or the caller's own unit(s)
+    DELETE solicitations/{id}/          the hub deletes a draft (never launched); a launched one is refused (409)
     POST solicitations/{id}/launch/ | close/ | remind/          the hub
     POST solicitations/{id}/accept/ | return/                   the hub, for one unit's submitted reply
     POST solicitations/{id}/reply/      a unit saves its draft (problems) and/or submits it
@@ -63,7 +64,9 @@ def _by_codes(model: Any, district: District, codes: list[str], field: str) -> l
     return [found[code] for code in codes]
 
 
-class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class CampaignViewSet(  # type: ignore[type-arg]
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """Solicitation campaigns (定期征询): the hub asks its localities and departments; they reply; accepted problems
     become demands (channel solicitation)."""
 
@@ -153,6 +156,23 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             if values["launch"]:
                 actions.do_launch_campaign(campaign, request.user)
         return self._answer(campaign, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: None,
+            403: OpenApiResponse(description=gettext_lazy("not the district's service office")),
+            404: OpenApiResponse(description=gettext_lazy("no such campaign in your scope")),
+            409: OpenApiResponse(description=gettext_lazy("the campaign was launched: close it instead")),
+        },
+        summary=gettext_lazy("Delete a draft campaign that was never launched (the hub)"),
+    )
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        # Scoped first (404 outside it); the action refuses whoever is not the hub (403) and a launched
+        # campaign (409), and audits the refusal as it audits the deletion.
+        campaign = get_campaign_for_user(request.user, pk)
+        actions.do_delete_campaign(campaign, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         request=None, responses={200: CampaignSerializer}, summary=gettext_lazy("Launch the campaign")

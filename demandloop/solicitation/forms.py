@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -17,7 +19,12 @@ from demandloop.solicitation.models import Campaign, CampaignTarget
 
 
 class CampaignForm(forms.Form):
-    """Create or change a draft campaign: the question, the units asked, the reply deadline."""
+    """Create or change a draft campaign: the question, the units asked, the reply deadline.
+
+    A person serving the hub of several districts chooses the district first (`district`, offered only then):
+    the units and domains offered are the chosen district's, and a unit of another district is not a valid
+    choice. Changing the district reloads the form for it (htmx), keeping what was typed.
+    """
 
     title = forms.CharField(label=pgettext_lazy("campaign", "title"), max_length=200)
     instructions = forms.CharField(
@@ -47,9 +54,39 @@ class CampaignForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+    # Typed texts carried over when the district changes (see `campaign_create`).
+    KEPT_ON_DISTRICT_CHANGE = ("title", "instructions", "reply_days", "reply_by")
+
+    def __init__(
+        self, *args: Any, district: District, districts: Sequence[District] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.district = district
+        if len(districts) > 1:
+            field = forms.ModelChoiceField(
+                label=_("district"),
+                queryset=District.objects.filter(pk__in=[d.pk for d in districts]).order_by("code"),
+                to_field_name="code",
+                empty_label=None,
+                initial=district.code,
+                widget=forms.Select(
+                    attrs={
+                        "hx-get": reverse_lazy("solicitation_create"),
+                        "hx-include": ", ".join(
+                            f"[name={self.add_prefix(name)}]"
+                            for name in ("district", *self.KEPT_ON_DISTRICT_CHANGE)
+                        ),
+                        "hx-target": "#campaign-editor",
+                        "hx-select": "#campaign-editor",
+                        "hx-swap": "outerHTML",
+                    }
+                ),
+            )
+            self.fields = {"district": field, **self.fields}
+            if self.is_bound:
+                # The units offered are the chosen district's; an unknown code fails the field itself.
+                code = self.data.get(self.add_prefix("district"))
+                district = next((d for d in districts if d.code == code), district)
+        self.campaign_district = district
         self.fields["domain"].queryset = Domain.objects.filter(district=district).order_by("order")
         self.fields["localities"].queryset = Locality.objects.filter(district=district).order_by(
             "order", "code"
@@ -81,8 +118,12 @@ class CampaignForm(forms.Form):
 
     def campaign_input(self) -> CampaignInput:
         data = self.cleaned_data
-        localities = all_localities(self.district) if data["all_localities"] else list(data["localities"])
-        departments = all_departments(self.district) if data["all_departments"] else list(data["departments"])
+        localities = (
+            all_localities(self.campaign_district) if data["all_localities"] else list(data["localities"])
+        )
+        departments = (
+            all_departments(self.campaign_district) if data["all_departments"] else list(data["departments"])
+        )
         return CampaignInput(
             title=data["title"],
             instructions=data["instructions"],

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.campaign_create, name="solicitation_create"),
     path("<int:pk>/", views.campaign_detail, name="solicitation_detail"),
     path("<int:pk>/edit/", views.campaign_edit, name="solicitation_edit"),
+    path("<int:pk>/delete/", views.campaign_delete, name="solicitation_delete"),
     path("<int:pk>/export.xlsx", views.campaign_export, name="solicitation_export"),
     path("<int:pk>/reply/<int:target_pk>/template.xlsx", views.reply_template, name="solicitation_template"),
     path("<int:pk>/reply/<int:target_pk>/<slug:action>/", views.reply_change, name="solicitation_reply"),

@@ -3,6 +3,7 @@
     GET       /solicitation/                          the hub's campaigns; a unit's campaigns waiting for it
     GET/POST  /solicitation/new/                      the hub creates a draft
     GET/POST  /solicitation/<pk>/edit/                the hub changes a draft
+    POST      /solicitation/<pk>/delete/              the hub deletes a draft (confirmed on the campaign page)
     GET       /solicitation/<pk>/                     the hub's campaign page, or the unit's reply page
     POST      /solicitation/<pk>/<action>/            the hub: launch, close, remind, accept, return
     POST      /solicitation/<pk>/reply/<target>/<action>/   a unit: add, remove, upload, submit, none
@@ -67,6 +68,11 @@ def _hub_district(user: Any) -> District | None:
     return District.objects.filter(pk__in=ids).order_by("code").first() if ids else None
 
 
+def _hub_districts(user: Any) -> list[District]:
+    ids = units_of(user).hub_district_ids
+    return list(District.objects.filter(pk__in=ids).order_by("code")) if ids else []
+
+
 def _form_errors(request: HttpRequest, form: Any) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -117,14 +123,27 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @role_page(R.HUB)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    district = _hub_district(request.user)
-    if district is None:
+    districts = _hub_districts(request.user)
+    if not districts:
         raise Http404
-    form = CampaignForm(request.POST or None, district=district)
+    district = districts[0]
+    initial: dict[str, Any] = {}
+    if request.method != "POST" and request.GET.get("district"):
+        # The form of another of the person's districts (the district choice reloads it, keeping the texts).
+        chosen = next((d for d in districts if d.code == request.GET["district"]), None)
+        if chosen is None:
+            raise Http404
+        district = chosen
+        initial = {
+            name: request.GET[name] for name in CampaignForm.KEPT_ON_DISTRICT_CHANGE if request.GET.get(name)
+        }
+    form = CampaignForm(request.POST or None, district=district, districts=districts, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             try:
-                campaign = actions.do_create_campaign(district, request.user, form.campaign_input())
+                campaign = actions.do_create_campaign(
+                    form.campaign_district, request.user, form.campaign_input()
+                )
             except DemandActionError as error:
                 _refused(request, error)
             else:
@@ -132,7 +151,9 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 return redirect("solicitation_detail", pk=campaign.pk)
         else:
             _form_errors(request, form)
-    return render(request, "solicitation/campaign_form.html", {"form": form, "district": district})
+    return render(
+        request, "solicitation/campaign_form.html", {"form": form, "district": form.campaign_district}
+    )
 
 
 @role_page(R.HUB)
@@ -159,6 +180,21 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors(request, form)
     context = {"form": form, "district": campaign.district, "campaign": campaign}
     return render(request, "solicitation/campaign_form.html", context)
+
+
+@role_page(R.HUB)
+@require_POST
+def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk)
+    if not is_hub_of(request.user, campaign):
+        raise Http404
+    try:
+        actions.do_delete_campaign(campaign, request.user)
+    except DemandActionError as error:
+        _refused(request, error)
+        return redirect("solicitation_detail", pk=campaign.pk)
+    messages.success(request, _("The draft “%(title)s” is deleted.") % {"title": campaign.title})
+    return redirect("solicitation_list")
 
 
 def _demand_ids_reached(user: Any, problems: list[ReplyProblem]) -> set[int]:

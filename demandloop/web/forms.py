@@ -19,6 +19,7 @@ from demandloop.demands.choices import (
     ChannelChoices,
     CityChannelChoices,
     ComplexityChoices,
+    DemandStatusChoices,
     DirectSourceChoices,
     EscalationReasonChoices,
     SatisfiedChoices,
@@ -142,6 +143,8 @@ class ActionForm(forms.Form):
 
     action: str = ""
     submit_label = _("Submit")
+    # A word of warning shown above the fields (the page's `demand_detail.html`), or "".
+    notice: Any = ""
 
     def __init__(self, *args: Any, demand: Demand, user: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", self.action)
@@ -318,6 +321,19 @@ class ResolveForm(ActionForm):
     submit_label = _("Resolve")
     result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 3}))
     note = NoteField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        demand = self.demand
+        # A matter the city platform holds is resolved by the city's own answer, which its integration brings
+        # back. Resolving it here stays possible — the city platform may be down — but the hub should know that
+        # the city's later reports will then only be recorded.
+        if demand.status == DemandStatusChoices.TRANSFERRED and city_pushes(demand.city_channel):
+            self.notice = _(
+                "This demand awaits the city platform, whose answer resolves it when the city reports it. "
+                "Resolve it here only if the city platform cannot report back (it is down, say): the city's "
+                "later reports are then only recorded on the timeline and change nothing."
+            )
 
 
 class EvaluateForm(ActionForm):

@@ -504,6 +504,37 @@ def solicitation_list(ctx: Ctx, name: str) -> None:
     ctx.tc.assertEqual(found & {c.pk for c in campaigns.values()}, expected, ctx.person)
 
 
+def solicitation_detail(ctx: Ctx, name: str) -> None:
+    """GET as every campaign object; DELETE: a launched campaign is refused to its hub (409) and to the units
+    asked (403), hidden from everyone else; a draft is seen, and deleted, by its district's hub alone."""
+    from demandloop.solicitation import actions as solicitation
+
+    solicitation_object("")(ctx, name)
+    home, who = _home(ctx)
+    for code, campaign in _campaigns(ctx).items():
+        response = ctx.call("delete", f"/api/v1/solicitations/{campaign.pk}/")
+        if home != code or (who != "hub" and who not in SOLICITATION_REACH[code]):
+            ctx.expect_hidden(response, f"{name} delete {code}")
+        else:
+            ctx.expect_visible(response, f"{name} delete {code}", (409,) if who == "hub" else (403,))
+        ctx.tc.assertTrue(solicitation.Campaign.objects.filter(pk=campaign.pk).exists())
+    ctx.expect_hidden(ctx.call("delete", f"/api/v1/solicitations/{MISSING_PK}/"), f"{name} delete missing")
+    for code in DISTRICTS:
+        w = ctx.world.d[code]
+        data = solicitation.CampaignInput(
+            title="matrix-draft", instructions="请梳理问题", localities=[w.a.locality], reply_days=5
+        )
+        draft = solicitation.do_create_campaign(w.district, w.hub, data)
+        response = ctx.call("delete", f"/api/v1/solicitations/{draft.pk}/")
+        if home == code and who == "hub":
+            ctx.tc.assertEqual(response.status_code, 204, (ctx.person, name, code))
+            ctx.tc.assertFalse(solicitation.Campaign.objects.filter(pk=draft.pk).exists())
+        else:
+            ctx.expect_hidden(response, f"{name} draft {code}")
+            ctx.tc.assertTrue(solicitation.Campaign.objects.filter(pk=draft.pk).exists())
+            draft.delete()
+
+
 def solicitation_object(path: str, method: str = "get", body: dict[str, Any] | None = None) -> Rule:
     """Within the campaign's district: the hub may (2xx, or 400/409 for a refused state); a unit asked reaches it
     and is refused the hub's actions (403) or answers (`reply/`); anyone else gets 404."""
@@ -773,7 +804,7 @@ RULES: dict[str, Rule] = {
     "city-platform-status": city_machine_endpoint,
     "city-platform-demands": city_machine_endpoint,
     "solicitation-list": solicitation_list,
-    "solicitation-detail": solicitation_object(""),
+    "solicitation-detail": solicitation_detail,
     "solicitation-export": solicitation_object("export/"),
     "solicitation-create": solicitation_create,
     "solicitation-launch": solicitation_object("launch/", "post", {}),
@@ -802,7 +833,7 @@ WRITE_RULES = frozenset(
     {"demand-attachments", "enterprise-contacts", "enterprise-deregister", "case-accept", "case-return"}
     | {
         f"solicitation-{name}"
-        for name in ("create", "launch", "close", "remind", "accept", "return", "reply")
+        for name in ("detail", "create", "launch", "close", "remind", "accept", "return", "reply")
     }
     | {f"demand-action-{action}" for action in ACTION_SERIALIZERS}
 )

@@ -278,3 +278,59 @@ def test_it_never_lets_an_uninvolved_department_handle_a_demand(world: Any) -> N
     with pytest.raises(ActionForbidden):
         actions.do_plan(in_progress, w.coord_co, plan="x", eta=in_days(5))
     assert in_progress.status == S.IN_PROGRESS
+
+
+def test_it_records_a_late_city_report_on_a_closed_demand_and_changes_nothing(world: Any) -> None:
+    from demandloop.demands.actions import demand_changed
+    from demandloop.demands.choices import DemandActionChoices as A
+
+    w = world.jinghai
+    demand = drive(w, S.TRANSFERRED)
+    actions.do_resolve(demand, w.hub, result="区级已协调解决")
+    actions.do_close(demand, w.officer_a, note="企业确认")
+    before = Demand.objects.get(pk=demand.pk)
+    heard: list[Any] = []
+    demand_changed.connect(
+        lambda **kw: heard.append(kw["event"]), weak=False, dispatch_uid="test-city-report"
+    )
+    try:
+        actions.do_city_report(
+            demand, None, stage="answered", note="市级已办结：已纳入计划", data={"sequence": 4}
+        )
+    finally:
+        demand_changed.disconnect(dispatch_uid="test-city-report")
+    after = Demand.objects.get(pk=demand.pk)
+    assert (after.status, after.version, after.updated_at, after.result) == (
+        S.CLOSED,
+        before.version,
+        before.updated_at,
+        "区级已协调解决",
+    )
+    event = DemandEvent.objects.filter(demand=demand).latest("at", "pk")
+    assert (event.action, event.from_status, event.to_status, event.actor_role) == (
+        A.CITY_REPORT,
+        S.CLOSED,
+        S.CLOSED,
+        "system",
+    )
+    assert (event.note, event.data["stage"], event.data["sequence"]) == (
+        "市级已办结：已纳入计划",
+        "answered",
+        4,
+    )
+    assert heard == []  # nothing changed for 12345, the city or the deadline watches
+    row = AuditEvent.objects.get(action="demand.city_report")
+    assert (row.success, row.user, row.object_id) == (True, None, str(demand.pk))
+
+
+def test_only_the_platform_records_a_city_report_and_never_on_a_demand_awaiting_the_city(world: Any) -> None:
+    w = world.jinghai
+    demand = drive(w, S.TRANSFERRED)
+    with pytest.raises(ActionNotAllowed):
+        actions.do_city_report(demand, None, stage="answered", note="市级已办结")
+    actions.do_resolve(demand, w.hub, result="区级已协调解决")
+    with pytest.raises(ActionForbidden):
+        actions.do_city_report(demand, w.hub, stage="answered", note="市级已办结")
+    assert not DemandEvent.objects.filter(demand=demand, action="city_report").exists()
+    refused = AuditEvent.objects.filter(action="demand.city_report", success=False)
+    assert sorted(refused.values_list("detail__code", flat=True)) == ["forbidden", "not_allowed"]

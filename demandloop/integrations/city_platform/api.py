@@ -25,12 +25,20 @@ from demandloop.integrations.city_platform import inbound
 from demandloop.integrations.city_platform.signing import SignatureRejected, verify
 
 ANSWERS = {
-    200: OpenApiResponse(OpenApiTypes.OBJECT, description="Applied, or a repeat answered as before."),
+    200: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description=(
+            "Applied; recorded only (`recorded`: the demand no longer awaits the city); older than a report "
+            "applied; or a repeat answered as before."
+        ),
+    ),
     400: OpenApiResponse(OpenApiTypes.OBJECT, description="A field is wrong: `field` names it."),
     401: OpenApiResponse(OpenApiTypes.OBJECT, description="A signature header is missing or out of time."),
     403: OpenApiResponse(OpenApiTypes.OBJECT, description="Unknown application id, or a wrong signature."),
     404: OpenApiResponse(OpenApiTypes.OBJECT, description="No matter has this reference."),
-    409: OpenApiResponse(OpenApiTypes.OBJECT, description="The demand's state refuses it, or a reused id."),
+    409: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="A reused event id, or the demand changed at that moment (retry)."
+    ),
 }
 
 

@@ -48,3 +48,4 @@ class InboundOutcomeChoices(models.TextChoices):
 
     APPLIED = "applied", _("Applied")
     STALE = "stale", _("Older than a status already applied; kept, not applied")
+    RECORDED = "recorded", _("Recorded on a demand that no longer awaited the city; not applied")

@@ -17,7 +17,11 @@ the log, answered `"applied": false`, not applied. Each status goes through the 
 * `returned` (退回) → `do_city_return`: the demand is "escalated" at tier 4 again, the district's to decide
   (a lead department of its own, or a new transfer with what the city asked for).
 
-A demand no longer awaiting the city (withdrawn, resolved by hand) refuses the report with 409 and its status.
+A demand no longer awaiting the city — the hub resolved it by hand while the city platform was down, the
+enterprise withdrew it — takes the report as a record only: `do_city_report` puts the city's words (its result,
+its reason for returning) on the demand's timeline, the matter notes the city's status and sequence, and the
+demand itself is left as it is. The city is answered 200 with `"applied": false, "recorded": true` and the
+demand's status, so it stops retrying a message the district cannot apply (a 409 would be retried for ever).
 
 Matter (`receive_matter`): idempotent by the city's reference. The enterprise is found in the ledger by its
 统一社会信用代码 (validated as the ledger validates it), as the 12345 import finds it: a code the ledger does not
@@ -120,6 +124,7 @@ def _repeat(event_id: str, digest: str) -> Outcome | None:
             "code": 0,
             "duplicate": True,
             "applied": seen.outcome == InboundOutcomeChoices.APPLIED,
+            **({"recorded": True} if seen.outcome == InboundOutcomeChoices.RECORDED else {}),
             "reference": seen.matter.city_reference,
             "district_reference": str(seen.matter.demand_id),
         },
@@ -210,12 +215,6 @@ def _apply_status(data: dict[str, Any], payload: Any, digest: str) -> Outcome:
         log.save(force_insert=True)
         return Outcome(200, {**answer, "applied": False, "last_sequence": matter.last_sequence})
     demand = Demand.objects.select_related("tier", "district").get(pk=matter.demand_id)
-    if demand.status != S.TRANSFERRED:
-        raise Refused(
-            409,
-            _("The district's demand is no longer awaiting the city (it is “%(status)s”).")
-            % {"status": S(demand.status).label},
-        )
     # The event is dated when the district learns it; the city's own time is kept in the event's data.
     occurred = data.get("occurred_at")
     extra = {
@@ -225,6 +224,8 @@ def _apply_status(data: dict[str, Any], payload: Any, digest: str) -> Outcome:
         "occurred_at": occurred.isoformat() if occurred is not None else None,
     }
     try:
+        if demand.status != S.TRANSFERRED:
+            return _record_only(matter, demand, data, extra, log, answer)
         if data["status"] == CityStatusChoices.ANSWERED:
             actions.do_resolve(demand, None, result=data["result"].strip(), note=_progress_note(data))
         elif data["status"] == CityStatusChoices.RETURNED:
@@ -235,14 +236,65 @@ def _apply_status(data: dict[str, Any], payload: Any, digest: str) -> Outcome:
             )
     except DemandActionError as error:
         raise Refused(error.status_code, error.message, error.field) from error
+    _note_city_status(matter, data)
+    log.outcome = InboundOutcomeChoices.APPLIED
+    log.save(force_insert=True)
+    return Outcome(200, {**answer, "applied": True, "status": demand.status})
+
+
+def _note_city_status(matter: CityMatter, data: dict[str, Any]) -> None:
+    """The matter's record of what the city reported last, and of its sequence (the replay guard)."""
+    occurred = data.get("occurred_at")
     CityMatter.objects.filter(pk=matter.pk).update(
         city_status=data["status"],
         last_sequence=data["sequence"],
         city_status_at=min(occurred, timezone.now()) if occurred is not None else timezone.now(),
     )
-    log.outcome = InboundOutcomeChoices.APPLIED
+
+
+def _city_words(data: dict[str, Any]) -> str:
+    """The city's report as the timeline shows it: its status, its unit, and its own text."""
+    head = _progress_note({**data, "note": ""})
+    words = [text for text in (data["result"].strip(), data["reason"].strip(), data["note"].strip()) if text]
+    return f"{head}：{'；'.join(words)}" if words else head
+
+
+def _record_only(
+    matter: CityMatter,
+    demand: Demand,
+    data: dict[str, Any],
+    extra: dict[str, Any],
+    log: CityInboundMessage,
+    answer: dict[str, Any],
+) -> Outcome:
+    """A report on a demand that no longer awaits the city: on its timeline, on the matter, and nothing else.
+
+    The district acted first (resolved by hand while the city platform was down, or the enterprise withdrew), so
+    the city's answer or return cannot be applied any more; refusing it would only make the city retry. Kept,
+    it shows the hub what the city decided after all. Its sequence counts: an older report arriving later is
+    still stale.
+    """
+    with translation.override("zh-hans"):
+        status = str(S(demand.status).label)
+        note = "\n".join(
+            [
+                _city_words(data),
+                _("Recorded only: the district's demand no longer awaits the city, it is “%(status)s”.")
+                % {"status": status},
+            ]
+        )
+    texts = {name: data[name].strip() for name in ("result", "reason") if data[name].strip()}
+    actions.do_city_report(demand, None, stage=data["status"], note=note, data={**extra, **texts})
+    _note_city_status(matter, data)
+    log.outcome = InboundOutcomeChoices.RECORDED
     log.save(force_insert=True)
-    return Outcome(200, {**answer, "applied": True, "status": demand.status})
+    message = _(
+        "Recorded on the demand, not applied: the district's demand no longer awaits the city "
+        "(it is “%(status)s”)."
+    ) % {"status": S(demand.status).label}
+    return Outcome(
+        200, {**answer, "applied": False, "recorded": True, "status": demand.status, "msg": str(message)}
+    )
 
 
 # --- A matter the city sends ---------------------------------------------------------------------------------

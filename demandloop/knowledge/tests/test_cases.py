@@ -151,6 +151,57 @@ def test_it_clears_the_enterprise_name_from_an_anonymised_case(world):
     assert case.background.startswith("某企业")
 
 
+def test_the_hub_hears_of_a_nomination_in_its_inbox_and_by_e_mail(world):
+    from demandloop.integrations.models import OutboxMessage
+
+    w = world.jinghai
+    w.hub.email = "hub@jinghai.example.gov.cn"
+    w.hub.save(update_fields=["email"])
+    case = nominate(w)
+    told = Notification.objects.get(topic="case_nominated")
+    assert told.user == w.hub and told.district == w.district
+    assert told.subject == f"典型案例待审核：{TEXTS['title']}"
+    assert f"#{case.demand_id}" in told.body and told.link == f"/cases/{case.pk}/"
+    mail = OutboxMessage.objects.get(topic="case_nominated")
+    assert (mail.channel, mail.recipient, mail.status) == ("email", "hub@jinghai.example.gov.cn", "pending")
+    # Another district's hub, and the author, hear nothing of it.
+    assert not Notification.objects.filter(user__in=[world.nankai.hub, w.officer_a]).exists()
+
+
+def test_the_hub_is_not_told_of_its_own_nomination_but_hears_of_a_resubmission(world):
+    w = world.jinghai
+    nominate(w, by=w.hub)
+    assert not Notification.objects.filter(topic="case_nominated").exists()
+    case = nominate(w)
+    actions.do_return_case(case, w.hub, reason="请补充成效数据")
+    actions.do_edit_case(case, w.officer_a, **{**TEXTS, "outcome": "许可证3天办结。"})
+    subjects = list(
+        Notification.objects.filter(user=w.hub, topic="case_nominated")
+        .order_by("pk")
+        .values_list("subject", flat=True)
+    )
+    assert subjects == [f"典型案例待审核：{TEXTS['title']}", f"典型案例已修改，待重新审核：{TEXTS['title']}"]
+
+
+def test_a_nomination_rolled_back_tells_nobody(world):
+    from django.db import transaction
+
+    from demandloop.integrations.models import OutboxMessage
+
+    w = world.jinghai
+    w.hub.email = "hub@jinghai.example.gov.cn"
+    w.hub.save(update_fields=["email"])
+    demand = drive(w, S.EVALUATED)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        nominate(w, demand=demand)
+        raise RuntimeError("the caller's transaction fails after the nomination")
+    assert not TypicalCase.objects.exists()
+    assert (
+        not Notification.objects.exists()
+        and not OutboxMessage.objects.filter(topic="case_nominated").exists()
+    )
+
+
 # --- Review ------------------------------------------------------------------------------------------------
 
 
@@ -504,6 +555,102 @@ def test_the_hub_selects_by_places_and_enterprises_read_the_published_ten(world,
     assert download.status_code == 200 and "乙案例" in document_text(download.content)
     assert client.get(reverse("case_casebook") + f"?year={year}&collection=accepted").status_code == 404
     assert client.get(reverse("case_casebook") + "?year=abc").status_code == 400
+
+
+# --- Refusals in the audit trail ----------------------------------------------------------------------------
+
+
+def failures(action: str) -> list[tuple[Any, str, str, str]]:
+    """(user, object type, object id, refusal code) of every failed audit row of `action`, oldest first."""
+    from demandloop.core.models import AuditEvent
+
+    rows = AuditEvent.objects.filter(action=action, success=False).order_by("pk")
+    return [(row.user, row.object_type, row.object_id, row.detail["code"]) for row in rows]
+
+
+def test_a_refused_case_action_through_the_api_is_audited_as_a_failure(world):
+    from demandloop.core.models import AuditEvent
+
+    w = world.jinghai
+    case = nominate(w)
+    # The author may not review their own case (403), and the refusal is not lost with the rolled-back work.
+    refused = api(w.officer_a).post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json")
+    assert refused.status_code == 403
+    assert failures("knowledge.case.accept") == [
+        (w.officer_a, "knowledge.typicalcase", str(case.pk), "forbidden")
+    ]
+    row = AuditEvent.objects.get(action="knowledge.case.accept", success=False)
+    assert row.message == refused.json()["detail"] and row.district_id == w.district.pk
+    assert row.detail["status"] == "submitted"
+    hub = api(w.hub)
+    assert hub.post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json").status_code == 200
+    # The state refuses a second review (409); an unresolved demand cannot be nominated (409).
+    assert hub.post(f"/api/v1/cases/{case.pk}/return/", {"reason": "补充"}, format="json").status_code == 409
+    assert failures("knowledge.case.return") == [
+        (w.hub, "knowledge.typicalcase", str(case.pk), "not_allowed")
+    ]
+    open_demand = drive(w, S.IN_PROGRESS)
+    body = {**TEXTS, "demand": open_demand.pk}
+    assert api(w.officer_a).post("/api/v1/cases/", body, format="json").status_code == 409
+    assert failures("knowledge.case.nominate") == [
+        (w.officer_a, "demands.demand", str(open_demand.pk), "not_allowed")
+    ]
+    # The selection: a case of another district's hub is not theirs to choose (404 before any action); a
+    # published selection cannot be published again, nor unpublished without a reason.
+    year = case.year
+    assert (
+        hub.put("/api/v1/cases/selection/", {"year": year, "cases": [case.pk]}, format="json").status_code
+        == 200
+    )
+    assert hub.post("/api/v1/cases/selection/publish/", {"year": year}, format="json").status_code == 200
+    assert hub.post("/api/v1/cases/selection/publish/", {"year": year}, format="json").status_code == 409
+    body = {"year": year, "reason": " "}
+    assert hub.post("/api/v1/cases/selection/unpublish/", body, format="json").status_code == 400
+    assert (
+        hub.put("/api/v1/cases/selection/", {"year": year, "cases": [case.pk]}, format="json").status_code
+        == 409
+    )
+    selection = CaseSelection.objects.get()
+    assert failures("knowledge.selection.publish") == [
+        (w.hub, "knowledge.caseselection", str(selection.pk), "not_allowed")
+    ]
+    assert failures("knowledge.selection.unpublish") == [
+        (w.hub, "knowledge.caseselection", str(selection.pk), "invalid")
+    ]
+    assert failures("knowledge.selection.set") == [(w.hub, "org.district", str(w.district.pk), "not_allowed")]
+    assert AuditEvent.objects.get(action="knowledge.selection.set", success=False).detail["year"] == str(year)
+    # Nothing of it passed as an access refusal of the API route (one row per refusal).
+    assert not AuditEvent.objects.filter(action="access.refused").exists()
+
+
+def test_a_refused_case_action_on_the_pages_is_audited_as_a_failure(world, client):
+    w = world.jinghai
+    case = accepted(w)
+    # Nominating a demand that is a case already, from a form opened a moment earlier.
+    client.force_login(w.hub)
+    response = client.post(reverse("case_nominate", args=[case.demand_id]), TEXTS)
+    assert response["Location"] == reverse("demand_detail", args=[case.demand_id])
+    assert failures("knowledge.case.nominate") == [
+        (w.hub, "demands.demand", str(case.demand_id), "not_allowed")
+    ]
+    # Reviewing an accepted case again.
+    client.post(reverse("case_review", args=[case.pk, "accept"]), {"note": ""})
+    assert failures("knowledge.case.accept") == [
+        (w.hub, "knowledge.typicalcase", str(case.pk), "not_allowed")
+    ]
+    # A colleague who reads the library case may not edit it.
+    client.force_login(w.coord_lead)
+    response = client.post(reverse("case_edit", args=[case.pk]), {**TEXTS, "outcome": "改写"})
+    assert response["Location"] == reverse("case_detail", args=[case.pk])
+    assert TypicalCase.objects.get().outcome == TEXTS["outcome"]
+    assert failures("knowledge.case.edit") == [
+        (w.coord_lead, "knowledge.typicalcase", str(case.pk), "forbidden")
+    ]
+    # Publishing an empty selection.
+    client.force_login(w.hub)
+    actions.do_set_selection(w.district, w.hub, year=case.year, cases=[])
+    client.post(reverse("case_selection_publish"), {"year": case.year})
+    assert [code for *_rest, code in failures("knowledge.selection.publish")] == ["invalid"]
 
 
 def test_the_history_of_a_case_and_a_selection_cannot_be_rewritten(world):

@@ -58,3 +58,15 @@ def target(campaign: Any, unit: Any) -> Any:
     if isinstance(unit, Locality):
         return campaign.targets.get(locality=unit)
     return campaign.targets.get(department=unit)
+
+
+def hub_of_both(world: World) -> Any:
+    """静海's hub also serves 南开's service office (one person, two districts); returns that person."""
+    from demandloop.org.models import Membership
+
+    person = world.jinghai.hub
+    nankai = world.nankai
+    Membership.objects.create(
+        user=person, role="hub", district=nankai.district, department=nankai.dep("zwfwb")
+    )
+    return person

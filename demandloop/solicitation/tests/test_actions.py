@@ -336,3 +336,56 @@ def test_a_unit_sees_what_it_still_owes(world):
     assert waiting_targets(w.officer_b) == [] and waiting_targets(w.hub) == []
     actions.do_submit_reply(target(campaign, w.a.locality), w.officer_a, no_problems=True)
     assert waiting_targets(w.officer_a) == []
+
+
+# --- Deleting a draft -------------------------------------------------------------------------------------
+
+
+def test_the_hub_deletes_a_draft_and_the_audit_keeps_what_it_was(world):
+    from demandloop.solicitation.models import Campaign, CampaignTarget
+
+    w = world.jinghai
+    draft = campaign_of(w, launch=False, title="下季度征询（草稿）")
+    pk = draft.pk
+    actions.do_delete_campaign(draft, w.hub)
+    assert not Campaign.objects.filter(pk=pk).exists()
+    assert not CampaignTarget.objects.filter(campaign_id=pk).exists()
+    row = AuditEvent.objects.get(action="solicitation.delete")
+    assert (row.success, row.user, row.role, row.object_type, row.object_id) == (
+        True,
+        w.hub,
+        "hub",
+        "solicitation.campaign",
+        str(pk),
+    )
+    assert row.district_id == w.district.pk and row.detail["title"] == "下季度征询（草稿）"
+    assert sorted(row.detail["units"]) == sorted([str(w.a.locality), str(w.dep("scjgj"))])
+
+
+def test_a_launched_campaign_cannot_be_deleted_and_the_attempt_is_audited(world):
+    from demandloop.solicitation.models import Campaign
+
+    w = world.jinghai
+    campaign = campaign_of(w)
+    with pytest.raises(ActionNotAllowed) as refused:
+        actions.do_delete_campaign(campaign, w.hub)
+    assert refused.value.message == "已发布的征询不能删除：已向征询单位发出。如不再需要，请结束征询。"
+    actions.do_close_campaign(campaign, w.hub)
+    with pytest.raises(ActionNotAllowed):
+        actions.do_delete_campaign(campaign, w.hub)
+    assert Campaign.objects.filter(pk=campaign.pk).exists()
+    rows = AuditEvent.objects.filter(action="solicitation.delete")
+    assert [(r.success, r.user) for r in rows] == [(False, w.hub), (False, w.hub)]
+
+
+def test_only_the_district_s_hub_deletes_its_draft(world):
+    from demandloop.solicitation.models import Campaign
+
+    w = world.jinghai
+    draft = campaign_of(w, launch=False)
+    for person in (world.nankai.hub, w.officer_a, w.coord_lead, w.dispatcher):
+        with pytest.raises(ActionForbidden):
+            actions.do_delete_campaign(draft, person)
+    assert Campaign.objects.filter(pk=draft.pk).exists()
+    refused = AuditEvent.objects.filter(action="solicitation.delete", success=False)
+    assert refused.count() == 4 and {r.district_id for r in refused} == {w.district.pk}

@@ -139,3 +139,19 @@ def test_the_campaign_is_read_in_three_queries_however_many_units_replied(
     targets = response.json()["targets"]
     assert len(targets) == len(localities) + 1
     assert sum(len(t["problems"]) for t in targets) == 2, "both replies are read, with their problems"
+
+
+def test_the_hub_deletes_a_draft_over_the_api_and_nothing_else(world):
+    w = world.jinghai
+    draft = campaign_of(w, launch=False)
+    launched = campaign_of(w, title="已发布的征询")
+    # Nobody but the hub sees a draft: 404, the same as missing.
+    for person in (world.nankai.hub, w.officer_a, w.coord_lead):
+        assert as_user(person).delete(f"/api/v1/solicitations/{draft.pk}/").status_code == 404
+    # A unit asked by a launched campaign sees it, and may not delete it.
+    assert as_user(w.officer_a).delete(f"/api/v1/solicitations/{launched.pk}/").status_code == 403
+    refused = as_user(w.hub).delete(f"/api/v1/solicitations/{launched.pk}/")
+    assert refused.status_code == 409 and "已发布的征询不能删除" in refused.json()["detail"]
+    assert as_user(w.hub).delete(f"/api/v1/solicitations/{draft.pk}/").status_code == 204
+    assert list(Campaign.objects.values_list("pk", flat=True)) == [launched.pk]
+    assert as_user(w.hub).delete(f"/api/v1/solicitations/{draft.pk}/").status_code == 404

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from demandloop.solicitation import actions
 from demandloop.solicitation.actions import ProblemInput
 from demandloop.solicitation.models import Campaign, Reply
-from demandloop.solicitation.tests.conftest import campaign_of, target
+from demandloop.solicitation.tests.conftest import campaign_of, hub_of_both, target
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +274,104 @@ def test_the_list_shows_the_hub_its_counts_and_a_unit_what_waits(world, client):
     page = client.get(reverse("solicitation_list")).content.decode()
     assert "待您答复" in page and "区市场监管局" in page and "发起征询" not in page
     assert client.get(reverse("solicitation_create")).status_code == 404
+
+
+def test_the_hub_deletes_a_draft_after_confirming_but_never_a_launched_campaign(world, client):
+    w = world.jinghai
+    draft = campaign_of(w, launch=False, title="下季度征询（草稿）")
+    launched = campaign_of(w, title="已发布的征询")
+    client.force_login(w.hub)
+    page = client.get(reverse("solicitation_detail", args=[draft.pk])).content.decode()
+    # The button opens a confirmation; only its own button deletes.
+    assert 'id="delete-draft"' in page and "删除后不能恢复" in page
+    assert reverse("solicitation_delete", args=[draft.pk]) in page
+    page = client.get(reverse("solicitation_detail", args=[launched.pk])).content.decode()
+    assert 'id="delete-draft"' not in page
+    refused = client.post(reverse("solicitation_delete", args=[launched.pk]), follow=True)
+    assert "已发布的征询不能删除" in refused.content.decode()
+    assert Campaign.objects.filter(pk=launched.pk).exists()
+    deleted = client.post(reverse("solicitation_delete", args=[draft.pk]), follow=True)
+    assert deleted.redirect_chain[-1][0] == reverse("solicitation_list")
+    assert "征询草稿“下季度征询（草稿）”已删除" in deleted.content.decode()
+    assert not Campaign.objects.filter(pk=draft.pk).exists()
+    # Another district's hub and a unit are told it does not exist.
+    other = campaign_of(w, launch=False)
+    for person in (world.nankai.hub, w.officer_a):
+        client.force_login(person)
+        assert client.post(reverse("solicitation_delete", args=[other.pk])).status_code == 404
+    assert Campaign.objects.filter(pk=other.pk).exists()
+
+
+def test_a_hub_of_two_districts_chooses_the_district_and_gets_its_units(world, client):
+    person = hub_of_both(world)
+    jinghai, nankai = world.jinghai, world.nankai
+    client.force_login(person)
+    page = client.get(reverse("solicitation_create")).content.decode()
+    assert 'name="district"' in page and 'value="nankai"' in page and 'hx-get="/solicitation/new/"' in page
+    assert jinghai.a.locality.name in page and nankai.a.locality.name not in page
+    # Choosing 南开 reloads the form for it, keeping what was typed.
+    page = client.get(
+        reverse("solicitation_create"), {"district": "nankai", "title": "南开一季度征询", "reply_days": "4"}
+    ).content.decode()
+    assert nankai.a.locality.name in page and jinghai.a.locality.name not in page
+    assert 'value="南开一季度征询"' in page and 'value="4"' in page
+    assert '<option value="nankai" selected>' in page
+    response = client.post(
+        reverse("solicitation_create"),
+        {
+            "district": "nankai",
+            "title": "南开一季度征询",
+            "instructions": "请梳理辖区企业近期反映的问题",
+            "localities": [nankai.a.locality.pk],
+            "departments": [nankai.dep("scjgj").pk],
+            "reply_days": "4",
+        },
+    )
+    campaign = Campaign.objects.get()
+    assert response["Location"] == reverse("solicitation_detail", args=[campaign.pk])
+    assert campaign.district == nankai.district
+    assert {t.unit for t in campaign.targets.all()} == {nankai.a.locality, nankai.dep("scjgj")}
+
+
+def test_the_district_chosen_is_checked_against_the_person_s_districts(world, client):
+    from demandloop.org.models import District
+
+    person = hub_of_both(world)
+    jinghai = world.jinghai
+    elsewhere = District.objects.create(code="binhai", name="滨海新区")
+    client.force_login(person)
+    body = {
+        "title": "征询",
+        "instructions": "请梳理问题",
+        "localities": [jinghai.a.locality.pk],
+        "reply_days": "3",
+    }
+    # A district that is not theirs, and units of another district than the one chosen: refused, nothing saved.
+    refused = client.post(reverse("solicitation_create"), {**body, "district": elsewhere.code})
+    assert refused.status_code == 200 and "选择一个有效的选项" in refused.content.decode()
+    refused = client.post(reverse("solicitation_create"), {**body, "district": "nankai"})
+    assert refused.status_code == 200 and "选择一个有效的选项" in refused.content.decode()
+    assert not Campaign.objects.exists()
+    assert client.get(reverse("solicitation_create"), {"district": elsewhere.code}).status_code == 404
+    client.post(reverse("solicitation_create"), {**body, "district": "jinghai"})
+    assert Campaign.objects.get().district == jinghai.district
+
+
+def test_a_hub_of_one_district_is_not_asked_which(world, client):
+    w = world.nankai
+    client.force_login(w.hub)
+    page = client.get(reverse("solicitation_create")).content.decode()
+    assert 'name="district"' not in page and "南开区" in page
+    # A district slipped into the request changes nothing: the campaign is its own district's.
+    client.post(
+        reverse("solicitation_create"),
+        {
+            "district": "jinghai",
+            "title": "征询",
+            "instructions": "请梳理问题",
+            "localities": [w.a.locality.pk],
+            "reply_days": "3",
+        },
+    )
+    assert Campaign.objects.get().district == w.district
+    assert client.get(reverse("solicitation_create"), {"district": "jinghai"}).status_code == 404

@@ -73,6 +73,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "solicitation_create": {R.HUB},
     "solicitation_detail": SOLICITATION,
     "solicitation_edit": {R.HUB},
+    "solicitation_delete": {R.HUB},
     "solicitation_change": {R.HUB},
     "solicitation_export": {R.HUB},
     "solicitation_reply": {R.OFFICER, R.SOCIAL_OFFICER, R.COORDINATOR, R.DEPT_LEAD},
@@ -386,12 +387,18 @@ def requests_for(
 ) -> list[tuple[str, Any, str, str]]:
     """(url, target key, target kind, method) for every object the route can address in the world."""
     name = pattern.name
-    if name in {"solicitation_detail", "solicitation_edit", "solicitation_change", "solicitation_export"}:
-        # Editing a launched campaign sends the hub back to it (302); "remind" reminds (302); the export is the
-        # hub's. A unit opens only the campaign page, with its own reply.
+    if name in {
+        "solicitation_detail",
+        "solicitation_edit",
+        "solicitation_delete",
+        "solicitation_change",
+        "solicitation_export",
+    }:
+        # Editing or deleting a launched campaign sends the hub back to it with the reason (302); "remind"
+        # reminds (302); the export is the hub's. A unit opens only the campaign page, with its own reply.
         kind = "campaign" if name == "solicitation_detail" else "district_hub"
         args = {"solicitation_change": ["remind"]}.get(name, [])
-        method = "post" if name == "solicitation_change" else "get"
+        method = "post" if name in {"solicitation_change", "solicitation_delete"} else "get"
         return [(reverse(name, args=[c.pk, *args]), code, kind, method) for code, c in campaigns.items()]
     if name in {"solicitation_reply", "solicitation_template"}:
         # The locality's reply: submitting an empty draft is refused with a message (302) within reach.
@@ -543,6 +550,12 @@ def requests_for(
                 "district_wide",
                 "get",
             )
+            for code in "JN"
+        ]
+    if name == "solicitation_create":
+        # The hub's form of its own district by default; another district's form is 404.
+        return [(reverse(name), None, "", "get")] + [
+            (reverse(name) + f"?district={world.districts[code].district.code}", code, "district_hub", "get")
             for code in "JN"
         ]
     if name == "meeting_create":

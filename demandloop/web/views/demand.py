@@ -35,7 +35,17 @@ from demandloop.web.views.whistles import may_blow_whistle, whistles_of
 ACTION_LABELS = dict(A.choices)
 # Notes an enterprise reads on its demand's timeline (see `demand_context`).
 NOTES_FOR_THE_ENTERPRISE = frozenset(
-    {A.SCREEN, A.ANSWER, A.INFORM, A.RESOLVE, A.EVALUATE, A.REOPEN, A.WITHDRAW, A.CITY_PROGRESS}
+    {
+        A.SCREEN,
+        A.ANSWER,
+        A.INFORM,
+        A.RESOLVE,
+        A.EVALUATE,
+        A.REOPEN,
+        A.WITHDRAW,
+        A.CITY_PROGRESS,
+        A.CITY_REPORT,
+    }
 )
 
 

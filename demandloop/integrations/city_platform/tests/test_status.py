@@ -200,15 +200,139 @@ def test_it_ignores_older_news_arriving_after_newer(pushed: Any, city_posts: Any
     assert CityMatter.objects.get(demand=pushed).city_status == "answered"
 
 
-def test_it_refuses_news_for_a_demand_no_longer_awaiting_the_city(
+# --- A demand the district no longer holds open for the city ------------------------------------------------
+
+
+def test_it_records_the_city_s_late_answer_on_a_demand_the_hub_resolved_by_hand(
+    pushed: Any, city_posts: Any, world: Any
+) -> None:
+    # The city platform was down; the hub resolved the matter itself. The city's answer arrives afterwards.
+    actions.do_resolve(pushed, world.jinghai.hub, result="区工信局协调电力公司，已完成增容。")
+    version = pushed.version
+    body = status("ev-9", 3, "answered", unit="市发展改革委", result="已纳入2027年电网改造计划。")
+    response = city_posts("status", body)
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert {key: value for key, value in answer.items() if key != "msg"} == {
+        "code": 0,
+        "reference": "JCF2026000001",
+        "district_reference": str(pushed.pk),
+        "applied": False,
+        "recorded": True,
+        "status": "resolved",
+    }
+    assert "已办结" in answer["msg"] and "未据此办理" in answer["msg"]
+    # The demand is as the hub left it: status, result, version.
+    pushed.refresh_from_db()
+    assert (pushed.status, pushed.result, pushed.version) == (
+        "resolved",
+        "区工信局协调电力公司，已完成增容。",
+        version,
+    )
+    # Its history shows the city's own result, in the city's words.
+    last = pushed.events.latest("at", "pk")
+    assert (last.action, last.from_status, last.to_status, last.actor) == (
+        A.CITY_REPORT,
+        "resolved",
+        "resolved",
+        None,
+    )
+    assert last.note.startswith("市级已办结，市发展改革委：已纳入2027年电网改造计划。")
+    assert "仅记录" in last.note and "已办结" in last.note
+    assert (last.data["stage"], last.data["result"], last.data["sequence"]) == (
+        "answered",
+        "已纳入2027年电网改造计划。",
+        3,
+    )
+    matter = CityMatter.objects.get(demand=pushed)
+    assert (matter.city_status, matter.last_sequence) == ("answered", 3)
+    assert CityInboundMessage.objects.get(event_id="ev-9").outcome == "recorded"
+    # The city's retry of the same message is a repeat: answered as recorded, recorded once.
+    again = city_posts("status", body)
+    assert again.status_code == 200
+    assert (again.json()["duplicate"], again.json()["applied"], again.json()["recorded"]) == (
+        True,
+        False,
+        True,
+    )
+    # Older news arriving later is stale, as ever: kept in the log, not on the timeline.
+    late = city_posts("status", status("ev-2", 2, "in_progress", note="正在协调"))
+    assert late.status_code == 200 and late.json()["applied"] is False and late.json()["last_sequence"] == 3
+    assert "recorded" not in late.json()
+    assert CityInboundMessage.objects.get(event_id="ev-2").outcome == "stale"
+    assert pushed.events.filter(action=A.CITY_REPORT).count() == 1
+
+
+def test_it_records_a_return_for_a_demand_closed_locally_without_reopening_it(
+    pushed: Any, city_posts: Any, world: Any
+) -> None:
+    w = world.jinghai
+    actions.do_resolve(pushed, w.hub, result="区级已协调解决")
+    actions.do_close(pushed, w.officer_a, note="企业确认已解决")
+    response = city_posts("status", status("ev-5", 1, "returned", reason="属区级职责，请区级统筹解决"))
+    assert response.status_code == 200, response.content
+    assert (response.json()["recorded"], response.json()["status"]) == (True, "closed")
+    pushed.refresh_from_db()
+    assert (pushed.status, pushed.tier.level) == ("closed", 4)
+    last = pushed.events.latest("at", "pk")
+    assert (last.action, last.to_status, last.data["reason"]) == (
+        A.CITY_REPORT,
+        "closed",
+        "属区级职责，请区级统筹解决",
+    )
+    assert "属区级职责，请区级统筹解决" in last.note and "已关闭" in last.note
+    assert CityMatter.objects.get(demand=pushed).city_status == "returned"
+
+
+def test_it_records_progress_on_a_withdrawn_demand_and_answers_200(
     pushed: Any, city_posts: Any, world: Any
 ) -> None:
     actions.do_withdraw(pushed, world.jinghai.ent_user_a, reason="企业已自行解决")
-    response = city_posts("status", status("ev-1", 1, "answered", result="已办结"))
-    assert response.status_code == 409
-    assert "已撤回" in response.json()["msg"] or "Withdrawn" in response.json()["msg"]
-    assert not CityInboundMessage.objects.exists()
-    assert CityMatter.objects.get(demand=pushed).last_sequence == 0
+    response = city_posts("status", status("ev-1", 1, "accepted", unit="市发展改革委", note="已受理"))
+    assert response.status_code == 200
+    assert (response.json()["applied"], response.json()["recorded"], response.json()["status"]) == (
+        False,
+        True,
+        "withdrawn",
+    )
+    pushed.refresh_from_db()
+    assert pushed.status == "withdrawn"
+    assert events(pushed)[-1] == (A.CITY_REPORT, "withdrawn")
+    assert CityMatter.objects.get(demand=pushed).last_sequence == 1
+
+
+def test_the_hub_reads_the_city_s_late_answer_and_was_warned_before_resolving(
+    pushed: Any, city_posts: Any, world: Any, client: Any
+) -> None:
+    w = world.jinghai
+    client.force_login(w.hub)
+    page = client.get(f"/demands/{pushed.pk}/").content.decode()
+    # Resolving by hand stays possible while the city holds the matter, with a word of warning.
+    assert 'name="submit-resolve"' in page
+    assert "仅在市级平台无法回传时" in page
+    client.post(f"/demands/{pushed.pk}/actions/resolve/", {"resolve-result": "区级已协调解决"})
+    pushed.refresh_from_db()
+    assert pushed.status == "resolved"
+    city_posts("status", status("ev-9", 3, "answered", result="已纳入2027年电网改造计划。"))
+    page = client.get(f"/demands/{pushed.pk}/").content.decode()
+    assert "市级反馈（仅记录）" in page and "已纳入2027年电网改造计划。" in page
+    assert "仅在市级平台无法回传时" not in page
+    # The enterprise follows the city's word on its own matter too.
+    client.force_login(w.ent_user_a)
+    assert "已纳入2027年电网改造计划。" in client.get(f"/demands/{pushed.pk}/").content.decode()
+
+
+def test_no_warning_where_the_hub_records_the_city_s_answer_by_hand(
+    world: Any, city: Any, client: Any
+) -> None:
+    # The 12345 enterprise desk has no integration: its answer is recorded here, so there is nothing to warn of.
+    w = world.jinghai
+    demand = actions.do_transfer(
+        at_tier_4(w), w.hub, city_channel="hotline_desk", city_reference="12345-ZX-0001"
+    )
+    client.force_login(w.hub)
+    page = client.get(f"/demands/{demand.pk}/").content.decode()
+    assert 'name="submit-resolve"' in page and "仅在市级平台无法回传时" not in page
 
 
 def test_it_answers_a_twin_that_lost_the_race_as_a_repeat(
