@@ -3,6 +3,10 @@
 Playwright's own browser download cannot work here (no network), so the tests drive `/usr/bin/chromium`; a CJK
 font (fonts-wqy-microhei) makes the screenshots readable. The screenshots go to `docs/screenshots/`, where the
 user guide (`docs/guide.md`) shows them.
+
+The pages run under the platform's Content Security Policy, which refuses evaluating strings as script: wait with
+selectors and locators, not `page.wait_for_function` (Playwright compiles its text in the page, and is refused
+once it has to poll).
 """
 
 from __future__ import annotations
