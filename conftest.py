@@ -25,6 +25,19 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.CACHES = {"default": {**cache, "LOCATION": f"{server}/{1 + int(worker[2:])}"}}
 
 
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium for the browser tests, one per test module (contexts keep the people apart)."""
+    from playwright.sync_api import sync_playwright
+
+    from demandloop.web.tests.browser import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(autouse=True)
 def no_csp_violations() -> Iterator[None]:
     """Every browser test is also a test of the Content Security Policy: the pages it walked through must not

@@ -3,26 +3,15 @@ the units offered follow without losing what was typed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from demandloop.solicitation.models import Campaign
 from demandloop.solicitation.tests.conftest import hub_of_both
-from demandloop.web.tests.browser import Person, launch_chromium, needs_chromium
+from demandloop.web.tests.browser import Person, needs_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 def test_the_district_choice_reloads_the_units_and_keeps_the_texts(

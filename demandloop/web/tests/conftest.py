@@ -123,19 +123,6 @@ def build_world(make_user: Any) -> World:
     return World(districts)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium, one per test module (contexts keep the people apart)."""
-    from playwright.sync_api import sync_playwright
-
-    from demandloop.web.tests.browser import launch_chromium
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def world(db: Any, make_user: Any) -> World:
     return build_world(make_user)

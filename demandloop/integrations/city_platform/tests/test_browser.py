@@ -3,26 +3,15 @@ one to type for the other channels; the demand page then shows the city's refere
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from demandloop.integrations.city_platform.tests.conftest import deliver_everything_due
 from demandloop.integrations.city_platform.tests.ladder import at_tier_4
-from demandloop.web.tests.browser import Person, launch_chromium, needs_chromium
+from demandloop.web.tests.browser import Person, needs_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 def test_the_hub_transfers_to_jinchanfa_without_typing_a_reference(
