@@ -30,6 +30,7 @@ class TopicChoices(models.TextChoices):
     OVERDUE = "overdue", _("Overdue escalation")
     SOLICITATION = "solicitation", _("Solicitation campaign")
     CASE = "case", _("Typical case review")
+    REPORT = "report", _("Monthly report")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from demandloop.core.api_views import FileFormatNegotiation
 from demandloop.lib.downloads import as_download
 from demandloop.reports import documents
-from demandloop.reports.monthly import Month, MonthError, MonthlyReport
+from demandloop.reports.monthly import Month, MonthError, MonthlyReport, overdue_entry
 from demandloop.reports.queries import COUNTS, RATE_NAMES, Rates
 from demandloop.reports.views import chosen_district, shared_report
 
@@ -96,11 +96,11 @@ def report_dict(report: MonthlyReport) -> dict[str, Any]:
             {
                 "id": d.pk,
                 "title": d.title,
-                "enterprise": d.enterprise.name,
+                "enterprise": d.enterprise,
                 "status": d.status,
-                "deadline_missed": d.overdue_since.isoformat(),
+                "deadline_missed": d.deadline_missed.isoformat() if d.deadline_missed else None,
             }
-            for d in report.overdue
+            for d in map(overdue_entry, report.overdue)
         ],
     }
 
