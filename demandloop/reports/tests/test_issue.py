@@ -237,3 +237,11 @@ def test_no_reminder_where_the_report_is_issued_and_an_override_moves_the_first_
     clock.set(2026, 2, 3, 10)
     assert actions.remind_to_issue() == 1, "南开 only: 静海 issued January's report already"
     assert [n.user for n in _hub_reminders() if n.link.startswith("/reports/monthly/")] == [world.nankai.hub]
+
+
+def test_the_reminder_is_a_periodic_task_of_the_runner_and_of_celery_beat() -> None:
+    from demandloop.core.runner import periodic_tasks
+
+    tasks = {name: (interval, func) for name, interval, func in periodic_tasks()}
+    interval, func = tasks["report-issue-reminder"]
+    assert func is actions.remind_to_issue and interval <= 3600, "runs within the first hour from 09:00"
