@@ -29,6 +29,10 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "healthz": "open",
     "favicon": "open",
     "home": "signed_in",
+    # Every person's own in-app messages; another person's message is 404.
+    "message_list": "signed_in",
+    "message_unread": "signed_in",
+    "message_open": "signed_in",
     "logout": "signed_in",
     "password_change": "signed_in",
     "password_change_done": "signed_in",
@@ -377,6 +381,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
                     or (kind == "district_hub" and who == f"{target}:hub")
                     or (kind == "district" and who.startswith(f"{target}:"))
                     or (kind == "district_staff" and who.startswith(f"{target}:") and role != R.ENTERPRISE)
+                    or (kind == "person" and who == target)
                     or (kind == "district_wide" and who in {f"{target}:hub", f"{target}:dispatcher"})
                     or (kind == "campaign" and who in CAMPAIGN_REACH[target])
                     or (kind == "campaign_locality" and who in CAMPAIGN_LOCALITY[target])
@@ -413,6 +418,15 @@ def requests_for(
         # An issued report goes to the whole district's staff; its enterprises and the other district: 404.
         return [
             (reverse(name, args=[issue.pk]), code, "district_staff", "get") for code, issue in issues.items()
+        ]
+    if name == "message_open":
+        # The message announcing each district's issue to its first officer: theirs alone to open.
+        from demandloop.integrations.models import Notification
+
+        return [
+            (reverse(name, args=[note.pk]), f"{code}:officer1", "person", "get")
+            for code in "JN"
+            for note in Notification.objects.filter(user=world.person(f"{code}:officer1"), topic="report")
         ]
     if name == "issued_report_list":
         return [(reverse(name), None, "", "get")] + [
