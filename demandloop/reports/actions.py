@@ -42,10 +42,21 @@ REMINDER_HOUR = 9
 REASON_LENGTH = 500
 
 
+def is_hub_of(user: Any, district: Any) -> bool:
+    """Whether `user` works for `district`'s government service office, the one that issues its reports."""
+    memberships = user.memberships.filter(is_active=True, role=RoleChoices.HUB, district=district)
+    return bool(user.is_active and memberships.exists())
+
+
 def _require_hub(by: Any, district: District) -> None:
-    memberships = by.memberships.filter(is_active=True, role=RoleChoices.HUB, district=district)
-    if not by.is_active or not memberships.exists():
+    if not is_hub_of(by, district):
         raise ActionForbidden(_("Only the district's government service office issues the monthly report."))
+
+
+def next_number(district: Any, year: int) -> int:
+    """The number the district's next issue of `year` takes (第N期)."""
+    last = IssuedReport.objects.filter(district=district, year=year).aggregate(n=Max("number"))["n"]
+    return (last or 0) + 1
 
 
 def current_issue(district: Any, month: Month) -> IssuedReport | None:
@@ -168,12 +179,11 @@ def do_issue_report(
             if claimed != 1:
                 raise DemandConflict(_("Someone else issued this report first; reload the page."))
         year = timezone.localtime(at).year
-        last = IssuedReport.objects.filter(district=district, year=year).aggregate(n=Max("number"))["n"]
         issued = IssuedReport(
             district=district,
             month=month.first_day,
             year=year,
-            number=(last or 0) + 1,
+            number=next_number(district, year),
             issued_at=at,
             issued_by=by,
             reason=reason,

@@ -43,6 +43,7 @@ from demandloop.lib.downloads import (
     workbook_bytes,
     write_table,
 )
+from demandloop.reports.models import issue_label
 from demandloop.reports.monthly import MonthlyReport, Ranked, overdue_entry
 from demandloop.reports.queries import RATE_NAMES, Rates, rate_titles
 
@@ -60,7 +61,7 @@ class IssueMark:
 
     @property
     def number_label(self) -> str:
-        return _("%(year)d, no. %(number)d") % {"year": self.year, "number": self.number}
+        return issue_label(self.year, self.number)
 
     @property
     def date_label(self) -> str:

@@ -23,6 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def issue_label(year: int, number: int) -> str:
+    """An issue's number as the office writes it: "2026年第3期"."""
+    return str(_("%(year)d, no. %(number)d") % {"year": year, "number": number})
+
+
 class IssuedReportQuerySet(models.QuerySet["IssuedReport"]):
     def for_user(self, user: Any) -> IssuedReportQuerySet:
         """The issued reports `user` may read; see `demandloop.reports.queries.scope_issued_reports`."""
@@ -104,7 +109,7 @@ class IssuedReport(models.Model):
     @property
     def number_label(self) -> str:
         """ "2026年第3期"."""
-        return str(_("%(year)d, no. %(number)d") % {"year": self.year, "number": self.number})
+        return issue_label(self.year, self.number)
 
     @property
     def is_current(self) -> bool:

@@ -36,7 +36,7 @@ from demandloop.org.choices import DISTRICT_ROLES
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.scope import resolve_scope
 from demandloop.reports import actions, documents
-from demandloop.reports.models import IssuedReport
+from demandloop.reports.models import IssuedReport, issue_label
 from demandloop.reports.monthly import (
     Month,
     MonthError,
@@ -137,10 +137,6 @@ def monthly(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/monthly.html", context, status=400 if error else 200)
 
 
-def is_hub_of(user: Any, district: Any) -> bool:
-    return user.memberships.filter(is_active=True, role=R.HUB, district=district).exists()
-
-
 def issue_panel(user: Any, district: Any, month: Month) -> dict[str, Any]:
     """What the draft's page says of the month's issue: the issue in force and the corrected ones, and whether to
     offer the hub the button (its confirmation, with the number and the people told, loads when opened: the
@@ -195,19 +191,18 @@ def monthly_issue(request: HttpRequest) -> HttpResponse:
 
 def _issue_confirmation(request: HttpRequest) -> HttpResponse:
     district = chosen_district(request.user, request.GET.get("district"))
-    if not is_hub_of(request.user, district):
+    if not actions.is_hub_of(request.user, district):
         raise Http404
     try:
         month = chosen_month(request)
     except MonthError as error:
         return month_refused(str(error))
     year = timezone.localdate().year
-    last = IssuedReport.objects.filter(district=district, year=year).aggregate(n=Max("number"))["n"]
     context = {
         "district": district,
         "month": month,
         "current": actions.current_issue(district, month),
-        "next_number_label": _("%(year)d, no. %(number)d") % {"year": year, "number": (last or 0) + 1},
+        "next_number_label": issue_label(year, actions.next_number(district, year)),
         "recipients_count": len(report_readers(district)),
     }
     return render(request, "reports/_issue_form.html", context)
