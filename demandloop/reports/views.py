@@ -5,6 +5,7 @@ the issued reports for everyone of the district who works on demands.
                                                             with the month's issue, if any
     GET  /reports/monthly/report.docx?district=&month=      the draft as a Word document
     GET  /reports/monthly/report.xlsx?district=&month=      every table of it as an Excel workbook
+    GET  /reports/monthly/issue/?district=&month=           the hub's confirmation (number, people told)
     POST /reports/monthly/issue/  district, month[, reason]  the hub issues the month's report (or a correction)
     GET  /reports/issued/?district=                         the archive of issued reports, newest first by year
     GET  /reports/issued/<pk>/                              an issued report, drawn from its snapshot
@@ -25,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -170,7 +172,7 @@ def monthly_issue(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _issue_confirmation(request)
     district = chosen_district(request.user, request.POST.get("district"))
-    back = f"{reverse('monthly_report')}?district={district.code}&month={request.POST.get('month', '')}"
+    back = f"{reverse('monthly_report')}?{urlencode({'district': district.code, 'month': request.POST.get('month', '')})}"
     try:
         month = Month.parse(request.POST.get("month", ""))
         issued = actions.do_issue_report(district, request.user, month, reason=request.POST.get("reason", ""))
