@@ -4,17 +4,11 @@ scoped (`IssuedReport.objects.for_user`)."""
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from demandloop.knowledge.filtersets import YearFilter
 from demandloop.reports.models import IssuedReport
-
-
-class YearFilter(django_filters.NumberFilter):
-    """A year of four digits; anything else is a 400 naming the filter."""
-
-    field_class = forms.IntegerField
 
 
 class IssuedReportFilterSet(django_filters.FilterSet):

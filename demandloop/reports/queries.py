@@ -366,10 +366,17 @@ def get_issued_report_for_user(user: Any, pk: Any) -> Any:
 
     from demandloop.reports.models import IssuedReport
 
+    # The API's id comes from the URL as typed: a word or a number past the column's range is missing, not a 500.
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number < 2**63:
+        raise Http404
     found = (
         IssuedReport.objects.for_user(user)
         .select_related("district", "issued_by", "corrects", "correction")
-        .filter(pk=pk)
+        .filter(pk=number)
         .first()
     )
     if found is None:

@@ -81,6 +81,9 @@ def test_refusals_name_the_field_and_strangers_get_404(november: Any, world: Any
         assert client.get(f"{URL}{issued['id']}/").status_code == 404
         assert issued["id"] not in {row["id"] for row in client.get(URL).json()["results"]}
     assert APIClient().get(URL).status_code in (401, 403)
+    for typed in ("abc", str(2**63), "0"):
+        assert hub.get(f"{URL}{typed}/").status_code == 404, typed
+    assert hub.get(f"{URL}?year=twenty").status_code == 400
 
 
 def test_the_schema_describes_the_issued_reports(db: Any) -> None:
