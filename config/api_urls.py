@@ -11,7 +11,7 @@ from demandloop.integrations.hotline12345.api import HotlineOrderViewSet
 from demandloop.knowledge.api import FaqEntryViewSet
 from demandloop.knowledge.case_api import TypicalCaseViewSet, TypicalProblemViewSet
 from demandloop.meetings import api as meetings_api
-from demandloop.reports.api import MonthlyReportView
+from demandloop.reports.api import IssuedReportViewSet, MonthlyReportView
 from demandloop.solicitation.api import CampaignViewSet
 
 router = DefaultRouter()
@@ -29,6 +29,7 @@ router.register("faq", FaqEntryViewSet, basename="faq")
 router.register("solicitations", CampaignViewSet, basename="solicitation")
 router.register("cases", TypicalCaseViewSet, basename="case")
 router.register("typical-problems", TypicalProblemViewSet, basename="typical-problem")
+router.register("reports/issued", IssuedReportViewSet, basename="issued-report")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

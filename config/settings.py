@@ -325,4 +325,6 @@ DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("figures-refresh", 60, "demandloop.web.queries.refresh_district_figures"),
     # Each district's router learns from its resolved demands once enough new ones have come (hourly check).
     ("router-retrain", 3600, "demandloop.routing.actions.retrain_due"),
+    # On the first working day of a month, from 09:00, the hub is reminded once to issue last month's report.
+    ("report-issue-reminder", 600, "demandloop.reports.actions.remind_to_issue"),
 ]

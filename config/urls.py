@@ -23,6 +23,7 @@ urlpatterns = [
     path("routing/", include("demandloop.routing.urls")),
     path("meetings/", include("demandloop.meetings.urls")),
     path("deliveries/", include("demandloop.integrations.urls")),
+    path("messages/", include("demandloop.integrations.urls_inbox")),
     path("reports/", include("demandloop.reports.urls")),
     path("solicitation/", include("demandloop.solicitation.urls")),
     path("cases/", include("demandloop.knowledge.urls")),

@@ -68,3 +68,12 @@ def do_set_preference(user: Any, topic: str, channels: set[str]) -> Notification
         },
     )
     return preference
+
+
+def do_mark_read_by_link(user: Any, link: str) -> int:
+    """Opening what a message points to reads the message: the user's unread messages with that link."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, link=link, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -33,6 +33,7 @@ class TopicChoices(models.TextChoices):
     CASE = "case", _("Typical case review")
     # To the hub: a case nominated (or resubmitted) and waiting for its review.
     CASE_NOMINATED = "case_nominated", _("Typical case awaiting review")
+    REPORT = "report", _("Monthly report")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.

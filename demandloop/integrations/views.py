@@ -1,17 +1,19 @@
-"""The hub's page of the outbox: failed and waiting deliveries of its district, each with a retry."""
+"""The hub's page of the outbox (failed and waiting deliveries of its district, each with a retry), and every
+person's in-app inbox."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from demandloop.integrations.actions import NotRetryable, do_retry_delivery
+from demandloop.integrations.actions import NotRetryable, do_mark_read, do_retry_delivery
 from demandloop.integrations.choices import DeliveryStatusChoices
-from demandloop.integrations.queries import outbox_for
+from demandloop.integrations.queries import inbox_for, outbox_for
 from demandloop.org.choices import RoleChoices as R
 from demandloop.web.access import role_page
 
@@ -47,3 +49,44 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The message is back in line; it keeps its idempotency key."))
     return redirect(f"{reverse('delivery_list')}?status={DeliveryStatusChoices.FAILED}")
+
+
+# --- The in-app inbox (站内消息) ---------------------------------------------------------------------------------
+#
+# Every signed-in person's own messages: what the platform told them (a whistle, a supervision, a campaign, an
+# issued monthly report …). Opening one reads it and follows its link into the platform.
+
+INBOX_SHOWN = 100
+
+
+@login_required
+@require_GET
+def message_list(request: HttpRequest) -> HttpResponse:
+    inbox = inbox_for(request.user)
+    context = {
+        "notes": list(inbox.order_by("-created_at", "-pk")[:INBOX_SHOWN]),
+        "unread": inbox.filter(read_at__isnull=True).count(),
+    }
+    return render(request, "integrations/message_list.html", context)
+
+
+@login_required
+@require_GET
+def message_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read the message and go where it points; another person's message is 404, the same as a missing one."""
+    note = inbox_for(request.user).filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    do_mark_read(request.user, note)
+    # Only a path of the platform itself: a message never sends its reader to another site.
+    if note.link.startswith("/") and not note.link.startswith("//"):
+        return redirect(note.link)
+    return redirect("message_list")
+
+
+@login_required
+@require_GET
+def message_unread(request: HttpRequest) -> HttpResponse:
+    """The navigation's count of unread messages, loaded by the page on its own (no query on every page)."""
+    count = inbox_for(request.user).filter(read_at__isnull=True).count()
+    return render(request, "integrations/_unread.html", {"count": count})

@@ -9,7 +9,7 @@ from the caller, translated.
 from __future__ import annotations
 
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -96,3 +96,34 @@ def page_numbers(document: Document) -> None:
                 element.text = instruction
             run._r.append(element)
         set_font(paragraph.add_run(" —"), TITLE_FONT, 14)
+
+
+# The separating line under an official document's masthead (版头中的分隔线, GB/T 9704 §7.2.4) is red.
+MASTHEAD_RED = "C00000"
+# The children of a paragraph's properties that follow its border (w:pPr is an ordered sequence).
+PPR_AFTER_BORDER = (
+    *("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct"),
+    *("w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid"),
+    *("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc"),
+    *("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId"),
+    *("w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+)
+# The width of the text between A4's margins of `a4_pages`: 210 − 28 − 26 mm.
+TEXT_WIDTH_MM = 156
+
+
+def masthead_line(document: Document, left: str, right: str, *, size: float = 16) -> Paragraph:
+    """The line above a document's title that names who issues it (left) and when (right), underlined in red
+    across the page, as a numbered bulletin's masthead is."""
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+    set_font(paragraph.add_run(f"{left}\t{right}"), BODY_FONT, size)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "4"), ("w:color", MASTHEAD_RED)):
+        bottom.set(qn(name), value)
+    borders.append(bottom)
+    # In the place the schema gives it (before the tab stops), or Word calls the document damaged.
+    properties = paragraph._p.get_or_add_pPr()
+    properties.insert_element_before(borders, *PPR_AFTER_BORDER)
+    return paragraph

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -25,9 +27,11 @@ from demandloop.core.formats import document_date
 from demandloop.lib.docx_form import (
     BODY_FONT,
     HEADING_FONT,
+    SUBHEADING_FONT,
     TITLE_FONT,
     a4_pages,
     add_paragraph,
+    masthead_line,
     numeral,
     page_numbers,
     set_font,
@@ -39,8 +43,39 @@ from demandloop.lib.downloads import (
     workbook_bytes,
     write_table,
 )
-from demandloop.reports.monthly import MonthlyReport, Ranked
+from demandloop.reports.models import issue_label
+from demandloop.reports.monthly import MonthlyReport, Ranked, overdue_entry
 from demandloop.reports.queries import RATE_NAMES, Rates, rate_titles
+
+
+@dataclass(frozen=True)
+class IssueMark:
+    """What the documents of an issued report carry besides its figures: the issue number (第N期) and the date
+    it was issued, and, for a correction, the issue it corrects and why."""
+
+    year: int
+    number: int
+    issued_at: datetime
+    corrects: str = ""
+    reason: str = ""
+
+    @property
+    def number_label(self) -> str:
+        return issue_label(self.year, self.number)
+
+    @property
+    def date_label(self) -> str:
+        return _("Issued %(date)s") % {"date": document_date(self.issued_at)}
+
+    @property
+    def correction_note(self) -> str:
+        if not self.corrects:
+            return ""
+        return _("This issue corrects %(issue)s. Reason: %(reason)s") % {
+            "issue": self.corrects,
+            "reason": self.reason,
+        }
+
 
 # 小五 (9 pt), the usual size of a table in an official document: "52.9%" fits a figure's column.
 TABLE_FONT_SIZE = 9
@@ -112,16 +147,16 @@ def overdue_headers() -> list[str]:
 
 def overdue_rows(report: MonthlyReport) -> list[list[Any]]:
     rows = []
-    for demand in report.overdue:
-        deadline = demand.overdue_since
+    for entry in map(overdue_entry, report.overdue):
+        deadline = entry.deadline_missed
         rows.append(
             [
-                demand.pk,
-                demand.enterprise.name,
-                demand.title,
-                demand.area.name if demand.area_id else "",
-                demand.lead_department.name if demand.lead_department_id else "",
-                demand.get_status_display(),
+                entry.pk,
+                entry.enterprise,
+                entry.title,
+                entry.area,
+                entry.lead_department,
+                entry.status_label,
                 timezone.localtime(deadline).date().isoformat() if deadline else "",
             ]
         )
@@ -276,25 +311,32 @@ def _table(
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def monthly_report_docx(report: MonthlyReport) -> bytes:
+def monthly_report_docx(report: MonthlyReport, issue: IssueMark | None = None) -> bytes:
+    """The report as a Word document; an issued one carries its number and date above the title."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _docx(report)
+        return _docx(report, issue)
 
 
-def _docx(report: MonthlyReport) -> bytes:
+def _docx(report: MonthlyReport, issue: IssueMark | None) -> bytes:
     document = Document()
     a4_pages(document)
     page_numbers(document)
+    if issue is not None:
+        # The masthead of a numbered bulletin: the number, then who issues it and when over a red line.
+        add_paragraph(document, issue.number_label, align=WD_ALIGN_PARAGRAPH.CENTER, font=SUBHEADING_FONT)
+        masthead_line(document, report.office_name, issue.date_label)
     add_paragraph(
         document, title(report), size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT
     )
     add_paragraph(document, f"（{report.month.label}）", size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
+    if issue is not None and issue.corrects:
+        add_paragraph(document, clean_text(issue.correction_note), size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
     as_of = _("Figures as of %(time)s.") % {"time": _when(report.generated_at)}
     if not report.complete:
         as_of += _(" The month is not over: the figures are those of the month so far.")
     add_paragraph(document, as_of, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
 
-    departments = dict(report.district.departments.values_list("code", "name"))
+    departments = report.department_names
     for number, (key, heading) in enumerate(sections(report), start=1):
         add_paragraph(document, numeral(number) + "、" + heading, font=HEADING_FONT, style="Heading 1")
         if key == "overview":
@@ -322,9 +364,8 @@ def _docx(report: MonthlyReport) -> bytes:
         elif key == "trend":
             _table(document, trend_headers(), trend_rows(report), TREND_WIDTHS)
 
-    hub = report.district.service_office()
     add_paragraph(document, "")
-    add_paragraph(document, hub.name if hub else report.district.name, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_paragraph(document, report.office_name, align=WD_ALIGN_PARAGRAPH.RIGHT)
     add_paragraph(document, document_date(report.generated_at), align=WD_ALIGN_PARAGRAPH.RIGHT)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -345,16 +386,17 @@ def overdue_sentence(report: MonthlyReport) -> str:
 # --- Excel --------------------------------------------------------------------------------------------------
 
 
-def monthly_report_xlsx(report: MonthlyReport) -> bytes:
+def monthly_report_xlsx(report: MonthlyReport, issue: IssueMark | None = None) -> bytes:
+    """The report's tables as a workbook; an issued one names its number and date on the first sheet."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _xlsx(report)
+        return _xlsx(report, issue)
 
 
 def _sheet(workbook: Workbook, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     write_table(workbook.create_sheet(name[:31]), headers, rows, widths=(14, 28), wrap=False)
 
 
-def _xlsx(report: MonthlyReport) -> bytes:
+def _xlsx(report: MonthlyReport, issue: IssueMark | None) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None
@@ -363,6 +405,12 @@ def _xlsx(report: MonthlyReport) -> bytes:
     summary.append([title(report)])
     summary.append([_("Month"), report.month.iso])
     summary.append([_("Figures as of"), _when(report.generated_at)])
+    if issue is not None:
+        summary.append([_("Issue"), issue.number_label])
+        summary.append([_("Issued on"), document_date(issue.issued_at)])
+        if issue.corrects:
+            summary.append([_("Corrects"), issue.corrects])
+            summary.append([_("Reason for the correction"), clean_text(issue.reason)])
     summary.append([])
     summary.append(["", _("This month"), _("Previous month"), _("Year to date")])
     for label, name in (
@@ -404,7 +452,7 @@ def _xlsx(report: MonthlyReport) -> bytes:
         [rate_cells(row) for row in report.by_tier],
     )
     _sheet(workbook, _("Whistles and report-ins"), whistle_headers(), whistle_rows(report))
-    departments = dict(report.district.departments.values_list("code", "name"))
+    departments = report.department_names
     _sheet(
         workbook,
         _("Common problems"),
@@ -439,11 +487,23 @@ def report_file(report: MonthlyReport, extension: str) -> DownloadFile:
         content = monthly_report_xlsx(report)
     else:
         raise ValueError(f"unknown report format {extension!r}")
+    return named_file(report, extension, content)
+
+
+def named_file(
+    report: MonthlyReport, extension: str, content: bytes, issue: IssueMark | None = None
+) -> DownloadFile:
+    """`content` (the report's Word or Excel file) named for downloading; an issued one's names say its number."""
     with translation.override(settings.LANGUAGE_CODE):
         name = f"{title(report)}（{report.month.label}）"
+        if issue is not None:
+            name = f"{name}{issue.number_label}"
+    ascii_name = f"monthly-report-{report.district.code}-{report.month.iso}"
+    if issue is not None:
+        ascii_name += f"-{issue.year}-{issue.number}"
     return DownloadFile(
         content=content,
         content_type=OFFICE_FORMATS[extension],
         filename=f"{name}.{extension}",
-        ascii_filename=f"monthly-report-{report.district.code}-{report.month.iso}.{extension}",
+        ascii_filename=f"{ascii_name}.{extension}",
     )

@@ -100,6 +100,37 @@ class Ranked:
 
 
 @dataclass(frozen=True)
+class OverdueEntry:
+    """One line of the overdue list as the documents print it: what a `Demand` row says, or what a snapshot
+    kept of it."""
+
+    pk: int
+    title: str
+    enterprise: str
+    area: str
+    lead_department: str
+    status: str
+    status_label: str
+    deadline_missed: datetime | None
+
+
+def overdue_entry(demand: Any) -> OverdueEntry:
+    """The overdue list's line of a demand (as `queries.overdue_demands` reads it) or of a snapshot's entry."""
+    if isinstance(demand, OverdueEntry):
+        return demand
+    return OverdueEntry(
+        pk=demand.pk,
+        title=demand.title,
+        enterprise=demand.enterprise.name,
+        area=demand.area.name if demand.area_id else "",
+        lead_department=demand.lead_department.name if demand.lead_department_id else "",
+        status=demand.status,
+        status_label=str(demand.get_status_display()),
+        deadline_missed=demand.overdue_since,
+    )
+
+
+@dataclass(frozen=True)
 class MonthlyReport:
     district: Any
     month: Month
@@ -117,6 +148,10 @@ class MonthlyReport:
     overdue: list[Any]
     whistles: list[Any]
     common_problems: list[Any]
+    # Names the documents print, read with the figures so that an issued report keeps the names of its day:
+    # the service office that signs it, and the departments by code (the common problems name them by code).
+    office_name: str
+    department_names: dict[str, str]
 
     @property
     def complete(self) -> bool:
@@ -261,6 +296,7 @@ def monthly_report(
     year_to_date = _summed([row for row in trend if row.key.year == month.year])
     overdue_all = demands.filter(response_overdue_q(now) | completion_overdue_q(now))
     responses = WhistleResponse.objects.filter(whistle__district=district)
+    office = district.service_office()
     return MonthlyReport(
         district=district,
         month=month,
@@ -278,4 +314,6 @@ def monthly_report(
         overdue=overdue_demands(demands, now=now, limit=OVERDUE_LISTED),
         whistles=whistle_figures(responses, now=now, since=month.start, until=month.end),
         common_problems=month_problems(district, month) if with_problems else [],
+        office_name=office.name if office else district.name,
+        department_names=dict(district.departments.values_list("code", "name")),
     )

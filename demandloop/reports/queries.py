@@ -32,6 +32,7 @@ from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.choices import SatisfiedChoices
 from demandloop.demands.flow import OPEN_STATUSES
 from demandloop.demands.queries import completion_overdue_q, response_overdue_q
+from demandloop.org.choices import RoleChoices
 
 # Never counted as taken in: screened out, a duplicate of another demand, or withdrawn by the enterprise.
 NOT_TAKEN_IN = (S.OUT_OF_SCOPE, S.MERGED, S.WITHDRAWN)
@@ -319,3 +320,88 @@ def overdue_demands(demands: QuerySet[Any], *, now: datetime | None = None, limi
             found[pk].overdue_since = deadline
             result.append(found[pk])
     return result
+
+
+# --- Issued reports (月度通报印发) ------------------------------------------------------------------------------
+#
+# An issued report goes to everyone who works on the district's demands: the people of its areas (service
+# officers, 双重服务员), of its departments (coordinators, leads, 行业主管部门 officers), its district leaders, the
+# service office and the 12345 centre. They read every issued report of their district; nobody else reads any
+# (enterprises never, the separated administrators neither), and outside the scope is 404, the same as missing.
+# The live draft (`monthly.report_districts`) stays the service office's and the 12345 centre's.
+
+READER_ROLES = frozenset(
+    {
+        RoleChoices.OFFICER,
+        RoleChoices.SOCIAL_OFFICER,
+        RoleChoices.INDUSTRY_OFFICER,
+        RoleChoices.COORDINATOR,
+        RoleChoices.DEPT_LEAD,
+        RoleChoices.LEADER,
+        RoleChoices.HUB,
+        RoleChoices.DISPATCHER,
+    }
+)
+
+
+def reader_district_ids(user: Any) -> frozenset[int]:
+    """The districts whose issued reports `user` reads, from its active memberships (cached on the user)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached: frozenset[int] | None = getattr(user, "_issued_report_districts", None)
+    if cached is None:
+        ids = user.memberships.filter(is_active=True, role__in=READER_ROLES, district__isnull=False)
+        cached = frozenset(ids.values_list("district_id", flat=True))
+        user._issued_report_districts = cached
+    return cached
+
+
+def scope_issued_reports(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    return queryset.filter(district_id__in=reader_district_ids(user))
+
+
+def get_issued_report_for_user(user: Any, pk: Any) -> Any:
+    """One issued report the user reads (with its files), or 404."""
+    from django.http import Http404
+
+    from demandloop.reports.models import IssuedReport
+
+    # The API's id comes from the URL as typed: a word or a number past the column's range is missing, not a 500.
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number < 2**63:
+        raise Http404
+    found = (
+        IssuedReport.objects.for_user(user)
+        .select_related("district", "issued_by", "corrects", "correction")
+        .filter(pk=number)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def issued_districts(user: Any) -> QuerySet[Any]:
+    """The districts whose archive `user` reads, ordered by code."""
+    from demandloop.org.models import District
+
+    return District.objects.filter(pk__in=reader_district_ids(user), is_active=True).order_by("code")
+
+
+def report_readers(district: Any) -> list[Any]:
+    """The people an issued report of `district` goes to: every active person holding a reader role there."""
+    from demandloop.org.models import User
+
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__district=district,
+            memberships__role__in=READER_ROLES,
+        )
+        .distinct()
+        .order_by("pk")
+    )

@@ -57,6 +57,8 @@ PAGES: tuple[Page, ...] = (
     Page("enterprise_list", _("Enterprises"), FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER}),
     Page("dashboard", _("Figures"), DEMAND_STAFF),
     Page("monthly_report", _("Monthly report"), frozenset(DISTRICT_ROLES)),
+    # Everyone else who works on demands reads the reports the hub issued (the hub finds them from its draft).
+    Page("issued_report_list", _("Monthly report"), DEMAND_STAFF - DISTRICT_ROLES),
     # 定期征询: the hub asks; the people of the localities and departments asked reply.
     Page("solicitation_list", _("Solicitation"), SOLICITATION),
     Page("case_list", _("Typical cases"), DEMAND_STAFF),

@@ -554,6 +554,68 @@ def solicitation_object(path: str, method: str = "get", body: dict[str, Any] | N
     return rule
 
 
+# --- Issued monthly reports --------------------------------------------------------------------------------
+# Each district's report of last month, issued by its hub: read by every staff member of that district (the
+# areas, departments, leaders, hub and 12345 centre), never by its enterprises, the administrators or the other
+# district.
+
+
+def _issues(ctx: Ctx) -> dict[str, Any]:
+    from demandloop.reports.actions import do_issue_report
+    from demandloop.reports.models import IssuedReport
+    from demandloop.reports.monthly import Month
+
+    found = {r.district.code: r for r in IssuedReport.objects.filter(superseded_at__isnull=True)}
+    for code, w in ctx.world.d.items():
+        if code not in found:
+            found[code] = do_issue_report(w.district, w.hub, Month.last_complete())
+    return found
+
+
+def _reads_issues(ctx: Ctx, district: str) -> bool:
+    home, who = _home(ctx)
+    return home == district and who in STAFF
+
+
+def issued_report_list(ctx: Ctx, name: str) -> None:
+    issues = _issues(ctx)
+    found = _ids(ctx, "/api/v1/reports/issued/")
+    expected = {r.pk for code, r in issues.items() if _reads_issues(ctx, code)}
+    ctx.tc.assertEqual(found, set() if ctx.anonymous else expected, ctx.person)
+    for code in DISTRICTS:
+        # Naming the other district's code finds nothing of it.
+        shown = _ids(ctx, f"/api/v1/reports/issued/?district={code}")
+        ctx.tc.assertLessEqual(shown, expected, (ctx.person, code))
+
+
+def issued_report_detail(ctx: Ctx, name: str) -> None:
+    for code, issue in _issues(ctx).items():
+        for fmt in ("json", "docx"):
+            response = ctx.call("get", f"/api/v1/reports/issued/{issue.pk}/?format={fmt}")
+            if _reads_issues(ctx, code):
+                ctx.expect_visible(response, f"{name} {code} {fmt}", (200,))
+            else:
+                ctx.expect_hidden(response, f"{name} {code} {fmt}")
+    ctx.expect_hidden(ctx.call("get", f"/api/v1/reports/issued/{MISSING_PK}/"), name)
+
+
+def issued_report_issue(ctx: Ctx, name: str) -> None:
+    # The hub issues in its own district (a month issued already needs a reason: 400 naming it); naming another
+    # district, or being no hub, is 404.
+    from demandloop.reports.monthly import Month
+
+    home, who = _home(ctx)
+    month = Month.last_complete().iso
+    for code in DISTRICTS:
+        response = ctx.call("post", "/api/v1/reports/issued/issue/", {"district": code, "month": month})
+        if home == code and who == "hub":
+            ctx.expect_visible(response, f"{name} {code}", (201, 400))
+            if response.status_code == 400:
+                ctx.tc.assertIn("reason", response.json())
+        else:
+            ctx.expect_hidden(response, f"{name} {code}")
+
+
 # --- Typical cases and the annual top ten -----------------------------------------------------------------
 
 # Per district: a case waiting for review (its author officer_a and the hub read it) and a case accepted and
@@ -827,10 +889,14 @@ RULES: dict[str, Rule] = {
     "typical-problem-detail": problem_object(""),
     # No such meeting: refused (400) for the hub, hidden for everyone else.
     "typical-problem-agenda": problem_object("agenda/", "post", {"meeting": MISSING_PK}),
+    "issued-report-list": issued_report_list,
+    "issued-report-detail": issued_report_detail,
+    "issued-report-issue": issued_report_issue,
 }
 # Writes change the world the later rules read: run every read first.
 WRITE_RULES = frozenset(
     {"demand-attachments", "enterprise-contacts", "enterprise-deregister", "case-accept", "case-return"}
+    | {"issued-report-issue"}
     | {
         f"solicitation-{name}"
         for name in ("detail", "create", "launch", "close", "remind", "accept", "return", "reply")

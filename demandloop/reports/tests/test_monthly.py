@@ -18,8 +18,6 @@ from openpyxl import load_workbook
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.tests.world import drive, receive
 from demandloop.lib.downloads import DOCX, XLSX
-from demandloop.meetings import actions as meeting_actions
-from demandloop.org.models import LeaderPost
 from demandloop.reports import documents
 from demandloop.reports.monthly import Month, MonthError, monthly_report, ranked
 from demandloop.reports.queries import COUNTS, Rates
@@ -32,34 +30,6 @@ pytestmark = pytest.mark.django_db
 def chinese() -> Any:
     with translation.override("zh-hans"):
         yield
-
-
-@pytest.fixture
-def november(world: Any, clock: Any) -> Any:
-    """静海: two demands in October 2025, five in November (one evaluated, one answered on the spot, one out of
-    scope, one dispatched and left to run past its deadline, one of area b), a whistle in November; the report
-    is made on 2025-12-10."""
-    w = world.jinghai
-    clock.set(2025, 10, 14)
-    drive(w, S.RECEIVED)
-    drive(w, S.EVALUATED)
-    clock.set(2025, 11, 3)
-    drive(w, S.EVALUATED)
-    clock.set(2025, 11, 4)
-    drive(w, S.ANSWERED)
-    clock.set(2025, 11, 5)
-    drive(w, S.OUT_OF_SCOPE)
-    clock.set(2025, 11, 6)
-    late = drive(w, S.DISPATCHED)
-    meeting_actions.do_blow_whistle(
-        late, w.hub, departments=[w.dep("scjgj"), w.dep("swj")], reason="联合会商"
-    )
-    clock.set(2025, 11, 20)
-    receive(w, enterprise=w.ent_b, by=w.officer_b)
-    post = LeaderPost.objects.create(district=w.district, code="test-post", title="测试包联领导", order=0)
-    post.areas.set([w.a, w.b])
-    clock.set(2025, 12, 10, 15)
-    return w
 
 
 def test_a_month_is_read_strictly_and_knows_its_bounds() -> None:

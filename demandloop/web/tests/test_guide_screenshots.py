@@ -119,6 +119,28 @@ def test_guide_screenshots_of_every_role_over_demo_data(chromium, demo):
     assert int(hub.text("#fig-demands")) > 0
     assert hub.page.locator("#problem-table tbody tr a[href^='/demands/']").count() > 0
     hub.shot("solicitation-campaign", full_page=False)
+
+    # 月度通报印发: the demo issues four months before the last one (one corrected), as `init --demo` does.
+    from demandloop.reports.demo import create_demo_reports
+
+    assert create_demo_reports(jinghai_district()) == 5
+    hub.page.click("nav >> text=月度通报")
+    hub.page.wait_for_selector("#trend-chart[data-rendered=true]")
+    assert hub.text("#issue-status") == "未印发", "the last complete month waits for the hub"
+    hub.page.click("#issue-open")
+    hub.page.wait_for_selector("#issue-confirm")
+    assert "发送给" in hub.text("#issue-confirm-text")
+    hub.shot("monthly-report-issue", full_page=False)
+    hub.page.click("#archive-link")
+    rows = hub.page.locator(".issued-reports tbody tr")
+    assert rows.count() == 5 and "已更正" in hub.text(".issued-reports")
+    hub.shot("monthly-report-archive", full_page=False)
+    officer.page.click("nav >> text=月度通报")
+    assert officer.page.url.endswith("/reports/issued/"), "the officer's 月度通报 is the archive"
+    officer.page.click(".issued-reports tbody tr >> nth=0 >> a >> nth=0")
+    officer.page.wait_for_selector("#trend-chart[data-rendered=true]")
+    assert "期" in officer.text("#issue-mark") and "全区共收到企业诉求" in officer.text("#overview")
+    officer.shot("monthly-report-issued", full_page=False)
     for p in (hub, officer, coordinator, leader, dispatcher):
         p.close()
 

@@ -491,6 +491,80 @@ def test_the_hub_reads_the_monthly_report_and_downloads_it_as_word(chromium, peo
     hub.close()
 
 
+def test_the_hub_issues_last_months_report_and_an_area_officer_reads_it_from_the_message(
+    chromium, people, tmp_path
+):
+    """The hub opens last month's draft, confirms the issue (the number it takes, the people told) and lands on
+    the issued report; the area officer finds the message in the navigation, opens the report from it and
+    downloads the Word document with its number — the draft itself stays the hub's."""
+    import io
+    from datetime import datetime, time
+
+    from django.utils import timezone
+    from docx import Document
+
+    from demandloop.demands import actions
+    from demandloop.demands.choices import ChannelChoices
+    from demandloop.reports.monthly import Month
+
+    month = Month.last_complete()
+    received = datetime.combine(
+        month.first_day.replace(day=10), time(10), tzinfo=timezone.get_current_timezone()
+    )
+    for n in range(3):
+        actions.do_receive(
+            people["officer"],
+            enterprise=people["enterprise"],
+            channel=ChannelChoices.OFFICER,
+            source="visit",
+            title=f"厂区道路维修{n}",
+            content="厂区门前道路破损，大型货车通行困难，请协调维修。",
+            received_at=received,
+        )
+    hub = person(chromium, people, "hub")
+    hub.page.click("nav >> text=月度通报")
+    hub.page.wait_for_selector("#trend-chart[data-rendered=true]")
+    assert hub.page.input_value("#id_month") == month.iso
+    assert hub.text("#issue-status") == "未印发"
+    hub.page.click("#issue-open")
+    hub.page.wait_for_selector("#issue-confirm")
+    year = timezone.localdate().year
+    confirmation = hub.text("#issue-confirm-text")
+    assert f"将以当前数据印发为{year}年第1期" in confirmation and "发送给7人" in confirmation
+    hub.shot("monthly-report-issue-confirm", full_page=False)
+    hub.page.click("#issue-confirm")
+    hub.page.wait_for_url("**/reports/issued/*/")
+    assert "已印发为" in hub.text(".alert-success")
+    assert hub.text("#issue-mark").startswith(f"{year}年第1期")
+    assert "全区共收到企业诉求3件" in hub.text("#overview")
+
+    officer = person(chromium, people, "officer")
+    officer.page.wait_for_selector("#unread-count")
+    assert officer.text("#unread-count") == "1"
+    officer.page.click("#nav-messages")
+    officer.page.click("#messages >> text=已印发")
+    officer.page.wait_for_url("**/reports/issued/*/")
+    officer.page.wait_for_selector("#trend-chart[data-rendered=true]")
+    assert officer.text("#issue-mark").startswith(f"{year}年第1期")
+    assert "全区共收到企业诉求3件" in officer.text("#overview")
+    assert officer.page.locator("#unread-count").count() == 0, "opening it read the message"
+    officer.shot("officer-reads-issued-report", full_page=False)
+    with officer.page.expect_download() as download:
+        officer.page.click("#download-docx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.endswith(f"{year}年第1期.docx")
+    assert Document(io.BytesIO(saved.read_bytes())).paragraphs[0].text == f"{year}年第1期"
+    officer.page.click("#archive-link")
+    assert officer.page.locator(".issued-reports tbody tr").count() == 1
+    draft = officer.go(f"/reports/monthly/?month={month.iso}")
+    assert draft.status == 404 and officer.page.locator("#report-title").count() == 0, (
+        "the draft is the hub's"
+    )
+    for p in (hub, officer):
+        p.close()
+
+
 def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
     """The hub asks a town and the market-regulation bureau; the town's officer adds a problem, tries a bad
     Excel file (nothing saved, the row named) and submits; the bureau says 本期无问题; the hub accepts the town's

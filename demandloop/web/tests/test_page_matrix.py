@@ -29,6 +29,10 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "healthz": "open",
     "favicon": "open",
     "home": "signed_in",
+    # Every person's own in-app messages; another person's message is 404.
+    "message_list": "signed_in",
+    "message_unread": "signed_in",
+    "message_open": "signed_in",
     "logout": "signed_in",
     "password_change": "signed_in",
     "password_change_done": "signed_in",
@@ -69,6 +73,12 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "monthly_report_docx": {R.HUB, R.DISPATCHER},
     "monthly_report_problems": {R.HUB, R.DISPATCHER},
     "monthly_report_xlsx": {R.HUB, R.DISPATCHER},
+    "monthly_report_issue": {R.HUB},
+    # Issued reports: everyone of the district who works on demands (never its enterprises).
+    "issued_report_list": DEMAND_STAFF,
+    "issued_report_detail": DEMAND_STAFF,
+    "issued_report_docx": DEMAND_STAFF,
+    "issued_report_xlsx": DEMAND_STAFF,
     "solicitation_list": SOLICITATION,
     "solicitation_create": {R.HUB},
     "solicitation_detail": SOLICITATION,
@@ -135,6 +145,7 @@ CASE_READERS = {
 }
 CASE_MARKER = re.compile(r"案例标记-([JN])")
 MONTHLY_REPORTS = {"monthly_report", "monthly_report_docx", "monthly_report_xlsx", "monthly_report_problems"}
+ISSUED_REPORTS = {"issued_report_detail", "issued_report_docx", "issued_report_xlsx"}
 
 
 # Not pages: the admin site (its own permissions) and the REST API (its own matrix, tests/api).
@@ -301,6 +312,20 @@ def cases(world: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
+def issues(world: Any) -> dict[str, Any]:
+    """Each district's report of last month, issued by its hub."""
+    from demandloop.reports.actions import do_issue_report
+    from demandloop.reports.monthly import Month
+
+    return {
+        code: do_issue_report(
+            world.districts[code].district, world.person(f"{code}:hub"), Month.last_complete()
+        )
+        for code in "JN"
+    }
+
+
+@pytest.fixture
 def attachments(world: Any) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -331,7 +356,7 @@ def test_every_page_route_has_an_expected_access_matching_its_view():
 
 
 def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
-    world, client, attachments, summons, meetings, campaigns, cases
+    world, client, attachments, summons, meetings, campaigns, cases, issues
 ):
     checked = 0
     for who, user in world.people.items():
@@ -343,7 +368,7 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
             access = EXPECTED_ACCESS[pattern.name]
             page_open = isinstance(access, str) or role in access
             for url, target, kind, method in requests_for(
-                pattern, world, attachments, summons, meetings, campaigns, cases
+                pattern, world, attachments, summons, meetings, campaigns, cases, issues
             ):
                 response = client.post(url) if method == "post" else client.get(url)
                 where = f"{method.upper()} {url} ({pattern.name})"
@@ -356,6 +381,8 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
                     or (kind == "meeting" and who in MEETING_REACH[target])
                     or (kind == "district_hub" and who == f"{target}:hub")
                     or (kind == "district" and who.startswith(f"{target}:"))
+                    or (kind == "district_staff" and who.startswith(f"{target}:") and role != R.ENTERPRISE)
+                    or (kind == "person" and who == target)
                     or (kind == "district_wide" and who in {f"{target}:hub", f"{target}:dispatcher"})
                     or (kind == "campaign" and who in CAMPAIGN_REACH[target])
                     or (kind == "campaign_locality" and who in CAMPAIGN_LOCALITY[target])
@@ -384,9 +411,46 @@ def requests_for(
     meetings: dict[str, Any],
     campaigns: dict[str, Any],
     cases: dict[str, Any],
+    issues: dict[str, Any],
 ) -> list[tuple[str, Any, str, str]]:
     """(url, target key, target kind, method) for every object the route can address in the world."""
     name = pattern.name
+    if name in ISSUED_REPORTS:
+        # An issued report goes to the whole district's staff; its enterprises and the other district: 404.
+        return [
+            (reverse(name, args=[issue.pk]), code, "district_staff", "get") for code, issue in issues.items()
+        ]
+    if name == "message_open":
+        # The message announcing each district's issue to its first officer: theirs alone to open.
+        from demandloop.integrations.models import Notification
+
+        return [
+            (reverse(name, args=[note.pk]), f"{code}:officer1", "person", "get")
+            for code in "JN"
+            for note in Notification.objects.filter(user=world.person(f"{code}:officer1"), topic="report")
+        ]
+    if name == "issued_report_list":
+        return [(reverse(name), None, "", "get")] + [
+            (
+                reverse(name) + f"?district={world.districts[code].district.code}",
+                code,
+                "district_staff",
+                "get",
+            )
+            for code in "JN"
+        ]
+    if name == "monthly_report_issue":
+        # The confirmation before issuing last month's report again (a correction): its hub only.
+        month = issues["J"].month.strftime("%Y-%m")
+        return [
+            (
+                reverse(name) + f"?district={world.districts[code].district.code}&month={month}",
+                code,
+                "district_hub",
+                "get",
+            )
+            for code in "JN"
+        ]
     if name in {
         "solicitation_detail",
         "solicitation_edit",

@@ -86,6 +86,7 @@ class Command(BaseCommand):
                 self._demo_demands(district, share)
                 self._demo_cases(district)
                 self._demo_campaigns(district)
+                self._demo_reports(district)
             # One login per role of the district: the demo account with the most to show.
             for role, username in busiest_logins(district).items():
                 rows.append((district.name, district.role_label(role), username))
@@ -100,6 +101,12 @@ class Command(BaseCommand):
         from demandloop.solicitation.demo import create_demo_campaigns
 
         create_demo_campaigns(district)
+
+    def _demo_reports(self, district: Any) -> None:
+        # Last: the issues freeze the figures of the demands, the campaigns' and the cases' included.
+        from demandloop.reports.demo import create_demo_reports
+
+        create_demo_reports(district)
 
     def _demo_demands(self, district: Any, count: int) -> None:
         from demandloop.demands.demo import create_demo_demands

@@ -1,0 +1,11 @@
+"""Every signed-in person's in-app inbox, mounted at /messages/."""
+
+from django.urls import path
+
+from demandloop.integrations import views
+
+urlpatterns = [
+    path("", views.message_list, name="message_list"),
+    path("unread/", views.message_unread, name="message_unread"),
+    path("<int:pk>/", views.message_open, name="message_open"),
+]

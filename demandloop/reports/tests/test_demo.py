@@ -1,0 +1,39 @@
+"""The demo archive: four months issued on their first working days, one corrected, the last month left to issue."""
+
+from __future__ import annotations
+
+import pytest
+
+from demandloop.demands.demo import create_demo_demands
+from demandloop.org.demo import create_demo_enterprises, create_demo_people
+from demandloop.org.presets import load_preset
+from demandloop.reports.actions import current_issue, first_working_day
+from demandloop.reports.demo import create_demo_reports
+from demandloop.reports.models import IssuedReport
+from demandloop.reports.monthly import Month
+from demandloop.reports.snapshot import from_snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_issues_the_months_before_the_last_and_corrects_one():
+    district = load_preset("nankai").district
+    create_demo_people(district)
+    create_demo_enterprises(district, 40)
+    create_demo_demands(district, 60, seed=5)
+    assert create_demo_reports(district) == 5
+    assert create_demo_reports(district) == 0  # once
+    issues = list(IssuedReport.objects.filter(district=district).order_by("issued_at", "pk"))
+    assert all(issue.is_demo for issue in issues)
+    last = Month.last_complete()
+    assert current_issue(district, last) is None, "the last complete month waits for the hub"
+    current = IssuedReport.objects.filter(district=district, superseded_at__isnull=True)
+    assert sorted(f"{issue.month:%Y-%m}" for issue in current) == [last.shifted(-n).iso for n in (4, 3, 2, 1)]
+    corrected = IssuedReport.objects.get(district=district, superseded_at__isnull=False)
+    assert corrected.correction.reason and corrected.month == last.shifted(-3).first_day
+    for issue in current:
+        month = Month(issue.month.year, issue.month.month)
+        assert issue.issued_at.date() >= first_working_day(month.shifted(1)) and issue.recipients > 0
+    assert sum(from_snapshot(issue.snapshot).totals.total for issue in current) > 0, (
+        "the demo demands counted"
+    )
