@@ -49,12 +49,12 @@ DJANGO_BLANK = "---------"
 
 
 def _dash_blank_choice(form_field: Any) -> None:
-    """Label the empty choice of a select "—" instead of Django's dashes (this form's own field copy)."""
-    if getattr(form_field, "empty_label", None) == DJANGO_BLANK:
-        form_field.empty_label = "—"  # a model choice field reads it while listing its options
-    choices = getattr(form_field, "choices", None)
-    if isinstance(choices, list) and any(value == "" and label == DJANGO_BLANK for value, label in choices):
-        form_field.choices = [
+    """Label the empty choice of a select "—" instead of Django's (or django-filter's) dashes. The widget is this
+    form's own copy; its choices are listed once here, as rendering would list them anyway."""
+    widget = form_field.widget
+    choices = list(widget.choices)
+    if any(value == "" and label == DJANGO_BLANK for value, label in choices):
+        widget.choices = [
             (value, "—" if value == "" and label == DJANGO_BLANK else label) for value, label in choices
         ]
 

@@ -27,3 +27,21 @@ def test_a_select_offers_its_empty_choice_as_a_dash_not_djangos_dashes():
     assert 'class="form-select"' in overdue
     # Another form of the same class still has Django's own field: only the rendered copy changed.
     assert Filters.base_fields["overdue"].choices[0] == ("", "---------")
+
+
+@pytest.mark.django_db
+def test_a_filter_sets_select_gets_the_dash_too():
+    import django_filters
+
+    from demandloop.demands.choices import ChannelChoices
+    from demandloop.demands.models import Demand
+
+    class DemandFilter(django_filters.FilterSet):
+        channel = django_filters.ChoiceFilter(choices=ChannelChoices.choices)
+
+        class Meta:
+            model = Demand
+            fields = ["channel"]
+
+    html = str(bootstrap(DemandFilter().form["channel"]))
+    assert "---------" not in html and '<option value="" selected>—</option>' in html, html
