@@ -124,18 +124,21 @@ def _fill(size: int) -> None:
 
 
 def _quality_and_campaigns() -> None:
-    """The demo's typical cases, top ten and solicitation campaigns, as `demandloop init --demo` makes them (on
-    the first 5,000 demands; a database filled before these pages existed gets them now)."""
+    """The demo's typical cases, top ten, solicitation campaigns and issued monthly reports, as `demandloop init
+    --demo` makes them (on the first 5,000 demands; a database filled before these pages existed gets them now)."""
     from demandloop.knowledge.demo import create_demo_cases
     from demandloop.knowledge.models import TypicalCase
     from demandloop.org.models import District
+    from demandloop.reports.demo import create_demo_reports
+    from demandloop.reports.models import IssuedReport
     from demandloop.solicitation.demo import create_demo_campaigns
 
-    if TypicalCase.objects.exists():
-        return
     district = District.objects.get(code="jinghai")
-    create_demo_cases(district)
-    create_demo_campaigns(district)
+    if not TypicalCase.objects.exists():
+        create_demo_cases(district)
+        create_demo_campaigns(district)
+    if not IssuedReport.objects.exists():
+        create_demo_reports(district)
 
 
 def _shift(connection: Any, column: str, days: int) -> str:
@@ -216,9 +219,12 @@ def _pages(people: dict[str, Any]) -> list[tuple[str, str, str]]:
     from django.db.models import Count
 
     from demandloop.demands.models import Demand
+    from demandloop.reports.models import IssuedReport
     from demandloop.solicitation.models import Campaign
 
     busy = Demand.objects.for_user(people["officer"]).order_by("-pk").first()
+    # The latest issue in force: what an officer opens from the message announcing it.
+    issued = IssuedReport.objects.filter(superseded_at=None).order_by("-month", "-pk").first()
     month = _report_month()
     # The campaign with the most replies: the hub's page of it has the most to show.
     campaign = Campaign.objects.annotate(n=Count("targets__reply__problems")).order_by("-n", "pk").first()
@@ -242,6 +248,9 @@ def _pages(people: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("hub", "typical cases", "/cases/"),
         ("hub", "top-ten selection", "/cases/selection/"),
         ("hub", "typical problems", "/cases/problems/"),
+        ("officer", "issued monthly reports", "/reports/issued/"),
+        ("officer", "an issued monthly report", f"/reports/issued/{issued.pk}/"),
+        ("officer", "messages", "/messages/"),
         ("enterprise", "portal", "/portal/"),
         ("enterprise", "top-ten service cases", "/cases/showcase/"),
     ]
