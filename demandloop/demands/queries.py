@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
 
+from demandloop.lib.lookups import get_for_user_or_404
 from demandloop.org.choices import RoleChoices
 
 if TYPE_CHECKING:
@@ -265,17 +265,8 @@ def get_demand_for_user(user: Any, pk: Any, *, queryset: DemandQuerySet | None =
     from demandloop.demands.models import Demand
 
     base = queryset if queryset is not None else Demand.objects.all()
-    try:
-        number = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    # Beyond a 64-bit integer the database driver would raise instead of finding nothing.
-    if not 0 < number < 2**63:
-        raise Http404
-    try:
-        return base.for_user(user).select_related("enterprise", "tier", "district").get(pk=number)
-    except Demand.DoesNotExist:
-        raise Http404 from None
+    found: Demand = get_for_user_or_404(base.select_related("enterprise", "tier", "district"), user, pk)
+    return found
 
 
 def response_overdue_q(now: Any) -> Q:

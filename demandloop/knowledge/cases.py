@@ -23,13 +23,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.queries import DemandFacts, demand_grants
 from demandloop.knowledge.choices import CaseStatusChoices, SelectionStatusChoices
+from demandloop.lib.lookups import get_for_user_or_404
 from demandloop.org.choices import RoleChoices as R
 from demandloop.sla.services import get_calendar
 
@@ -100,20 +100,8 @@ def get_case_for_user(user: Any, pk: Any) -> TypicalCase:
     """The case `pk` if `user` reads it; otherwise 404, exactly as if it did not exist."""
     from demandloop.knowledge.models import TypicalCase
 
-    try:
-        number = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < number < 2**63:
-        raise Http404
-    case = (
-        TypicalCase.objects.for_user(user)
-        .select_related("district", "author", "demand__enterprise", "demand__tier")
-        .filter(pk=number)
-        .first()
-    )
-    if case is None:
-        raise Http404
+    queryset = TypicalCase.objects.select_related("district", "author", "demand__enterprise", "demand__tier")
+    case: TypicalCase = get_for_user_or_404(queryset, user, pk)
     return case
 
 

@@ -32,6 +32,7 @@ from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.choices import SatisfiedChoices
 from demandloop.demands.flow import OPEN_STATUSES
 from demandloop.demands.queries import completion_overdue_q, response_overdue_q
+from demandloop.lib.lookups import get_for_user_or_404
 from demandloop.org.choices import RoleChoices
 
 # Never counted as taken in: screened out, a duplicate of another demand, or withdrawn by the enterprise.
@@ -362,26 +363,10 @@ def scope_issued_reports(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
 
 def get_issued_report_for_user(user: Any, pk: Any) -> Any:
     """One issued report the user reads (with its files), or 404."""
-    from django.http import Http404
-
     from demandloop.reports.models import IssuedReport
 
-    # The API's id comes from the URL as typed: a word or a number past the column's range is missing, not a 500.
-    try:
-        number = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < number < 2**63:
-        raise Http404
-    found = (
-        IssuedReport.objects.for_user(user)
-        .select_related("district", "issued_by", "corrects", "correction")
-        .filter(pk=number)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    queryset = IssuedReport.objects.select_related("district", "issued_by", "corrects", "correction")
+    return get_for_user_or_404(queryset, user, pk)
 
 
 def issued_districts(user: Any) -> QuerySet[Any]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
-from django.http import Http404
 
 from demandloop.demands.models import Demand
 from demandloop.demands.queries import demand_grants
+from demandloop.lib.lookups import get_for_user_or_404
 
 if TYPE_CHECKING:
     from demandloop.integrations.hotline12345.models import HotlineOrder, HotlineOrderQuerySet
@@ -41,13 +41,5 @@ def get_order_for_user(user: Any, pk: Any, *, queryset: HotlineOrderQuerySet | N
     from demandloop.integrations.hotline12345.models import HotlineOrder
 
     base = queryset if queryset is not None else HotlineOrder.objects.all()
-    try:
-        number = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < number < 2**63:
-        raise Http404
-    try:
-        return base.for_user(user).get(pk=number)
-    except HotlineOrder.DoesNotExist:
-        raise Http404 from None
+    found: HotlineOrder = get_for_user_or_404(base, user, pk)
+    return found
