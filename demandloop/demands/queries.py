@@ -180,6 +180,11 @@ class DemandGrants:
 NO_GRANTS = DemandGrants()
 
 
+def is_hub_of(user: Any, district_id: int) -> bool:
+    """Whether `user` works for the government service office (区政务服务办, the hub) of the district."""
+    return district_id in demand_grants(user).hub_district_ids
+
+
 def demand_grants(user: Any) -> DemandGrants:
     """The grants of `user`, resolved once and cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -31,13 +31,13 @@ from demandloop.demands.errors import (
     DemandConflict,
 )
 from demandloop.demands.models import Demand
+from demandloop.demands.queries import is_hub_of
 from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.notify.outbox import Note, notify_users
 from demandloop.knowledge.cases import (
     SELECTION_SIZE,
     anonymise,
     case_year,
-    is_hub_of,
     nominating_role,
     nomination_refusal,
 )

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demandloop.demands.choices import DemandStatusChoices as S
-from demandloop.demands.queries import DemandFacts, demand_grants
+from demandloop.demands.queries import DemandFacts, demand_grants, is_hub_of
 from demandloop.knowledge.choices import CaseStatusChoices, SelectionStatusChoices
 from demandloop.lib.lookups import get_for_user_or_404
 from demandloop.org.choices import RoleChoices as R
@@ -70,10 +70,6 @@ def _district_ids(user: Any, roles: frozenset[str] | set[str]) -> frozenset[int]
 
 def hub_district_ids(user: Any) -> frozenset[int]:
     return demand_grants(user).hub_district_ids
-
-
-def is_hub_of(user: Any, district_id: int) -> bool:
-    return district_id in hub_district_ids(user)
 
 
 def scope_cases(qs: TypicalCaseQuerySet, user: Any) -> TypicalCaseQuerySet:

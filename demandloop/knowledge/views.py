@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 
 from demandloop.demands.errors import DemandActionError
 from demandloop.demands.models import Demand
-from demandloop.demands.queries import get_demand_for_user
+from demandloop.demands.queries import get_demand_for_user, is_hub_of
 from demandloop.knowledge import actions
 from demandloop.knowledge.casebook import COLLECTIONS, EXPORT_FORMATS, casebook, casebook_file
 from demandloop.knowledge.cases import (
@@ -42,7 +42,6 @@ from demandloop.knowledge.cases import (
     enterprise_label,
     get_case_for_user,
     hub_district_ids,
-    is_hub_of,
     nomination_refusal,
 )
 from demandloop.knowledge.choices import CaseStatusChoices, SelectionStatusChoices

@@ -23,6 +23,7 @@ from demandloop.demands import actions as demand_actions
 from demandloop.demands.errors import ActionForbidden, ActionInvalid, ActionNotAllowed, DemandConflict
 from demandloop.demands.flow import TERMINAL_STATUSES
 from demandloop.demands.models import Demand
+from demandloop.demands.queries import is_hub_of
 from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.notify.outbox import Note, notify_department, notify_users
 from demandloop.meetings.choices import MeetingKindChoices, MeetingStatusChoices
@@ -56,12 +57,6 @@ def _role_in(user: Any, district_id: int, roles: Iterable[str]) -> str | None:
     if district_id not in scope.district_ids:
         return None
     return next((role for role in roles if role in scope.roles), None)
-
-
-def is_hub_of(user: Any, district_id: int) -> bool:
-    """Whether `user` works in the hub (政务服务办) of the district."""
-    scope = resolve_scope(user)
-    return RoleChoices.HUB in scope.roles and district_id in scope.full_district_ids
 
 
 def _same_district(objects: Iterable[Any], district_id: int, field_name: str) -> None:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from demandloop.demands.errors import DemandActionError
 from demandloop.demands.models import Demand
-from demandloop.demands.queries import get_demand_for_user
+from demandloop.demands.queries import get_demand_for_user, is_hub_of
 from demandloop.meetings import actions
 from demandloop.meetings.export import meeting_minutes_docx
 from demandloop.meetings.forms import DecisionForm, MeetingForm, MinutesForm, TopicForm
@@ -110,7 +110,7 @@ def _problems_for(meeting: Meeting, user: Any) -> list[Any]:
     from demandloop.routing.queries import period_bounds
     from demandloop.web.problems import problem_rows
 
-    if not actions.is_hub_of(user, meeting.district_id):
+    if not is_hub_of(user, meeting.district_id):
         return []
     day = timezone.localtime(meeting.scheduled_at).date()
     start, end = period_bounds(None, day, days=PROBLEM_DAYS)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from demandloop.core import audit
 from demandloop.core.formats import document_date
 from demandloop.demands.errors import ActionForbidden, ActionInvalid, DemandConflict
+from demandloop.demands.queries import is_hub_of
 from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.models import WebhookEndpoint
 from demandloop.integrations.notify.outbox import Note, notify_endpoints, notify_users
@@ -42,14 +43,8 @@ REMINDER_HOUR = 9
 REASON_LENGTH = 500
 
 
-def is_hub_of(user: Any, district: Any) -> bool:
-    """Whether `user` works for `district`'s government service office, the one that issues its reports."""
-    memberships = user.memberships.filter(is_active=True, role=RoleChoices.HUB, district=district)
-    return bool(user.is_active and memberships.exists())
-
-
 def _require_hub(by: Any, district: District) -> None:
-    if not is_hub_of(by, district):
+    if not is_hub_of(by, district.pk):
         raise ActionForbidden(_("Only the district's government service office issues the monthly report."))
 
 

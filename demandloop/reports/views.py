@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from demandloop.demands.errors import DemandActionError
 from demandloop.demands.models import Demand
+from demandloop.demands.queries import is_hub_of
 from demandloop.integrations.actions import do_mark_read_by_link
 from demandloop.lib.downloads import as_download
 from demandloop.org.choices import DISTRICT_ROLES
@@ -193,7 +194,7 @@ def monthly_issue(request: HttpRequest) -> HttpResponse:
 
 def _issue_confirmation(request: HttpRequest) -> HttpResponse:
     district = chosen_district(request.user, request.GET.get("district"))
-    if not actions.is_hub_of(request.user, district):
+    if not is_hub_of(request.user, district.pk):
         raise Http404
     try:
         month = chosen_month(request)
