@@ -25,7 +25,9 @@ def test_the_triage_form_comes_filled_with_the_routers_suggestion(client, screen
     page = client.get(reverse("demand_detail", args=[demand.pk])).content.decode()
     gxj = Department.objects.get(district=demand.district, code="gxj")
     assert f'<option value="{gxj.pk}" selected>' in page
-    assert "增容" in page  # the words that decided the department are shown beside it
+    # The words that decided the department are shown beside it (the title alone also says 增容).
+    explanation = page.split('<div class="mb-3 field-lead_department">', 1)[1].split("</div>\n</div>", 1)[0]
+    assert "智能分派建议，依据词语：" in explanation and "增容" in explanation, explanation
 
 
 def test_the_officers_choice_and_the_suggestion_are_both_recorded(client, screened):
