@@ -111,6 +111,11 @@ def _check(district: District, by: Any, month: Month, reason: str, at: datetime)
     return current
 
 
+def issue_link(report: IssuedReport) -> str:
+    """Where the message announcing an issue leads: the issued report's page."""
+    return f"/reports/issued/{report.pk}/"
+
+
 def _note(report: IssuedReport, frozen: MonthlyReport) -> Note:
     with translation.override(settings.LANGUAGE_CODE):
         values = {
@@ -131,7 +136,7 @@ def _note(report: IssuedReport, frozen: MonthlyReport) -> Note:
             topic=TopicChoices.REPORT,
             subject=subject,
             body=body % values,
-            link=f"/reports/issued/{report.pk}/",
+            link=issue_link(report),
         )
 
 

@@ -16,8 +16,9 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from demandloop.integrations.models import Notification
 from demandloop.org.models import District, User
-from demandloop.reports.actions import do_issue_report, first_working_day
+from demandloop.reports.actions import do_issue_report, first_working_day, issue_link
 from demandloop.reports.models import IssuedReport
 from demandloop.reports.monthly import Month
 
@@ -38,14 +39,20 @@ def create_demo_reports(district: District) -> int:
     hub = User.objects.get(username=f"{district.code}-hub")
     last = Month.last_complete()
     months = [last.shifted(-n) for n in range(ISSUED_MONTHS, 0, -1)]
-    written = 0
+    issues = []
     for index, month in enumerate(months):
         at = issue_moment(month)
-        do_issue_report(district, hub, month, at=at, is_demo=True)
-        written += 1
+        issues.append(do_issue_report(district, hub, month, at=at, is_demo=True))
         if index == 1:
-            do_issue_report(
-                district, hub, month, reason=CORRECTION_REASON, at=at + timedelta(days=2), is_demo=True
+            issues.append(
+                do_issue_report(
+                    district, hub, month, reason=CORRECTION_REASON, at=at + timedelta(days=2), is_demo=True
+                )
             )
-            written += 1
-    return written
+    # The messages announcing them arrived when each was issued, and the district's people read all but the
+    # latest (the inbox of a demo officer is not five unread announcements dated today).
+    for report in issues:
+        announced = Notification.objects.filter(district=district, link=issue_link(report))
+        read_at = None if report is issues[-1] else report.issued_at + timedelta(days=1)
+        announced.update(created_at=report.issued_at, read_at=read_at)
+    return len(issues)

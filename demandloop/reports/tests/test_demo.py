@@ -37,3 +37,20 @@ def test_the_demo_issues_the_months_before_the_last_and_corrects_one():
     assert sum(from_snapshot(issue.snapshot).totals.total for issue in current) > 0, (
         "the demo demands counted"
     )
+
+
+def test_the_demo_announcements_arrived_when_issued_and_only_the_latest_is_unread():
+    from demandloop.integrations.models import Notification
+    from demandloop.reports.actions import issue_link
+
+    district = load_preset("nankai").district
+    create_demo_people(district)
+    create_demo_enterprises(district, 40)
+    create_demo_demands(district, 60, seed=5)
+    create_demo_reports(district)
+    issues = list(IssuedReport.objects.filter(district=district).order_by("issued_at", "pk"))
+    for issue in issues:
+        announced = Notification.objects.filter(district=district, link=issue_link(issue))
+        assert announced.exists() and {n.created_at for n in announced} == {issue.issued_at}
+        unread = announced.filter(read_at=None).count()
+        assert unread == (announced.count() if issue == issues[-1] else 0), issue.number_label
