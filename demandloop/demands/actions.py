@@ -969,7 +969,8 @@ def do_city_report(
     stage = _require_text(stage, "stage", _("Say which stage the city reported."))
     at = at or timezone.now()
     # Read under the row lock: the event names the status the demand has while the report is recorded.
-    current = Demand.objects.select_for_update().select_related("tier").get(pk=demand.pk)
+    # Only the demand's row is locked ("of"): PostgreSQL refuses to lock the nullable side of the tier join.
+    current = Demand.objects.select_for_update(of=("self",)).select_related("tier").get(pk=demand.pk)
     if current.status == S.TRANSFERRED:
         raise ActionNotAllowed(_("The demand awaits the city: its report is applied, not only recorded."))
     level = current.tier.level if current.tier is not None else None
