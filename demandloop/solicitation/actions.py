@@ -122,19 +122,17 @@ def _district_id(subject: Any) -> int | None:
     return getattr(subject, "district_id", None)
 
 
-def _audited(
-    name: str, refusals: tuple[type[DemandActionError], ...] = (ActionForbidden,)
-) -> Callable[[F], F]:
-    """Record a refused attempt (403; or the other `refusals` given) as a failed audit row, after its
-    transaction rolled back: who tried to run or answer a campaign they may not is the security auditor's
-    business (三权分立)."""
+def _audited(name: str) -> Callable[[F], F]:
+    """Record every refused attempt (403, 400, 409) as a failed audit row, after its transaction rolled back, as
+    the demands' and the typical cases' actions do: who tried to run or answer a campaign they may not, or what a
+    campaign refused, is the security auditor's business (三权分立)."""
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(subject: Any, by: Any, *args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(subject, by, *args, **kwargs)
-            except refusals as error:
+            except DemandActionError as error:
                 audit.record_failure(
                     f"solicitation.{name}",
                     user=by,
@@ -306,9 +304,7 @@ def do_update_campaign(campaign: Campaign, by: Any, data: CampaignInput) -> Camp
     return campaign
 
 
-# A deletion is refused whoever asks once the units were asked: recorded either way (an attempt to remove what
-# the district's units were asked is worth the auditor's eye, not only a missing role).
-@_audited("delete", refusals=(ActionForbidden, ActionNotAllowed))
+@_audited("delete")
 def do_delete_campaign(campaign: Campaign, by: Any) -> None:
     """Delete a campaign that was never launched (a draft nobody has seen but the hub), with its units; the
     audit row keeps its title and units. Once launched it is part of the record: it can only be closed."""

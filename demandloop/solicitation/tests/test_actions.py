@@ -153,6 +153,20 @@ def test_a_refused_attempt_is_audited_as_a_failure(world):
     assert not row.success and row.user == w.officer_b and row.district_id == w.district.pk
 
 
+def test_every_refusal_is_audited_not_only_a_missing_role(world):
+    w = world.jinghai
+    campaign = campaign_of(w)
+    town = target(campaign, w.a.locality)
+    with pytest.raises(ActionInvalid):  # 400: a reply of "no problems" that has problems
+        actions.do_add_problems(town, w.officer_a, [ProblemInput(content="融资难", complexity="complex")])
+        actions.do_submit_reply(town, w.officer_a, no_problems=True)
+    with pytest.raises(ActionNotAllowed):  # 409: launched once already
+        actions.do_launch_campaign(campaign, w.hub)
+    refused = AuditEvent.objects.filter(success=False)
+    assert refused.filter(action="solicitation.submit", user=w.officer_a).exists()
+    assert refused.filter(action="solicitation.launch", user=w.hub, district_id=w.district.pk).exists()
+
+
 def test_only_the_people_of_the_unit_reply_for_it(world):
     w = world.jinghai
     campaign = campaign_of(w)
