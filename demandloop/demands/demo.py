@@ -557,7 +557,12 @@ def _whistle(
     co: list[Any],
     plan: DemoMeetingPlan,
 ) -> None:
-    """The area's officer summons the lead department and the others the matter needs, two or three in all."""
+    """The area's officer summons the lead department and the others the matter needs, two or three in all.
+
+    Not in a story that has run out of time (its last steps crowd at the present): the whistle must come after
+    the acceptance and before whatever follows it."""
+    if clock.at + timedelta(hours=6) >= clock.now - timedelta(minutes=1):
+        return
     departments = [lead, *co][:3]
     if len(departments) < 2:
         others = [dep for dep in cast.departments if dep not in departments]
