@@ -532,9 +532,26 @@ def _play(
             )
             co = [c for c in co if c.pk != lead.pk]
         actions.do_accept(demand, coordinator, at=clock.tick((0.5, 20)))
-        # A whistle needs a demand that is not finished when it is blown after the batch.
-        if plan is not None and target not in TERMINAL_STATUSES and rng.random() < WHISTLE_SHARE[level]:
-            _whistle(demand, cast, rng, clock, officer, lead, co, plan)
+        if plan is not None and rng.random() < WHISTLE_SHARE[level]:
+            if target not in TERMINAL_STATUSES:
+                _whistle(demand, cast, rng, clock, officer, lead, co, plan)
+            elif level == 2:
+                # A whistle is refused on a finished demand, and the batch writes the demand finished: a story
+                # that ends closed pauses at its whistle and goes on, one action at a time, once it is blown.
+                def go_on(fresh: Any, at: datetime) -> None:
+                    clock.at = max(clock.at, at)
+
+                    def reached() -> bool:
+                        return bool(fresh.status == target and fresh.tier.level == 2)
+
+                    _handle(fresh, cast, rng, clock, coordinator, co, officer, reached)
+                    if not reached():
+                        _after_result(
+                            fresh, cast, rng, clock, officer, account, channel, coordinator, co, reached
+                        )
+
+                if _whistle(demand, cast, rng, clock, officer, lead, co, plan, go_on=go_on):
+                    return demand
         if done():
             return demand
         if level >= 3:
@@ -556,18 +573,21 @@ def _whistle(
     lead: Any,
     co: list[Any],
     plan: DemoMeetingPlan,
-) -> None:
-    """The area's officer summons the lead department and the others the matter needs, two or three in all.
+    go_on: Callable[[Any, datetime], None] | None = None,
+) -> bool:
+    """The area's officer summons the lead department and the others the matter needs, two or three in all;
+    `go_on` continues the story once the whistle is blown. Returns whether the whistle is blown.
 
     Not in a story that has run out of time (its last steps crowd at the present): the whistle must come after
     the acceptance and before whatever follows it."""
     if clock.at + timedelta(hours=6) >= clock.now - timedelta(minutes=1):
-        return
+        return False
     departments = [lead, *co][:3]
     if len(departments) < 2:
         others = [dep for dep in cast.departments if dep not in departments]
         departments += rng.sample(others, k=min(len(others), rng.choice((1, 2))))
-    plan.whistles.append(WhistleCall(demand, officer, departments, clock.tick((0.5, 6))))
+    plan.whistles.append(WhistleCall(demand, officer, departments, clock.tick((0.5, 6)), go_on))
+    return True
 
 
 def _handle(

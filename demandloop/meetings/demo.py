@@ -75,12 +75,14 @@ LOCATIONS = ("区政务服务中心三楼第一会议室", "区政府二号楼�
 
 @dataclass(frozen=True)
 class WhistleCall:
-    """A whistle a story blows at tier 2: who, when, which departments (the lead first)."""
+    """A whistle a story blows at tier 2: who, when, which departments (the lead first); `go_on` continues a
+    story that paused at its whistle."""
 
     demand: Any
     officer: Any
     departments: list[Any]
     at: datetime
+    go_on: Callable[[Any, datetime], None] | None = None
 
 
 @dataclass
@@ -193,6 +195,8 @@ def blow_demo_whistles(
                 # Not yet: the department still has (or just missed) its deadline.
                 continue
             actions.do_report_in(responses[department.pk], coordinators[department.pk], note=note, at=at)
+        if call.go_on is not None:
+            call.go_on(demand, call.at)
         whistles.append(whistle)
     return whistles
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -73,6 +74,9 @@ def test_it_blows_whistles_at_tier_two_and_departments_report_in_on_time_late_or
                         user=response.reported_by, role=R.COORDINATOR, department=response.department_id
                     ).exists()
                     assert response.note
+        # Not only the live queue: finished matters were whistled for too, months back (the monthly figures).
+        assert any(w.demand.status == S.CLOSED for w in whistles), district.code
+        assert sum(w.blown_at < now - timedelta(days=45) for w in whistles) >= 2, district.code
         figures = whistle_figures(WhistleResponse.objects.filter(whistle__district=district), now=now)
         assert sum(f.on_time for f in figures) > sum(f.late for f in figures) > 0, district.code
         assert sum(f.not_reported for f in figures) > 0, district.code
