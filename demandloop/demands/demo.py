@@ -81,7 +81,7 @@ TARGET_WEIGHTS: list[tuple[str, float]] = [
 ]
 TIER_WEIGHTS = [(1, 35), (2, 42), (3, 15), (4, 8)]
 # Tier-3 stories the hub's joint meeting decides (the older, finished ones were decided on the demand's page):
-# they start far enough back for a weekly meeting to fall between their escalation and now.
+# they start far enough back (up to three weeks) for a weekly meeting to fall between escalation and now.
 MEETING_DECIDED = (S.IN_PROGRESS, S.PLANNED, S.INFORMED)
 # Share of the stories at tier 2 whose officer blows the whistle once the lead has accepted: most of those that
 # go on to the joint meeting (片区统筹后仍无法解决的问题), fewer of those settled at tier 2.
@@ -362,7 +362,7 @@ def _play(
         S.WITHDRAWN,
     )
     if level == 3 and target in MEETING_DECIDED:
-        days_ago = rng.uniform(6, 16)
+        days_ago = rng.uniform(6, 21)
     else:
         days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
     clock = _Clock(now - timedelta(days=days_ago), now, rng)
