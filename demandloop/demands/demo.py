@@ -10,6 +10,12 @@ deadlines and audit rows as any other caller, written in bulk at the end.
 The first demands cover every (status, tier) pair; the rest follow realistic weights. Same seed, same data.
 What each demand says comes from the preset's routing corpus (training rows only), and a dispatched one goes to
 the department the corpus names, so the router's suggestions, the inboxes and the common problems read true.
+
+Whistles and meetings belong to the stories too (`demandloop.meetings.demo`): a share of the stories at tier 2
+summon departments (吹哨) once the lead department has accepted, and the tier-3 stories still being handled wait,
+escalated, for the hub's joint meeting that decides them. Both need saved demands, so the stories note them and
+`play_demo_meetings` plays them once the batch is written, at each story's own moments; the paused stories then
+go on from their meeting's decision with the real actions, one by one.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from django.utils import timezone
 from demandloop.demands import actions
 from demandloop.demands.choices import ChannelChoices, DirectSourceChoices
 from demandloop.demands.choices import DemandStatusChoices as S
+from demandloop.demands.flow import TERMINAL_STATUSES
 from demandloop.enterprises.models import Enterprise
+from demandloop.meetings.demo import DemoMeetingPlan, WaitingDecision, WhistleCall, play_demo_meetings
 from demandloop.org.choices import DepartmentKindChoices, RoleChoices
 from demandloop.org.models import Department, District, Membership
 
@@ -72,6 +80,12 @@ TARGET_WEIGHTS: list[tuple[str, float]] = [
     (S.WITHDRAWN, 2),
 ]
 TIER_WEIGHTS = [(1, 35), (2, 42), (3, 15), (4, 8)]
+# Tier-3 stories the hub's joint meeting decides (the older, finished ones were decided on the demand's page):
+# they start far enough back (up to three weeks) for a weekly meeting to fall between escalation and now.
+MEETING_DECIDED = (S.IN_PROGRESS, S.PLANNED, S.INFORMED)
+# Share of the stories at tier 2 whose officer blows the whistle once the lead has accepted: most of those that
+# go on to the joint meeting (片区统筹后仍无法解决的问题), fewer of those settled at tier 2.
+WHISTLE_SHARE = {2: 0.3, 3: 0.6, 4: 0.5}
 
 TOPICS = [
     (
@@ -256,6 +270,7 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
         # One District object for all: deadlines read its office closing time.
         enterprise.district = district
     now = timezone.now()
+    plan = DemoMeetingPlan.for_now(now)
     created: list[Any] = []
     with actions.demand_batch():
         for i in range(n):
@@ -264,8 +279,10 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
             else:
                 target = _weighted(rng, TARGET_WEIGHTS)
                 level = None if target in PRE_TRIAGE else _level_for(rng, target)
-            demand = _play(district, cast, rng, enterprises, created, target, level, now)
+            demand = _play(district, cast, rng, enterprises, created, target, level, now, plan)
             created.append(demand)
+    # The batch is written: whistles and agenda items can point at the demands now.
+    play_demo_meetings(district, cast.hub, plan, cast.coordinator_by_department, seed)
     return len(created)
 
 
@@ -330,6 +347,7 @@ def _play(
     target: str,
     level: int | None,
     now: datetime,
+    plan: DemoMeetingPlan | None = None,
 ) -> Any:
     enterprise = rng.choice(enterprises)
     officer = cast.officer_by_area[enterprise.area_id]
@@ -343,7 +361,10 @@ def _play(
         S.MERGED,
         S.WITHDRAWN,
     )
-    days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
+    if level == 3 and target in MEETING_DECIDED:
+        days_ago = rng.uniform(6, 21)
+    else:
+        days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
     clock = _Clock(now - timedelta(days=days_ago), now, rng)
 
     channel = _weighted(
@@ -511,16 +532,62 @@ def _play(
             )
             co = [c for c in co if c.pk != lead.pk]
         actions.do_accept(demand, coordinator, at=clock.tick((0.5, 20)))
+        if plan is not None and rng.random() < WHISTLE_SHARE[level]:
+            if target not in TERMINAL_STATUSES:
+                _whistle(demand, cast, rng, clock, officer, lead, co, plan)
+            elif level == 2:
+                # A whistle is refused on a finished demand, and the batch writes the demand finished: a story
+                # that ends closed pauses at its whistle and goes on, one action at a time, once it is blown.
+                def go_on(fresh: Any, at: datetime) -> None:
+                    clock.at = max(clock.at, at)
+
+                    def reached() -> bool:
+                        return bool(fresh.status == target and fresh.tier.level == 2)
+
+                    _handle(fresh, cast, rng, clock, coordinator, co, officer, reached)
+                    if not reached():
+                        _after_result(
+                            fresh, cast, rng, clock, officer, account, channel, coordinator, co, reached
+                        )
+
+                if _whistle(demand, cast, rng, clock, officer, lead, co, plan, go_on=go_on):
+                    return demand
         if done():
             return demand
         if level >= 3:
             return _up_to_four(
-                demand, cast, rng, clock, lead, co, coordinator, officer, stop=target, level=level
+                demand, cast, rng, clock, lead, co, coordinator, officer, stop=target, level=level, plan=plan
             )
         _handle(demand, cast, rng, clock, coordinator, co, officer, done)
     if done():
         return demand
     return _after_result(demand, cast, rng, clock, officer, account, channel, coordinator, co, done)
+
+
+def _whistle(
+    demand: Any,
+    cast: Cast,
+    rng: random.Random,
+    clock: _Clock,
+    officer: Any,
+    lead: Any,
+    co: list[Any],
+    plan: DemoMeetingPlan,
+    go_on: Callable[[Any, datetime], None] | None = None,
+) -> bool:
+    """The area's officer summons the lead department and the others the matter needs, two or three in all;
+    `go_on` continues the story once the whistle is blown. Returns whether the whistle is blown.
+
+    Not in a story that has run out of time (its last steps crowd at the present): the whistle must come after
+    the acceptance and before whatever follows it."""
+    if clock.at + timedelta(hours=6) >= clock.now - timedelta(minutes=1):
+        return False
+    departments = [lead, *co][:3]
+    if len(departments) < 2:
+        others = [dep for dep in cast.departments if dep not in departments]
+        departments += rng.sample(others, k=min(len(others), rng.choice((1, 2))))
+    plan.whistles.append(WhistleCall(demand, officer, departments, clock.tick((0.5, 6)), go_on))
+    return True
 
 
 def _handle(
@@ -578,6 +645,7 @@ def _up_to_four(
     *,
     stop: str,
     level: int = 4,
+    plan: DemoMeetingPlan | None = None,
 ) -> Any:
     """From tier 2 in progress: escalate to the joint meeting (tier 3) and, if needed, to the city (tier 4)."""
 
@@ -595,6 +663,20 @@ def _up_to_four(
         return demand
     others = [dep for dep in cast.departments if dep.pk != lead.pk]
     co = co or rng.sample(others, k=min(len(others), 2))
+    slot = plan.slot_after(clock.at) if plan is not None and level == 3 and stop in MEETING_DECIDED else None
+    if plan is not None and slot is not None:
+        # Waits, escalated, for the joint meeting; its decision and what follows are played after the batch.
+        def go_on(fresh: Any, at: datetime) -> None:
+            clock.at = max(clock.at, at)
+
+            def reached() -> bool:
+                return bool(fresh.status == stop and fresh.tier.level == level)
+
+            if not reached():
+                _handle(fresh, cast, rng, clock, coordinator, co, officer, reached)
+
+        plan.waiting.append(WaitingDecision(demand, slot, lead, co, go_on))
+        return demand
     actions.do_decide(
         demand,
         cast.hub,

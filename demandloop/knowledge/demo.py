@@ -78,7 +78,7 @@ def _author(demand: Demand, hub: Any) -> Any:
 
 def _chosen_demands(district: District) -> list[Demand]:
     """Up to CASES well-rated finished demands: the highest tier first, then the latest resolved."""
-    demands = list(
+    rated = (
         Demand.objects.filter(
             district=district,
             status__in=[S.EVALUATED, S.CLOSED],
@@ -88,12 +88,19 @@ def _chosen_demands(district: District) -> list[Demand]:
             typical_case__isnull=True,
         )
         .select_related("enterprise", "tier", "domain", "lead_department", "area")
-        .order_by("-tier__level", "-resolved_at", "pk")[: CASES * 3]
+        .order_by("-tier__level", "-resolved_at", "pk")
     )
-    # One of each tier first (a varied library), then the rest in order.
+    demands = list(rated[: CASES * 3])
+    # One of each tier first (a varied library), then the rest in order. Each tier asked for on its own: the
+    # higher tiers alone can fill the first rows.
     first: dict[int, Demand] = {}
-    for demand in demands:
-        first.setdefault(demand.tier_level or 0, demand)
+    for level in (4, 3, 2, 1):
+        demand = (
+            next((d for d in demands if d.tier_level == level), None)
+            or rated.filter(tier__level=level).first()
+        )
+        if demand is not None:
+            first[level] = demand
     rest = [d for d in demands if d not in first.values()]
     return (list(first.values()) + rest)[:CASES]
 

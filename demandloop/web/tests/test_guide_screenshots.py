@@ -172,3 +172,42 @@ def test_guide_screenshots_of_typical_cases_over_demo_data(chromium, demo, jingh
     owner.shot("portal-top-ten-cases-phone", full_page=False)
     for p in (hub, owner):
         p.close()
+
+
+def test_guide_screenshots_of_whistles_and_meetings_over_demo_data(chromium, demo):
+    from django.utils import timezone
+
+    from demandloop.meetings.models import Meeting, WhistleResponse
+    from demandloop.meetings.queries import agenda_candidates
+
+    district = jinghai_district()
+    meetings = Meeting.objects.filter(district=district)
+    hub = visit(chromium, demo, R.HUB)
+    hub.go("/meetings/")
+    hub.page.wait_for_selector("#whistle-figures")
+    titles = hub.page.locator("#meetings tbody tr td:nth-child(3)").all_inner_texts()
+    assert sorted(titles) == sorted(meetings.values_list("title", flat=True)), "every demo meeting is listed"
+    statuses = hub.page.locator("#meetings tbody tr td:nth-child(4)").all_inner_texts()
+    assert "已安排" in statuses and "已结束，议定事项已落实" in statuses, "an upcoming meeting and held ones"
+    assert meetings.filter(status="planned", scheduled_at__gt=timezone.now()).exists()
+    kinds = set(hub.page.locator("#meetings tbody tr td:nth-child(2)").all_inner_texts())
+    assert len(kinds) == 3, "joint, coordination and topic meetings"
+    # The report-in table: per department, summoned = on time + late + not reported, and all three happen.
+    rows = [
+        [int(cell) for cell in row.locator("td").all_inner_texts()[1:]]
+        for row in hub.page.locator("#whistle-figures tbody tr").all()
+    ]
+    assert len(rows) >= 5 and all(s == t + late + none for s, t, late, none in rows)
+    assert all(sum(row[i] for row in rows) > 0 for i in (1, 2, 3)), "on time, late and not reported"
+    assert sum(row[0] for row in rows) == WhistleResponse.objects.filter(whistle__district=district).count()
+    decided = [int(c) for c in hub.page.locator("#decision-figures tbody td:nth-child(2)").all_inner_texts()]
+    assert sum(decided) >= 4, "the joint meetings' decisions, per lead department"
+    waiting = hub.page.locator("#candidates li a").count()
+    assert waiting == agenda_candidates(district).count() > 0, "tier-3 demands still waiting for the hub"
+    hub.shot("hub-meetings", full_page=False)
+    held = meetings.filter(kind="joint", status="concluded").order_by("-scheduled_at").first()
+    hub.go(f"/meetings/{held.pk}/")
+    hub.page.wait_for_selector("h1")
+    assert "议定如下" in hub.text() and "牵头" in hub.text()
+    hub.shot("hub-meeting-held", full_page=False)
+    hub.close()
