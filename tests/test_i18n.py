@@ -69,3 +69,21 @@ def test_every_string_of_the_templates_and_config_is_in_the_project_catalogue(tm
     known = {e.msgid for e in polib.pofile(str(catalogue(ROOT))) if e.msgstr or e.msgstr_plural}
     missing = sorted(found - known)
     assert not missing, f"templates/config: strings without a Chinese translation: {missing}"
+
+
+def test_a_word_that_means_different_things_in_two_apps_is_told_apart_by_its_context():
+    """Django merges the apps' catalogues and the first "title" wins everywhere: a person's post (职务) had become
+    the title of every meeting on the meetings page. Each meaning other than 标题 now carries its context."""
+    from django.utils import translation
+
+    from demandloop.demands.models import Demand
+    from demandloop.meetings.forms import MeetingForm
+    from demandloop.meetings.models import Meeting
+    from demandloop.org.models import LeaderPost, Membership
+
+    with translation.override("zh-hans"):
+        assert str(Demand._meta.get_field("title").verbose_name) == "标题"
+        assert str(Meeting._meta.get_field("title").verbose_name) == "名称"
+        assert str(MeetingForm.base_fields["title"].label) == "名称"
+        assert str(Membership._meta.get_field("title").verbose_name) == "职务"
+        assert str(LeaderPost._meta.get_field("title").verbose_name) == "职务"

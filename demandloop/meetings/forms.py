@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from demandloop.meetings.choices import MeetingKindChoices
 from demandloop.org.models import Department
@@ -18,7 +19,7 @@ class MeetingForm(forms.Form):
         label=_("kind"),
         choices=[(k.value, k.label) for k in (MeetingKindChoices.JOINT, MeetingKindChoices.TOPIC)],
     )
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("meeting", "title"), max_length=200)
     scheduled_at = forms.DateTimeField(
         label=_("time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from demandloop.meetings.choices import (
     ClockChoices,
@@ -136,7 +137,7 @@ class Meeting(models.Model):
         "org.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=MeetingKindChoices.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("meeting", "title"), max_length=200)
     scheduled_at = models.DateTimeField(_("time"))
     location = models.CharField(_("place"), max_length=200, blank=True)
     chair = models.CharField(_("chaired by"), max_length=64, blank=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from demandloop.org.choices import DepartmentKindChoices, LocalityKindChoices, RoleChoices
 
@@ -203,7 +204,7 @@ class LeaderPost(models.Model):
 
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="leader_posts")
     code = models.SlugField(_("code"), max_length=32)
-    title = models.CharField(_("title"), max_length=64)
+    title = models.CharField(pgettext_lazy("position", "title"), max_length=64)
     areas = models.ManyToManyField(
         Area, verbose_name=_("areas covered"), related_name="leader_posts", blank=True
     )
@@ -285,7 +286,7 @@ class Membership(models.Model):
         blank=True,
         related_name="memberships",
     )
-    title = models.CharField(_("title"), max_length=64, blank=True)
+    title = models.CharField(pgettext_lazy("position", "title"), max_length=64, blank=True)
     # A department's liaison (联络人, 静海 §四(一)).
     is_liaison = models.BooleanField(_("liaison"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
