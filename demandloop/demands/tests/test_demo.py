@@ -11,30 +11,22 @@ from django.utils import timezone
 
 from demandloop.core.models import AuditEvent
 from demandloop.demands.choices import DemandStatusChoices as S
-from demandloop.demands.demo import COVERAGE, create_demo_demands
+from demandloop.demands.demo import COVERAGE
 from demandloop.demands.flow import targets
 from demandloop.demands.models import Demand, DemandEvent
 from demandloop.demands.queries import DemandFacts, demand_grants
-from demandloop.org.demo import create_demo_enterprises, create_demo_people
+from demandloop.demands.tests.world import DEMO_PER_DISTRICT, demo_districts
 from demandloop.org.models import User
-from demandloop.org.presets import load_preset
 from demandloop.sla.services import compute_due
 
 pytestmark = pytest.mark.django_db
 
-PER_DISTRICT = len(COVERAGE) + 120
+PER_DISTRICT = len(COVERAGE) + DEMO_PER_DISTRICT
 
 
 @pytest.fixture
 def demo() -> list[Any]:
-    districts = []
-    for code in ("jinghai", "nankai"):
-        district = load_preset(code).district
-        create_demo_people(district)
-        create_demo_enterprises(district, 60)
-        assert create_demo_demands(district, PER_DISTRICT, seed=11) == PER_DISTRICT
-        districts.append(district)
-    return districts
+    return demo_districts()
 
 
 def test_it_creates_every_status_at_every_tier_in_both_districts(demo: list[Any]) -> None:

@@ -249,3 +249,23 @@ def drive(w: DistrictWorld, status: str, *, level: int = 2) -> Any:
     if status == S.CLOSED:
         return actions.do_close(demand, w.officer_a)
     raise AssertionError(f"cannot drive a demand to {status}")
+
+
+# The demo's stories over both districts: every (status, tier) pair the demo covers, and as many again.
+DEMO_PER_DISTRICT = 120
+
+
+def demo_districts() -> list[District]:
+    """Both presets with demo people, 60 enterprises and the demo demands (seed 11) of each, as `init --demo`."""
+    from demandloop.demands.demo import COVERAGE, create_demo_demands
+    from demandloop.org.demo import create_demo_enterprises, create_demo_people
+
+    districts = []
+    for code in ("jinghai", "nankai"):
+        district = load_preset(code).district
+        create_demo_people(district)
+        create_demo_enterprises(district, 60)
+        per_district = len(COVERAGE) + DEMO_PER_DISTRICT
+        assert create_demo_demands(district, per_district, seed=11) == per_district
+        districts.append(district)
+    return districts

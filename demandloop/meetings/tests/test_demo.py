@@ -13,33 +13,22 @@ from demandloop.core.models import AuditEvent
 from demandloop.demands.actions import end_of_day
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
-from demandloop.demands.demo import COVERAGE, create_demo_demands
 from demandloop.demands.models import Demand, DemandEvent
+from demandloop.demands.tests.world import demo_districts
 from demandloop.knowledge.models import TypicalProblem
 from demandloop.meetings.choices import MeetingKindChoices as K
 from demandloop.meetings.choices import MeetingStatusChoices as M
 from demandloop.meetings.models import Meeting, MeetingDecision, Whistle, WhistleResponse
 from demandloop.meetings.queries import agenda_candidates, whistle_figures
 from demandloop.org.choices import RoleChoices as R
-from demandloop.org.demo import create_demo_enterprises, create_demo_people
 from demandloop.org.models import Membership, User
-from demandloop.org.presets import load_preset
 
 pytestmark = pytest.mark.django_db
-
-PER_DISTRICT = len(COVERAGE) + 120
 
 
 @pytest.fixture
 def demo() -> list[Any]:
-    districts = []
-    for code in ("jinghai", "nankai"):
-        district = load_preset(code).district
-        create_demo_people(district)
-        create_demo_enterprises(district, 60)
-        assert create_demo_demands(district, PER_DISTRICT, seed=11) == PER_DISTRICT
-        districts.append(district)
-    return districts
+    return demo_districts()
 
 
 def _state_at(demand: Demand, moment: Any) -> DemandEvent:
