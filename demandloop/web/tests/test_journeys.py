@@ -82,6 +82,25 @@ def person(chromium: Any, people: dict[str, Any], who: str, *, phone: bool = Fal
     return Person(chromium, people["live_server"].url, people[who].username, phone=phone)
 
 
+def officer_registers(
+    people: dict[str, Any], n: int, title: str, content: str, *, source: str = "phone", **kwargs: Any
+) -> None:
+    """The officer registers `n` demands of the enterprise (titles numbered 0 … n-1) through the action."""
+    from demandloop.demands import actions
+    from demandloop.demands.choices import ChannelChoices
+
+    for i in range(n):
+        actions.do_receive(
+            people["officer"],
+            enterprise=people["enterprise"],
+            channel=ChannelChoices.OFFICER,
+            source=source,
+            title=f"{title}{i}",
+            content=content,
+            **kwargs,
+        )
+
+
 def submit_from_portal(owner: Person, title: str, content: str, tmp_path: Any, *, shot: str = "") -> int:
     owner.go("/portal/new/")
     owner.page.fill("#id_title", title)
@@ -427,18 +446,8 @@ def test_it_registers_a_visit_found_by_credit_code_and_a_12345_order(chromium, p
 
 
 def test_it_shows_the_dashboard_with_charts_and_their_tables(chromium, people):
-    from demandloop.demands import actions
-    from demandloop.demands.choices import ChannelChoices
 
-    for n in range(3):
-        actions.do_receive(
-            people["officer"],
-            enterprise=people["enterprise"],
-            channel=ChannelChoices.OFFICER,
-            source="phone",
-            title=f"用电增容申请{n}",
-            content="新上生产线需要增加用电容量，请协调供电部门。",
-        )
+    officer_registers(people, 3, "用电增容申请", "新上生产线需要增加用电容量，请协调供电部门。")
     hub = person(chromium, people, "hub")
     hub.go("/dashboard/")
     hub.page.wait_for_selector(".chart[data-rendered=true]")
@@ -455,18 +464,9 @@ def test_the_hub_reads_the_monthly_report_and_downloads_it_as_word(chromium, peo
     from django.utils import timezone
     from docx import Document
 
-    from demandloop.demands import actions
-    from demandloop.demands.choices import ChannelChoices
-
-    for n in range(2):
-        actions.do_receive(
-            people["officer"],
-            enterprise=people["enterprise"],
-            channel=ChannelChoices.OFFICER,
-            source="visit",
-            title=f"招工用工对接{n}",
-            content="企业扩产需要招聘一线工人，请人社部门对接用工。",
-        )
+    officer_registers(
+        people, 2, "招工用工对接", "企业扩产需要招聘一线工人，请人社部门对接用工。", source="visit"
+    )
     month = timezone.localdate().strftime("%Y-%m")
     hub = person(chromium, people, "hub")
     hub.page.click("nav >> text=月度通报")
@@ -503,24 +503,20 @@ def test_the_hub_issues_last_months_report_and_an_area_officer_reads_it_from_the
     from django.utils import timezone
     from docx import Document
 
-    from demandloop.demands import actions
-    from demandloop.demands.choices import ChannelChoices
     from demandloop.reports.monthly import Month
 
     month = Month.last_complete()
     received = datetime.combine(
         month.first_day.replace(day=10), time(10), tzinfo=timezone.get_current_timezone()
     )
-    for n in range(3):
-        actions.do_receive(
-            people["officer"],
-            enterprise=people["enterprise"],
-            channel=ChannelChoices.OFFICER,
-            source="visit",
-            title=f"厂区道路维修{n}",
-            content="厂区门前道路破损，大型货车通行困难，请协调维修。",
-            received_at=received,
-        )
+    officer_registers(
+        people,
+        3,
+        "厂区道路维修",
+        "厂区门前道路破损，大型货车通行困难，请协调维修。",
+        source="visit",
+        received_at=received,
+    )
     hub = person(chromium, people, "hub")
     hub.page.click("nav >> text=月度通报")
     hub.page.wait_for_selector("#trend-chart[data-rendered=true]")
