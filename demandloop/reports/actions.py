@@ -179,6 +179,7 @@ def do_issue_report(
             if claimed != 1:
                 raise DemandConflict(_("Someone else issued this report first; reload the page."))
         year = timezone.localtime(at).year
+        people = report_readers(district)
         issued = IssuedReport(
             district=district,
             month=month.first_day,
@@ -189,6 +190,7 @@ def do_issue_report(
             reason=reason,
             corrects=replaced,
             snapshot=snapshot,
+            recipients=len(people),
             is_demo=is_demo,
         )
         mark = issue_mark(issued)
@@ -202,11 +204,8 @@ def do_issue_report(
             raise DemandConflict(_("Someone else issued a report at the same moment; try again.")) from None
         note = _note(issued, report)
         cause = f"reports.issue:{issued.pk}"
-        people = report_readers(district)
         notify_users(people, note, cause=cause, district=district)
         notify_endpoints(WebhookEndpoint.objects.filter(district=district, is_active=True), note, cause=cause)
-        issued.recipients = len(people)
-        issued.save(update_fields=["recipients"])
         audit.record(
             "reports.correct" if replaced is not None else "reports.issue",
             user=by,
@@ -250,14 +249,14 @@ def remind_to_issue(now: datetime | None = None) -> int:
     told = 0
     for district in districts.order_by("code"):
         with transaction.atomic():
+            people = district_hub(district.pk)
             try:
                 with transaction.atomic():
                     reminder = IssueReminder.objects.create(
-                        district=district, month=month.first_day, sent_at=now
+                        district=district, month=month.first_day, sent_at=now, recipients=len(people)
                     )
             except IntegrityError:
                 continue  # another worker's run reminded it a moment ago
-            people = district_hub(district.pk)
             with translation.override(settings.LANGUAGE_CODE):
                 note = Note(
                     topic=TopicChoices.REPORT,
@@ -270,8 +269,6 @@ def remind_to_issue(now: datetime | None = None) -> int:
                     link=f"/reports/monthly/?district={district.code}&month={month.iso}",
                 )
             notify_users(people, note, cause=f"reports.remind:{district.pk}:{month.iso}", district=district)
-            reminder.recipients = len(people)
-            reminder.save(update_fields=["recipients"])
             audit.record(
                 "reports.remind",
                 role=audit.SYSTEM_ROLE,
