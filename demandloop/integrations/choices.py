@@ -34,6 +34,8 @@ class TopicChoices(models.TextChoices):
     # To the hub: a case nominated (or resubmitted) and waiting for its review.
     CASE_NOMINATED = "case_nominated", _("Typical case awaiting review")
     REPORT = "report", _("Monthly report")
+    # To the hub: the city platform reported on a demand the district had already settled (recorded only).
+    CITY_REPORT = "city_report", _("City platform report after the district acted")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.

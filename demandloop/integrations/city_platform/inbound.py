@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -52,6 +53,7 @@ from demandloop.enterprises.actions import do_register_enterprise
 from demandloop.enterprises.choices import EnterpriseKindChoices, EnterpriseStatusChoices
 from demandloop.enterprises.models import Enterprise
 from demandloop.enterprises.validators import uscc_error_message
+from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.city_platform.choices import (
     CityStatusChoices,
     DirectionChoices,
@@ -59,7 +61,9 @@ from demandloop.integrations.city_platform.choices import (
     InboundOutcomeChoices,
 )
 from demandloop.integrations.city_platform.models import CityInboundMessage, CityMatter
+from demandloop.integrations.notify.outbox import Note, notify_users
 from demandloop.lib.uscc import normalize_uscc
+from demandloop.meetings.recipients import district_hub
 from demandloop.org.models import District
 
 
@@ -286,6 +290,7 @@ def _record_only(
     texts = {name: data[name].strip() for name in ("result", "reason") if data[name].strip()}
     actions.do_city_report(demand, None, stage=data["status"], note=note, data={**extra, **texts})
     _note_city_status(matter, data)
+    _tell_hub(demand, note, data["event_id"])
     log.outcome = InboundOutcomeChoices.RECORDED
     log.save(force_insert=True)
     message = _(
@@ -294,6 +299,24 @@ def _record_only(
     ) % {"status": S(demand.status).label}
     return Outcome(
         200, {**answer, "applied": False, "recorded": True, "status": demand.status, "msg": str(message)}
+    )
+
+
+def _tell_hub(demand: Demand, words: str, event_id: str) -> None:
+    """The district's service office hears of a report it could not apply: the city may have answered otherwise
+    than the district did, or returned a matter the district thought done, and only the hub can take it up."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("The city platform reported on demand #%(demand)s after the district acted") % {
+            "demand": demand.pk
+        }
+        note = Note(
+            topic=TopicChoices.CITY_REPORT, subject=subject, body=words, link=f"/demands/{demand.pk}/"
+        )
+    notify_users(
+        district_hub(demand.district_id),
+        note,
+        cause=f"city_platform.recorded:{event_id}",
+        district=demand.district,
     )
 
 

@@ -16,6 +16,7 @@ from demandloop.demands.models import DemandEvent
 from demandloop.integrations.city_platform.models import CityInboundMessage, CityMatter
 from demandloop.integrations.city_platform.tests.conftest import deliver_everything_due
 from demandloop.integrations.city_platform.tests.ladder import at_tier_4, transfer
+from demandloop.integrations.models import Notification
 
 
 @pytest.fixture
@@ -261,6 +262,10 @@ def test_it_records_the_city_s_late_answer_on_a_demand_the_hub_resolved_by_hand(
     assert "recorded" not in late.json()
     assert CityInboundMessage.objects.get(event_id="ev-2").outcome == "stale"
     assert pushed.events.filter(action=A.CITY_REPORT).count() == 1
+    # The hub hears of it in its inbox, once although the city sent it twice; only the recorded report counts.
+    told = Notification.objects.filter(topic="city_report")
+    assert [(note.user, note.link) for note in told] == [(world.jinghai.hub, f"/demands/{pushed.pk}/")]
+    assert f"#{pushed.pk}" in told[0].subject and "已纳入2027年电网改造计划。" in told[0].body
 
 
 def test_it_records_a_return_for_a_demand_closed_locally_without_reopening_it(
@@ -282,6 +287,9 @@ def test_it_records_a_return_for_a_demand_closed_locally_without_reopening_it(
     )
     assert "属区级职责，请区级统筹解决" in last.note and "已关闭" in last.note
     assert CityMatter.objects.get(demand=pushed).city_status == "returned"
+    # Only the hub can take the return up with the city: it is told, and no one else is.
+    told = Notification.objects.filter(topic="city_report")
+    assert [note.user for note in told] == [w.hub] and "属区级职责，请区级统筹解决" in told[0].body
 
 
 def test_it_records_progress_on_a_withdrawn_demand_and_answers_200(
