@@ -60,6 +60,19 @@ def _district_filter(model: type[models.Model], ids: frozenset[int], lookup: str
     return models.Q(**{f"{lookup}__in": ids})
 
 
+class ReadOnlyMixin:
+    """No adding, changing or deleting here: the actions do that, with their checks and records."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class DistrictScopedAdminMixin:
     """Admin scoping by district: querysets, permissions and the choices of related fields.
 

@@ -3,11 +3,9 @@ is read-only (writes go through the actions)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from demandloop.core.admin import ReadOnlyMixin
 from demandloop.meetings.models import Meeting, Supervision, SupervisionPolicy, Whistle
 
 
@@ -23,15 +21,8 @@ class SupervisionPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    pass
 
 
 @admin.register(Whistle)

@@ -13,6 +13,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from demandloop.core.admin import ReadOnlyMixin
 from demandloop.sla.actions import do_delete_override, do_publish_year, do_set_override, do_unpublish_year
 from demandloop.sla.models import CalendarOverride, OfficialDay, PublishedYear, PublishedYearSourceChoices
 
@@ -82,18 +83,9 @@ class PublishedYearAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(OfficialDay)
-class OfficialDayAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OfficialDayAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: these rows mirror the chinesecalendar package; corrections are overrides."""
 
     list_display = ("date", "kind", "holiday", "source")
     list_filter = ("kind", "holiday")
     date_hierarchy = "date"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: OfficialDay | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: OfficialDay | None = None) -> bool:
-        return False

@@ -16,21 +16,8 @@ from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from demandloop.core.admin import DistrictScopedModelAdmin, DistrictScopedTabularInline
+from demandloop.core.admin import DistrictScopedModelAdmin, DistrictScopedTabularInline, ReadOnlyMixin
 from demandloop.solicitation.models import Campaign, CampaignTarget
-
-
-class ReadOnlyMixin:
-    """No adding, changing or deleting here: the actions do that, with their checks and records."""
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ReplyInline(ReadOnlyMixin, DistrictScopedTabularInline):
