@@ -184,13 +184,13 @@ def _claim(case: TypicalCase, values: dict[str, Any]) -> None:
         setattr(case, name, value)
 
 
-def _notify_author(case: TypicalCase, subject: str, body: str, cause: str) -> None:
+def _notify_author(case: TypicalCase, subject: str, body: str, cause: str, at: datetime) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         note = Note(topic=TopicChoices.CASE, subject=subject, body=body, link=f"/cases/{case.pk}/")
-    notify_users([case.author], note, cause=cause, district=case.district)
+    notify_users([case.author], note, cause=cause, district=case.district, at=at)
 
 
-def _notify_hub(case: TypicalCase, by: Any, subject: str, cause: str) -> None:
+def _notify_hub(case: TypicalCase, by: Any, subject: str, cause: str, at: datetime) -> None:
     """Tell the district's service office that a case waits for its review (inbox, outbox), in the caller's
     transaction; whoever wrote it is not told of their own case."""
     people = [user for user in district_hub(case.district_id) if user.pk != by.pk]
@@ -201,7 +201,7 @@ def _notify_hub(case: TypicalCase, by: Any, subject: str, cause: str) -> None:
             "title": case.title,
         }
         note = Note(topic=TopicChoices.CASE_NOMINATED, subject=subject, body=body, link=f"/cases/{case.pk}/")
-    notify_users(people, note, cause=cause, district=case.district)
+    notify_users(people, note, cause=cause, district=case.district, at=at)
 
 
 # --- Nominate, edit, resubmit -----------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def do_nominate_case(
             _event(case, by, role, A.NOMINATE, "", "", at)
             with translation.override(settings.LANGUAGE_CODE):
                 subject = _("Typical case to review: %(title)s") % {"title": case.title}
-            _notify_hub(case, by, subject, f"knowledge.case:{case.pk}:nominate")
+            _notify_hub(case, by, subject, f"knowledge.case:{case.pk}:nominate", at)
     except IntegrityError:
         # Two nominations of one demand at once: the one-to-one constraint lets only the first in.
         raise ActionNotAllowed(_("This demand is already a typical case.")) from None
@@ -335,7 +335,7 @@ def do_edit_case(
             # Back in the review queue: the hub hears of it as of a new nomination.
             with translation.override(settings.LANGUAGE_CODE):
                 subject = _("Typical case revised, to review again: %(title)s") % {"title": case.title}
-            _notify_hub(case, by, subject, f"knowledge.case:{case.pk}:resubmit:{case.version}")
+            _notify_hub(case, by, subject, f"knowledge.case:{case.pk}:resubmit:{case.version}", at)
     return case
 
 
@@ -362,7 +362,7 @@ def do_return_case(case: TypicalCase, by: Any, *, reason: str, at: datetime | No
         _event(case, by, R.HUB, A.RETURN, CS.SUBMITTED, text, at)
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Typical case returned for revision: %(title)s") % {"title": case.title}
-        _notify_author(case, subject, text, f"knowledge.case:{case.pk}:return:{case.version}")
+        _notify_author(case, subject, text, f"knowledge.case:{case.pk}:return:{case.version}", at)
     return case
 
 
@@ -378,7 +378,7 @@ def do_accept_case(case: TypicalCase, by: Any, *, note: str = "", at: datetime |
         _event(case, by, R.HUB, A.ACCEPT, CS.SUBMITTED, (note or "").strip(), at)
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Typical case accepted into the library: %(title)s") % {"title": case.title}
-        _notify_author(case, subject, (note or "").strip(), f"knowledge.case:{case.pk}:accept")
+        _notify_author(case, subject, (note or "").strip(), f"knowledge.case:{case.pk}:accept", at)
     return case
 
 
@@ -493,6 +493,7 @@ def do_publish_selection(selection: CaseSelection, by: Any, *, at: datetime | No
                 subject,
                 "",
                 f"knowledge.selection:{selection.pk}:{selection.version}:{entry.case_id}",
+                at,
             )
     return selection
 

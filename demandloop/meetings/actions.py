@@ -117,6 +117,7 @@ def do_blow_whistle(
                 "departments": [d.code for d in departments],
                 "report_due": due.label,
             },
+            at=at,
         )
         with translation.override(settings.LANGUAGE_CODE):
             note = Note(
@@ -137,6 +138,7 @@ def do_blow_whistle(
                 note,
                 cause=cause,
                 district=district,
+                at=at,
             )
             notify_department(department, note, cause=cause)
     return whistle
@@ -167,6 +169,7 @@ def do_report_in(
             obj=whistle,
             district_id=whistle.district_id,
             detail={"department": response.department.code, "on_time": response.on_time},
+            at=at,
         )
         with translation.override(settings.LANGUAGE_CODE):
             message = Note(
@@ -176,7 +179,11 @@ def do_report_in(
                 link=_link(f"/demands/{whistle.demand_id}/"),
             )
         notify_users(
-            [whistle.blown_by], message, cause=f"meetings.report_in:{response.pk}", district=whistle.district
+            [whistle.blown_by],
+            message,
+            cause=f"meetings.report_in:{response.pk}",
+            district=whistle.district,
+            at=at,
         )
     return response
 
@@ -205,9 +212,11 @@ def do_call_meeting(
     departments: Sequence[Any] = (),
     demands: Sequence[Demand] | None = None,
     topics: Sequence[AgendaTopic] = (),
+    at: datetime | None = None,
 ) -> Meeting:
     """Call a meeting. Without `demands`, a joint or topic meeting's agenda is every demand waiting for a tier-3
     decision; a coordination meeting called from a whistle takes the whistle's demand and departments."""
+    at = at or timezone.now()
     if kind not in MeetingKindChoices.values:
         raise ActionInvalid(_("Choose the kind of meeting."), field="kind")
     with transaction.atomic():
@@ -253,6 +262,7 @@ def do_call_meeting(
             chair=chair,
             whistle=whistle,
             called_by=by,
+            created_at=at,
         )
         MeetingAttendee.objects.bulk_create(
             [MeetingAttendee(meeting=meeting, department=d) for d in departments]
@@ -272,6 +282,7 @@ def do_call_meeting(
             obj=meeting,
             district_id=district.pk,
             detail={"kind": kind, "demands": [d.pk for d in demands]},
+            at=at,
         )
         with translation.override(settings.LANGUAGE_CODE):
             note = Note(
@@ -291,6 +302,7 @@ def do_call_meeting(
             note,
             cause=cause,
             district=district,
+            at=at,
         )
         for department in departments:
             notify_department(department, note, cause=f"{cause}:{department.pk}")
@@ -353,13 +365,14 @@ def do_record_minutes(
     at: datetime | None = None,
 ) -> Meeting:
     """Record the minutes (and who attended); the meeting is then held and its decisions can be applied."""
+    at = at or timezone.now()
     with transaction.atomic():
         _require_open(meeting, by)
         text = (minutes or "").strip()
         if not text:
             raise ActionInvalid(_("Write the minutes."), field="minutes")
         Meeting.objects.filter(pk=meeting.pk).update(
-            minutes=text, status=MeetingStatusChoices.HELD, held_at=at or timezone.now()
+            minutes=text, status=MeetingStatusChoices.HELD, held_at=at
         )
         if attended_department_ids is not None:
             attended = set(attended_department_ids)
@@ -373,6 +386,7 @@ def do_record_minutes(
             role=_meeting_role(meeting, by),
             obj=meeting,
             district_id=meeting.district_id,
+            at=at,
         )
         meeting.refresh_from_db()
     return meeting
@@ -387,8 +401,10 @@ def do_record_decision(
     co_departments: Sequence[Any] = (),
     deadline: date,
     note: str = "",
+    at: datetime | None = None,
 ) -> MeetingDecision:
     """Record (or correct, until the meeting concludes) the decision on one demand of the agenda."""
+    at = at or timezone.now()
     with transaction.atomic():
         _require_open(meeting, by)
         if not meeting.agenda.filter(demand=demand).exists():
@@ -401,7 +417,7 @@ def do_record_decision(
             raise ActionInvalid(
                 _("The lead department cannot also be a co-department."), field="co_departments"
             )
-        if deadline < timezone.localdate():
+        if deadline < timezone.localdate(at):
             raise ActionInvalid(_("The deadline cannot lie in the past."), field="deadline")
         decision, _created = MeetingDecision.objects.update_or_create(
             meeting=meeting,
@@ -426,6 +442,7 @@ def do_record_decision(
                 "co_departments": sorted(d.code for d in co_departments),
                 "deadline": deadline.isoformat(),
             },
+            at=at,
         )
     return decision
 
@@ -454,8 +471,9 @@ def do_conclude_meeting(meeting: Meeting, by: Any, *, at: datetime | None = None
             obj=meeting,
             district_id=meeting.district_id,
             detail={"decisions": [d.demand_id for d in decisions]},
+            at=at,
         )
-        _notify_decisions(meeting, decisions)
+        _notify_decisions(meeting, decisions, at)
         meeting.refresh_from_db()
     return meeting
 
@@ -488,7 +506,7 @@ def _apply_decision(meeting: Meeting, decision: MeetingDecision, by: Any, at: da
         ) from error
 
 
-def _notify_decisions(meeting: Meeting, decisions: list[MeetingDecision]) -> None:
+def _notify_decisions(meeting: Meeting, decisions: list[MeetingDecision], at: datetime) -> None:
     for decision in decisions:
         departments = [decision.lead_department, *decision.co_departments.all()]
         with translation.override(settings.LANGUAGE_CODE):
@@ -513,6 +531,7 @@ def _notify_decisions(meeting: Meeting, decisions: list[MeetingDecision]) -> Non
             note,
             cause=cause,
             district=meeting.district,
+            at=at,
         )
         for department in departments:
             notify_department(department, note, cause=f"{cause}:{department.pk}")

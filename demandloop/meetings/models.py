@@ -159,7 +159,7 @@ class Meeting(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     held_at = models.DateTimeField(_("minutes recorded at"), null=True, blank=True)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = MeetingQuerySet.as_manager()
 

@@ -38,7 +38,7 @@ def tell(record: Supervision, demand: Any, people: list[Any], topic: str) -> int
             link=f"/demands/{demand.pk}/",
         )
     cause = f"sla.supervision:{record.pk}"
-    notify_users(people, note, cause=cause, district=demand.district)
+    notify_users(people, note, cause=cause, district=demand.district, at=record.at)
     if demand.lead_department_id:
         notify_department(demand.lead_department, note, cause=cause)
     return len(set(people))
@@ -89,6 +89,7 @@ def notify_late_report_ins(now: datetime | None = None, limit: int = 1000) -> in
                 note,
                 cause=cause,
                 district=whistle.district,
+                at=now,
             )
             notify_department(response.department, note, cause=cause)
             told += 1

@@ -204,7 +204,7 @@ def do_issue_report(
             raise DemandConflict(_("Someone else issued a report at the same moment; try again.")) from None
         note = _note(issued, report)
         cause = f"reports.issue:{issued.pk}"
-        notify_users(people, note, cause=cause, district=district)
+        notify_users(people, note, cause=cause, district=district, at=at)
         notify_endpoints(WebhookEndpoint.objects.filter(district=district, is_active=True), note, cause=cause)
         audit.record(
             "reports.correct" if replaced is not None else "reports.issue",
@@ -268,7 +268,9 @@ def remind_to_issue(now: datetime | None = None) -> int:
                     % {"this": this_month.label, "month": month.label},
                     link=f"/reports/monthly/?district={district.code}&month={month.iso}",
                 )
-            notify_users(people, note, cause=f"reports.remind:{district.pk}:{month.iso}", district=district)
+            notify_users(
+                people, note, cause=f"reports.remind:{district.pk}:{month.iso}", district=district, at=now
+            )
             audit.record(
                 "reports.remind",
                 role=audit.SYSTEM_ROLE,

@@ -232,9 +232,9 @@ def _note(subject: str, body: str, campaign: Campaign) -> Note:
     )
 
 
-def _tell_target(target: CampaignTarget, note: Note, cause: str, district: District) -> int:
+def _tell_target(target: CampaignTarget, note: Note, cause: str, district: District, at: datetime) -> int:
     people = target_people(target)
-    notify_users(people, note, cause=cause, district=district)
+    notify_users(people, note, cause=cause, district=district, at=at)
     if target.department is not None:
         notify_department(target.department, note, cause=cause)
     return len(people)
@@ -368,7 +368,7 @@ def do_launch_campaign(campaign: Campaign, by: Any, *, at: datetime | None = Non
                 campaign,
             )
         told = sum(
-            _tell_target(target, note, f"solicitation.launch:{campaign.pk}:{target.pk}", district)
+            _tell_target(target, note, f"solicitation.launch:{campaign.pk}:{target.pk}", district, at)
             for target in targets
         )
         audit.record(
@@ -418,7 +418,9 @@ def do_remind(campaign: Campaign, by: Any, *, at: datetime | None = None) -> Cam
                 campaign,
             )
         reminder.recipients = sum(
-            _tell_target(target, note, f"solicitation.remind:{reminder.pk}:{target.pk}", campaign.district)
+            _tell_target(
+                target, note, f"solicitation.remind:{reminder.pk}:{target.pk}", campaign.district, at
+            )
             for target in targets
         )
         reminder.save(update_fields=["recipients"])
@@ -500,6 +502,7 @@ def do_return_reply(reply: Reply, by: Any, *, reason: str, at: datetime | None =
     target = reply.target
     campaign = target.campaign
     text = (reason or "").strip()
+    at = at or timezone.now()
     with transaction.atomic():
         _require_hub(by, campaign.district_id)
         if not text:
@@ -510,7 +513,7 @@ def do_return_reply(reply: Reply, by: Any, *, reason: str, at: datetime | None =
             submitted_at=None,
             submitted_by=None,
             is_late=False,
-            updated_at=at or timezone.now(),
+            updated_at=at,
             updated_by=by,
         )
         if claimed != 1:
@@ -523,7 +526,11 @@ def do_return_reply(reply: Reply, by: Any, *, reason: str, at: datetime | None =
                 campaign,
             )
         _tell_target(
-            target, note, f"solicitation.return:{reply.pk}:{reply.updated_at.isoformat()}", campaign.district
+            target,
+            note,
+            f"solicitation.return:{reply.pk}:{reply.updated_at.isoformat()}",
+            campaign.district,
+            at,
         )
         audit.record(
             "solicitation.return",
@@ -739,6 +746,7 @@ def do_submit_reply(
             note,
             cause=f"solicitation.submit:{reply.pk}:{at.isoformat()}",
             district=campaign.district,
+            at=at,
         )
         audit.record(
             "solicitation.submit",

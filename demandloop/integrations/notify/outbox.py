@@ -12,10 +12,12 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from demandloop.integrations.choices import DEFAULT_CHANNELS, ChannelChoices
 from demandloop.integrations.models import (
@@ -58,12 +60,18 @@ def _load_preferences(users: list[User], topic: str) -> dict[tuple[int, str], fr
 
 
 def notify_users(
-    users: Iterable[User], note: Note, *, cause: str, district: District | None = None
+    users: Iterable[User],
+    note: Note,
+    *,
+    cause: str,
+    district: District | None = None,
+    at: datetime | None = None,
 ) -> list[OutboxMessage]:
     """Inbox rows and outbox rows for every user, by their preferences; repeats of the same cause are dropped.
 
     `cause` names the change uniquely ("meetings.whistle:12:summon"), so calling twice for the same cause, or
-    retrying the whole action, writes nothing new.
+    retrying the whole action, writes nothing new. `at` is the moment of the change (the action's own `at`): the
+    inbox dates its message then, so an action recorded after the fact does not read as news of today.
     """
     people = [user for user in dict.fromkeys(users) if user is not None and user.is_active]
     if not people:
@@ -82,6 +90,7 @@ def notify_users(
                 Notification(
                     user=user,
                     key=idempotency_key(cause, ChannelChoices.IN_APP, str(user.pk)),
+                    created_at=at or timezone.now(),
                     body=note.body,
                     link=note.link,
                     **common,
