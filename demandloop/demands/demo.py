@@ -663,54 +663,63 @@ def _up_to_four(
         return demand
     others = [dep for dep in cast.departments if dep.pk != lead.pk]
     co = co or rng.sample(others, k=min(len(others), 2))
-    slot = plan.slot_after(clock.at) if plan is not None and level == 3 and stop in MEETING_DECIDED else None
+
+    def after_decision(decided: Any) -> Any:
+        """The story from the tier-3 decision on: handled and closed at tier 3, or on to the city."""
+        nonlocal demand
+        demand = decided
+        if level == 3:
+            if done():
+                return demand
+            _handle(demand, cast, rng, clock, coordinator, co, officer, done)
+            if done():
+                return demand
+            return _after_result(demand, cast, rng, clock, officer, None, "", coordinator, co, done)
+        actions.do_escalate(
+            demand,
+            cast.hub,
+            reason="not_solvable",
+            note="区级无法解决，提级市级协调",
+            at=clock.tick((24, 200)),
+        )
+        if done():
+            return demand
+        actions.do_transfer(
+            demand,
+            cast.hub,
+            city_channel=rng.choice(["jinchanfa", "hotline_desk", "city_office"]),
+            city_reference=f"TJ-{demand.district.code}-{rng.randrange(10**6):06d}",
+            at=clock.tick((2, 24)),
+        )
+        if done():
+            return demand
+        actions.do_resolve(
+            demand, cast.hub, result="市级部门已答复，问题已协调解决。", at=clock.tick((48, 400))
+        )
+        if done():
+            return demand
+        return _after_result(demand, cast, rng, clock, officer, None, "", coordinator, [], done)
+
+    slot = plan.slot_after(clock.at) if plan is not None else None
     if plan is not None and slot is not None:
-        # Waits, escalated, for the joint meeting; its decision and what follows are played after the batch.
+        # Waits, escalated, for the next joint meeting; its decision and what follows are played after the batch.
         def go_on(fresh: Any, at: datetime) -> None:
             clock.at = max(clock.at, at)
-
-            def reached() -> bool:
-                return bool(fresh.status == stop and fresh.tier.level == level)
-
-            if not reached():
-                _handle(fresh, cast, rng, clock, coordinator, co, officer, reached)
+            after_decision(fresh)
 
         plan.waiting.append(WaitingDecision(demand, slot, lead, co, go_on))
         return demand
+    # Escalated after the last joint meeting held: the hub decides between meetings (会商).
     actions.do_decide(
         demand,
         cast.hub,
         lead_department=lead,
         co_departments=co,
         deadline=(clock.at + timedelta(days=rng.randint(10, 40))).date(),
-        note="联席会议明确牵头部门、配合部门和解决时限",
+        note="区政务服务办会商明确牵头部门、配合部门和解决时限",
         at=clock.tick((24, 120)),
     )
-    if level == 3:
-        if done():
-            return demand
-        _handle(demand, cast, rng, clock, coordinator, co, officer, done)
-        if done():
-            return demand
-        return _after_result(demand, cast, rng, clock, officer, None, "", coordinator, co, done)
-    actions.do_escalate(
-        demand, cast.hub, reason="not_solvable", note="区级无法解决，提级市级协调", at=clock.tick((24, 200))
-    )
-    if done():
-        return demand
-    actions.do_transfer(
-        demand,
-        cast.hub,
-        city_channel=rng.choice(["jinchanfa", "hotline_desk", "city_office"]),
-        city_reference=f"TJ-{demand.district.code}-{rng.randrange(10**6):06d}",
-        at=clock.tick((2, 24)),
-    )
-    if done():
-        return demand
-    actions.do_resolve(demand, cast.hub, result="市级部门已答复，问题已协调解决。", at=clock.tick((48, 400)))
-    if done():
-        return demand
-    return _after_result(demand, cast, rng, clock, officer, None, "", coordinator, [], done)
+    return after_decision(demand)
 
 
 def _after_result(

@@ -8,10 +8,12 @@ point at saved demands):
 * a share of the stories at tier 2 have the area's officer summon the lead department and one or two others
   (静海 §三(二), 南开 §三(三)) right after the lead accepted; most departments report in on time, some late, some
   not at all, so the per-department table shows all three;
-* the tier-3 stories that are still being handled wait, escalated, for the first of the hub's weekly joint
-  meetings (联席会) after their escalation; each past meeting is called, held with minutes and a decision per
-  demand (lead, co-departments, deadline) and concluded, which moves its demands on through `do_decide` at the
-  meeting's moment; the stories then go on from there (`go_on`);
+* every tier-3 story waits, escalated, for the first of the hub's weekly joint meetings (联席会) after its
+  escalation, over the whole span of the demo; each past meeting is called the morning it sits, held with
+  minutes and a decision per demand (lead, co-departments, deadline) and concluded, which moves its demands on
+  through `do_decide` at the meeting's moment; the stories then go on from there (`go_on`): handled and closed
+  at tier 3, or escalated to the city. Only a story escalated after the last meeting held is decided by the hub
+  between meetings;
 * an officer calls a coordination meeting (协调会) from one of its whistles;
 * the hub records the largest common problem of the last 30 days as a typical problem and puts it on the working
   group's topic meeting (专题会议, 南开 §二(一));
@@ -41,7 +43,10 @@ from demandloop.sla.services import compute_due, get_calendar
 # The hub's joint meeting: weekly, in the afternoon (静海 §三(三) 召开联席会进行专题研究; 南开 §三(三) 原则上7个工作日内).
 JOINT_MEETING_TIME = time(14, 30)
 JOINT_EVERY_WORKING_DAYS = 5
-PAST_JOINT_MEETINGS = 3
+# The past meetings reach back over every story of the demo (the oldest were received 180 days ago): every
+# tier-3 decision of the demo is a joint meeting's, as in the districts, where the hub decides between meetings
+# only what cannot wait (a story escalated after the last meeting held).
+PAST_JOINT_MEETINGS_SPAN = timedelta(days=200)
 # How long the hub needs between an escalation and the meeting that can take it (materials, departments asked).
 AGENDA_LEAD_TIME = timedelta(hours=4)
 MEETING_LENGTH = timedelta(hours=1, minutes=40)
@@ -126,19 +131,22 @@ def _working_day_before(day: date) -> date:
     return day
 
 
-def joint_meeting_slots(now: datetime, count: int = PAST_JOINT_MEETINGS) -> list[datetime]:
-    """The past joint meetings, oldest first: every `JOINT_EVERY_WORKING_DAYS` working days, the latest on the
-    last working day whose meeting ended a while before `now` (it needs time for the stories after it)."""
+def joint_meeting_slots(now: datetime, span: timedelta = PAST_JOINT_MEETINGS_SPAN) -> list[datetime]:
+    """The past joint meetings of the last `span`, oldest first: every `JOINT_EVERY_WORKING_DAYS` working days,
+    the latest on the last working day whose meeting ended a while before `now` (it needs time for the stories
+    after it)."""
     calendar = get_calendar()
     day = timezone.localtime(now).date()
     while not (calendar.is_working_day(day) and _at(day, JOINT_MEETING_TIME) <= now - timedelta(hours=4)):
         day -= timedelta(days=1)
     slots = [_at(day, JOINT_MEETING_TIME)]
-    for _ in range(count - 1):
+    while True:
         for _ in range(JOINT_EVERY_WORKING_DAYS):
             day = _working_day_before(day)
-        slots.append(_at(day, JOINT_MEETING_TIME))
-    return sorted(slots)
+        slot = _at(day, JOINT_MEETING_TIME)
+        if slot < now - span:
+            return sorted(slots)
+        slots.append(slot)
 
 
 def next_joint_meeting(plan: DemoMeetingPlan) -> datetime:
@@ -208,9 +216,9 @@ def _joint_title(district: Any, at: datetime) -> str:
     return f"{district.name}“政企同行·有需必应”联席会（{_cn_date(at)}）"
 
 
-def _deadline(rng: random.Random, held: datetime, now: datetime) -> date:
-    # A real decision's deadline lies ahead of the meeting; the action refuses one already past today.
-    return max(timezone.localtime(held).date() + timedelta(days=rng.randint(15, 30)), timezone.localdate(now))
+def _deadline(rng: random.Random, held: datetime) -> date:
+    # A real decision's deadline lies 15–30 days after the meeting; the action refuses one before it.
+    return timezone.localtime(held).date() + timedelta(days=rng.randint(15, 30))
 
 
 def hold_demo_joint_meetings(
@@ -219,7 +227,6 @@ def hold_demo_joint_meetings(
     hub_name: str,
     waiting: Sequence[WaitingDecision],
     rng: random.Random,
-    now: datetime,
 ) -> list[Meeting]:
     """Each past joint meeting with demands waiting for it: called, held with minutes and a decision per demand,
     concluded (the decisions move the demands on at the meeting's moment); then each demand's story goes on."""
@@ -242,12 +249,14 @@ def hold_demo_joint_meetings(
             chair=hub_name,
             departments=departments,
             demands=[item.demand for item in items],
+            # The notice goes out the morning of the meeting, once the last escalation's materials are in.
+            at=slot - AGENDA_LEAD_TIME,
         )
         held = slot + MEETING_LENGTH
         absent = rng.choice(departments[1:]) if len(departments) > 3 and rng.random() < 0.5 else None
         decided = []
         for item in items:
-            deadline = _deadline(rng, held, now)
+            deadline = _deadline(rng, held)
             note = rng.choice(DECISION_NOTES).format(
                 lead=item.lead.name, co=_names(item.co), deadline=_cn_date(deadline)
             )
@@ -259,6 +268,7 @@ def hold_demo_joint_meetings(
                 co_departments=item.co,
                 deadline=deadline,
                 note=note,
+                at=held,
             )
             decided.append((item, deadline))
         minutes = _joint_minutes(district, slot, hub_name, departments, absent, decided)
@@ -350,6 +360,9 @@ def create_demo_coordination_meeting(
         location=f"{demand.area.name}便民服务中心会议室" if demand.area_id else rng.choice(LOCATIONS),
         chair=officer.get_full_name(),
         whistle=whistle,
+        # Called the afternoon the whistle was blown, for the next working morning; a meeting still to come is
+        # being called now.
+        at=min(max(whistle.blown_at, start - timedelta(hours=16)), now),
     )
     if start > now:
         return meeting
@@ -504,7 +517,7 @@ def play_demo_meetings(
         else "区政务服务办主任"
     )
     whistles = blow_demo_whistles(calls, coordinators, rng, now)
-    held = hold_demo_joint_meetings(district, hub, hub_name, plan.waiting, rng, now)
+    held = hold_demo_joint_meetings(district, hub, hub_name, plan.waiting, rng)
     coordination = create_demo_coordination_meeting(whistles, rng, now)
     topic = create_demo_topic_meeting(district, hub, hub_name, rng, now)
     upcoming = call_demo_next_joint_meeting(district, hub, hub_name, plan, rng)

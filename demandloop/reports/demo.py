@@ -49,10 +49,10 @@ def create_demo_reports(district: District) -> int:
                     district, hub, month, reason=CORRECTION_REASON, at=at + timedelta(days=2), is_demo=True
                 )
             )
-    # The messages announcing them arrived when each was issued, and the district's people read all but the
-    # latest (the inbox of a demo officer is not five unread announcements dated today).
+    # The messages announcing them arrived when each was issued (the action dates them), and the district's
+    # people read all but the latest (the inbox of a demo officer is not five unread announcements dated today).
     for report in issues:
         announced = Notification.objects.filter(district=district, link=issue_link(report))
         read_at = None if report is issues[-1] else report.issued_at + timedelta(days=1)
-        announced.update(created_at=report.issued_at, read_at=read_at)
+        announced.update(read_at=read_at)
     return len(issues)

@@ -15,6 +15,7 @@ from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.models import Demand, DemandEvent
 from demandloop.demands.tests.world import demo_districts
+from demandloop.integrations.models import Notification
 from demandloop.knowledge.models import TypicalProblem
 from demandloop.meetings.choices import MeetingKindChoices as K
 from demandloop.meetings.choices import MeetingStatusChoices as M
@@ -111,14 +112,29 @@ def test_past_joint_meetings_decide_tier_three_demands_which_then_proceed(demo: 
                 decided = demand.events.get(action=A.DECIDE)
                 assert decided.at == meeting.concluded_at and decided.data["meeting"] == meeting.pk
                 assert not demand.events.filter(at__gt=escalated.at, at__lt=decided.at).exists()
-                assert demand.status in (S.IN_PROGRESS, S.PLANNED, S.INFORMED) and demand.tier.level == 3
-                assert demand.lead_department_id == decision.lead_department_id
-                assert set(demand.co_department_links.values_list("department_id", flat=True)) == {
-                    d.pk for d in decision.co_departments.all()
-                }
+                # Then the story went on: handled at tier 3 (and closed, for the older ones) or sent to the city.
+                assert demand.tier.level in (3, 4)
+                assert decided.to_status == S.IN_PROGRESS
+                assert decided.data["lead_department"] == decision.lead_department.code
+                assert set(decided.data["co_departments"]) == {d.code for d in decision.co_departments.all()}
                 assert decided.completion_due == end_of_day(decision.deadline, district)
                 assert decision.deadline >= timezone.localdate(meeting.concluded_at)
+            # Called the morning it sat, not the day the demo was written; its decisions told then.
+            assert meeting.created_at <= meeting.scheduled_at
+            assert not Notification.objects.filter(
+                district=district, link=f"/meetings/{meeting.pk}/", created_at__gt=meeting.scheduled_at
+            ).exists()
         assert MeetingDecision.objects.filter(meeting__in=held).count() >= 4, district.code
+        # The meetings reach back over the whole demo: closed matters were decided there too, months ago.
+        assert held[0].scheduled_at < now - timedelta(days=120), district.code
+        assert MeetingDecision.objects.filter(meeting__in=held, demand__status=S.CLOSED).exists(), (
+            district.code
+        )
+        # Every tier-3 decision is a meeting's, but for a demand escalated after the last meeting held.
+        for decided in DemandEvent.objects.filter(demand__district=district, action=A.DECIDE):
+            if "meeting" not in decided.data:
+                escalated = decided.demand.events.filter(action=A.ESCALATE, to_tier=3).get()
+                assert escalated.at > held[-1].scheduled_at - timedelta(hours=4), decided.demand_id
 
 
 def test_an_upcoming_joint_meeting_and_demands_still_awaiting_a_decision(demo: list[Any]) -> None:

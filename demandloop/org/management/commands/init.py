@@ -86,6 +86,7 @@ class Command(BaseCommand):
                 self._demo_demands(district, share)
                 self._demo_cases(district)
                 self._demo_campaigns(district)
+                self._demo_inbox(district)
                 self._demo_reports(district)
             # One login per role of the district: the demo account with the most to show.
             for role, username in busiest_logins(district).items():
@@ -101,6 +102,12 @@ class Command(BaseCommand):
         from demandloop.solicitation.demo import create_demo_campaigns
 
         create_demo_campaigns(district)
+
+    def _demo_inbox(self, district: Any) -> None:
+        # Before the reports, which decide for themselves which announcement is still unread.
+        from demandloop.integrations.demo import settle_demo_inbox
+
+        settle_demo_inbox(district)
 
     def _demo_reports(self, district: Any) -> None:
         # Last: the issues freeze the figures of the demands, the campaigns' and the cases' included.
