@@ -26,3 +26,24 @@ document.addEventListener("htmx:afterRequest", (event) => {
   const form = event.detail.elt;
   if (event.detail.successful && form.matches && form.matches("form[data-reset-after-request]")) form.reset();
 });
+
+// A dropdown of checkboxes (data-multi-select) names on its button what is chosen: "—" for nothing, the labels
+// of one or two, else how many (data-many, "%(n)s chosen").
+function summariseMulti(box) {
+  const chosen = [...box.querySelectorAll("input[type=checkbox]:checked")].map(
+    (input) => box.querySelector(`label[for="${input.id}"]`).textContent.trim(),
+  );
+  const button = box.querySelector("[data-bs-toggle=dropdown]");
+  if (chosen.length > 2) {
+    button.textContent = box.dataset.many.replace("%(n)s", chosen.length);
+    return;
+  }
+  button.replaceChildren(
+    ...chosen.map((text) => Object.assign(document.createElement("span"), { textContent: text })),
+  );
+}
+document.addEventListener("change", (event) => {
+  const box = event.target.closest("[data-multi-select]");
+  if (box) summariseMulti(box);
+});
+document.querySelectorAll("[data-multi-select]").forEach(summariseMulti);

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from demandloop.org.choices import RoleChoices as R
 from demandloop.web.tests.browser import Person, needs_chromium
@@ -60,6 +61,23 @@ def test_guide_screenshots_of_every_role_over_demo_data(chromium, demo):
     tiers = hub.page.locator("#demand-list tbody tr td:nth-child(4)").all_inner_texts()
     assert tiers and all(t.startswith("3") for t in tiers), "the filter keeps tier-3 demands only"
     hub.shot("hub-console-filtered", full_page=False)
+    # Several statuses at once, from a dropdown of checkboxes: what still waits for the officers' screening.
+    with hub.page.expect_response(lambda response: "/hub/?" in response.url):
+        hub.page.select_option("#id_tier", "")
+    assert hub.text("#id_status") == "", "nothing chosen: the button shows —"
+    hub.page.click("#id_status")
+    for box in ("received", "screened"):
+        with hub.page.expect_response(lambda response: f"status={box}" in response.url):
+            hub.page.check(f"#hub-filters input[name=status][value={box}]")
+    status_cells = hub.page.locator("#demand-list tbody tr td:nth-child(3)")
+    expect(status_cells.filter(has_text="已甄别").first).to_be_visible()
+    statuses = set(status_cells.all_inner_texts())
+    assert statuses == {"已受理", "已甄别"}, statuses
+    assert hub.page.locator("#id_status span").all_inner_texts() == ["已受理", "已甄别"]
+    hub.page.reload()
+    assert hub.page.locator("#id_status span").all_inner_texts() == ["已受理", "已甄别"], (
+        "kept in the address"
+    )
     with hub.page.expect_response(lambda response: "/hub/common-problems/" in response.url):
         hub.page.click("#tab-button-common")
     problems = hub.page.locator("#common-problems [data-problem]")

@@ -66,7 +66,8 @@ def console_fields(filterset: DemandFilterSet, district_ids: frozenset[int]) -> 
         choices=[("", "—"), *((d.pk, d.name) for d in departments)]
     )
     form.fields["tier"].widget = forms.Select(choices=[("", "—"), *((n, str(n)) for n in range(1, 5))])
-    form.fields["status"].widget.attrs["size"] = 3
+    # Several statuses at once (received and screened: what waits for the officers) without ctrl-click.
+    form.fields["status"].widget = forms.CheckboxSelectMultiple(choices=form.fields["status"].choices)
     for name in ("received_from", "received_to"):
         form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
     return [form[name] for name in CONSOLE_FILTERS if name in form.fields]
