@@ -24,7 +24,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -37,6 +37,7 @@ from demandloop.enterprises.models import Enterprise
 from demandloop.meetings.demo import DemoMeetingPlan, WaitingDecision, WhistleCall, play_demo_meetings
 from demandloop.org.choices import DepartmentKindChoices, RoleChoices
 from demandloop.org.models import Department, District, Membership
+from demandloop.sla.services import get_calendar
 
 # Statuses reached before triage have no tier; the others are paired with every tier that can hold them.
 PRE_TRIAGE = (S.RECEIVED, S.SCREENED, S.OUT_OF_SCOPE, S.MERGED, S.WITHDRAWN)
@@ -83,6 +84,11 @@ TIER_WEIGHTS = [(1, 35), (2, 42), (3, 15), (4, 8)]
 # Tier-3 stories the hub's joint meeting decides (the older, finished ones were decided on the demand's page):
 # they start far enough back (up to three weeks) for a weekly meeting to fall between escalation and now.
 MEETING_DECIDED = (S.IN_PROGRESS, S.PLANNED, S.INFORMED)
+# When the offices are open: every step of the district's people lands in these hours of a working day.
+OFFICE_OPENS = time(8, 30)
+OFFICE_CLOSES = time(18, 0)
+# Channels that take a matter in at any hour; the others are registered by an officer or the hub at work.
+ROUND_THE_CLOCK = (ChannelChoices.HOTLINE, ChannelChoices.ONLINE)
 # Share of the stories at tier 2 whose officer blows the whistle once the lead has accepted: most of those that
 # go on to the joint meeting (片区统筹后仍无法解决的问题), fewer of those settled at tier 2.
 WHISTLE_SHARE = {2: 0.3, 3: 0.6, 4: 0.5}
@@ -232,7 +238,7 @@ def _cast(district: District) -> Cast:
 
 
 class _Clock:
-    """The story's time: moves forward by working-hour-ish steps, never past now."""
+    """The story's time: moves forward by steps that land in office hours, never past now."""
 
     def __init__(self, start: datetime, now: datetime, rng: random.Random) -> None:
         self.at = start
@@ -242,8 +248,26 @@ class _Clock:
     def tick(self, hours: tuple[float, float] = (1, 30)) -> datetime:
         step = timedelta(hours=self.rng.uniform(*hours))
         # Never past now, never backwards: a story running out of time crowds its last steps together.
-        self.at = max(self.at, min(self.at + step, self.now - timedelta(minutes=1)))
+        self.at = max(self.at, min(self.in_office(self.at + step), self.now - timedelta(minutes=1)))
         return self.at
+
+    def in_office(self, at: datetime) -> datetime:
+        """`at` in office hours, else a moment of the next opening's first two hours."""
+        return office_moment(at, self.rng)
+
+
+def office_moment(at: datetime, rng: random.Random | None = None) -> datetime:
+    """`at` if the offices are open then, else the next opening (with `rng`, a moment of its first two hours):
+    officers and departments do not resolve, dispatch or summon at three on a Sunday morning. Without `rng` the
+    moments keep their order."""
+    local = timezone.localtime(at)
+    calendar = get_calendar()
+    working = calendar.is_working_day(local.date())
+    if working and OFFICE_OPENS <= local.time() < OFFICE_CLOSES:
+        return at
+    day = local.date() if working and local.time() < OFFICE_OPENS else calendar.next_working_day(local.date())
+    opens = datetime.combine(day, OFFICE_OPENS, tzinfo=local.tzinfo)
+    return opens + timedelta(minutes=rng.uniform(0, 120)) if rng is not None else opens
 
 
 @dataclass
@@ -384,6 +408,8 @@ def _play(
         ChannelChoices.CITY: cast.hub,
         ChannelChoices.ONLINE: account,
     }[channel]
+    if channel not in ROUND_THE_CLOCK:
+        clock.at = min(clock.in_office(clock.at), now - timedelta(minutes=1))
     # Whoever took a 12345 order screens and routes it; the area's officer everything else.
     intake = cast.dispatcher if channel == ChannelChoices.HOTLINE else officer
     excluded = target == S.OUT_OF_SCOPE
@@ -481,12 +507,14 @@ def _play(
             actions.do_accept(demand, officer, at=clock.tick((0.5, 6)))
             if done():
                 return demand
+            # The moment first: a tick may cross a holiday, and the date promised lies after it.
+            at = clock.tick((1, 8))
             actions.do_plan(
                 demand,
                 officer,
                 plan="协调属地科室办理，办结后回复企业。",
-                eta=(clock.at + timedelta(days=rng.randint(3, 15))).date(),
-                at=clock.tick((1, 8)),
+                eta=(at + timedelta(days=rng.randint(3, 15))).date(),
+                at=at,
             )
             if done():
                 return demand
@@ -580,13 +608,16 @@ def _whistle(
 
     Not in a story that has run out of time (its last steps crowd at the present): the whistle must come after
     the acceptance and before whatever follows it."""
-    if clock.at + timedelta(hours=6) >= clock.now - timedelta(minutes=1):
+    # The next office hours may be days away (a weekend, a holiday): the moment is known before it is taken.
+    moment = clock.in_office(clock.at + timedelta(hours=rng.uniform(0.5, 6)))
+    if moment >= clock.now - timedelta(hours=1):
         return False
+    clock.at = moment
     departments = [lead, *co][:3]
     if len(departments) < 2:
         others = [dep for dep in cast.departments if dep not in departments]
         departments += rng.sample(others, k=min(len(others), rng.choice((1, 2))))
-    plan.whistles.append(WhistleCall(demand, officer, departments, clock.tick((0.5, 6)), go_on))
+    plan.whistles.append(WhistleCall(demand, officer, departments, moment, go_on))
     return True
 
 
@@ -601,23 +632,25 @@ def _handle(
     done: Callable[[], bool],
 ) -> Any:
     """Plan, inform, co-departments' parts, maybe an extension, resolve — stopping where the story ends."""
+    at = clock.tick((2, 40))
     actions.do_plan(
         demand,
         handler,
         plan="牵头部门制定解决方案，分步骤落实。",
-        eta=(clock.at + timedelta(days=rng.randint(5, 30))).date(),
-        at=clock.tick((2, 40)),
+        eta=(at + timedelta(days=rng.randint(5, 30))).date(),
+        at=at,
     )
     if done():
         return demand
     actions.do_inform(demand, officer, note="已告知企业解决方案和预计完成时间", at=clock.tick((0.5, 12)))
     if rng.random() < 0.1:
+        at = clock.tick((2, 24))
         actions.do_request_extension(
             demand,
             handler,
-            until=(demand.completion_due + timedelta(days=rng.randint(5, 20))).date(),
+            until=(max(demand.completion_due, at) + timedelta(days=rng.randint(5, 20))).date(),
             reason="需等待第三方检测结果",
-            at=clock.tick((2, 24)),
+            at=at,
         )
         actions.do_approve_extension(demand, cast.hub, note="同意延期", at=clock.tick((1, 24)))
     if done():
@@ -710,14 +743,15 @@ def _up_to_four(
         plan.waiting.append(WaitingDecision(demand, slot, lead, co, go_on))
         return demand
     # Escalated after the last joint meeting held: the hub decides between meetings (会商).
+    at = clock.tick((24, 120))
     actions.do_decide(
         demand,
         cast.hub,
         lead_department=lead,
         co_departments=co,
-        deadline=(clock.at + timedelta(days=rng.randint(10, 40))).date(),
+        deadline=(at + timedelta(days=rng.randint(10, 40))).date(),
         note="区政务服务办会商明确牵头部门、配合部门和解决时限",
-        at=clock.tick((24, 120)),
+        at=at,
     )
     return after_decision(demand)
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ComplexityChoices
+from demandloop.demands.demo import office_moment
 from demandloop.enterprises.models import Enterprise
 from demandloop.org.models import District, User
 from demandloop.solicitation import actions
@@ -139,6 +140,18 @@ def _by_load(units: list[Any], load: dict[str, int]) -> list[Any]:
     return sorted(units, key=busiest)
 
 
+def _takes_more(target: CampaignTarget, count: int, load: dict[str, int]) -> bool:
+    """Whether `count` more open demands leave the unit's people below the busiest of the district, whose
+    logins `init` prints and whose pages must show the campaign waiting (ties go to the earlier account)."""
+    top = max(load.values(), default=0)
+    return all(load.get(user.username, 0) + count < top for user in target_people(target))
+
+
+def _add_load(target: CampaignTarget, count: int, load: dict[str, int]) -> None:
+    for user in target_people(target):
+        load[user.username] = load.get(user.username, 0) + count
+
+
 def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     """The district's three demo campaigns; returns how many were made (none when it has them already)."""
     if Campaign.objects.filter(district=district, is_demo=True).exists():
@@ -148,7 +161,8 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     now = timezone.now()
 
     # Last quarter's, closed.
-    start = now - timedelta(days=45)
+    # The hub and the units work in office hours (one clock without spread: the steps keep their order).
+    start = office_moment(now - timedelta(days=45))
     localities = actions.all_localities(district)
     departments = actions.all_departments(district)
     load = open_load(district)
@@ -170,15 +184,19 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     actions.do_launch_campaign(old, hub, at=start)
     for i, target in enumerate(old.targets.select_related("locality", "department").order_by("order")):
         late = i == 2
-        when = old.reply_due + timedelta(days=1) if late else start + timedelta(days=2, hours=i)
-        reply = _reply(target, rng, when, none=i in (4, 7))
-        if reply is not None:
-            demands = actions.do_accept_reply(reply, hub, at=when + timedelta(hours=3))
-            _triage(district, hub, demands, rng, when + timedelta(hours=5))
-    actions.do_close_campaign(old, hub, at=start + timedelta(days=15))
+        when = office_moment(
+            old.reply_due + timedelta(days=1) if late else start + timedelta(days=2, hours=i)
+        )
+        quiet_enough = _takes_more(target, 3, load)
+        reply = _reply(target, rng, when, none=i in (4, 7) or not quiet_enough)
+        if reply is not None and quiet_enough:
+            demands = actions.do_accept_reply(reply, hub, at=office_moment(when + timedelta(hours=3)))
+            _add_load(target, len(demands), load)
+            _triage(district, hub, demands, rng, office_moment(when + timedelta(hours=5)))
+    actions.do_close_campaign(old, hub, at=office_moment(start + timedelta(days=15)))
 
     # This month's, launched, its deadline passed.
-    launched = now - timedelta(days=8)
+    launched = office_moment(now - timedelta(days=8))
     current = actions.do_create_campaign(
         district,
         hub,
@@ -200,17 +218,20 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     for i, target in enumerate(answering):
         late = i % 7 == 3
         assert current.reply_due is not None  # launched
-        after_due = min(current.reply_due + timedelta(hours=10), now - timedelta(hours=1))
-        when = after_due if late else launched + timedelta(days=1, hours=i % 20)
+        after_due = min(office_moment(current.reply_due + timedelta(hours=10)), now - timedelta(hours=1))
+        when = after_due if late else office_moment(launched + timedelta(days=1, hours=i % 20))
         if i == len(answering) - 1:
             _reply(target, rng, when, submit=False)  # a draft only
             continue
         reply = _reply(target, rng, when, none=i % 5 == 4)
-        if reply is not None and i % 4 != 1:  # one in four waits for the hub
-            demands = actions.do_accept_reply(reply, hub, at=when + timedelta(hours=2))
+        # One in four waits for the hub, and so does one whose demands would make a quiet unit the busiest.
+        if reply is not None and i % 4 != 1 and _takes_more(target, reply.problems.count(), load):
+            accepted = min(office_moment(when + timedelta(hours=2)), now - timedelta(minutes=30))
+            demands = actions.do_accept_reply(reply, hub, at=accepted)
+            _add_load(target, len(demands), load)
             if i % 2 == 0:
-                _triage(district, hub, demands, rng, when + timedelta(hours=4))
-    actions.do_remind(current, hub, at=min(current.reply_due + timedelta(hours=12), now))
+                _triage(district, hub, demands, rng, min(office_moment(when + timedelta(hours=4)), now))
+    actions.do_remind(current, hub, at=min(office_moment(current.reply_due + timedelta(hours=12)), now))
 
     # Next quarter's, a draft.
     actions.do_create_campaign(

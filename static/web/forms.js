@@ -28,14 +28,14 @@ document.addEventListener("htmx:afterRequest", (event) => {
 });
 
 // A dropdown of checkboxes (data-multi-select) names on its button what is chosen: "—" for nothing, the labels
-// of one or two, else how many (data-many, "%(n)s chosen").
+// of one or two, else how many (data-many, "{n} chosen").
 function summariseMulti(box) {
   const chosen = [...box.querySelectorAll("input[type=checkbox]:checked")].map(
     (input) => box.querySelector(`label[for="${input.id}"]`).textContent.trim(),
   );
   const button = box.querySelector("[data-bs-toggle=dropdown]");
   if (chosen.length > 2) {
-    button.textContent = box.dataset.many.replace("%(n)s", chosen.length);
+    button.textContent = box.dataset.many.replace("{n}", chosen.length);
     return;
   }
   button.replaceChildren(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -10,14 +11,15 @@ import pytest
 from django.utils import timezone
 
 from demandloop.core.models import AuditEvent
+from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
-from demandloop.demands.demo import COVERAGE
+from demandloop.demands.demo import COVERAGE, OFFICE_CLOSES, OFFICE_OPENS, ROUND_THE_CLOCK
 from demandloop.demands.flow import targets
 from demandloop.demands.models import Demand, DemandEvent
 from demandloop.demands.queries import DemandFacts, demand_grants
 from demandloop.demands.tests.world import DEMO_PER_DISTRICT, demo_districts
 from demandloop.org.models import User
-from demandloop.sla.services import compute_due
+from demandloop.sla.services import compute_due, get_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +99,25 @@ def test_it_keeps_each_status_consistent_with_its_fields(demo: list[Any]) -> Non
             assert all(link.reported_at for link in demand.co_department_links.all()), demand.pk
         if demand.tier_id and demand.tier.level >= 3 and status in (S.IN_PROGRESS, S.PLANNED, S.INFORMED):
             assert demand.lead_department_id and demand.completion_due
+
+
+def test_the_district_s_people_act_in_office_hours(demo: list[Any]) -> None:
+    """Only the 12345 hotline and the portal take a matter in at any hour; every other step of the demo lands on a
+    working day between 08:30 and 18:00 — but for the last steps of stories that ran out of time, which crowd
+    at the present."""
+    calendar = get_calendar()
+    recent = timezone.now() - timedelta(hours=12)
+    events = DemandEvent.objects.filter(demand__district__in=demo, at__lt=recent).select_related("demand")
+    outside = []
+    for event in events:
+        local = timezone.localtime(event.at)
+        if calendar.is_working_day(local.date()) and OFFICE_OPENS <= local.time() < OFFICE_CLOSES:
+            continue
+        if event.action == A.RECEIVE and event.demand.channel in ROUND_THE_CLOCK:
+            continue
+        outside.append((event.demand_id, event.action, local))
+    assert not outside, outside[:5]
+    assert events.count() > 500, "the check has events to look at"
 
 
 def test_it_sets_every_response_deadline_from_the_calendar_on_entering_the_tier(demo: list[Any]) -> None:
