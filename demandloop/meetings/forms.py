@@ -29,7 +29,7 @@ class MeetingForm(forms.Form):
         label=_("departments"),
         queryset=Department.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
@@ -47,7 +47,7 @@ class DecisionForm(forms.Form):
         label=_("co-departments"),
         queryset=Department.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     deadline = forms.DateField(label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

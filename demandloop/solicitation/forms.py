@@ -36,14 +36,14 @@ class CampaignForm(forms.Form):
         label=_("localities"),
         queryset=Locality.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
     all_departments = forms.BooleanField(label=_("all departments"), required=False)
     departments = forms.ModelMultipleChoiceField(
         label=_("departments"),
         queryset=Department.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
     reply_days = forms.IntegerField(
         label=_("reply within (working days)"), min_value=1, max_value=60, required=False

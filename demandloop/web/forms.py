@@ -279,7 +279,7 @@ class DispatchForm(ActionForm):
         label=_("Co-departments"),
         queryset=_departments(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     note = NoteField()
 
@@ -373,7 +373,7 @@ class DecideForm(ActionForm):
         label=_("Co-departments"),
         queryset=_departments(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
     note = NoteField()
@@ -528,7 +528,7 @@ class WhistleForm(forms.Form):
     departments = forms.ModelMultipleChoiceField(
         label=_("Departments to summon"),
         queryset=_departments(),
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=forms.CheckboxSelectMultiple,
     )
     reason = forms.CharField(label=_("What they are summoned for"), widget=forms.Textarea(attrs={"rows": 2}))
     submit_label = _("Blow the whistle")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import template
+from django import forms, template
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -60,10 +61,22 @@ def _dash_blank_choice(form_field: Any) -> None:
 
 
 @register.filter
+def label_for(field: Any) -> str:
+    """The id a field's <label for> names: the dropdown's button for several choices (Django gives a group of
+    checkboxes no single id), else the widget's own."""
+    if isinstance(field.field.widget, forms.CheckboxSelectMultiple):
+        return str(field.auto_id)
+    return str(field.id_for_label)
+
+
+@register.filter
 def bootstrap(field: Any) -> str:
     """Render a bound field's widget with Bootstrap's class for its kind, marked invalid when it has errors."""
     widget = field.field.widget
     kind = getattr(widget, "input_type", "")
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        # Several choices from a dropdown of checkboxes, not a list box that needs ctrl-click.
+        return render_to_string("web/_multi_select.html", {"field": field, "invalid": bool(field.errors)})
     if widget.__class__.__name__ in {"Select", "SelectMultiple"}:
         css = "form-select"
         _dash_blank_choice(field.field)

@@ -96,6 +96,21 @@ class Person:
     def check(self, selector: str) -> None:
         self.page.check(selector)
 
+    def choose(self, field_id: str, *values: str, by_label: bool = False) -> None:
+        """Tick choices in a dropdown of checkboxes (templates/web/_multi_select.html) by value or label: open it,
+        check each, close it."""
+        page = self.page
+        menu = page.locator(f"#{field_id}_menu")
+        if not menu.is_visible():
+            page.click(f"#{field_id}")
+        for value in values:
+            box = (
+                menu.get_by_label(value, exact=True) if by_label else menu.locator(f"input[value='{value}']")
+            )
+            box.check()
+        page.click(f"#{field_id}")
+        menu.wait_for(state="hidden")
+
     def text(self, selector: str = "body") -> str:
         return self.page.inner_text(selector)
 

@@ -316,7 +316,7 @@ def test_it_escalates_to_tier_three_and_records_the_decision(chromium, people):
     assert "园区道路破损影响货车通行" in hub.text("#tab-decision"), "it waits in the tier-3 queue"
     hub.shot("hub-tier3-queue")
     hub.open_demand(demand.pk)
-    hub.page.locator("#id_decide-co_departments").select_option([str(people["tax"].pk)])
+    hub.choose("id_decide-co_departments", str(people["tax"].pk))
     hub.act(
         "decide",
         {
@@ -358,7 +358,7 @@ def test_it_blows_the_whistle_and_the_summoned_department_reports_in(chromium, p
     officer = person(chromium, people, "officer")
     officer.open_demand(demand.pk)
     officer.page.click("#whistle-panel summary")
-    officer.page.locator("#id_whistle-departments").select_option([str(people["tax"].pk)])
+    officer.choose("id_whistle-departments", str(people["tax"].pk))
     officer.page.fill("#id_whistle-reason", "请税务局派员到企业现场指导税务登记变更。")
     officer.shot("officer-whistle")
     officer.page.click("button[name=submit-whistle]")
@@ -575,8 +575,8 @@ def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
     hub.page.click("#new-campaign")
     hub.page.fill("#id_title", "一季度企业问题征询")
     hub.page.fill("#id_instructions", "请梳理辖区企业近期反映的用工、融资、用地等方面问题")
-    hub.page.select_option("#id_localities", str(area1.locality_id))
-    hub.page.select_option("#id_departments", str(people["market"].pk))
+    hub.choose("id_localities", str(area1.locality_id))
+    hub.choose("id_departments", str(people["market"].pk))
     hub.page.fill("#id_reply_days", "5")
     hub.page.click("#save-campaign")
     assert "发布后 5 个工作日" in hub.text("#reply-due")
