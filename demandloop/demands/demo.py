@@ -353,6 +353,21 @@ def _matter_for(cast: Cast, rng: random.Random, excluded: bool, level: int | Non
     return rng.choice(fitting or cast.matters)
 
 
+def _original_to_repeat(created: list[Any], rng: random.Random, now: datetime) -> Any | None:
+    """A recent demand a duplicate can repeat: not itself a duplicate or ended without being taken up, received
+    at least a day before now and open for a day at least."""
+    day = timedelta(days=1)
+    originals = [
+        d
+        for d in created[-200:]
+        if d.duplicate_of_id is None
+        and d.status not in (S.MERGED, S.OUT_OF_SCOPE, S.WITHDRAWN)
+        and d.received_at < now - day
+        and (d.closed_at is None or d.closed_at - d.received_at > day)
+    ]
+    return rng.choice(originals) if originals else None
+
+
 def _weighted(rng: random.Random, weights: list[tuple[Any, float]]) -> Any:
     return rng.choices([value for value, _ in weights], [weight for _, weight in weights])[0]
 
@@ -373,7 +388,13 @@ def _play(
     now: datetime,
     plan: DemoMeetingPlan | None = None,
 ) -> Any:
-    enterprise = rng.choice(enterprises)
+    # A duplicate repeats an earlier demand of the same enterprise, raised again a few days later (through
+    # another channel, or the enterprise asking after it); without such a demand the story withdraws instead.
+    original = _original_to_repeat(created, rng, now) if target == S.MERGED else None
+    if original is not None:
+        enterprise = next(e for e in enterprises if e.pk == original.enterprise_id)
+    else:
+        enterprise = rng.choice(enterprises)
     officer = cast.officer_by_area[enterprise.area_id]
     account = cast.account_by_enterprise.get(enterprise.pk)
     open_matter = target not in (
@@ -389,7 +410,14 @@ def _play(
         days_ago = rng.uniform(6, 21)
     else:
         days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
-    clock = _Clock(now - timedelta(days=days_ago), now, rng)
+    start = now - timedelta(days=days_ago)
+    if original is not None:
+        # While the original is still open: within five days of it, before it was closed and before now.
+        end = min(
+            original.closed_at or now, now - timedelta(hours=1), original.received_at + timedelta(days=5)
+        )
+        start = original.received_at + (end - original.received_at) * rng.uniform(0.1, 0.9)
+    clock = _Clock(start, now, rng)
 
     channel = _weighted(
         rng,
@@ -414,6 +442,13 @@ def _play(
     intake = cast.dispatcher if channel == ChannelChoices.HOTLINE else officer
     excluded = target == S.OUT_OF_SCOPE
     matter = _matter_for(cast, rng, excluded, level)
+    # An enterprise does not raise the same matter twice, but in a duplicate.
+    for _ in range(10):
+        if not any(d.enterprise_id == enterprise.pk and d.title == matter.title for d in created):
+            break
+        matter = _matter_for(cast, rng, excluded, level)
+    if original is not None:
+        matter = Matter("", original.title, original.content)
     domain_code, title, content = matter.code, matter.title, matter.content
     demand = actions.do_receive(
         registrar,
@@ -441,16 +476,9 @@ def _play(
     if target == S.RECEIVED:
         return demand
     if target == S.MERGED:
-        originals = [
-            d
-            for d in created[-200:]
-            if d.district_id == district.pk
-            and d.duplicate_of is None
-            and d.status not in (S.MERGED, S.OUT_OF_SCOPE, S.WITHDRAWN)
-        ]
-        if originals:
+        if original is not None:
             return actions.do_merge(
-                demand, cast.hub, original=rng.choice(originals), note="重复诉求", at=clock.tick((0.5, 4))
+                demand, cast.hub, original=original, note="企业重复反映同一事项", at=clock.tick((0.5, 4))
             )
         target = S.WITHDRAWN
     if target == S.WITHDRAWN:

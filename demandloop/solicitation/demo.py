@@ -17,6 +17,7 @@ Everything is marked `is_demo` where the model has the flag; the people and ente
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -140,16 +141,50 @@ def _by_load(units: list[Any], load: dict[str, int]) -> list[Any]:
     return sorted(units, key=busiest)
 
 
-def _takes_more(target: CampaignTarget, count: int, load: dict[str, int]) -> bool:
-    """Whether `count` more open demands leave the unit's people below the busiest of the district, whose
-    logins `init` prints and whose pages must show the campaign waiting (ties go to the earlier account)."""
-    top = max(load.values(), default=0)
-    return all(load.get(user.username, 0) + count < top for user in target_people(target))
+@dataclass
+class _Busiest:
+    """The people whose logins `init` prints (the busiest of each role) must find the current campaign waiting
+    on their pages: their units do not reply, and no reply accepted may make someone else the busiest."""
 
+    load: dict[str, int]
+    printed: frozenset[str]
+    top: dict[str, int]
+    role_of: dict[str, str]
 
-def _add_load(target: CampaignTarget, count: int, load: dict[str, int]) -> None:
-    for user in target_people(target):
-        load[user.username] = load.get(user.username, 0) + count
+    @classmethod
+    def of(cls, district: District) -> _Busiest:
+        from demandloop.demands.demo import busiest_logins
+        from demandloop.org.models import Membership
+
+        counts = open_load(district)
+        printed = busiest_logins(district)
+        roles = Membership.objects.filter(district=district, user__is_demo=True).values_list(
+            "user__username", "role"
+        )
+        return cls(
+            load=counts,
+            printed=frozenset(printed.values()),
+            top={role: counts.get(username, 0) for role, username in printed.items()},
+            role_of=dict(roles),
+        )
+
+    def asks_printed(self, target: CampaignTarget) -> bool:
+        return any(user.username in self.printed for user in target_people(target))
+
+    def takes_more(self, target: CampaignTarget, count: int) -> bool:
+        """Whether `count` more open demands leave each of the unit's people below the busiest of their role."""
+        for user in target_people(target):
+            name = user.username
+            role = self.role_of.get(name)
+            if name in self.printed or (
+                role in self.top and self.load.get(name, 0) + count >= self.top[role]
+            ):
+                return False
+        return True
+
+    def add(self, target: CampaignTarget, count: int) -> None:
+        for user in target_people(target):
+            self.load[user.username] = self.load.get(user.username, 0) + count
 
 
 def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
@@ -165,7 +200,8 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     start = office_moment(now - timedelta(days=45))
     localities = actions.all_localities(district)
     departments = actions.all_departments(district)
-    load = open_load(district)
+    busiest = _Busiest.of(district)
+    load = busiest.load
     quiet_localities = _by_load(localities, load)
     quiet_departments = _by_load(departments, load)
     old = actions.do_create_campaign(
@@ -187,11 +223,11 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
         when = office_moment(
             old.reply_due + timedelta(days=1) if late else start + timedelta(days=2, hours=i)
         )
-        quiet_enough = _takes_more(target, 3, load)
+        quiet_enough = busiest.takes_more(target, 3)
         reply = _reply(target, rng, when, none=i in (4, 7) or not quiet_enough)
         if reply is not None and quiet_enough:
             demands = actions.do_accept_reply(reply, hub, at=office_moment(when + timedelta(hours=3)))
-            _add_load(target, len(demands), load)
+            busiest.add(target, len(demands))
             _triage(district, hub, demands, rng, office_moment(when + timedelta(hours=5)))
     actions.do_close_campaign(old, hub, at=office_moment(start + timedelta(days=15)))
 
@@ -214,7 +250,7 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     targets = {t.unit: t for t in current.targets.select_related("locality", "department")}
     quiet = [targets[u] for u in quiet_localities[: len(localities) * 3 // 5]]
     quiet += [targets[u] for u in quiet_departments[: len(departments) * 3 // 5]]
-    answering = sorted(quiet, key=lambda t: t.order)
+    answering = sorted((t for t in quiet if not busiest.asks_printed(t)), key=lambda t: t.order)
     for i, target in enumerate(answering):
         late = i % 7 == 3
         assert current.reply_due is not None  # launched
@@ -225,10 +261,10 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
             continue
         reply = _reply(target, rng, when, none=i % 5 == 4)
         # One in four waits for the hub, and so does one whose demands would make a quiet unit the busiest.
-        if reply is not None and i % 4 != 1 and _takes_more(target, reply.problems.count(), load):
+        if reply is not None and i % 4 != 1 and busiest.takes_more(target, reply.problems.count()):
             accepted = min(office_moment(when + timedelta(hours=2)), now - timedelta(minutes=30))
             demands = actions.do_accept_reply(reply, hub, at=accepted)
-            _add_load(target, len(demands), load)
+            busiest.add(target, len(demands))
             if i % 2 == 0:
                 _triage(district, hub, demands, rng, min(office_moment(when + timedelta(hours=4)), now))
     actions.do_remind(current, hub, at=min(office_moment(current.reply_due + timedelta(hours=12)), now))

@@ -120,6 +120,22 @@ def test_the_district_s_people_act_in_office_hours(demo: list[Any]) -> None:
     assert events.count() > 500, "the check has events to look at"
 
 
+def test_a_duplicate_repeats_an_open_demand_of_its_enterprise_and_no_other_matter_is_raised_twice(
+    demo: list[Any],
+) -> None:
+    merged = Demand.objects.filter(district__in=demo, status=S.MERGED).select_related("duplicate_of")
+    assert merged.exists()
+    for duplicate in merged:
+        original = duplicate.duplicate_of
+        assert (duplicate.enterprise_id, duplicate.title) == (original.enterprise_id, original.title)
+        assert original.received_at < duplicate.received_at
+        assert original.closed_at is None or duplicate.closed_at < original.closed_at, "merged while open"
+    raised = (
+        Demand.objects.filter(district__in=demo).exclude(status=S.MERGED).values_list("enterprise", "title")
+    )
+    assert len(set(raised)) == len(raised), "an enterprise raises a matter once"
+
+
 def test_it_sets_every_response_deadline_from_the_calendar_on_entering_the_tier(demo: list[Any]) -> None:
     checked = 0
     for demand in Demand.objects.filter(tier__isnull=False).select_related("tier", "district"):
