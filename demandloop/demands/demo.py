@@ -24,7 +24,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -36,8 +36,8 @@ from demandloop.demands.flow import TERMINAL_STATUSES
 from demandloop.enterprises.models import Enterprise
 from demandloop.meetings.demo import DemoMeetingPlan, WaitingDecision, WhistleCall, play_demo_meetings
 from demandloop.org.choices import DepartmentKindChoices, RoleChoices
+from demandloop.org.demo import office_moment
 from demandloop.org.models import Department, District, Membership
-from demandloop.sla.services import get_calendar
 
 # Statuses reached before triage have no tier; the others are paired with every tier that can hold them.
 PRE_TRIAGE = (S.RECEIVED, S.SCREENED, S.OUT_OF_SCOPE, S.MERGED, S.WITHDRAWN)
@@ -84,9 +84,6 @@ TIER_WEIGHTS = [(1, 35), (2, 42), (3, 15), (4, 8)]
 # Tier-3 stories the hub's joint meeting decides (the older, finished ones were decided on the demand's page):
 # they start far enough back (up to three weeks) for a weekly meeting to fall between escalation and now.
 MEETING_DECIDED = (S.IN_PROGRESS, S.PLANNED, S.INFORMED)
-# When the offices are open: every step of the district's people lands in these hours of a working day.
-OFFICE_OPENS = time(8, 30)
-OFFICE_CLOSES = time(18, 0)
 # Channels that take a matter in at any hour; the others are registered by an officer or the hub at work.
 ROUND_THE_CLOCK = (ChannelChoices.HOTLINE, ChannelChoices.ONLINE)
 # Share of the stories at tier 2 whose officer blows the whistle once the lead has accepted: most of those that
@@ -254,20 +251,6 @@ class _Clock:
     def in_office(self, at: datetime) -> datetime:
         """`at` in office hours, else a moment of the next opening's first two hours."""
         return office_moment(at, self.rng)
-
-
-def office_moment(at: datetime, rng: random.Random | None = None) -> datetime:
-    """`at` if the offices are open then, else the next opening (with `rng`, a moment of its first two hours):
-    officers and departments do not resolve, dispatch or summon at three on a Sunday morning. Without `rng` the
-    moments keep their order."""
-    local = timezone.localtime(at)
-    calendar = get_calendar()
-    working = calendar.is_working_day(local.date())
-    if working and OFFICE_OPENS <= local.time() < OFFICE_CLOSES:
-        return at
-    day = local.date() if working and local.time() < OFFICE_OPENS else calendar.next_working_day(local.date())
-    opens = datetime.combine(day, OFFICE_OPENS, tzinfo=local.tzinfo)
-    return opens + timedelta(minutes=rng.uniform(0, 120)) if rng is not None else opens
 
 
 @dataclass

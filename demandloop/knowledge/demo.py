@@ -24,6 +24,7 @@ from demandloop.knowledge.cases import SELECTION_SIZE, case_draft, nominating_ro
 from demandloop.knowledge.choices import CaseStatusChoices
 from demandloop.knowledge.models import TypicalCase
 from demandloop.org.choices import RoleChoices
+from demandloop.org.demo import office_moment
 from demandloop.org.models import District, Membership
 
 CASES = 16
@@ -121,7 +122,7 @@ def create_demo_cases(district: District) -> int:
         draft = case_draft(demand)
         level = demand.tier_level or 1
         resolved = demand.resolved_at or now
-        at = min(resolved + timedelta(days=2), now)
+        at = min(office_moment(resolved + timedelta(days=2)), now)
         case = actions.do_nominate_case(
             demand,
             _author(demand, hub.user),
@@ -137,7 +138,7 @@ def create_demo_cases(district: District) -> int:
         )
         created.append(case)
     for number, case in enumerate(created):
-        at = min(case.created_at + timedelta(days=3), now)
+        at = min(office_moment(case.created_at + timedelta(days=3)), now)
         if number >= len(created) - WAITING:
             continue
         if number >= len(created) - WAITING - RETURNED:

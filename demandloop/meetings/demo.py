@@ -38,6 +38,7 @@ from demandloop.meetings import actions
 from demandloop.meetings.choices import MeetingKindChoices
 from demandloop.meetings.models import Meeting, Whistle
 from demandloop.org.choices import RoleChoices
+from demandloop.org.demo import office_moment
 from demandloop.sla.services import compute_due, get_calendar
 
 # The hub's joint meeting: weekly, in the afternoon (静海 §三(三) 召开联席会进行专题研究; 南开 §三(三) 原则上7个工作日内).
@@ -191,11 +192,15 @@ def blow_demo_whistles(
         responses = {r.department_id: r for r in whistle.responses.select_related("department")}
         for department in call.departments:
             outcome = rng.choices([o for o, _w in REPORT_IN], [w for _o, w in REPORT_IN])[0]
+            # In office hours, as the departments work (an on-time report-in still before its deadline).
             if outcome == "on_time":
-                at = min(call.at + timedelta(hours=rng.uniform(0.5, 6)), due - timedelta(minutes=5))
+                at = min(
+                    office_moment(call.at + timedelta(hours=rng.uniform(0.5, 6)), rng),
+                    due - timedelta(minutes=5),
+                )
                 note = rng.choice(REPORT_NOTES)
             elif outcome == "late":
-                at = due + timedelta(hours=rng.uniform(2, 30))
+                at = office_moment(due + timedelta(hours=rng.uniform(2, 30)), rng)
                 note = rng.choice(LATE_NOTES)
             else:
                 continue

@@ -7,9 +7,11 @@ removed. All demo accounts share one password (hashed once: argon2 is deliberate
 from __future__ import annotations
 
 import random
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 from stdnum.cn import uscc as stdnum_uscc
 
@@ -17,6 +19,7 @@ from demandloop.enterprises.choices import EnterpriseKindChoices
 from demandloop.enterprises.models import Enterprise, EnterpriseContact
 from demandloop.org.choices import DepartmentKindChoices, LocalityKindChoices, RoleChoices
 from demandloop.org.models import Area, Department, District, LeaderPost, Locality, Membership, User
+from demandloop.sla.services import get_calendar
 
 DEMO_PASSWORD = "demo-2026-demandloop"
 
@@ -353,3 +356,23 @@ def create_demo_administrators() -> dict[str, str]:
             Membership.objects.create(user=user, role=role, district=None, title=full_name)
         logins[role] = username
     return logins
+
+
+# When the offices are open: every step of the district's people in the demo lands in these hours of a working
+# day (demands, meetings, campaigns and cases alike).
+OFFICE_OPENS = time(8, 30)
+OFFICE_CLOSES = time(18, 0)
+
+
+def office_moment(at: datetime, rng: random.Random | None = None) -> datetime:
+    """`at` if the offices are open then, else the next opening (with `rng`, a moment of its first two hours):
+    officers and departments do not resolve, dispatch or summon at three on a Sunday morning. Without `rng` the
+    moments keep their order."""
+    local = timezone.localtime(at)
+    calendar = get_calendar()
+    working = calendar.is_working_day(local.date())
+    if working and OFFICE_OPENS <= local.time() < OFFICE_CLOSES:
+        return at
+    day = local.date() if working and local.time() < OFFICE_OPENS else calendar.next_working_day(local.date())
+    opens = datetime.combine(day, OFFICE_OPENS, tzinfo=local.tzinfo)
+    return opens + timedelta(minutes=rng.uniform(0, 120)) if rng is not None else opens

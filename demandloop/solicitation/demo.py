@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ComplexityChoices
-from demandloop.demands.demo import office_moment
 from demandloop.enterprises.models import Enterprise
+from demandloop.org.demo import office_moment
 from demandloop.org.models import District, User
 from demandloop.solicitation import actions
 from demandloop.solicitation.actions import CampaignInput, ProblemInput

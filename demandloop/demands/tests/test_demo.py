@@ -13,11 +13,12 @@ from django.utils import timezone
 from demandloop.core.models import AuditEvent
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
-from demandloop.demands.demo import COVERAGE, OFFICE_CLOSES, OFFICE_OPENS, ROUND_THE_CLOCK
+from demandloop.demands.demo import COVERAGE, ROUND_THE_CLOCK
 from demandloop.demands.flow import targets
 from demandloop.demands.models import Demand, DemandEvent
 from demandloop.demands.queries import DemandFacts, demand_grants
 from demandloop.demands.tests.world import DEMO_PER_DISTRICT, demo_districts
+from demandloop.org.demo import OFFICE_CLOSES, OFFICE_OPENS
 from demandloop.org.models import User
 from demandloop.sla.services import compute_due, get_calendar
 
