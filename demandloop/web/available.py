@@ -45,7 +45,8 @@ def _plainly_refused(action: str, demand: Any, level: int | None, facts: DemandF
 
 
 def available_actions(user: Any, demand: Any, co_department_ids: frozenset[int]) -> list[tuple[str, str]]:
-    """(action, role) pairs `user` may take on `demand` now, in the order of `DemandActionChoices`."""
+    """(action, role) pairs `user` may take on `demand` now, in the order of `DemandActionChoices` (at tier 4, the
+    transfer first)."""
     grants = demand_grants(user)
     facts = DemandFacts.of(demand, co_department_ids)
     tier = demand.tier if demand.tier_id else None
@@ -60,4 +61,8 @@ def available_actions(user: Any, demand: Any, co_department_ids: frozenset[int])
         if role is None or _plainly_refused(action, demand, ctx.tier_level, facts, grants):
             continue
         result.append((action, role))
+    if ctx.tier_level == 4:
+        # At tier 4 the transfer to the city leads (the first form is the one opened): it is what a matter is
+        # escalated there for; a district lead of its own stays offered, after it.
+        result.sort(key=lambda pair: pair[0] != A.TRANSFER)
     return result
