@@ -296,7 +296,8 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
 def busiest_logins(district: District) -> dict[str, str]:
     """One demo login per role of the district: the account whose pages have the most to show.
 
-    Ranked by the open demands the account may see, then all the demands it may see, then the earliest account:
+    Ranked by the open demands of the stories the account may see (not the campaigns'), then all of them, then
+    the earliest account:
     the coordinator that `demandloop init --demo` prints has an inbox to work and the officer a queue, where the
     first account of each role could show an empty page.
     """
@@ -308,7 +309,9 @@ def busiest_logins(district: District) -> dict[str, str]:
         Membership.objects.filter(district=district, user__is_demo=True).select_related("user").order_by("pk")
     )
     for membership in memberships:
-        seen = Demand.objects.for_user(membership.user)
+        # The stories' demands only: the demo campaigns, made afterwards, keep these people's units waiting and
+        # must not change who they are with the demands they add.
+        seen = Demand.objects.for_user(membership.user).filter(solicitation_problem__isnull=True)
         rank = (seen.filter(status__in=OPEN_STATUSES).count(), seen.count(), -membership.pk)
         if membership.role not in best or rank > best[membership.role][0]:
             best[membership.role] = (rank, membership.user.username)

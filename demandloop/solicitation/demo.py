@@ -17,7 +17,6 @@ Everything is marked `is_demo` where the model has the flag; the people and ente
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ComplexityChoices
+from demandloop.demands.demo import busiest_logins
 from demandloop.enterprises.models import Enterprise
 from demandloop.org.demo import office_moment
 from demandloop.org.models import District, User
@@ -129,8 +129,8 @@ def open_load(district: District) -> dict[str, int]:
 
 
 def _by_load(units: list[Any], load: dict[str, int]) -> list[Any]:
-    """The units least busy first: their demo demands then cannot make a quiet officer the busiest, and the
-    busiest — whose logins `init` prints — are left to reply, so their pages show the campaign waiting."""
+    """The units least busy first: they reply first, and the busiest, whose logins `init` prints, are left to
+    reply (`_asks_printed` keeps the printed ones' units from replying at all)."""
     from demandloop.org.models import Locality
 
     def busiest(unit: Any) -> int:
@@ -141,50 +141,10 @@ def _by_load(units: list[Any], load: dict[str, int]) -> list[Any]:
     return sorted(units, key=busiest)
 
 
-@dataclass
-class _Busiest:
-    """The people whose logins `init` prints (the busiest of each role) must find the current campaign waiting
-    on their pages: their units do not reply, and no reply accepted may make someone else the busiest."""
-
-    load: dict[str, int]
-    printed: frozenset[str]
-    top: dict[str, int]
-    role_of: dict[str, str]
-
-    @classmethod
-    def of(cls, district: District) -> _Busiest:
-        from demandloop.demands.demo import busiest_logins
-        from demandloop.org.models import Membership
-
-        counts = open_load(district)
-        printed = busiest_logins(district)
-        roles = Membership.objects.filter(district=district, user__is_demo=True).values_list(
-            "user__username", "role"
-        )
-        return cls(
-            load=counts,
-            printed=frozenset(printed.values()),
-            top={role: counts.get(username, 0) for role, username in printed.items()},
-            role_of=dict(roles),
-        )
-
-    def asks_printed(self, target: CampaignTarget) -> bool:
-        return any(user.username in self.printed for user in target_people(target))
-
-    def takes_more(self, target: CampaignTarget, count: int) -> bool:
-        """Whether `count` more open demands leave each of the unit's people below the busiest of their role."""
-        for user in target_people(target):
-            name = user.username
-            role = self.role_of.get(name)
-            if name in self.printed or (
-                role in self.top and self.load.get(name, 0) + count >= self.top[role]
-            ):
-                return False
-        return True
-
-    def add(self, target: CampaignTarget, count: int) -> None:
-        for user in target_people(target):
-            self.load[user.username] = self.load.get(user.username, 0) + count
+def _asks_printed(target: CampaignTarget, printed: set[str]) -> bool:
+    """Whether the unit is one of the people whose logins `init` prints (`busiest_logins`, which ranks by the
+    stories' demands and not the campaigns', so what a campaign adds cannot change who is printed)."""
+    return any(user.username in printed for user in target_people(target))
 
 
 def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
@@ -200,8 +160,9 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     start = office_moment(now - timedelta(days=45))
     localities = actions.all_localities(district)
     departments = actions.all_departments(district)
-    busiest = _Busiest.of(district)
-    load = busiest.load
+    load = open_load(district)
+    # Their pages show the current campaign waiting: their units do not reply.
+    printed = set(busiest_logins(district).values())
     quiet_localities = _by_load(localities, load)
     quiet_departments = _by_load(departments, load)
     old = actions.do_create_campaign(
@@ -223,11 +184,9 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
         when = office_moment(
             old.reply_due + timedelta(days=1) if late else start + timedelta(days=2, hours=i)
         )
-        quiet_enough = busiest.takes_more(target, 3)
-        reply = _reply(target, rng, when, none=i in (4, 7) or not quiet_enough)
-        if reply is not None and quiet_enough:
+        reply = _reply(target, rng, when, none=i in (4, 7))
+        if reply is not None:
             demands = actions.do_accept_reply(reply, hub, at=office_moment(when + timedelta(hours=3)))
-            busiest.add(target, len(demands))
             _triage(district, hub, demands, rng, office_moment(when + timedelta(hours=5)))
     actions.do_close_campaign(old, hub, at=office_moment(start + timedelta(days=15)))
 
@@ -250,7 +209,7 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     targets = {t.unit: t for t in current.targets.select_related("locality", "department")}
     quiet = [targets[u] for u in quiet_localities[: len(localities) * 3 // 5]]
     quiet += [targets[u] for u in quiet_departments[: len(departments) * 3 // 5]]
-    answering = sorted((t for t in quiet if not busiest.asks_printed(t)), key=lambda t: t.order)
+    answering = sorted((t for t in quiet if not _asks_printed(t, printed)), key=lambda t: t.order)
     for i, target in enumerate(answering):
         late = i % 7 == 3
         assert current.reply_due is not None  # launched
@@ -260,11 +219,9 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
             _reply(target, rng, when, submit=False)  # a draft only
             continue
         reply = _reply(target, rng, when, none=i % 5 == 4)
-        # One in four waits for the hub, and so does one whose demands would make a quiet unit the busiest.
-        if reply is not None and i % 4 != 1 and busiest.takes_more(target, reply.problems.count()):
+        if reply is not None and i % 4 != 1:  # one in four waits for the hub
             accepted = min(office_moment(when + timedelta(hours=2)), now - timedelta(minutes=30))
             demands = actions.do_accept_reply(reply, hub, at=accepted)
-            busiest.add(target, len(demands))
             if i % 2 == 0:
                 _triage(district, hub, demands, rng, min(office_moment(when + timedelta(hours=4)), now))
     actions.do_remind(current, hub, at=min(office_moment(current.reply_due + timedelta(hours=12)), now))
