@@ -293,29 +293,57 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
     return len(created)
 
 
-def busiest_logins(district: District) -> dict[str, str]:
-    """One demo login per role of the district: the account whose pages have the most to show.
+@dataclass(frozen=True)
+class DemoLoad:
+    """What one demo membership sees of the stories' demands (not those a campaign reply became: the demo
+    campaigns, made afterwards, must not change who is printed as the busiest)."""
 
-    Ranked by the open demands of the stories the account may see (not the campaigns'), then all of them, then
-    the earliest account:
-    the coordinator that `demandloop init --demo` prints has an inbox to work and the officer a queue, where the
-    first account of each role could show an empty page.
-    """
+    role: str
+    username: str
+    open: int
+    seen: int
+    membership_pk: int
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        return (self.open, self.seen, -self.membership_pk)
+
+
+def demo_loads(district: District) -> list[DemoLoad]:
+    """The load of every demo membership of the district, in membership order."""
     from demandloop.demands.flow import OPEN_STATUSES
     from demandloop.demands.models import Demand
 
-    best: dict[str, tuple[tuple[int, int, int], str]] = {}
     memberships = (
         Membership.objects.filter(district=district, user__is_demo=True).select_related("user").order_by("pk")
     )
+    loads = []
     for membership in memberships:
-        # The stories' demands only: the demo campaigns, made afterwards, keep these people's units waiting and
-        # must not change who they are with the demands they add.
         seen = Demand.objects.for_user(membership.user).filter(solicitation_problem__isnull=True)
-        rank = (seen.filter(status__in=OPEN_STATUSES).count(), seen.count(), -membership.pk)
-        if membership.role not in best or rank > best[membership.role][0]:
-            best[membership.role] = (rank, membership.user.username)
-    return {role: username for role, (_rank, username) in best.items()}
+        loads.append(
+            DemoLoad(
+                role=membership.role,
+                username=membership.user.username,
+                open=seen.filter(status__in=OPEN_STATUSES).count(),
+                seen=seen.count(),
+                membership_pk=membership.pk,
+            )
+        )
+    return loads
+
+
+def busiest_logins(district: District, loads: list[DemoLoad] | None = None) -> dict[str, str]:
+    """One demo login per role of the district: the account whose pages have the most to show.
+
+    Ranked by the open demands of the stories the account may see, then all of them, then the earliest account:
+    the coordinator that `demandloop init --demo` prints has an inbox to work and the officer a queue, where the
+    first account of each role could show an empty page.
+    """
+    best: dict[str, DemoLoad] = {}
+    for load in loads if loads is not None else demo_loads(district):
+        if load.role not in best or load.rank > best[load.role].rank:
+            best[load.role] = load
+    return {role: load.username for role, load in best.items()}
 
 
 def _matter_for(cast: Cast, rng: random.Random, excluded: bool, level: int | None) -> Matter:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ComplexityChoices
-from demandloop.demands.demo import busiest_logins
+from demandloop.demands.demo import busiest_logins, demo_loads
 from demandloop.enterprises.models import Enterprise
 from demandloop.org.demo import office_moment
 from demandloop.org.models import District, User
@@ -111,23 +111,6 @@ def _triage(district: District, hub: User, demands: list[Any], rng: random.Rando
         )
 
 
-def open_load(district: District) -> dict[str, int]:
-    """The open demands each demo officer, coordinator and lead sees: `init` prints the busiest of each role."""
-    from demandloop.demands.flow import OPEN_STATUSES
-    from demandloop.demands.models import Demand
-    from demandloop.org.models import Membership
-
-    memberships = Membership.objects.filter(
-        district=district,
-        user__is_demo=True,
-        role__in=["officer", "social_officer", "coordinator", "dept_lead"],
-    ).select_related("user")
-    return {
-        m.user.username: Demand.objects.for_user(m.user).filter(status__in=OPEN_STATUSES).count()
-        for m in memberships
-    }
-
-
 def _by_load(units: list[Any], load: dict[str, int]) -> list[Any]:
     """The units least busy first: they reply first, and the busiest, whose logins `init` prints, are left to
     reply (`_asks_printed` keeps the printed ones' units from replying at all)."""
@@ -160,9 +143,10 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     start = office_moment(now - timedelta(days=45))
     localities = actions.all_localities(district)
     departments = actions.all_departments(district)
-    load = open_load(district)
+    loads = demo_loads(district)
+    load = {entry.username: entry.open for entry in loads}
     # Their pages show the current campaign waiting: their units do not reply.
-    printed = set(busiest_logins(district).values())
+    printed = set(busiest_logins(district, loads).values())
     quiet_localities = _by_load(localities, load)
     quiet_departments = _by_load(departments, load)
     old = actions.do_create_campaign(
