@@ -80,6 +80,7 @@ def notify_users(
     # A deployment without an SMS gateway sends no SMS: writing them would only fill the hub's outbox with
     # messages that fail an hour later. The inbox row carries the note either way.
     sms_on = sms_configured()
+    created_at = at or timezone.now()
     inbox: list[Notification] = []
     outbox: list[OutboxMessage] = []
     for user in people:
@@ -90,7 +91,7 @@ def notify_users(
                 Notification(
                     user=user,
                     key=idempotency_key(cause, ChannelChoices.IN_APP, str(user.pk)),
-                    created_at=at or timezone.now(),
+                    created_at=created_at,
                     body=note.body,
                     link=note.link,
                     **common,
