@@ -260,6 +260,10 @@ class WorkCalendar:
         """The first working day after `day`."""
         return self._select_date(self._rank(_local_date(day).toordinal()) + 1)
 
+    def previous_working_day(self, day: date) -> date:
+        """The last working day before `day`."""
+        return self._select_date(self._rank(_local_date(day).toordinal() - 1))
+
     def working_days_after(self, day: date, n: int) -> tuple[date, ...]:
         """The first `n` working days after `day`, in order."""
         if n < 0:

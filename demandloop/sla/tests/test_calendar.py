@@ -337,6 +337,23 @@ class TestCalendarObject:
     def test_next_working_day_skips_the_festival(self, calendar):
         assert calendar.next_working_day(d("2026-02-14")) == d("2026-02-24")
 
+    def test_previous_working_day_skips_the_festival_and_the_weekend(self, calendar):
+        assert calendar.previous_working_day(d("2026-02-24")) == d("2026-02-14")  # the working Saturday
+        assert calendar.previous_working_day(d("2026-10-08")) == d("2026-09-30")  # National Day week
+        assert calendar.previous_working_day(d("2026-11-30")) == d("2026-11-27")  # Monday: the Friday
+        # Outside the published years the week decides.
+        assert calendar.previous_working_day(d("2040-01-09")) == d("2040-01-06")
+
+    def test_the_previous_working_day_is_the_last_working_day_before_across_two_years(self, calendar):
+        day = d("2025-12-01")
+        while day < d("2027-02-01"):
+            before = calendar.previous_working_day(day)
+            assert before < day and calendar.is_working_day(before), day
+            between = (before + timedelta(days=k) for k in range(1, (day - before).days))
+            assert not any(calendar.is_working_day(other) for other in between), day
+            assert calendar.next_working_day(before) >= day
+            day += timedelta(days=1)
+
 
 class TestBadInput:
     def test_it_refuses_a_negative_number_of_days(self, calendar):
