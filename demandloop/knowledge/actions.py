@@ -568,7 +568,9 @@ def do_record_problem(
 
 
 @_audited("knowledge.problem.table")
-def do_table_problem(problem: TypicalProblem, by: Any, *, meeting: Any) -> TypicalProblem:
+def do_table_problem(
+    problem: TypicalProblem, by: Any, *, meeting: Any, at: datetime | None = None
+) -> TypicalProblem:
     """Put the problem on an open topic meeting's agenda (专题会议) as a topic item."""
     from demandloop.meetings.actions import do_add_agenda_item
     from demandloop.meetings.choices import MeetingKindChoices
@@ -592,7 +594,7 @@ def do_table_problem(problem: TypicalProblem, by: Any, *, meeting: Any) -> Typic
                 "title": problem.title,
                 "count": count,
             }
-        item = do_add_agenda_item(meeting, by, topic=topic[:200], note=note)
+        item = do_add_agenda_item(meeting, by, topic=topic[:200], note=note, at=at)
         if (
             TypicalProblem.objects.filter(pk=problem.pk, agenda_item__isnull=True).update(agenda_item=item)
             != 1

@@ -329,7 +329,13 @@ def _require_open(meeting: Meeting, by: Any) -> None:
 
 
 def do_add_agenda_item(
-    meeting: Meeting, by: Any, *, demand: Demand | None = None, topic: str = "", note: str = ""
+    meeting: Meeting,
+    by: Any,
+    *,
+    demand: Demand | None = None,
+    topic: str = "",
+    note: str = "",
+    at: datetime | None = None,
 ) -> MeetingAgendaItem:
     """Add a demand or a common problem (共性问题) to the agenda."""
     with transaction.atomic():
@@ -352,6 +358,7 @@ def do_add_agenda_item(
             obj=meeting,
             district_id=meeting.district_id,
             detail={"demand": demand.pk if demand else None, "topic": topic.strip()},
+            at=at,
         )
     return item
 
