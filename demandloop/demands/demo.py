@@ -36,7 +36,7 @@ from demandloop.demands.flow import TERMINAL_STATUSES
 from demandloop.enterprises.models import Enterprise
 from demandloop.meetings.demo import DemoMeetingPlan, WaitingDecision, WhistleCall, play_demo_meetings
 from demandloop.org.choices import DepartmentKindChoices, RoleChoices
-from demandloop.org.demo import office_moment
+from demandloop.org.demo import office_moment, office_until
 from demandloop.org.models import Department, District, Membership
 
 # Statuses reached before triage have no tier; the others are paired with every tier that can hold them.
@@ -235,17 +235,18 @@ def _cast(district: District) -> Cast:
 
 
 class _Clock:
-    """The story's time: moves forward by steps that land in office hours, never past now."""
+    """The story's time: moves forward by steps that land in office hours, never past the last office moment
+    before now (`until`)."""
 
-    def __init__(self, start: datetime, now: datetime, rng: random.Random) -> None:
+    def __init__(self, start: datetime, until: datetime, rng: random.Random) -> None:
         self.at = start
-        self.now = now
+        self.until = until
         self.rng = rng
 
     def tick(self, hours: tuple[float, float] = (1, 30)) -> datetime:
         step = timedelta(hours=self.rng.uniform(*hours))
-        # Never past now, never backwards: a story running out of time crowds its last steps together.
-        self.at = max(self.at, min(self.in_office(self.at + step), self.now - timedelta(minutes=1)))
+        # Never past `until`, never backwards: a story running out of time crowds its last steps together.
+        self.at = max(self.at, min(self.in_office(self.at + step), self.until))
         return self.at
 
     def in_office(self, at: datetime) -> datetime:
@@ -367,16 +368,16 @@ def _matter_for(cast: Cast, rng: random.Random, excluded: bool, level: int | Non
     return rng.choice(fitting or cast.matters)
 
 
-def _original_to_repeat(created: list[Any], rng: random.Random, now: datetime) -> Any | None:
+def _original_to_repeat(created: list[Any], rng: random.Random, until: datetime) -> Any | None:
     """A recent demand a duplicate can repeat: not itself a duplicate or ended without being taken up, received
-    at least a day before now and open for a day at least."""
+    at least a day before `until` and open for a day at least."""
     day = timedelta(days=1)
     originals = [
         d
         for d in created[-200:]
         if d.duplicate_of_id is None
         and d.status not in (S.MERGED, S.OUT_OF_SCOPE, S.WITHDRAWN)
-        and d.received_at < now - day
+        and d.received_at < until - day
         and (d.closed_at is None or d.closed_at - d.received_at > day)
     ]
     return rng.choice(originals) if originals else None
@@ -404,7 +405,9 @@ def _play(
 ) -> Any:
     # A duplicate repeats an earlier demand of the same enterprise, raised again a few days later (through
     # another channel, or the enterprise asking after it); without such a demand the story withdraws instead.
-    original = _original_to_repeat(created, rng, now) if target == S.MERGED else None
+    # The district's people take no step after `until`, the last office moment before now.
+    until = office_until(now - timedelta(minutes=1))
+    original = _original_to_repeat(created, rng, until) if target == S.MERGED else None
     if original is not None:
         enterprise = next(e for e in enterprises if e.pk == original.enterprise_id)
     else:
@@ -426,12 +429,16 @@ def _play(
         days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
     start = now - timedelta(days=days_ago)
     if original is not None:
-        # While the original is still open: within five days of it, before it was closed and before now.
+        # While the original is still open: within five days of it, before it was closed and before `until`.
         end = min(
-            original.closed_at or now, now - timedelta(hours=1), original.received_at + timedelta(days=5)
+            original.closed_at or until, until - timedelta(hours=1), original.received_at + timedelta(days=5)
         )
         start = original.received_at + (end - original.received_at) * rng.uniform(0.1, 0.9)
-    clock = _Clock(start, now, rng)
+    clock = _Clock(start, until, rng)
+    if target != S.RECEIVED:
+        # A story that goes on after the receipt starts while the district's people can still take its steps;
+        # only a matter nobody has touched yet may have come in since the offices last closed.
+        clock.at = min(clock.at, clock.until - timedelta(hours=rng.uniform(0.5, 4)))
 
     channel = _weighted(
         rng,
@@ -451,7 +458,7 @@ def _play(
         ChannelChoices.ONLINE: account,
     }[channel]
     if channel not in ROUND_THE_CLOCK:
-        clock.at = min(clock.in_office(clock.at), now - timedelta(minutes=1))
+        clock.at = min(clock.in_office(clock.at), clock.until)
     # Whoever took a 12345 order screens and routes it; the area's officer everything else.
     intake = cast.dispatcher if channel == ChannelChoices.HOTLINE else officer
     excluded = target == S.OUT_OF_SCOPE
@@ -652,7 +659,7 @@ def _whistle(
     the acceptance and before whatever follows it."""
     # The next office hours may be days away (a weekend, a holiday): the moment is known before it is taken.
     moment = clock.in_office(clock.at + timedelta(hours=rng.uniform(0.5, 6)))
-    if moment >= clock.now - timedelta(hours=1):
+    if moment >= clock.until - timedelta(hours=1):
         return False
     clock.at = moment
     departments = [lead, *co][:3]

@@ -24,7 +24,7 @@ from demandloop.knowledge.cases import SELECTION_SIZE, case_draft, nominating_ro
 from demandloop.knowledge.choices import CaseStatusChoices
 from demandloop.knowledge.models import TypicalCase
 from demandloop.org.choices import RoleChoices
-from demandloop.org.demo import office_moment
+from demandloop.org.demo import office_moment, office_until
 from demandloop.org.models import District, Membership
 
 CASES = 16
@@ -122,7 +122,7 @@ def create_demo_cases(district: District) -> int:
         draft = case_draft(demand)
         level = demand.tier_level or 1
         resolved = demand.resolved_at or now
-        at = min(office_moment(resolved + timedelta(days=2)), now)
+        at = min(office_moment(resolved + timedelta(days=2)), office_until(now))
         case = actions.do_nominate_case(
             demand,
             _author(demand, hub.user),
@@ -138,7 +138,7 @@ def create_demo_cases(district: District) -> int:
         )
         created.append(case)
     for number, case in enumerate(created):
-        at = min(office_moment(case.created_at + timedelta(days=3)), now)
+        at = min(office_moment(case.created_at + timedelta(days=3)), office_until(now))
         if number >= len(created) - WAITING:
             continue
         if number >= len(created) - WAITING - RETURNED:
@@ -149,6 +149,8 @@ def create_demo_cases(district: District) -> int:
     if accepted:
         year = max(case.year for case in accepted)
         of_year = [case for case in accepted if case.year == year][:SELECTION_SIZE]
-        selection = actions.do_set_selection(district, hub.user, year=year, cases=of_year)
-        actions.do_publish_selection(selection, hub.user)
+        # In the hub's last office hours, after the last review.
+        at = office_until(now)
+        selection = actions.do_set_selection(district, hub.user, year=year, cases=of_year, at=at)
+        actions.do_publish_selection(selection, hub.user, at=at)
     return len(created)

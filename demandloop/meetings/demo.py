@@ -38,7 +38,7 @@ from demandloop.meetings import actions
 from demandloop.meetings.choices import MeetingKindChoices
 from demandloop.meetings.models import Meeting, Whistle
 from demandloop.org.choices import RoleChoices
-from demandloop.org.demo import office_moment
+from demandloop.org.demo import office_moment, office_until
 from demandloop.sla.services import compute_due, get_calendar
 
 # The hub's joint meeting: weekly, in the afternoon (静海 §三(三) 召开联席会进行专题研究; 南开 §三(三) 原则上7个工作日内).
@@ -124,14 +124,6 @@ def _at(day: date, moment: time) -> datetime:
     return datetime.combine(day, moment, tzinfo=timezone.get_current_timezone())
 
 
-def _working_day_before(day: date) -> date:
-    calendar = get_calendar()
-    day -= timedelta(days=1)
-    while not calendar.is_working_day(day):
-        day -= timedelta(days=1)
-    return day
-
-
 def joint_meeting_slots(now: datetime, span: timedelta = PAST_JOINT_MEETINGS_SPAN) -> list[datetime]:
     """The past joint meetings of the last `span`, oldest first: every `JOINT_EVERY_WORKING_DAYS` working days,
     the latest on the last working day whose meeting ended a while before `now` (it needs time for the stories
@@ -143,7 +135,7 @@ def joint_meeting_slots(now: datetime, span: timedelta = PAST_JOINT_MEETINGS_SPA
     slots = [_at(day, JOINT_MEETING_TIME)]
     while True:
         for _ in range(JOINT_EVERY_WORKING_DAYS):
-            day = _working_day_before(day)
+            day = calendar.previous_working_day(day)
         slot = _at(day, JOINT_MEETING_TIME)
         if slot < now - span:
             return sorted(slots)
@@ -365,9 +357,9 @@ def create_demo_coordination_meeting(
         location=f"{demand.area.name}便民服务中心会议室" if demand.area_id else rng.choice(LOCATIONS),
         chair=officer.get_full_name(),
         whistle=whistle,
-        # Called the afternoon the whistle was blown, for the next working morning; a meeting still to come is
-        # being called now.
-        at=min(max(whistle.blown_at, start - timedelta(hours=16)), now),
+        # Called by the evening before the next working morning (in office hours, after the whistle); a meeting
+        # still to come was called in the last office hours.
+        at=max(whistle.blown_at, office_until(min(start - timedelta(hours=15), now))),
     )
     if start > now:
         return meeting
@@ -411,7 +403,13 @@ def create_demo_topic_meeting(
         return None
     problem = problems[0]
     demands = list(Demand.objects.filter(pk__in=problem.demand_ids).order_by("received_at", "pk"))
-    recorded_at = min(demands[-1].received_at + timedelta(hours=6), now - timedelta(minutes=30))
+    # In the hub's office hours after the last of them came in; a demand that came in since the offices last
+    # closed is not yet part of it.
+    recorded_at = min(office_moment(demands[-1].received_at + timedelta(hours=6)), office_until(now))
+    demands = [d for d in demands if d.received_at <= recorded_at]
+    enterprise_count, count = len({d.enterprise_id for d in demands}), len(demands)
+    if enterprise_count < 2:
+        return None
     # The departments that lead the problem's demands, most demands first (the common problem names codes).
     by_code = {d.code: d for d in Department.objects.filter(district=district, code__in=problem.departments)}
     members = [
@@ -421,14 +419,19 @@ def create_demo_topic_meeting(
     ]
     lead = members[0].name if members else ""
     representative = next((d for d in demands if d.pk == problem.representative_id), demands[0])
+    text = (
+        problem.representative_text
+        if representative.pk == problem.representative_id
+        else representative.title
+    )
     typical = do_record_problem(
         district,
         hub,
         title=f"“{representative.title}”等同类诉求多家企业集中反映",
         description=(
-            f"近30天{problem.enterprise_count}家企业反映相似诉求（{problem.count}件）"
+            f"近30天{enterprise_count}家企业反映相似诉求（{count}件）"
             + (f"，多由{lead}牵头办理" if lead else "")
-            + f"。代表诉求：{problem.representative_text}"
+            + f"。代表诉求：{text}"
         ),
         demands=demands,
         at=recorded_at,
@@ -447,14 +450,15 @@ def create_demo_topic_meeting(
         # The working group's members that lead such demands (南开 §二(一): 召开专题会议进行会商).
         departments=members,
         demands=[],
+        at=recorded_at,
     )
-    do_table_problem(typical, hub, meeting=meeting)
+    do_table_problem(typical, hub, meeting=meeting, at=recorded_at)
     if held >= now - timedelta(hours=1):
         return meeting
     minutes = (
         f"{_cn_date(scheduled)}上午，“政企同行·有需必应”专项工作组召开专题会议，{hub_name}主持，工作组成员单位参加。\n"
-        f"会议研究了区政务服务办汇总的典型问题“{typical.title}”：近30天{problem.enterprise_count}家企业反映相似诉求"
-        f"{problem.count}件。会议提出：一、"
+        f"会议研究了区政务服务办汇总的典型问题“{typical.title}”：近30天{enterprise_count}家企业反映相似诉求"
+        f"{count}件。会议提出：一、"
         + (f"由{lead}牵头" if lead else "由相关职能部门牵头")
         + "梳理同类诉求的共性原因，两周内形成统一办理指引；二、已受理的同类诉求按指引加快办理，办理结果逐件反馈企业；"
         f"三、将答复口径纳入高频事项应答手册，由{district.role_label(RoleChoices.OFFICER)}向企业推送。"
@@ -497,6 +501,8 @@ def call_demo_next_joint_meeting(
         chair=hub_name,
         departments=departments,
         demands=on_agenda,
+        # In the hub's last office hours.
+        at=office_until(plan.now),
     )
 
 

@@ -376,3 +376,17 @@ def office_moment(at: datetime, rng: random.Random | None = None) -> datetime:
     day = local.date() if working and local.time() < OFFICE_OPENS else calendar.next_working_day(local.date())
     opens = datetime.combine(day, OFFICE_OPENS, tzinfo=local.tzinfo)
     return opens + timedelta(minutes=rng.uniform(0, 120)) if rng is not None else opens
+
+
+def office_until(now: datetime) -> datetime:
+    """The last moment of office hours up to `now`: `now` while the offices are open, else a minute before they
+    last closed. A demo made on a Sunday night or before the Monday opening ends its stories on Friday evening,
+    not at the hour it is made."""
+    local = timezone.localtime(now)
+    calendar = get_calendar()
+    if calendar.is_working_day(local.date()) and OFFICE_OPENS <= local.time() < OFFICE_CLOSES:
+        return now
+    day = local.date()
+    if not (calendar.is_working_day(day) and local.time() >= OFFICE_CLOSES):
+        day = calendar.previous_working_day(day)
+    return datetime.combine(day, OFFICE_CLOSES, tzinfo=local.tzinfo) - timedelta(minutes=1)

@@ -26,7 +26,7 @@ from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ComplexityChoices
 from demandloop.demands.demo import busiest_logins, demo_loads
 from demandloop.enterprises.models import Enterprise
-from demandloop.org.demo import office_moment
+from demandloop.org.demo import office_moment, office_until
 from demandloop.org.models import District, User
 from demandloop.solicitation import actions
 from demandloop.solicitation.actions import CampaignInput, ProblemInput
@@ -175,7 +175,8 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     actions.do_close_campaign(old, hub, at=office_moment(start + timedelta(days=15)))
 
     # This month's, launched, its deadline passed.
-    launched = office_moment(now - timedelta(days=8))
+    # (After a long holiday the first office hours after "eight days ago" may be today's: three days at least.)
+    launched = min(office_moment(now - timedelta(days=8)), office_until(now - timedelta(days=3)))
     current = actions.do_create_campaign(
         district,
         hub,
@@ -197,18 +198,23 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
     for i, target in enumerate(answering):
         late = i % 7 == 3
         assert current.reply_due is not None  # launched
-        after_due = min(office_moment(current.reply_due + timedelta(hours=10)), now - timedelta(hours=1))
+        after_due = office_moment(current.reply_due + timedelta(hours=10))
         when = after_due if late else office_moment(launched + timedelta(days=1, hours=i % 20))
+        when = min(when, office_until(now - timedelta(hours=1)))
         if i == len(answering) - 1:
             _reply(target, rng, when, submit=False)  # a draft only
             continue
         reply = _reply(target, rng, when, none=i % 5 == 4)
-        if reply is not None and i % 4 != 1:  # one in four waits for the hub
-            accepted = min(office_moment(when + timedelta(hours=2)), now - timedelta(minutes=30))
+        accepted = office_moment(when + timedelta(hours=2))
+        # One in four waits for the hub, and so does a reply the hub has had no office hours for yet.
+        if reply is not None and i % 4 != 1 and accepted <= office_until(now - timedelta(minutes=30)):
             demands = actions.do_accept_reply(reply, hub, at=accepted)
             if i % 2 == 0:
-                _triage(district, hub, demands, rng, min(office_moment(when + timedelta(hours=4)), now))
-    actions.do_remind(current, hub, at=min(office_moment(current.reply_due + timedelta(hours=12)), now))
+                triaged = max(accepted, min(office_moment(when + timedelta(hours=4)), office_until(now)))
+                _triage(district, hub, demands, rng, triaged)
+    actions.do_remind(
+        current, hub, at=min(office_moment(current.reply_due + timedelta(hours=12)), office_until(now))
+    )
 
     # Next quarter's, a draft.
     actions.do_create_campaign(
@@ -221,7 +227,7 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
             departments=departments,
             reply_days=7,
         ),
-        at=now,
+        at=office_until(now),
         is_demo=True,
     )
     return 3

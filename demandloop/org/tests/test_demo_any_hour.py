@@ -1,0 +1,148 @@
+"""`init --demo` made at awkward moments: a Sunday night, the first morning after the National Day week, the last
+evening of the year (whose next year's holidays are not published), the working Saturday before the Spring
+Festival. The demo is built from the clock; whatever the hour it is made, nothing in it has happened after it was
+made, the district's people act in office hours, and the printed logins open on work.
+
+The platform's clock is moved with time-machine, which moves every reading of it (model defaults included), and
+keeps ticking from there, as a real `init` would."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import call_command
+from django.db import models
+from django.utils import timezone
+
+from demandloop.core.models import AuditEvent
+from demandloop.demands.choices import DemandActionChoices as A
+from demandloop.demands.demo import ROUND_THE_CLOCK, busiest_logins
+from demandloop.demands.flow import OPEN_STATUSES
+from demandloop.demands.models import Demand, DemandEvent
+from demandloop.org.choices import RoleChoices as R
+from demandloop.org.demo import OFFICE_CLOSES, OFFICE_OPENS
+from demandloop.org.models import District, User
+from demandloop.sla.calendar import SHANGHAI
+from demandloop.sla.services import get_calendar
+from demandloop.solicitation.queries import waiting_targets
+
+pytestmark = pytest.mark.django_db
+
+MOMENTS = {
+    "sunday-night": datetime(2026, 11, 29, 3, 0, tzinfo=SHANGHAI),
+    "after-national-day": datetime(2026, 10, 8, 8, 40, tzinfo=SHANGHAI),
+    "new-year-s-eve": datetime(2026, 12, 31, 23, 30, tzinfo=SHANGHAI),
+    "working-saturday-before-spring-festival": datetime(2026, 2, 14, 17, 59, tzinfo=SHANGHAI),
+}
+
+# Moments a record is about (deadlines, plans, the next attempt of a delivery): they may lie ahead.
+AHEAD = {
+    "response_due",
+    "completion_due",
+    "planned_at",
+    "extension_requested_until",
+    "report_due",
+    "scheduled_at",
+    "due",
+    "next_at",
+    "reply_due",
+    "next_attempt_at",
+    "locked_until",
+    "hotline_due",
+}
+
+
+# When the district's people did something, beside the steps of the demands.
+PEOPLE_S_MOMENTS = [
+    ("meetings.Whistle", "blown_at"),
+    ("meetings.WhistleResponse", "reported_at"),
+    ("meetings.Meeting", "created_at"),
+    ("meetings.Meeting", "held_at"),
+    ("meetings.Meeting", "concluded_at"),
+    ("solicitation.Campaign", "created_at"),
+    ("solicitation.Campaign", "launched_at"),
+    ("solicitation.Campaign", "closed_at"),
+    ("solicitation.Reply", "submitted_at"),
+    ("solicitation.Reply", "accepted_at"),
+    ("solicitation.CampaignReminder", "sent_at"),
+    ("knowledge.TypicalCaseEvent", "at"),
+    ("knowledge.CaseSelectionEvent", "at"),
+    ("knowledge.TypicalProblem", "recorded_at"),
+    ("reports.IssuedReport", "issued_at"),
+]
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS.values()), ids=list(MOMENTS))
+def test_a_demo_made_at_any_hour_keeps_the_district_s_hours_and_opens_on_work(moment: datetime) -> None:
+    # One demo per moment, all the checks on it: a demo is the expensive part.
+    with time_machine.travel(moment, tick=True):
+        call_command("init", "--preset", "all", "--demo", "120", "--no-migrate", stdout=StringIO())
+        done = timezone.now()
+    check_nothing_happened_after(done)
+    check_the_district_s_people_act_in_office_hours()
+    check_the_printed_logins_open_on_work()
+
+
+def _local(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%a %Y-%m-%d %H:%M")
+
+
+def check_nothing_happened_after(done: datetime) -> None:
+    late = []
+    checked = 0
+    for model in apps.get_models():
+        if not model.__module__.startswith("demandloop"):
+            continue
+        for field in model._meta.get_fields():
+            if not isinstance(field, models.DateTimeField) or field.name in AHEAD:
+                continue
+            last = model.objects.aggregate(last=models.Max(field.name))["last"]
+            if last is None:
+                continue
+            checked += 1
+            if last > done:
+                late.append((model._meta.label, field.name, timezone.localtime(last)))
+    assert not late, late
+    assert checked > 40
+
+
+def check_the_district_s_people_act_in_office_hours() -> None:
+    """Only 12345 and the portal take a matter in at any hour; every other step of a demand, and every action
+    the audit trail records of the district's people, falls on a working day between 08:30 and 18:00."""
+    calendar = get_calendar()
+
+    def in_office(at: datetime) -> bool:
+        local = timezone.localtime(at)
+        return calendar.is_working_day(local.date()) and OFFICE_OPENS <= local.time() < OFFICE_CLOSES
+
+    steps = DemandEvent.objects.select_related("demand")
+    outside = [
+        (e.demand.channel, e.action, _local(e.at))
+        for e in steps
+        if not in_office(e.at) and not (e.action == A.RECEIVE and e.demand.channel in ROUND_THE_CLOCK)
+    ]
+    assert not outside, sorted(set(outside))[:40]
+    assert steps.count() > 500
+    # Whistles, meetings, campaigns, cases, reports: the moments the rest of the district's work happened at.
+    # (Not the audit trail: outside the demands' batch an audit row holds when it was written, the real moment.)
+    outside = []
+    for label, name in PEOPLE_S_MOMENTS:
+        model = apps.get_model(label)
+        moments = model.objects.exclude(**{name: None}).values_list(name, flat=True)
+        assert moments, (label, name, "the demo has such moments to check")
+        outside += [(label, name, _local(at)) for at in moments if not in_office(at)]
+    assert not outside, sorted(set(outside))[:40]
+
+
+def check_the_printed_logins_open_on_work() -> None:
+    for district in District.objects.all():
+        logins = busiest_logins(district)
+        for role in (R.OFFICER, R.COORDINATOR):
+            user = User.objects.get(username=logins[role])
+            assert Demand.objects.for_user(user).filter(status__in=OPEN_STATUSES).exists(), (district, role)
+            assert waiting_targets(user), (district, role, "the current campaign waits for them")
+    assert AuditEvent.objects.exists()
