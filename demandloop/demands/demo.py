@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
@@ -129,6 +130,75 @@ class Matter:
     content: str
     department: str = ""
     tier: int = 0
+
+    @cached_property
+    def spheres(self) -> frozenset[str]:
+        return spheres_of(self.content)
+
+
+# Who raises a matter, read from its words: a farm's matter comes from a cooperative (or a food maker), a shop's
+# from a shopkeeper (or a catering or trading company), a factory's or a company's from a company. A matter with
+# none of these words (a tax question, a licence's progress) may come from anyone.
+SPHERE_WORDS = {
+    "farm": ("合作社", "农机", "农田", "农产品", "种植", "大棚", "农村电商", "农业"),
+    "shop": (
+        "个体",
+        "餐饮店",
+        "门店",
+        "小吃",
+        "饭店",
+        "外摆",
+        "美容美发",
+        "商户",
+        "沿街",
+        "便利店",
+        "理发",
+        "汽修",
+        "店铺",
+        "摊位",
+    ),
+    "company": (
+        "厂",
+        "车间",
+        "生产线",
+        "环评",
+        "排污",
+        "用电增容",
+        "高新技术",
+        "专精特新",
+        "上市",
+        "研发",
+        "科技型",
+        "专利",
+        "施工许可",
+        "危化",
+        "危险化学品",
+        "特种设备",
+        "安全生产许可",
+        "工业",
+        "制造",
+        "仓储",
+        "公司",
+        "股东",
+    ),
+}
+# The spheres of each kind of enterprise; a company's also by its industry.
+KIND_SPHERES = {"company": {"company"}, "individual": {"shop"}, "cooperative": {"farm"}}
+INDUSTRY_SPHERES = {"餐饮业": {"shop"}, "批发业": {"shop"}, "食品制造业": {"farm"}}
+
+
+def spheres_of(text: str) -> frozenset[str]:
+    """The spheres whose words the text uses (empty: anyone's matter)."""
+    return frozenset(sphere for sphere, words in SPHERE_WORDS.items() if any(w in text for w in words))
+
+
+def raises(enterprise: Enterprise, matter: Matter) -> bool:
+    """Whether `enterprise` is one to raise `matter`: a 农机 cooperative does not ask about its restaurant's
+    outdoor tables, nor a barber's shop about the environmental assessment of its new workshop."""
+    if not matter.spheres:
+        return True
+    own = KIND_SPHERES.get(enterprise.kind, set()) | INDUSTRY_SPHERES.get(enterprise.industry, set())
+    return bool(own & matter.spheres)
 
 
 def title_of(text: str) -> str:
@@ -368,6 +438,26 @@ def _matter_for(cast: Cast, rng: random.Random, excluded: bool, level: int | Non
     return rng.choice(fitting or cast.matters)
 
 
+def _matter_and_enterprise(
+    cast: Cast,
+    rng: random.Random,
+    enterprises: list[Enterprise],
+    created: list[Any],
+    excluded: bool,
+    level: int | None,
+) -> tuple[Matter, Enterprise]:
+    """A matter for the story and an enterprise that would raise it, and has not raised it before (only a
+    duplicate repeats a matter)."""
+    raised = {(d.enterprise_id, d.title) for d in created}
+    for _ in range(10):
+        matter = _matter_for(cast, rng, excluded, level)
+        fitting = [e for e in enterprises if raises(e, matter) and (e.pk, matter.title) not in raised]
+        if fitting:
+            return matter, rng.choice(fitting)
+    fresh = [e for e in enterprises if (e.pk, matter.title) not in raised]
+    return matter, rng.choice(fresh or enterprises)
+
+
 def _original_to_repeat(created: list[Any], rng: random.Random, until: datetime) -> Any | None:
     """A recent demand a duplicate can repeat: not itself a duplicate or ended without being taken up, received
     at least a day before `until` and open for a day at least."""
@@ -408,10 +498,12 @@ def _play(
     # The district's people take no step after `until`, the last office moment before now.
     until = office_until(now - timedelta(minutes=1))
     original = _original_to_repeat(created, rng, until) if target == S.MERGED else None
+    excluded = target == S.OUT_OF_SCOPE
     if original is not None:
         enterprise = next(e for e in enterprises if e.pk == original.enterprise_id)
+        matter = Matter("", original.title, original.content)
     else:
-        enterprise = rng.choice(enterprises)
+        matter, enterprise = _matter_and_enterprise(cast, rng, enterprises, created, excluded, level)
     officer = cast.officer_by_area[enterprise.area_id]
     account = cast.account_by_enterprise.get(enterprise.pk)
     open_matter = target not in (
@@ -461,15 +553,6 @@ def _play(
         clock.at = min(clock.in_office(clock.at), clock.until)
     # Whoever took a 12345 order screens and routes it; the area's officer everything else.
     intake = cast.dispatcher if channel == ChannelChoices.HOTLINE else officer
-    excluded = target == S.OUT_OF_SCOPE
-    matter = _matter_for(cast, rng, excluded, level)
-    # An enterprise does not raise the same matter twice, but in a duplicate.
-    for _ in range(10):
-        if not any(d.enterprise_id == enterprise.pk and d.title == matter.title for d in created):
-            break
-        matter = _matter_for(cast, rng, excluded, level)
-    if original is not None:
-        matter = Matter("", original.title, original.content)
     domain_code, title, content = matter.code, matter.title, matter.content
     demand = actions.do_receive(
         registrar,

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ComplexityChoices
-from demandloop.demands.demo import busiest_logins, demo_loads
+from demandloop.demands.demo import Matter, busiest_logins, demo_loads, raises
 from demandloop.enterprises.models import Enterprise
 from demandloop.org.demo import office_moment, office_until
 from demandloop.org.models import District, User
@@ -68,11 +68,12 @@ def _enterprises_of(target: CampaignTarget, rng: random.Random) -> list[Enterpri
 def _problems(target: CampaignTarget, rng: random.Random, n: int, general: bool) -> list[ProblemInput]:
     enterprises = _enterprises_of(target, rng)
     chosen = rng.sample(PROBLEMS, k=min(n, len(PROBLEMS)))
-    problems = [
-        ProblemInput(content=text, complexity=view, enterprise=enterprises[i % len(enterprises)])
-        for i, (text, view) in enumerate(chosen)
-        if enterprises
-    ]
+    problems = []
+    for i, (text, view) in enumerate(chosen):
+        # An enterprise of the unit that would raise it (a factory's problem is not a barber's).
+        fitting = [e for e in enterprises if raises(e, Matter("", "", text))]
+        if fitting:
+            problems.append(ProblemInput(content=text, complexity=view, enterprise=fitting[i % len(fitting)]))
     if general or not problems:
         text, view = rng.choice(GENERAL)
         problems.append(ProblemInput(content=text, complexity=view))

@@ -217,3 +217,37 @@ def test_demo_matters_come_from_the_corpus_and_go_to_the_department_they_belong_
         for demand in demands:
             if demand.status == S.OUT_OF_SCOPE:
                 assert demand.exclusion.code == train[demand.content].exclusion, demand.title
+
+
+def test_each_demo_matter_comes_from_an_enterprise_that_would_raise_it(demo: list[Any]) -> None:
+    from demandloop.demands.demo import Matter, raises
+
+    demands = Demand.objects.filter(district__in=demo).select_related("enterprise")
+    misfits = [
+        (d.pk, d.enterprise.name, d.content[:30])
+        for d in demands
+        if not raises(d.enterprise, Matter("", d.title, d.content))
+    ]
+    assert not misfits, misfits[:5]
+    spheres = {Matter("", d.title, d.content).spheres for d in demands}
+    assert {frozenset({"farm"}), frozenset({"shop"}), frozenset({"company"})} <= spheres, (
+        "the check sees them"
+    )
+
+
+def test_a_farm_s_matter_is_a_cooperative_s_and_a_shop_s_a_shopkeeper_s() -> None:
+    from demandloop.demands.demo import Matter, raises
+    from demandloop.enterprises.models import Enterprise
+
+    coop = Enterprise(kind="cooperative", industry="农业")
+    barber = Enterprise(kind="individual", industry="居民服务业")
+    factory = Enterprise(kind="company", industry="通用设备制造业")
+    caterer = Enterprise(kind="company", industry="餐饮业")
+    subsidy = Matter("", "", "我们合作社申请的农机购置补贴公示后还没发放")
+    tables = Matter("", "", "饭店门前外摆被罚款，希望明确可以外摆的时段")
+    workshop = Matter("", "", "我厂新建车间，环评、能评、施工许可分别在不同窗口排队")
+    invoice = Matter("", "", "数电发票开具时提示纳税人状态异常，无法开票")
+    assert [raises(e, subsidy) for e in (coop, barber, factory, caterer)] == [True, False, False, False]
+    assert [raises(e, tables) for e in (coop, barber, factory, caterer)] == [False, True, False, True]
+    assert [raises(e, workshop) for e in (coop, barber, factory, caterer)] == [False, False, True, True]
+    assert all(raises(e, invoice) for e in (coop, barber, factory, caterer))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from demandloop.demands.demo import busiest_logins, create_demo_demands
+from demandloop.demands.demo import Matter, busiest_logins, create_demo_demands, raises
 from demandloop.demands.models import Demand
 from demandloop.org.demo import create_demo_enterprises, create_demo_people
 from demandloop.org.models import User
@@ -34,6 +34,9 @@ def test_the_demo_has_a_closed_a_launched_and_a_draft_campaign_per_district():
         Demand.objects.filter(channel="solicitation", solicitation_problem__isnull=False).count()
         >= figures.demands
     )
+    # Each problem is one its enterprise would raise (no barber's shop with a new production line).
+    named = [p for c in (closed, launched) for p in problems_of(c) if p.enterprise_id]
+    assert named and all(raises(p.enterprise, Matter("", "", p.content)) for p in named)
     # The logins `init` prints find the campaign waiting on their pages.
     logins = busiest_logins(district)
     for role in ("officer", "coordinator"):
