@@ -262,6 +262,19 @@ def facts_of(demands: list[Demand]) -> dict[int, DemandFacts4Case]:
 # --- The draft of a nomination ----------------------------------------------------------------------------
 
 
+# Room left in a case's title for the words around the demand's own.
+CASE_TITLE_QUOTE_CHARS = 180
+
+
+def case_title(demand_title: str) -> str:
+    """A case's title drafted from its demand's: the enterprise's words quoted, named as a case of handling a
+    demand — a published case does not read "我们饭店的外摆……" as if the district were speaking."""
+    quoted = demand_title.strip().rstrip("。？！?!，,；;：:")
+    if len(quoted) > CASE_TITLE_QUOTE_CHARS:
+        quoted = quoted[: CASE_TITLE_QUOTE_CHARS - 1] + "…"
+    return _("“%(title)s”: a demand handled") % {"title": quoted}
+
+
 def case_draft(demand: Demand) -> dict[str, Any]:
     """The texts a nomination starts from, written from the demand and its events, for the author to edit
     rather than type (the enterprise's words, who handled it at which tier, how long it took, the evaluation)."""
@@ -301,7 +314,7 @@ def case_draft(demand: Demand) -> dict[str, Any]:
         if facts.evaluation_comment.strip():
             outcome.append(f"“{facts.evaluation_comment.strip()}”")
     return {
-        "title": demand.title,
+        "title": case_title(demand.title),
         "background": background,
         "approach": "\n".join(steps),
         "outcome": "\n".join(outcome),

@@ -23,7 +23,7 @@ from demandloop.demands.tests.world import World, build_world, drive
 from demandloop.integrations.models import Notification
 from demandloop.knowledge import actions
 from demandloop.knowledge.casebook import casebook_file
-from demandloop.knowledge.cases import case_draft, demand_facts
+from demandloop.knowledge.cases import case_draft, case_title, demand_facts
 from demandloop.knowledge.choices import CaseStatusChoices as CS
 from demandloop.knowledge.models import CaseSelection, TypicalCase
 
@@ -56,11 +56,17 @@ def accepted(w: Any, **extra: Any) -> TypicalCase:
 # --- Nominating --------------------------------------------------------------------------------------------
 
 
+def test_a_case_s_title_quotes_the_demand_s_and_fits_the_field():
+    assert case_title("我们饭店的外摆经营被城管罚款？") == "“我们饭店的外摆经营被城管罚款”诉求办理案例"
+    long = case_title("长" * 200)
+    assert len(long) <= TypicalCase._meta.get_field("title").max_length and "…" in long
+
+
 def test_it_drafts_the_case_from_the_demand_and_its_events(world):
     w = world.jinghai
     demand = drive(w, S.EVALUATED)
     draft = case_draft(demand)
-    assert draft["title"] == demand.title
+    assert draft["title"] == f"“{demand.title}”诉求办理案例"
     assert "企业新开食堂" in draft["background"] and w.ent_a.name in draft["background"]
     assert "区市场监管局" in draft["approach"] and "区税务局" in draft["approach"]
     assert "三个工作日内上门指导" in draft["approach"]
@@ -437,7 +443,7 @@ def test_the_api_nominates_reviews_selects_and_exports(world):
     demand = drive(w, S.EVALUATED)
     officer = api(w.officer_a)
     draft = officer.get(f"/api/v1/cases/draft/?demand={demand.pk}")
-    assert draft.status_code == 200 and draft.json()["title"] == demand.title
+    assert draft.status_code == 200 and draft.json()["title"] == f"“{demand.title}”诉求办理案例"
     assert api(w.officer_b).get(f"/api/v1/cases/draft/?demand={demand.pk}").status_code == 404
     missing = officer.post("/api/v1/cases/", {**TEXTS, "demand": demand.pk, "lessons": ""}, format="json")
     assert missing.status_code == 400 and "lessons" in missing.json()

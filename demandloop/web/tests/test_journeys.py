@@ -739,7 +739,7 @@ def test_a_case_is_nominated_returned_revised_accepted_chosen_and_read_by_enterp
     year = case.year
     assert saved.name == f"静海区{year}年度十佳服务案例汇编.docx"
     text = "\n".join(p.text for p in Document(io.BytesIO(saved.read_bytes())).paragraphs)
-    assert "一、新建车间电力增容" in text and "提前一个月投产" in text
+    assert "一、“新建车间电力增容”诉求办理案例" in text and "提前一个月投产" in text
 
     owner = person(chromium, people, "owner", phone=True)
     owner.go("/cases/showcase/")
