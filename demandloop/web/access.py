@@ -63,6 +63,8 @@ PAGES: tuple[Page, ...] = (
     Page("solicitation_list", _("Solicitation"), SOLICITATION),
     Page("case_list", _("Typical cases"), DEMAND_STAFF),
     Page("case_showcase", _("Top-ten service cases"), frozenset({R.ENTERPRISE})),
+    # The security auditor reads the audit trail (三权分立).
+    Page("audit_trail", _("Audit trail"), frozenset({R.AUDITOR})),
 )
 
 

@@ -7,7 +7,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from demandloop.web import views
-from demandloop.web.views import dashboard, demand, enterprises, hub, portal, whistles, work
+from demandloop.web.views import audit, dashboard, demand, enterprises, hub, portal, whistles, work
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -47,6 +47,8 @@ urlpatterns = [
     ),
     path("demands/<int:pk>/whistle/", whistles.blow_whistle, name="demand_whistle"),
     path("whistles/responses/<int:pk>/report-in/", whistles.report_in, name="whistle_report_in"),
+    path("audit/", audit.audit_trail, name="audit_trail"),
+    path("audit/export.xlsx", audit.audit_export, name="audit_export"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/search/", demand.enterprise_search, name="enterprise_search"),
     path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),

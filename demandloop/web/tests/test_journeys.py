@@ -746,3 +746,38 @@ def test_a_case_is_nominated_returned_revised_accepted_chosen_and_read_by_enterp
     assert "新建车间电力增容" in owner.text(".showcase-case") and "某企业" in owner.text(".showcase-case")
     for p in (officer, hub, owner):
         p.close()
+
+
+def test_the_auditor_finds_a_refused_sign_in_and_exports_the_trail(chromium, people, make_user, tmp_path):
+    from openpyxl import load_workbook
+
+    from demandloop.demands import actions
+
+    actions.do_receive(
+        people["officer"],
+        enterprise=people["enterprise"],
+        channel="officer",
+        source="visit",
+        title="厂区门前道路破损",
+        content="厂区门前道路破损，大货车通行困难。",
+    )
+    stranger = Person(chromium, people["live_server"].url, "zhoujing", password="not-the-password")
+    assert "/accounts/login/" in stranger.page.url, "refused: still at the sign-in"
+    stranger.close()
+    make_user("shenji", R.AUDITOR, full_name="沈纪")
+    auditor = Person(chromium, people["live_server"].url, "shenji")
+    assert auditor.page.url.endswith("/audit/"), "one role: straight to its page"
+    assert "诉求 · 受理" in auditor.text("#audit-rows") and "厂区门前道路破损" in auditor.text("#audit-rows")
+    auditor.page.select_option("#id_result", "failure")
+    auditor.page.click("#audit-filters button[type=submit]")
+    auditor.page.wait_for_url("**/audit/?*result=failure*")
+    assert auditor.text("#audit-count") == "1 条记录"
+    assert "登录 · 登录失败" in auditor.text("#audit-rows") and "zhoujing" in auditor.text("#audit-rows")
+    auditor.shot("audit-trail")
+    with auditor.page.expect_download() as download:
+        auditor.page.click("#audit-export")
+    path = tmp_path / "trail.xlsx"
+    download.value.save_as(path)
+    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][1] == "zhoujing" and rows[1][10] == "拒绝或失败"
+    auditor.close()

@@ -68,6 +68,9 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "meeting_minutes": DEMAND_STAFF,
     "meeting_change": DEMAND_STAFF,
     "delivery_list": {R.HUB},
+    # The security auditor's audit trail (no auditor in the world: 404 for everyone here).
+    "audit_trail": {R.AUDITOR},
+    "audit_export": {R.AUDITOR},
     "delivery_retry": {R.HUB},
     "monthly_report": {R.HUB, R.DISPATCHER},
     "monthly_report_docx": {R.HUB, R.DISPATCHER},

@@ -1,0 +1,241 @@
+"""The security auditor's page (安全审计员, 三权分立): the audit trail, read-only, filtered and exported.
+
+Every action of the platform writes one `AuditEvent` (`demandloop.core.audit`), refused attempts and sign-ins
+included. The auditor reads them here: a deployment-wide auditor (no district) every row, an auditor bound to a
+district that district's rows. Nobody else opens the page (404, like any page outside one's roles). An export is
+itself audited, with the filters it was made with; reading the page is not (the auditor's searches would bury
+what they look for).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+
+from demandloop.core import audit
+from demandloop.core.models import AuditEvent
+from demandloop.demands.choices import DemandActionChoices
+from demandloop.org.choices import RoleChoices as R
+from demandloop.org.models import District, Membership
+from demandloop.web.access import role_page
+
+PER_PAGE = 50
+EXPORT_LIMIT = 50000
+
+# What the first part of an action's dotted name is about.
+AREAS = {
+    "demand": gettext_lazy("Demand"),
+    "meetings": gettext_lazy("Meetings"),
+    "solicitation": gettext_lazy("Solicitation"),
+    "knowledge": gettext_lazy("Typical cases"),
+    "reports": gettext_lazy("Monthly report"),
+    "enterprise": gettext_lazy("Enterprises"),
+    "auth": gettext_lazy("Sign-in"),
+    "access": gettext_lazy("Access"),
+    "audit": gettext_lazy("Audit trail"),
+}
+# Actions with a name of their own beyond the demand's steps.
+NAMED = {
+    "auth.login": gettext_lazy("Signed in"),
+    "auth.login_failed": gettext_lazy("Sign-in failed"),
+    "auth.logout": gettext_lazy("Signed out"),
+    "access.refused": gettext_lazy("Access refused"),
+    "audit.export": gettext_lazy("Exported the audit trail"),
+}
+
+
+def action_label(action: str) -> str:
+    """ "诉求 · 提级" for a demand's step, the area and the name for the rest ("会议 · meetings.call")."""
+    area, _dot, rest = action.partition(".")
+    if action in NAMED:
+        return f"{AREAS.get(area, area)} · {NAMED[action]}"
+    if area == "demand" and rest in DemandActionChoices.values:
+        return f"{AREAS['demand']} · {DemandActionChoices(rest).label}"
+    return f"{AREAS[area]} · {action}" if area in AREAS else action
+
+
+def role_label(role: str) -> str:
+    if role == audit.SYSTEM_ROLE:
+        return _("the platform")
+    return str(R(role).label) if role in R.values else role
+
+
+def audit_rows_for(user: Any) -> QuerySet[AuditEvent]:
+    """The rows `user` may read as an auditor: all of them without a district, else its districts' rows."""
+    districts = set(
+        Membership.objects.filter(user=user, is_active=True, role=R.AUDITOR).values_list(
+            "district_id", flat=True
+        )
+    )
+    if None in districts:
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.filter(district_id__in=districts)
+
+
+class AuditFilterForm(forms.Form):
+    start = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    who = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), required=False)
+    district = forms.ModelChoiceField(
+        label=gettext_lazy("District"), queryset=District.objects.none(), required=False
+    )
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
+    result = forms.ChoiceField(
+        label=gettext_lazy("Outcome"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("success", gettext_lazy("Succeeded")),
+            ("failure", gettext_lazy("Refused or failed")),
+        ],
+    )
+    target = forms.CharField(label=gettext_lazy("Object"), required=False, max_length=200)
+    address = forms.CharField(label=gettext_lazy("Client address"), required=False, max_length=64)
+
+    def __init__(self, *args: Any, rows: QuerySet[AuditEvent], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "—"), *R.choices, (audit.SYSTEM_ROLE, _("the platform"))]
+        actions = rows.order_by("action").values_list("action", flat=True).distinct()
+        self.fields["action"].choices = [("", "—")] + [(a, action_label(a)) for a in actions]
+        district_ids = rows.exclude(district=None).values("district_id").distinct()
+        self.fields["district"].queryset = District.objects.filter(pk__in=district_ids).order_by("code")
+        self.fields["who"].widget.attrs["placeholder"] = _("username or name")
+        self.fields["target"].widget.attrs["placeholder"] = _("number or name")
+
+    def clean(self) -> dict[str, Any]:
+        values = super().clean() or {}
+        start, end = values.get("start"), values.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The period ends before it starts."))
+        return values
+
+    def apply(self, rows: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        """`rows` narrowed by the valid filters (the form must have been validated)."""
+        values = self.cleaned_data
+        local = timezone.get_current_timezone()
+        if values.get("start"):
+            rows = rows.filter(at__gte=datetime.combine(values["start"], time.min, tzinfo=local))
+        if values.get("end"):
+            rows = rows.filter(
+                at__lt=datetime.combine(values["end"] + timedelta(days=1), time.min, tzinfo=local)
+            )
+        if who := values.get("who", "").strip():
+            rows = rows.filter(Q(username__icontains=who) | Q(user__full_name__icontains=who))
+        if values.get("role"):
+            rows = rows.filter(role=values["role"])
+        if values.get("district"):
+            rows = rows.filter(district=values["district"])
+        if values.get("action"):
+            rows = rows.filter(action=values["action"])
+        if values.get("result"):
+            rows = rows.filter(success=values["result"] == "success")
+        if target := values.get("target", "").strip():
+            rows = rows.filter(Q(object_id=target.lstrip("#")) | Q(object_repr__icontains=target))
+        if address := values.get("address", "").strip():
+            rows = rows.filter(address__startswith=address)
+        return rows
+
+
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+    rows = audit_rows_for(request.user)
+    form = AuditFilterForm(request.GET, rows=rows)
+    if not form.is_valid():
+        return form, rows.none()
+    return form, form.apply(rows).select_related("user", "district").order_by("-at", "-pk")
+
+
+@role_page(R.AUDITOR)
+@require_GET
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    form, rows = _filtered(request)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.action_label = action_label(row.action)
+        row.role_label = role_label(row.role)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/audit.html",
+        {"form": form, "page": page, "query": query.urlencode(), "export_limit": EXPORT_LIMIT},
+    )
+
+
+@role_page(R.AUDITOR)
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered rows as an Excel file (at most `EXPORT_LIMIT`, the latest first); the export is audited."""
+    form, rows = _filtered(request)
+    if form.errors:
+        return audit_trail(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Audit trail"))
+    sheet.append(
+        [
+            _("When"),
+            _("Username"),
+            _("Full name"),
+            _("Role"),
+            _("District"),
+            _("Action"),
+            _("Action code"),
+            _("Object type"),
+            _("Object number"),
+            _("Object"),
+            _("Outcome"),
+            _("Message"),
+            _("Client address"),
+            _("Detail"),
+        ]
+    )
+    local = timezone.get_current_timezone()
+    written = 0
+    for row in rows[:EXPORT_LIMIT].iterator(chunk_size=2000):
+        sheet.append(
+            [
+                row.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S"),
+                row.username,
+                row.user.full_name if row.user is not None else "",
+                role_label(row.role),
+                row.district.name if row.district is not None else "",
+                action_label(row.action),
+                row.action,
+                row.object_type,
+                row.object_id,
+                row.object_repr,
+                _("Succeeded") if row.success else _("Refused or failed"),
+                row.message,
+                row.address,
+                json.dumps(row.detail, ensure_ascii=False) if row.detail else "",
+            ]
+        )
+        written += 1
+    audit.record(
+        "audit.export",
+        user=request.user,
+        role=R.AUDITOR,
+        detail={"filters": {k: v for k, v in request.GET.items() if v}, "rows": written},
+        request=request,
+    )
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.xlsx"'
+    workbook.save(response)
+    return response
