@@ -53,6 +53,20 @@ def no_csp_violations() -> Iterator[None]:
         pytest.fail(f"the browser refused under the Content Security Policy:\n{found}")
 
 
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[list[Any]]:
+    """Both presets' demo (`demands.tests.world.demo_districts`), built once for a test module that only reads it,
+    in a transaction rolled back after the module; each test's own writes roll back inside it as usual. (A demo is
+    a few seconds to build; ten tests building their own were a minute and a half of the suite.)"""
+    from django.db import transaction
+
+    from demandloop.demands.tests.world import demo_districts
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_districts()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def settled_calendar(monkeypatch: pytest.MonkeyPatch) -> None:
     """For tests that count queries: the process's working-day calendar checks its revision token every few

@@ -16,7 +16,7 @@ from demandloop.demands.demo import COVERAGE, ROUND_THE_CLOCK
 from demandloop.demands.flow import targets
 from demandloop.demands.models import Demand, DemandEvent
 from demandloop.demands.queries import DemandFacts, demand_grants
-from demandloop.demands.tests.world import DEMO_PER_DISTRICT, demo_districts
+from demandloop.demands.tests.world import DEMO_PER_DISTRICT
 from demandloop.org.demo import OFFICE_CLOSES, OFFICE_OPENS
 from demandloop.org.models import User
 from demandloop.sla.services import compute_due, get_calendar
@@ -27,8 +27,9 @@ PER_DISTRICT = len(COVERAGE) + DEMO_PER_DISTRICT
 
 
 @pytest.fixture
-def demo() -> list[Any]:
-    return demo_districts()
+def demo(demo_once: list[Any]) -> list[Any]:
+    """The demo of both presets, built once for this module (conftest.py `demo_once`): the tests only read it."""
+    return demo_once
 
 
 def test_it_creates_every_status_at_every_tier_in_both_districts(demo: list[Any]) -> None:

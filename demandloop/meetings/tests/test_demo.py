@@ -14,7 +14,6 @@ from demandloop.demands.actions import end_of_day
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.models import Demand, DemandEvent
-from demandloop.demands.tests.world import demo_districts
 from demandloop.integrations.models import Notification
 from demandloop.knowledge.models import TypicalProblem
 from demandloop.meetings.choices import MeetingKindChoices as K
@@ -28,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo() -> list[Any]:
-    return demo_districts()
+def demo(demo_once: list[Any]) -> list[Any]:
+    """The demo of both presets, built once for this module (conftest.py `demo_once`): the tests only read it."""
+    return demo_once
 
 
 def _state_at(demand: Demand, moment: Any) -> DemandEvent:

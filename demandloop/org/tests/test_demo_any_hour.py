@@ -80,7 +80,7 @@ PEOPLE_S_MOMENTS = [
 def test_a_demo_made_at_any_hour_keeps_the_district_s_hours_and_opens_on_work(moment: datetime) -> None:
     # One demo per moment, all the checks on it: a demo is the expensive part.
     with time_machine.travel(moment, tick=True):
-        call_command("init", "--preset", "all", "--demo", "120", "--no-migrate", stdout=StringIO())
+        call_command("init", "--preset", "all", "--demo", "100", "--no-migrate", stdout=StringIO())
         done = timezone.now()
     check_nothing_happened_after(done)
     check_the_district_s_people_act_in_office_hours()
@@ -126,7 +126,7 @@ def check_the_district_s_people_act_in_office_hours() -> None:
         if not in_office(e.at) and not (e.action == A.RECEIVE and e.demand.channel in ROUND_THE_CLOCK)
     ]
     assert not outside, sorted(set(outside))[:40]
-    assert steps.count() > 500
+    assert steps.count() > 300
     # Whistles, meetings, campaigns, cases, reports: the moments the rest of the district's work happened at.
     # (Not the audit trail: outside the demands' batch an audit row holds when it was written, the real moment.)
     outside = []
