@@ -348,8 +348,11 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
         # One District object for all: deadlines read its office closing time.
         enterprise.district = district
     now = timezone.now()
+    # The district's people take no step after `until`, the last office moment before now.
+    until = office_until(now - timedelta(minutes=1))
     plan = DemoMeetingPlan.for_now(now)
     created: list[Any] = []
+    raised: set[tuple[int, str]] = set()
     with actions.demand_batch():
         for i in range(n):
             if i < len(COVERAGE):
@@ -357,8 +360,9 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
             else:
                 target = _weighted(rng, TARGET_WEIGHTS)
                 level = None if target in PRE_TRIAGE else _level_for(rng, target)
-            demand = _play(district, cast, rng, enterprises, created, target, level, now, plan)
+            demand = _play(district, cast, rng, enterprises, created, raised, target, level, now, until, plan)
             created.append(demand)
+            raised.add((demand.enterprise_id, demand.title))
     # The batch is written: whistles and agenda items can point at the demands now.
     play_demo_meetings(district, cast.hub, plan, cast.coordinator_by_department, seed)
     return len(created)
@@ -442,13 +446,12 @@ def _matter_and_enterprise(
     cast: Cast,
     rng: random.Random,
     enterprises: list[Enterprise],
-    created: list[Any],
+    raised: set[tuple[int, str]],
     excluded: bool,
     level: int | None,
 ) -> tuple[Matter, Enterprise]:
-    """A matter for the story and an enterprise that would raise it, and has not raised it before (only a
-    duplicate repeats a matter)."""
-    raised = {(d.enterprise_id, d.title) for d in created}
+    """A matter for the story and an enterprise that would raise it, and has not raised it before (`raised`: the
+    (enterprise, title) pairs so far; only a duplicate repeats a matter)."""
     for _ in range(10):
         matter = _matter_for(cast, rng, excluded, level)
         fitting = [e for e in enterprises if raises(e, matter) and (e.pk, matter.title) not in raised]
@@ -488,22 +491,22 @@ def _play(
     rng: random.Random,
     enterprises: list[Enterprise],
     created: list[Any],
+    raised: set[tuple[int, str]],
     target: str,
     level: int | None,
     now: datetime,
+    until: datetime,
     plan: DemoMeetingPlan | None = None,
 ) -> Any:
     # A duplicate repeats an earlier demand of the same enterprise, raised again a few days later (through
     # another channel, or the enterprise asking after it); without such a demand the story withdraws instead.
-    # The district's people take no step after `until`, the last office moment before now.
-    until = office_until(now - timedelta(minutes=1))
     original = _original_to_repeat(created, rng, until) if target == S.MERGED else None
     excluded = target == S.OUT_OF_SCOPE
     if original is not None:
         enterprise = next(e for e in enterprises if e.pk == original.enterprise_id)
         matter = Matter("", original.title, original.content)
     else:
-        matter, enterprise = _matter_and_enterprise(cast, rng, enterprises, created, excluded, level)
+        matter, enterprise = _matter_and_enterprise(cast, rng, enterprises, raised, excluded, level)
     officer = cast.officer_by_area[enterprise.area_id]
     account = cast.account_by_enterprise.get(enterprise.pk)
     open_matter = target not in (
