@@ -254,7 +254,14 @@ def demand_attachment_download(ctx: Ctx, name: str) -> None:
 
 def demand_action(action: str) -> Rule:
     def rule(ctx: Ctx, name: str) -> None:
+        # Every demand the person reaches, and the first it does not reach of each district: an action finds its
+        # demand through the same scoped lookup as the demand's page, which `demand_detail` walks for all eight.
+        unreached = set()
         for (district, key), demand in ctx.demands.items():
+            if not ctx.reaches_demand(district, key):
+                if district in unreached:
+                    continue
+                unreached.add(district)
             response = ctx.call(
                 "post", f"/api/v1/demands/{demand.pk}/actions/{action}/", ACTION_BODIES[action]
             )

@@ -1,7 +1,7 @@
 """`init --demo` made at awkward moments: a Sunday night, the first morning after the National Day week, the last
-evening of the year (whose next year's holidays are not published), the working Saturday before the Spring
-Festival. The demo is built from the clock; whatever the hour it is made, nothing in it has happened after it was
-made, the district's people act in office hours, and the printed logins open on work.
+evening of the year (whose next year's holidays are not published). The demo is built from the clock; whatever the
+hour it is made, nothing in it has happened after it was made, the district's people act in office hours, and the
+printed logins open on work.
 
 The platform's clock is moved with time-machine, which moves every reading of it (model defaults included), and
 keeps ticking from there, as a real `init` would."""
@@ -36,7 +36,6 @@ MOMENTS = {
     "sunday-night": datetime(2026, 11, 29, 3, 0, tzinfo=SHANGHAI),
     "after-national-day": datetime(2026, 10, 8, 8, 40, tzinfo=SHANGHAI),
     "new-year-s-eve": datetime(2026, 12, 31, 23, 30, tzinfo=SHANGHAI),
-    "working-saturday-before-spring-festival": datetime(2026, 2, 14, 17, 59, tzinfo=SHANGHAI),
 }
 
 # Moments a record is about (deadlines, plans, the next attempt of a delivery): they may lie ahead.
