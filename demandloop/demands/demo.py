@@ -37,7 +37,7 @@ from demandloop.demands.flow import TERMINAL_STATUSES
 from demandloop.enterprises.models import Enterprise
 from demandloop.meetings.demo import DemoMeetingPlan, WaitingDecision, WhistleCall, play_demo_meetings
 from demandloop.org.choices import DepartmentKindChoices, RoleChoices
-from demandloop.org.demo import office_moment, office_until
+from demandloop.org.demo import OFFICE_OPENS, office_moment, office_until
 from demandloop.org.models import Department, District, Membership
 
 # Statuses reached before triage have no tier; the others are paired with every tier that can hold them.
@@ -461,6 +461,14 @@ def _matter_and_enterprise(
     return matter, rng.choice(fresh or enterprises)
 
 
+def _merge_moment(original: Any, until: datetime) -> datetime | None:
+    """When the hub merges a duplicate of `original`: an office moment while the original is open (before it was
+    closed, within five days of it, before `until`), at least two hours after it came in; None if there is none."""
+    end = min(original.closed_at or until, until, original.received_at + timedelta(days=5))
+    moment = office_until(end - timedelta(minutes=30))
+    return moment if moment >= original.received_at + timedelta(hours=2) else None
+
+
 def _original_to_repeat(created: list[Any], rng: random.Random, until: datetime) -> Any | None:
     """A recent demand a duplicate can repeat: not itself a duplicate or ended without being taken up, received
     at least a day before `until` and open for a day at least."""
@@ -501,6 +509,9 @@ def _play(
     # A duplicate repeats an earlier demand of the same enterprise, raised again a few days later (through
     # another channel, or the enterprise asking after it); without such a demand the story withdraws instead.
     original = _original_to_repeat(created, rng, until) if target == S.MERGED else None
+    merged_at = _merge_moment(original, until) if original is not None else None
+    if merged_at is None:
+        original = None
     excluded = target == S.OUT_OF_SCOPE
     if original is not None:
         enterprise = next(e for e in enterprises if e.pk == original.enterprise_id)
@@ -523,14 +534,13 @@ def _play(
     else:
         days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
     start = now - timedelta(days=days_ago)
-    if original is not None:
-        # While the original is still open: within five days of it, before it was closed and before `until`.
-        end = min(
-            original.closed_at or until, until - timedelta(hours=1), original.received_at + timedelta(days=5)
-        )
-        start = original.received_at + (end - original.received_at) * rng.uniform(0.1, 0.9)
+    if merged_at is not None:
+        # Raised again shortly before the hub merges it, the same office day.
+        local = timezone.localtime(merged_at)
+        opens = datetime.combine(local.date(), OFFICE_OPENS, tzinfo=local.tzinfo)
+        start = max(merged_at - timedelta(hours=rng.uniform(0.3, 1.5)), opens)
     clock = _Clock(start, until, rng)
-    if target != S.RECEIVED:
+    if target != S.RECEIVED and merged_at is None:
         # A story that goes on after the receipt starts while the district's people can still take its steps;
         # only a matter nobody has touched yet may have come in since the offices last closed.
         clock.at = min(clock.at, clock.until - timedelta(hours=rng.uniform(0.5, 4)))
@@ -552,7 +562,7 @@ def _play(
         ChannelChoices.CITY: cast.hub,
         ChannelChoices.ONLINE: account,
     }[channel]
-    if channel not in ROUND_THE_CLOCK:
+    if channel not in ROUND_THE_CLOCK and merged_at is None:
         clock.at = min(clock.in_office(clock.at), clock.until)
     # Whoever took a 12345 order screens and routes it; the area's officer everything else.
     intake = cast.dispatcher if channel == ChannelChoices.HOTLINE else officer
@@ -583,9 +593,9 @@ def _play(
     if target == S.RECEIVED:
         return demand
     if target == S.MERGED:
-        if original is not None:
+        if original is not None and merged_at is not None:
             return actions.do_merge(
-                demand, cast.hub, original=original, note="企业重复反映同一事项", at=clock.tick((0.5, 4))
+                demand, cast.hub, original=original, note="企业重复反映同一事项", at=merged_at
             )
         target = S.WITHDRAWN
     if target == S.WITHDRAWN:

@@ -84,6 +84,7 @@ def test_a_demo_made_at_any_hour_keeps_the_district_s_hours_and_opens_on_work(mo
     check_nothing_happened_after(done)
     check_the_district_s_people_act_in_office_hours()
     check_the_printed_logins_open_on_work()
+    check_a_duplicate_is_merged_while_its_original_is_open()
 
 
 def _local(at: datetime) -> str:
@@ -145,3 +146,11 @@ def check_the_printed_logins_open_on_work() -> None:
             assert Demand.objects.for_user(user).filter(status__in=OPEN_STATUSES).exists(), (district, role)
             assert waiting_targets(user), (district, role, "the current campaign waits for them")
     assert AuditEvent.objects.exists()
+
+
+def check_a_duplicate_is_merged_while_its_original_is_open() -> None:
+    for duplicate in Demand.objects.filter(status="merged").select_related("duplicate_of"):
+        original = duplicate.duplicate_of
+        assert original.received_at < duplicate.received_at <= duplicate.closed_at, duplicate.pk
+        assert original.closed_at is None or duplicate.closed_at < original.closed_at, "merged while open"
+
