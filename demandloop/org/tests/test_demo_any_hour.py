@@ -153,4 +153,3 @@ def check_a_duplicate_is_merged_while_its_original_is_open() -> None:
         original = duplicate.duplicate_of
         assert original.received_at < duplicate.received_at <= duplicate.closed_at, duplicate.pk
         assert original.closed_at is None or duplicate.closed_at < original.closed_at, "merged while open"
-
