@@ -40,6 +40,14 @@ def test_the_auditor_reads_every_action_of_both_districts_latest_first(world, cl
     shown = rows_of(response)
     assert shown[:2] == ["auth.login", "demand.dispatch"], "the latest first: the auditor's own sign-in"
     assert f"{AuditEvent.objects.count()} 条记录" in text
+    # A role as its district names it: 南开's officers are 助企服务员, the platform's 为企服务人员.
+    from demandloop.core import audit
+
+    nankai = world.districts["N"].district
+    audit.record("auth.login", user=world.person("N:officer1"), role=R.OFFICER, district_id=nankai.pk)
+    page = client.get(reverse("audit_trail"), {"who": "N-officer1"}).content.decode()
+    table = page[page.index('id="audit-rows"') :]
+    assert "助企服务员" in table and "为企服务人员" not in table
 
 
 def test_refused_attempts_and_failed_sign_ins_are_found_by_their_outcome(world, client, auditor):

@@ -66,10 +66,13 @@ def action_label(action: str) -> str:
     return f"{AREAS[area]} · {action}" if area in AREAS else action
 
 
-def role_label(role: str) -> str:
-    if role == audit.SYSTEM_ROLE:
+def role_label(row: AuditEvent) -> str:
+    """The role as the row's district names it (`District.role_label`: 南开's 助企服务员 …), else the platform's."""
+    if row.role == audit.SYSTEM_ROLE:
         return _("the platform")
-    return str(R(role).label) if role in R.values else role
+    if row.role not in R.values:
+        return row.role
+    return row.district.role_label(row.role) if row.district is not None else str(R(row.role).label)
 
 
 def audit_rows_for(user: Any) -> QuerySet[AuditEvent]:
@@ -168,7 +171,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     for row in page.object_list:
         row.action_label = action_label(row.action)
-        row.role_label = role_label(row.role)
+        row.role_label = role_label(row)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -213,7 +216,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
                 row.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S"),
                 row.username,
                 row.user.full_name if row.user is not None else "",
-                role_label(row.role),
+                role_label(row),
                 row.district.name if row.district is not None else "",
                 action_label(row.action),
                 row.action,
