@@ -12,6 +12,7 @@ the features whose weight × value pushed hardest towards it. Pure: no database,
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -452,10 +453,17 @@ class TextClassifier:
 
     # --- persistence ------------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
+        """Write the model and its description into `directory`. Each file is written beside its place and then
+        renamed into it, the model last: another process that finds `model.joblib` finds it whole, with its
+        description, never half written."""
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, path / MODEL_FILE, compress=3)
-        (path / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        staged = path / f".{META_FILE}.{os.getpid()}.tmp"
+        staged.write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        staged.replace(path / META_FILE)
+        staged = path / f".{MODEL_FILE}.{os.getpid()}.tmp"
+        joblib.dump(self, staged, compress=3)
+        staged.replace(path / MODEL_FILE)
         return path
 
     @classmethod

@@ -11,17 +11,19 @@ loads the new model once.
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import hashlib
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import sklearn
 from django.conf import settings
 
-from demandloop.routing.classifier import FORMAT_VERSION, TextClassifier
+from demandloop.routing.classifier import FORMAT_VERSION, MODEL_FILE, TextClassifier
 from demandloop.routing.corpus import (
     HEADS,
     LEXICON_PATH,
@@ -131,12 +133,28 @@ def ensure_default_model(district_code: str) -> Path | None:
     if not has_corpus(district_code):
         return None
     folder = district_dir(district_code) / f"default-{fingerprint(district_code)}"
-    if not (folder / "model.joblib").is_file():
-        model = train(district_code)
-        model.meta["kind"] = "default"
-        model.meta["test_accuracy"] = test_accuracy(model, district_code)
-        model.save(folder)
+    if not (folder / MODEL_FILE).is_file():
+        with training_lock(district_code):
+            # Another process (a second web worker, the task worker) may have trained it while this one waited.
+            if not (folder / MODEL_FILE).is_file():
+                model = train(district_code)
+                model.meta["kind"] = "default"
+                model.meta["test_accuracy"] = test_accuracy(model, district_code)
+                model.save(folder)
     return folder
+
+
+@contextmanager
+def training_lock(district_code: str) -> Iterator[None]:
+    """One process at a time trains a district's default model; the others wait for it and then load it."""
+    path = district_dir(district_code)
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / ".training.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def save_retrained(district_code: str, model: TextClassifier) -> Path:
@@ -163,7 +181,7 @@ def active_folder(district_code: str) -> Path | None:
     pointer = district_dir(district_code) / ACTIVE_FILE
     if pointer.is_file():
         folder = district_dir(district_code) / pointer.read_text(encoding="utf-8").strip()
-        if (folder / "model.joblib").is_file():
+        if (folder / MODEL_FILE).is_file():
             return folder
     return ensure_default_model(district_code)
 

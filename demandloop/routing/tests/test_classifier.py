@@ -102,6 +102,28 @@ def test_it_survives_saving_and_loading(model, tmp_path):
     assert (folder / "meta.json").read_text(encoding="utf-8").count("department")
 
 
+def test_a_model_appears_whole_or_not_at_all(model, tmp_path, monkeypatch):
+    # Another process that sees `model.joblib` loads it at once: while the model is written, the file must
+    # not be there yet, and its description must already be.
+    import joblib
+
+    from demandloop.routing import classifier
+
+    folder = tmp_path / "m"
+    seen = []
+    real_dump = joblib.dump
+
+    def dump(value, filename, **kwargs):
+        seen.append(((folder / "model.joblib").exists(), (folder / "meta.json").is_file()))
+        return real_dump(value, filename, **kwargs)
+
+    monkeypatch.setattr(classifier.joblib, "dump", dump)
+    model.save(folder)
+    assert seen == [(False, True)]
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "model.joblib"], "no staged file left"
+    assert TextClassifier.load(folder).predict(["发票额度"], "department") == ["swj"]
+
+
 def test_loading_refuses_a_folder_without_a_model(tmp_path):
     with pytest.raises(OSError):
         TextClassifier.load(tmp_path)

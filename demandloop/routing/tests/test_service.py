@@ -170,3 +170,33 @@ def test_the_router_retrains_by_itself_once_enough_new_demands_are_resolved(worl
     drive(w, S.EVALUATED)
     assert retrain_due() == ["jinghai"]
     assert RouterTraining.objects.count() == 2
+
+
+def test_a_process_that_waited_to_train_the_default_loads_the_one_trained_meanwhile(
+    settings, tmp_path, monkeypatch
+):
+    # Two web workers meet the district's first decision together: one trains, the other waits and loads it.
+    import threading
+
+    from demandloop.routing.classifier import TextClassifier
+
+    settings.DEMANDLOOP_MODELS_DIR = tmp_path
+    folder = store.district_dir("jinghai") / f"default-{store.fingerprint('jinghai')}"
+    trained, waiting = [], threading.Event()
+    monkeypatch.setattr(store, "train", lambda code, *args, **kwargs: trained.append(code))
+    flock = store.fcntl.flock
+
+    def noted_flock(lock, operation):
+        if threading.current_thread() is not threading.main_thread():
+            waiting.set()  # the other worker found no model and now waits for the lock
+        return flock(lock, operation)
+
+    monkeypatch.setattr(store.fcntl, "flock", noted_flock)
+    found = {}
+    with store.training_lock("jinghai"):
+        other = threading.Thread(target=lambda: found.update(folder=store.ensure_default_model("jinghai")))
+        other.start()
+        assert waiting.wait(10)
+        TextClassifier().fit(["发票额度", "排污许可"], {"department": ["swj", "sthjj"]}).save(folder)
+    other.join(10)
+    assert found == {"folder": folder} and trained == []
