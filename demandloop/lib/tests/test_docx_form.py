@@ -66,3 +66,23 @@ def test_pages_are_a4_with_a_page_number_field_in_the_footer():
     footer = section.footer.paragraphs[0]
     assert footer.text == "—  —"  # the number itself is a field Word fills in
     assert "PAGE" in footer._p.xml and 'w:fldCharType="begin"' in footer._p.xml
+
+
+def test_a_new_run_and_a_formatted_one_get_the_same_font_each_its_own():
+    from docx.shared import Pt
+
+    from demandloop.lib.docx_form import set_font
+
+    document = Document()
+    paragraph = document.add_paragraph()
+    fresh, again, coloured = paragraph.add_run("甲"), paragraph.add_run("乙"), paragraph.add_run("丙")
+    coloured.font.italic = True  # already has properties: they are kept, the font is set over them
+    for run in (fresh, again, coloured):
+        set_font(run, BODY_FONT, 12, bold=True)
+    for run in (fresh, again, coloured):
+        assert (run.font.name, run.font.size, run.font.bold) == (BODY_FONT, Pt(12), True)
+        assert run._r.rPr.rFonts.get(qn("w:eastAsia")) == BODY_FONT
+    assert coloured.font.italic is True
+    assert fresh._r.rPr is not again._r.rPr, "each run owns its properties"
+    fresh.font.bold = False
+    assert again.font.bold is True
