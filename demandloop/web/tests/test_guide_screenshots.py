@@ -48,8 +48,16 @@ def visit(chromium: Any, demo: dict[str, Any], role: str) -> Person:
     return Person(chromium, demo["url"], demo["logins"][role], password=demo["password"])
 
 
-def test_guide_screenshots_of_every_role_over_demo_data(chromium, demo):
+def test_guide_screenshots_over_demo_data(chromium, demo, jinghai):
+    # One demo for all the guide's pictures (building it is most of the time); each part adds the demo records
+    # its pictures need (campaigns and reports, then typical cases) after the parts that count the demands alone.
     assert demo["created"] == DEMO_DEMANDS
+    every_role(chromium, demo)
+    whistles_and_meetings(chromium, demo)
+    typical_cases(chromium, demo, jinghai)
+
+
+def every_role(chromium: Any, demo: dict[str, Any]) -> None:
 
     hub = visit(chromium, demo, R.HUB)
     assert hub.page.url.endswith("/hub/")
@@ -163,7 +171,7 @@ def test_guide_screenshots_of_every_role_over_demo_data(chromium, demo):
         p.close()
 
 
-def test_guide_screenshots_of_typical_cases_over_demo_data(chromium, demo, jinghai):
+def typical_cases(chromium: Any, demo: dict[str, Any], jinghai: Any) -> None:
     from demandloop.knowledge.demo import CASES, create_demo_cases
 
     assert create_demo_cases(jinghai) == CASES
@@ -192,7 +200,7 @@ def test_guide_screenshots_of_typical_cases_over_demo_data(chromium, demo, jingh
         p.close()
 
 
-def test_guide_screenshots_of_whistles_and_meetings_over_demo_data(chromium, demo):
+def whistles_and_meetings(chromium: Any, demo: dict[str, Any]) -> None:
     from django.utils import timezone
 
     from demandloop.meetings.models import Meeting, WhistleResponse
