@@ -3,7 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
+
+from demandloop.core.schema import SchemaView
 
 admin.site.site_header = _("Demand Loop administration")
 admin.site.site_title = _("Demand Loop administration")
@@ -11,7 +13,7 @@ admin.site.index_title = _("System administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start script as a file of its own, and the page takes its frame's
     # style from a style sheet: the Content Security Policy allows no inline script or <style> element.
     path(

@@ -101,6 +101,35 @@ def test_the_openapi_schema_and_docs_answer(client):
 
 
 @pytest.mark.django_db
+def test_the_schema_is_generated_once_and_served_alike_in_each_format(client, monkeypatch, settings):
+    import json
+
+    import yaml
+    from drf_spectacular.generators import SchemaGenerator
+
+    from demandloop.core.schema import forget_schemas
+
+    forget_schemas()
+    generated = []
+    generate = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        generated.append(self)
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    as_yaml = client.get("/api/schema/")
+    as_json = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert len(generated) == 1, "the second request is served from the kept schema"
+    schema = json.loads(as_json.content)
+    assert yaml.safe_load(as_yaml.content) == schema and "/api/v1/demands/" in schema["paths"]
+    # A change of settings (a test's override, a reload) is a new schema.
+    settings.SPECTACULAR_SETTINGS = {**settings.SPECTACULAR_SETTINGS, "TITLE": "另一个标题"}
+    client.get("/api/schema/")
+    assert len(generated) == 2
+
+
+@pytest.mark.django_db
 def test_the_admin_lists_both_districts_to_the_system_administrator(client, jinghai, nankai, make_user):
     admin = make_user("root", "sysadmin", None, is_staff=True)
     admin.is_superuser = True
