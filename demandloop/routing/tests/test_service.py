@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from typing import Any
 
 import pytest
 
@@ -104,6 +106,26 @@ def test_retraining_learns_the_districts_own_routing_and_records_it(world):
     assert decision.model["version"] == training.folder
 
 
+@pytest.fixture(scope="module")
+def routers_trained() -> dict[Any, Any]:
+    return {}
+
+
+@pytest.fixture
+def train_once(monkeypatch: pytest.MonkeyPatch, routers_trained: dict[Any, Any]) -> None:
+    """A router trained on the same rows is the same router: the tests that differ only in what is done with it
+    (kept aside, forced, tolerated) train it once (ten seconds) and each get a copy of their own."""
+    train = store.train
+
+    def train_once(district_code: str, rows: Any = (), **options: Any) -> Any:
+        key = (district_code, tuple(rows), tuple(sorted(options.items())))
+        if key not in routers_trained:
+            routers_trained[key] = train(district_code, key[1], **options)
+        return copy.deepcopy(routers_trained[key])
+
+    monkeypatch.setattr(store, "train", train_once)
+
+
 def mislabelled_rows() -> list[tuple[str, str, str, str, str]]:
     """The corpus' own training texts recorded as all led by the service office: what a district's data looks
     like when officers pick the first department in the list for everything."""
@@ -114,7 +136,7 @@ def mislabelled_rows() -> list[tuple[str, str, str, str, str]]:
     ]
 
 
-def test_a_retrained_router_that_routes_worse_is_kept_aside(world):
+def test_a_retrained_router_that_routes_worse_is_kept_aside(world, train_once):
     district = world.jinghai.district
     in_force = store.active_model("jinghai")
     assert in_force is not None
@@ -133,7 +155,7 @@ def test_a_retrained_router_that_routes_worse_is_kept_aside(world):
     assert decision.model["version"] == in_force[0]
 
 
-def test_forcing_puts_a_worse_router_into_use(world):
+def test_forcing_puts_a_worse_router_into_use(world, train_once):
     training = retrain_from_resolved(world.jinghai.district, mislabelled_rows, force=True)
     assert training.activated
     assert (store.district_dir("jinghai") / "ACTIVE").read_text() == training.folder
@@ -142,7 +164,7 @@ def test_forcing_puts_a_worse_router_into_use(world):
     )
 
 
-def test_the_tolerance_is_a_setting(world, settings):
+def test_the_tolerance_is_a_setting(world, train_once, settings):
     settings.DEMANDLOOP_ROUTER_RETRAIN_TOLERANCE = 1.0
     training = retrain_from_resolved(world.jinghai.district, mislabelled_rows)
     assert training.activated
