@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime, time
@@ -189,14 +191,34 @@ def test_argument_errors_are_chinese_command_errors(args, message):
 
 @pytest.fixture(scope="module")
 def cli_environment(tmp_path_factory):
-    """A migrated SQLite database of its own for the console script (the test database lives in memory)."""
+    """A migrated SQLite database of its own for the console script (the test database lives in memory).
+
+    Migrating a new database takes the console script over ten seconds: the test workers of a run migrate
+    once, into the folder of the run they share, and each works on a copy of its own."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    template = shared / "cli-migrated.sqlite3"
+    with open(shared / "cli-migrated.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            migrating = shared / f"cli-migrating-{os.getpid()}.sqlite3"
+            subprocess.run(
+                [str(CONSOLE_SCRIPT), "migrate", "-v0"],
+                env=console_env(migrating, shared),
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+            migrating.replace(template)
     folder = tmp_path_factory.mktemp("cli")
+    shutil.copyfile(template, folder / "cli.sqlite3")
+    return console_env(folder / "cli.sqlite3", folder)
+
+
+def console_env(database: Path, var: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {"SQLITE_PATH": str(folder / "cli.sqlite3"), "DEMANDLOOP_VAR_DIR": str(folder), "LANG": "C.UTF-8"}
-    subprocess.run(
-        [str(CONSOLE_SCRIPT), "migrate", "-v0"], env=env, check=True, capture_output=True, timeout=300
-    )
-    return env
+    return env | {"SQLITE_PATH": str(database), "DEMANDLOOP_VAR_DIR": str(var), "LANG": "C.UTF-8"}
 
 
 def console(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
