@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from demandloop.lib.yamlfile import load_yaml
 
 HANDBOOK_DIR = Path(__file__).resolve().parent / "handbooks"
 FIELDS = ("question", "answer", "contacts", "keywords")
@@ -39,7 +40,7 @@ def read_handbook(district_code: str) -> list[dict[str, Any]]:
     path = handbook_path(district_code)
     if not path.is_file():
         raise HandbookError(_("No handbook file for district %(code)s.") % {"code": district_code})
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     entries = data.get("entries") or []
     seen: set[str] = set()
     for number, entry in enumerate(entries, start=1):

@@ -71,9 +71,9 @@ LEXICON_PATH = CORPUS_DIR / "lexicon.yaml"
 
 def load_lexicon(department_codes: Iterable[str]) -> dict[str, list[str]]:
     """The lexicon entries of the given departments (a district's model knows its own departments only)."""
-    import yaml
+    from demandloop.lib.yamlfile import load_yaml
 
     with open(LEXICON_PATH, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = load_yaml(fh) or {}
     wanted = set(department_codes)
     return {code: [str(t) for t in terms] for code, terms in data.items() if code in wanted}

@@ -155,6 +155,20 @@ def test_it_refuses_a_broken_preset_naming_file_place_and_problem(tmp_path, muta
     assert all(not rows for rows in snapshot().values())
 
 
+def test_it_refuses_localities_that_are_each_others_parents(tmp_path):
+    def cycle(data):
+        first, second = data["localities"][0], data["localities"][1]
+        first["parent"], second["parent"] = second["code"], first["code"]
+
+    path = broken_copy(tmp_path, "jinghai", cycle)
+    codes = [row["code"] for row in yaml.safe_load(path.read_text(encoding="utf-8"))["localities"][:2]]
+    with pytest.raises(PresetError) as caught:
+        load_preset(path)
+    assert caught.value.where == "localities"
+    assert all(code in caught.value.problem for code in codes) and "循环" in caught.value.problem
+    assert not District.objects.exists()
+
+
 def test_it_loads_nothing_when_a_late_row_is_broken_even_after_an_earlier_load(tmp_path):
     load_preset("jinghai")
     before = snapshot()
