@@ -543,11 +543,22 @@ def load_preset(code_or_path: str | Path) -> LoadReport:
         _upsert_rows(Tier, scope, "level", rows, report, "tier")
         rows = [(row["code"], {"title": row["title"], "order": row["order"]}) for row in preset.leader_posts]
         posts = _upsert_rows(LeaderPost, scope, "code", rows, report, "leader_post")
+        # The posts' areas: read in one query, the differences written in two.
+        through = LeaderPost.areas.through
+        current: dict[int, dict[int, int]] = {}
+        for link_id, post_id, area_id in through.objects.filter(leaderpost__district=district).values_list(
+            "id", "leaderpost_id", "area_id"
+        ):
+            current.setdefault(post_id, {})[area_id] = link_id
+        added, removed = [], []
         for row in preset.leader_posts:
             post = posts[row["code"]]
             wanted = {areas[code].pk for code in row["areas"]}
-            current = set(post.areas.values_list("pk", flat=True))
-            if wanted != current:
-                post.areas.set(wanted)
+            had = current.get(post.pk, {})
+            if wanted != set(had):
+                added += [through(leaderpost_id=post.pk, area_id=pk) for pk in sorted(wanted - set(had))]
+                removed += [link_id for area_id, link_id in had.items() if area_id not in wanted]
                 report.count("leader_post_areas", created=False, updated=True)
+        through.objects.filter(pk__in=removed).delete()
+        through.objects.bulk_create(added)
     return report

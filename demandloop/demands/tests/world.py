@@ -92,7 +92,8 @@ def _user(username: str, role: str, district: Any, **membership: Any) -> Any:
     areas = membership.pop("areas", [])
     user = User.objects.create_user(username=username, password=f"pw-{username}", full_name=username)
     m = Membership.objects.create(user=user, role=role, district=district, **membership)
-    m.areas.set(areas)
+    if areas:
+        m.areas.add(*areas)
     return user
 
 

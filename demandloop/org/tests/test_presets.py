@@ -129,6 +129,29 @@ def test_it_puts_an_edited_value_back_on_reload():
     assert Tier.objects.get(district__code="nankai", level=2).response_days == 3
 
 
+def test_a_reload_moves_a_leader_post_s_areas_to_the_edited_file(tmp_path):
+    load_preset("jinghai")
+    posts = {post.code: post for post in LeaderPost.objects.filter(district__code="jinghai")}
+    first, second = sorted(posts)[:2]
+    areas_of = {code: set(posts[code].areas.values_list("code", flat=True)) for code in (first, second)}
+    moved = sorted(areas_of[first])[0]
+    kept = areas_of[first] - {moved}
+    assert moved not in areas_of[second]
+
+    def move(data):
+        for row in data["leader_posts"]:
+            if row["code"] == first:
+                row["areas"].remove(moved)
+            if row["code"] == second:
+                row["areas"].append(moved)
+
+    report = load_preset(broken_copy(tmp_path, "jinghai", move))
+    assert report.updated == {"leader_post_areas": 2} and not report.created
+    assert set(posts[first].areas.values_list("code", flat=True)) == kept
+    assert set(posts[second].areas.values_list("code", flat=True)) == areas_of[second] | {moved}
+    assert not load_preset(broken_copy(tmp_path, "jinghai", move)).changed
+
+
 @pytest.mark.parametrize(
     ("mutate", "where", "words"),
     [
