@@ -421,21 +421,6 @@ class LoadReport:
             self.updated[kind] = self.updated.get(kind, 0) + 1
 
 
-def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any], report: LoadReport, kind: str) -> Any:
-    """Create the row, or update only the fields whose values differ (so a reload writes nothing)."""
-    key = next(iter(set(lookup) - {"district"}), None)
-    if key is None:
-        obj = model.objects.filter(**lookup).first()
-        if obj is None:
-            obj = model.objects.create(**lookup, **values)
-            report.count(kind, created=True, updated=False)
-            return obj
-        _update(obj, values, report, kind)
-        return obj
-    scope = {k: v for k, v in lookup.items() if k != key}
-    return _upsert_rows(model, scope, key, [(lookup[key], values)], report, kind)[lookup[key]]
-
-
 def _upsert_rows(
     model: Any,
     scope: dict[str, Any],
@@ -444,9 +429,9 @@ def _upsert_rows(
     report: LoadReport,
     kind: str,
 ) -> dict[Any, Any]:
-    """`_upsert` for the rows of one kind in one district, by their `key`: one query reads those already there,
-    the new ones are inserted together, and an existing row is written only where its values differ. (Row by row,
-    a preset was some four hundred queries; a test world loads two presets.)"""
+    """Create the rows of one kind in one scope (a district), identified by their `key`, or update only the fields
+    whose values differ, so that a reload writes nothing. One query reads the rows already there and the new ones
+    are inserted together (row by row, a preset was some four hundred queries)."""
     existing = {
         getattr(obj, key): obj
         for obj in model.objects.filter(**scope, **{f"{key}__in": [k for k, _ in rows]})
@@ -492,9 +477,8 @@ def load_preset(code_or_path: str | Path) -> LoadReport:
     with transaction.atomic():
         d = dict(preset.district)
         code = d.pop("code")
-        district = _upsert(
-            District, {"code": code}, {**d, "role_labels": preset.role_labels}, report, "district"
-        )
+        values = {**d, "role_labels": preset.role_labels}
+        district = _upsert_rows(District, {}, "code", [(code, values)], report, "district")[code]
         report.district = district
         scope = {"district": district}
         localities: dict[str, Any] = {}
