@@ -33,7 +33,7 @@ ENTERPRISES = 1000
 REPEAT = 15
 LIMIT_MS = 300.0
 # A file to download, not a page: timed beside the pages, held to no page's limit (python-docx builds the
-# document's 1,200 table cells in about half a second).
+# document's 1,200 table cells in a quarter to a third of a second).
 WORD_REPORT = "monthly report as Word (a download)"
 
 
