@@ -11,7 +11,6 @@ loads the new model once.
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import hashlib
 import threading
@@ -23,6 +22,7 @@ from pathlib import Path
 import sklearn
 from django.conf import settings
 
+from demandloop.lib.locks import file_lock
 from demandloop.routing.classifier import FORMAT_VERSION, MODEL_FILE, TextClassifier
 from demandloop.routing.corpus import (
     HEADS,
@@ -149,12 +149,8 @@ def training_lock(district_code: str) -> Iterator[None]:
     """One process at a time trains a district's default model; the others wait for it and then load it."""
     path = district_dir(district_code)
     path.mkdir(parents=True, exist_ok=True)
-    with open(path / ".training.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with file_lock(path / ".training.lock"):
+        yield
 
 
 def save_retrained(district_code: str, model: TextClassifier) -> Path:

@@ -198,6 +198,7 @@ def test_a_process_that_waited_to_train_the_default_loads_the_one_trained_meanwh
     settings, tmp_path, monkeypatch
 ):
     # Two web workers meet the district's first decision together: one trains, the other waits and loads it.
+    import fcntl
     import threading
 
     from demandloop.routing.classifier import TextClassifier
@@ -206,14 +207,14 @@ def test_a_process_that_waited_to_train_the_default_loads_the_one_trained_meanwh
     folder = store.district_dir("jinghai") / f"default-{store.fingerprint('jinghai')}"
     trained, waiting = [], threading.Event()
     monkeypatch.setattr(store, "train", lambda code, *args, **kwargs: trained.append(code))
-    flock = store.fcntl.flock
+    flock = fcntl.flock
 
     def noted_flock(lock, operation):
         if threading.current_thread() is not threading.main_thread():
             waiting.set()  # the other worker found no model and now waits for the lock
         return flock(lock, operation)
 
-    monkeypatch.setattr(store.fcntl, "flock", noted_flock)
+    monkeypatch.setattr(fcntl, "flock", noted_flock)
     found = {}
     with store.training_lock("jinghai"):
         other = threading.Thread(target=lambda: found.update(folder=store.ensure_default_model("jinghai")))

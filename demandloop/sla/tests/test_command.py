@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from demandloop.lib.locks import file_lock
 from demandloop.org.models import District
 from demandloop.sla.calendar import SHANGHAI
 from demandloop.sla.models import CalendarOverride, OfficialDay, PublishedYear
@@ -199,8 +199,7 @@ def cli_environment(tmp_path_factory):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent
     template = shared / "cli-migrated.sqlite3"
-    with open(shared / "cli-migrated.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with file_lock(shared / "cli-migrated.lock"):
         if not template.exists():
             migrating = shared / f"cli-migrating-{os.getpid()}.sqlite3"
             subprocess.run(
