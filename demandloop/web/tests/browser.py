@@ -72,6 +72,13 @@ class Person:
     def go(self, path: str) -> Any:
         return self.page.goto(f"{self.base_url}{path}")
 
+    def follow(self, selector: str, to: str) -> None:
+        """Click a link that loads another page and wait until that page, whose address matches the glob `to`,
+        has loaded. A click returns once the navigation has started; what does not wait (a locator's count(),
+        the page's url) would read the old page or a half-parsed new one."""
+        self.page.click(selector)
+        self.page.wait_for_url(to)
+
     def open_demand(self, pk: int) -> None:
         self.go(f"/demands/{pk}/")
 

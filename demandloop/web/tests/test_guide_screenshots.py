@@ -104,7 +104,7 @@ def every_role(chromium: Any, demo: dict[str, Any]) -> None:
     hub.shot("dashboard", full_page=False)
     from demandloop.reports.monthly import Month
 
-    hub.page.click("nav >> text=月度通报")
+    hub.follow("nav >> text=月度通报", to="**/reports/monthly/**")
     hub.page.wait_for_selector("#trend-chart[data-rendered=true]")
     assert hub.page.input_value("#id_month") == Month.last_complete().iso, "the last complete month first"
     months = [int(n) for n in hub.page.locator("#trend-table tbody td:nth-child(2)").all_text_contents()]
@@ -136,9 +136,9 @@ def every_role(chromium: Any, demo: dict[str, Any]) -> None:
     from demandloop.solicitation.demo import create_demo_campaigns
 
     assert create_demo_campaigns(jinghai_district()) == 3
-    hub.page.click("nav >> text=定期征询")
+    hub.follow("nav >> text=定期征询", to="**/solicitation/")
     assert hub.page.locator("#campaigns tbody tr").count() == 3
-    hub.page.click("#campaigns >> text=企业用工融资用地问题征询")
+    hub.follow("#campaigns >> text=企业用工融资用地问题征询", to="**/solicitation/*/")
     assert "已发布" in hub.text("#campaign-status")
     assert hub.page.locator("#targets tbody tr").count() > 20, "every locality and department asked"
     assert hub.page.locator("#non-responders .non-responder").count() > 0
@@ -150,20 +150,20 @@ def every_role(chromium: Any, demo: dict[str, Any]) -> None:
     from demandloop.reports.demo import create_demo_reports
 
     assert create_demo_reports(jinghai_district()) == 5
-    hub.page.click("nav >> text=月度通报")
+    hub.follow("nav >> text=月度通报", to="**/reports/monthly/**")
     hub.page.wait_for_selector("#trend-chart[data-rendered=true]")
     assert hub.text("#issue-status") == "未印发", "the last complete month waits for the hub"
     hub.page.click("#issue-open")
     hub.page.wait_for_selector("#issue-confirm")
     assert "发送给" in hub.text("#issue-confirm-text")
     hub.shot("monthly-report-issue", full_page=False)
-    hub.page.click("#archive-link")
+    hub.follow("#archive-link", to="**/reports/issued/**")
     rows = hub.page.locator(".issued-reports tbody tr")
     assert rows.count() == 5 and "已更正" in hub.text(".issued-reports")
     hub.shot("monthly-report-archive", full_page=False)
-    officer.page.click("nav >> text=月度通报")
+    officer.follow("nav >> text=月度通报", to="**/reports/**")
     assert officer.page.url.endswith("/reports/issued/"), "the officer's 月度通报 is the archive"
-    officer.page.click(".issued-reports tbody tr >> nth=0 >> a >> nth=0")
+    officer.follow(".issued-reports tbody tr >> nth=0 >> a >> nth=0", to="**/reports/issued/*/")
     officer.page.wait_for_selector("#trend-chart[data-rendered=true]")
     assert "期" in officer.text("#issue-mark") and "全区共收到企业诉求" in officer.text("#overview")
     officer.shot("monthly-report-issued", full_page=False)
@@ -176,7 +176,7 @@ def typical_cases(chromium: Any, demo: dict[str, Any], jinghai: Any) -> None:
 
     assert create_demo_cases(jinghai) == CASES
     hub = visit(chromium, demo, R.HUB)
-    hub.page.click("nav >> text=典型案例")
+    hub.follow("nav >> text=典型案例", to="**/cases/")
     assert "等待您审核" in hub.text("#review-waiting")
     assert hub.page.locator("#cases tbody tr").count() == CASES
     hub.page.click("#open-selection")

@@ -469,7 +469,7 @@ def test_the_hub_reads_the_monthly_report_and_downloads_it_as_word(chromium, peo
     )
     month = timezone.localdate().strftime("%Y-%m")
     hub = person(chromium, people, "hub")
-    hub.page.click("nav >> text=月度通报")
+    hub.follow("nav >> text=月度通报", to="**/reports/monthly/**")
     hub.page.fill("#id_month", month)
     hub.page.click("#report-form button[type=submit]")
     hub.page.wait_for_selector("#trend-chart[data-rendered=true]")
@@ -518,7 +518,7 @@ def test_the_hub_issues_last_months_report_and_an_area_officer_reads_it_from_the
         received_at=received,
     )
     hub = person(chromium, people, "hub")
-    hub.page.click("nav >> text=月度通报")
+    hub.follow("nav >> text=月度通报", to="**/reports/monthly/**")
     hub.page.wait_for_selector("#trend-chart[data-rendered=true]")
     assert hub.page.input_value("#id_month") == month.iso
     assert hub.text("#issue-status") == "未印发"
@@ -551,7 +551,7 @@ def test_the_hub_issues_last_months_report_and_an_area_officer_reads_it_from_the
     download.value.save_as(saved)
     assert saved.name.endswith(f"{year}年第1期.docx")
     assert Document(io.BytesIO(saved.read_bytes())).paragraphs[0].text == f"{year}年第1期"
-    officer.page.click("#archive-link")
+    officer.follow("#archive-link", to="**/reports/issued/**")
     assert officer.page.locator(".issued-reports tbody tr").count() == 1
     draft = officer.go(f"/reports/monthly/?month={month.iso}")
     assert draft.status == 404 and officer.page.locator("#report-title").count() == 0, (
@@ -571,7 +571,7 @@ def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
 
     area1 = people["officer"].memberships.get().areas.get()
     hub = person(chromium, people, "hub")
-    hub.page.click("nav >> text=定期征询")
+    hub.follow("nav >> text=定期征询", to="**/solicitation/")
     hub.page.click("#new-campaign")
     hub.page.fill("#id_title", "一季度企业问题征询")
     hub.page.fill("#id_instructions", "请梳理辖区企业近期反映的用工、融资、用地等方面问题")
@@ -689,7 +689,7 @@ def test_a_case_is_nominated_returned_revised_accepted_chosen_and_read_by_enterp
     case = TypicalCase.objects.get()
 
     hub = person(chromium, people, "hub")
-    hub.page.click("nav >> text=典型案例")
+    hub.follow("nav >> text=典型案例", to="**/cases/")
     assert "1 个案例等待您审核" in hub.text("#review-waiting")
     with hub.page.expect_response(lambda response: "/cases/?" in response.url):
         hub.page.select_option("#id_status", "accepted")
