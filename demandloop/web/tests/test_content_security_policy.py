@@ -55,14 +55,15 @@ def test_the_busiest_pages_work_under_the_policy_and_a_refusal_would_be_caught(
     assert not browser.CSP_VIOLATIONS, browser.CSP_VIOLATIONS
 
     # The net: an inline script injected into the page is refused, and the refusal is recorded.
-    officer.page.evaluate(
-        """() => {
-            const script = document.createElement("script");
-            script.textContent = "document.body.dataset.injected = 'yes'";
-            document.body.append(script);
-        }"""
-    )
-    officer.page.wait_for_timeout(200)
+    with officer.page.expect_console_message(lambda m: "Content Security Policy" in m.text) as refusal:
+        officer.page.evaluate(
+            """() => {
+                const script = document.createElement("script");
+                script.textContent = "document.body.dataset.injected = 'yes'";
+                document.body.append(script);
+            }"""
+        )
+    assert "inline script" in refusal.value.text, refusal.value.text
     assert officer.page.evaluate("document.body.dataset.injected") is None, "the inline script did not run"
     assert any("Content Security Policy" in v for v in browser.CSP_VIOLATIONS), browser.CSP_VIOLATIONS
     browser.CSP_VIOLATIONS.clear()

@@ -6,6 +6,7 @@ every status and tier is present. Each step asserts what the person sees before 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -65,8 +66,9 @@ def every_role(chromium: Any, demo: dict[str, Any]) -> None:
     hub.shot("hub-console")
     with hub.page.expect_response(lambda response: "/hub/?" in response.url):
         hub.page.select_option("#id_tier", "3")
-    hub.page.wait_for_timeout(300)
-    tiers = hub.page.locator("#demand-list tbody tr td:nth-child(4)").all_inner_texts()
+    tier_cells = hub.page.locator("#demand-list tbody tr td:nth-child(4)")
+    expect(tier_cells.filter(has_not_text=re.compile(r"^\s*3"))).to_have_count(0)  # the list swapped in
+    tiers = tier_cells.all_inner_texts()
     assert tiers and all(t.startswith("3") for t in tiers), "the filter keeps tier-3 demands only"
     hub.shot("hub-console-filtered", full_page=False)
     # Several statuses at once, from a dropdown of checkboxes: what still waits for the officers' screening.
