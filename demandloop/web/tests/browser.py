@@ -66,8 +66,7 @@ class Person:
         page.goto(f"{self.base_url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+        self.submit("main button[type=submit]")
 
     def go(self, path: str) -> Any:
         return self.page.goto(f"{self.base_url}{path}")
@@ -78,6 +77,12 @@ class Person:
         the page's url) would read the old page or a half-parsed new one."""
         self.page.click(selector)
         self.page.wait_for_url(to)
+
+    def submit(self, selector: str) -> None:
+        """Click a button that posts a form and wait until the page the server answers with has loaded (the click
+        returns once that page has begun to arrive)."""
+        self.page.click(selector)
+        self.page.wait_for_load_state()
 
     def open_demand(self, pk: int) -> None:
         self.go(f"/demands/{pk}/")
@@ -97,8 +102,7 @@ class Person:
                 element.select_option(value)
             else:
                 element.fill(str(value))
-        page.click(f"button[name=submit-{action}]")
-        page.wait_for_load_state()
+        self.submit(f"button[name=submit-{action}]")
 
     def check(self, selector: str) -> None:
         self.page.check(selector)

@@ -578,9 +578,9 @@ def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
     hub.choose("id_localities", str(area1.locality_id))
     hub.choose("id_departments", str(people["market"].pk))
     hub.page.fill("#id_reply_days", "5")
-    hub.page.click("#save-campaign")
+    hub.submit("#save-campaign")
     assert "发布后 5 个工作日" in hub.text("#reply-due")
-    hub.page.click("#launch")
+    hub.submit("#launch")
     assert hub.text("#campaign-status") == "已发布"
     due = hub.text("#reply-due")
     assert len(due) == 10 and due.startswith("20"), "the deadline is shown as a date"
@@ -607,10 +607,10 @@ def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
     book.save(path)
     officer.page.click("text=问题较多：上传 Excel 文件")
     officer.page.set_input_files(".upload-problems input[type=file]", str(path))
-    officer.page.click(".upload-problems button[type=submit]")
+    officer.submit(".upload-problems button[type=submit]")
     assert "第2行，“企业（统一社会信用代码或全称）”列" in officer.text(".alert-danger")
     assert officer.page.locator(".problem-list tbody tr").count() == 1, "nothing from the bad file"
-    officer.page.click(".submit-reply")
+    officer.submit(".submit-reply")
     assert "答复已提交" in officer.text(".alert-success")
     assert officer.page.locator(".add-problem").count() == 0, "a submitted reply is not changed"
 
@@ -623,7 +623,7 @@ def test_solicitation_from_question_to_demands(chromium, people, tmp_path):
     hub.page.reload()
     states = hub.text("#targets")
     assert "按时答复" in states and "本期无问题" in states
-    hub.page.click("#targets .accept >> nth=0")
+    hub.submit("#targets .accept >> nth=0")
     assert "登记诉求 1 件" in hub.text(".alert-success")
     link = hub.page.locator("#problem-table tbody tr a[href^='/demands/']")
     assert link.count() == 1 and hub.text("#fig-demands") == "1"
@@ -678,7 +678,7 @@ def test_a_case_is_nominated_returned_revised_accepted_chosen_and_read_by_enterp
     officer.page.check("#id_anonymous")
     officer.shot("case-nominate")
     officer.page.fill("#id_lessons", "")
-    officer.page.click("button[name=submit-case]")
+    officer.submit("button[name=submit-case]")
     assert "该字段是必填项" in officer.text(".field-lessons"), "an empty field is named"
     assert officer.page.is_checked("#id_anonymous"), "what was typed stays"
     officer.page.fill("#id_lessons", "部门联办、上门服务，企业早投产。")
