@@ -42,9 +42,12 @@ FLOW: dict[str, dict[str, frozenset[str]]] = {
         A.TRANSFER: frozenset({S.TRANSFERRED}),
         A.ESCALATE: frozenset({S.ESCALATED}),
     },
+    # A department that neither takes on nor returns a dispatched demand in time does not hold it back: the
+    # overdue step (or the tier's handlers, or the hub) lifts it to the district's coordination (DESIGN.md §4).
     S.DISPATCHED: {
         A.ACCEPT: frozenset({S.IN_PROGRESS}),
         A.RETURN: frozenset({S.RETURNED}),
+        A.ESCALATE: frozenset({S.ESCALATED}),
     },
     S.RETURNED: {
         A.DISPATCH: frozenset({S.DISPATCHED}),

@@ -114,6 +114,7 @@ EDGE_CASES: dict[tuple[str, str, str], Case] = {
         2,
         lambda w, d: actions.do_return(d, w.lead, reason="非本部门职责"),
     ),
+    (S.DISPATCHED, A.ESCALATE, S.ESCALATED): (2, _escalate),
     (S.RETURNED, A.DISPATCH, S.DISPATCHED): (2, _dispatch),
     (S.RETURNED, A.ESCALATE, S.ESCALATED): (2, _escalate),
     (S.ESCALATED, A.DISPATCH, S.DISPATCHED): (1, _dispatch),

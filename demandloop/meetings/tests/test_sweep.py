@@ -27,8 +27,9 @@ def end_of(month: int, day: int) -> datetime:
     return datetime.combine(datetime(2026, month, day).date(), END_OF_DAY, tzinfo=SHANGHAI)
 
 
-def untouched_tier2_demand(w: Any, received: datetime) -> Any:
-    """Received, triaged to tier 2, dispatched to scjgj and accepted — and then nobody gives a plan."""
+def untouched_tier2_demand(w: Any, received: datetime, *, accepted: bool = True) -> Any:
+    """Received, triaged to tier 2, dispatched to scjgj and accepted — and then nobody gives a plan. Not
+    `accepted`: the department never even takes it on."""
     demand = actions.do_receive(
         w.officer_a,
         enterprise=w.ent_a,
@@ -44,7 +45,7 @@ def untouched_tier2_demand(w: Any, received: datetime) -> Any:
         demand, w.hub, domain=w.domain("public"), complexity="complex", tier=w.tier(2), at=received
     )
     actions.do_dispatch(demand, w.hub, lead_department=w.dep("scjgj"), at=received)
-    return actions.do_accept(demand, w.coord_lead, at=received)
+    return actions.do_accept(demand, w.coord_lead, at=received) if accepted else demand
 
 
 def inbox(user: Any, topic: str) -> list[str]:
@@ -153,6 +154,26 @@ def test_a_district_that_notifies_the_leader_does_not_escalate(world: Any) -> No
     assert inbox(w.coord_lead, "reminder") == []
     assert len(inbox(w.leader, "overdue")) == 1
     assert not DeadlineWatch.objects.filter(demand=demand, next_at__isnull=False).exists()
+
+
+def test_a_dispatched_demand_the_department_never_takes_on_is_escalated(world: Any) -> None:
+    w = world.jinghai
+    demand = untouched_tier2_demand(w, at(2, 13, 10), accepted=False)
+    assert demand.status == S.DISPATCHED and demand.response_due == end_of(2, 25)
+
+    run_sweep(now=at(2, 25, 8))
+    assert len(inbox(w.coord_lead, "reminder")) == 1, "the department it was dispatched to is reminded"
+    run_sweep(now=at(2, 27, 8))
+
+    demand.refresh_from_db()
+    assert (demand.status, demand.tier.level) == (S.ESCALATED, 3)
+    assert [s[1:] for s in steps(demand)] == [
+        ("reminder", "reminded"),
+        ("supervision", "supervised"),
+        ("overdue", "escalated"),
+    ]
+    assert demand.events.order_by("-at", "-pk").first().data["reason"] == "overdue"
+    assert len(inbox(w.hub, "overdue")) == 1
 
 
 def test_a_demand_that_cannot_be_escalated_goes_to_the_leader(world: Any) -> None:
