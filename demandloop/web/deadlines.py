@@ -41,12 +41,14 @@ class Deadline:
     # Working days left after today: 0 on the due day, negative once passed; None without a deadline.
     working_days_left: int | None
     is_response: bool
-    # Received and not yet screened: no tier, so no clock yet, but the officer owes the screening.
+    # Received and not yet screened, or screened and not yet triaged: no tier, so no clock yet, but the officer
+    # owes that step.
     awaiting_screening: bool = False
+    awaiting_triage: bool = False
 
     @property
     def css_class(self) -> str:
-        if self.awaiting_screening:
+        if self.awaiting_screening or self.awaiting_triage:
             return "text-warning-emphasis"
         return {
             Urgency.OVERDUE: "text-danger fw-semibold",
@@ -57,7 +59,9 @@ class Deadline:
     @property
     def text(self) -> str:
         if self.due is None or self.working_days_left is None:
-            return _("To be screened") if self.awaiting_screening else _("No deadline")
+            if self.awaiting_screening:
+                return _("To be screened")
+            return _("To be triaged") if self.awaiting_triage else _("No deadline")
         if self.urgency == Urgency.OVERDUE:
             late = max(-self.working_days_left, 0)
             if late == 0:
@@ -119,4 +123,6 @@ def deadline_of(demand: object, now: datetime, calendar: WorkCalendar) -> Deadli
     found = classify(due, now, calendar, is_response=is_response_clock(status, response_due, responded_at))
     if due is None and status == S.RECEIVED:
         return replace(found, awaiting_screening=True)
+    if due is None and status == S.SCREENED:
+        return replace(found, awaiting_triage=True)
     return found

@@ -65,7 +65,7 @@ def test_it_words_the_deadline_in_chinese():
         assert classify(None, at(date(2026, 9, 22)), CALENDAR).text == "无时限"
 
 
-def test_a_demand_not_yet_screened_says_so_instead_of_no_deadline():
+def test_a_demand_not_yet_screened_or_triaged_says_so_instead_of_no_deadline():
     def demand(status: str) -> SimpleNamespace:
         return SimpleNamespace(status=status, responded_at=None, response_due=None, completion_due=None)
 
@@ -74,6 +74,8 @@ def test_a_demand_not_yet_screened_says_so_instead_of_no_deadline():
         received = deadline_of(demand(S.RECEIVED), now, CALENDAR)
         assert received.text == "待甄别" and received.css_class == "text-warning-emphasis"
         assert received.urgency == Urgency.NO_DEADLINE  # sorted with the demands without a clock
+        screened = deadline_of(demand(S.SCREENED), now, CALENDAR)
+        assert screened.text == "待分类" and screened.css_class == "text-warning-emphasis"
         assert deadline_of(demand(S.CLOSED), now, CALENDAR).text == "无时限"
 
 
