@@ -155,6 +155,8 @@ def do_report_in(
             RoleChoices.COORDINATOR, RoleChoices.DEPT_LEAD
         ):
             raise ActionForbidden(_("Only the summoned department's coordinators and leads report in."))
+        if response.whistle.demand.status in TERMINAL_STATUSES:
+            raise ActionNotAllowed(_("This demand is finished; there is nothing left to report in on."))
         claimed = WhistleResponse.objects.filter(pk=response.pk, reported_at__isnull=True).update(
             reported_at=at, reported_by=by, note=(note or "").strip()
         )

@@ -479,6 +479,32 @@ def test_a_late_report_in_is_told_to_the_department_lead_and_the_officer_once(wo
     )
 
 
+def test_a_summons_on_a_demand_that_is_finished_asks_nothing_more(world: Any) -> None:
+    from demandloop.meetings.supervision import notify_late_report_ins
+    from demandloop.web.views.whistles import pending_summons
+
+    w = world.jinghai
+    blown = datetime(2026, 3, 2, 9, tzinfo=SHANGHAI)
+    demand = triaged(w, level=2)
+    whistle = actions.do_blow_whistle(
+        demand, w.officer_a, departments=[w.dep("scjgj")], reason="联合踏勘", at=blown
+    )
+    response = whistle.responses.get()
+    assert pending_summons(w.coord_lead) == [response]
+
+    demand_actions.do_withdraw(demand, w.ent_user_a, reason="问题已自行解决", at=blown + timedelta(hours=2))
+
+    assert pending_summons(w.coord_lead) == [], "no longer on the department's to-do list"
+    assert notify_late_report_ins(now=blown + timedelta(days=10)) == 0, "nobody is told it is late"
+    with pytest.raises(ActionNotAllowed, match="已办结"):
+        actions.do_report_in(response, w.coord_lead, note="派员到场")
+    with pytest.raises(ActionNotAllowed, match="已办结"):
+        actions.do_blow_whistle(demand, w.officer_a, departments=[w.dep("swj")], reason="再次召集")
+    # Still counted as summoned and not reported.
+    response.refresh_from_db()
+    assert response.reported_at is None
+
+
 def test_a_summoned_department_sees_the_demand_it_must_report_in_on_but_may_not_act_on_it(world: Any) -> None:
     w = world.jinghai
     demand = triaged(w, level=2)
