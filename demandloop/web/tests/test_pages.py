@@ -96,6 +96,36 @@ def test_it_offers_each_person_only_the_actions_they_may_take(world, client):
     assert offered["J:leader"] == {"attach"}
 
 
+def test_the_panel_open_on_arrival_moves_the_demand_on_and_never_gives_it_up(world, client):
+    demand = world.demand("J1")
+
+    def opened(who: str, response: Any = None) -> list[str]:
+        if response is None:
+            client.force_login(world.person(who))
+            response = client.get(reverse("demand_detail", args=[demand.pk]))
+        html = response.content.decode()
+        return [
+            item["action"]
+            for item in response.context["offered"]
+            if f'id="form-{item["action"]}" class="accordion-collapse collapse show"' in html
+        ]
+
+    assert opened("J:coordinator") == ["accept"]
+    assert opened("J:enterprise") == [], "the enterprise's withdrawal stays folded"
+    client.force_login(world.person("J:coordinator"))
+    client.post(reverse("demand_action", args=[demand.pk, "accept"]))
+    assert opened("J:coordinator") == ["plan"]
+    failed = client.post(reverse("demand_action", args=[demand.pk, "return"]), {"return-reason": ""})
+    assert failed.status_code == 400 and opened("J:coordinator", failed) == ["return"], "the form with errors"
+    demand.refresh_from_db()
+    actions.do_plan(
+        demand, world.person("J:coordinator"), plan="上门指导", eta=date.today() + timedelta(days=10)
+    )
+    assert opened("J:coordinator") == [], (
+        "nothing but escalating or asking for time is left to the department"
+    )
+
+
 def test_it_shows_the_actions_refusal_in_chinese_next_to_the_field(world, client):
     demand = world.demand("J1")
     client.force_login(world.person("J:coordinator"))

@@ -49,6 +49,12 @@ NOTES_FOR_THE_ENTERPRISE = frozenset(
 )
 
 
+# Actions whose panel is never open on arrival: they step off the normal path (撤回, 合并, 退单, 提级, 申请延期) or
+# only file a paper, and stay a click away. An enterprise reading its demand should not find the withdrawal
+# form open, nor a department that has just given its plan the escalation form.
+SIDE_ACTIONS = frozenset({A.WITHDRAW, A.MERGE, A.RETURN, A.ESCALATE, A.REQUEST_EXTENSION, A.ATTACH})
+
+
 def _co_links(demand: Demand) -> list[DemandCoDepartment]:
     return list(
         demand.co_department_links.select_related("department", "reported_by").order_by("department__order")
@@ -90,7 +96,13 @@ def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | No
         "co_links": links,
         "attachments": demand.attachments.order_by("uploaded_at", "pk"),
         "offered": offered,
-        "failed_action": failed.action if failed is not None else "",
+        # The panel open on arrival: the one whose form came back with errors, else the first that moves the
+        # demand on.
+        "opened_action": (
+            failed.action
+            if failed is not None
+            else next((item["action"] for item in offered if item["action"] not in SIDE_ACTIONS), "")
+        ),
         "contact_name": contact.name,
         "contact_phone": contact.phone,
         "whistles": whistles_of(demand, request.user),
