@@ -283,6 +283,13 @@ class DispatchForm(ActionForm):
     )
     note = NoteField()
 
+    def __init__(self, *args: Any, demand: Demand, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, demand=demand, user=user, **kwargs)
+        # The department the triage named is the one to send it to; after a return (退单) it is the department
+        # that refused it, so the dispatcher chooses again.
+        if demand.status != DemandStatusChoices.RETURNED and demand.lead_department_id:
+            self.fields["lead_department"].initial = demand.lead_department_id
+
 
 class AcceptForm(ActionForm):
     action = A.ACCEPT

@@ -126,6 +126,16 @@ def test_the_panel_open_on_arrival_moves_the_demand_on_and_never_gives_it_up(wor
     )
 
 
+def test_the_dispatch_form_starts_from_the_department_the_triage_named_but_not_after_a_return(world):
+    from demandloop.web.forms import DispatchForm
+
+    demand = world.demand("J1")
+    assert demand.lead_department_id is not None
+    assert DispatchForm(demand=demand).fields["lead_department"].initial == demand.lead_department_id
+    demand.status = S.RETURNED
+    assert DispatchForm(demand=demand).fields["lead_department"].initial is None
+
+
 def test_it_shows_the_actions_refusal_in_chinese_next_to_the_field(world, client):
     demand = world.demand("J1")
     client.force_login(world.person("J:coordinator"))
