@@ -3,19 +3,23 @@ person's in-app inbox."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from demandloop.integrations.actions import NotRetryable, do_mark_read, do_retry_delivery
-from demandloop.integrations.choices import DeliveryStatusChoices
+from demandloop.integrations.actions import NotRetryable, do_mark_all_read, do_mark_read, do_retry_delivery
+from demandloop.integrations.choices import DeliveryStatusChoices, TopicChoices
 from demandloop.integrations.queries import inbox_for, outbox_for
 from demandloop.org.choices import RoleChoices as R
 from demandloop.web.access import role_page
+from demandloop.web.queries import ListPage
 
 
 @role_page(R.HUB)
@@ -56,18 +60,45 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
 # Every signed-in person's own messages: what the platform told them (a whistle, a supervision, a campaign, an
 # issued monthly report …). Opening one reads it and follows its link into the platform.
 
-INBOX_SHOWN = 100
+INBOX_PAGE = 50
 
 
 @login_required
 @require_GET
 def message_list(request: HttpRequest) -> HttpResponse:
+    """The person's messages, newest first, a page at a time; only the unread ones, or one topic, on request."""
     inbox = inbox_for(request.user)
+    unread_only = request.GET.get("unread") == "1"
+    topic = request.GET.get("topic", "")
+    if topic not in TopicChoices.values:
+        topic = ""
+    shown = inbox.filter(read_at__isnull=True) if unread_only else inbox
+    if topic:
+        shown = shown.filter(topic=topic)
+    query = urlencode([(k, v) for k, v in (("unread", "1" if unread_only else ""), ("topic", topic)) if v])
+    # The topics this person has messages of, for the filter: a hub and a department see different ones.
+    present = set(inbox.order_by().values_list("topic", flat=True).distinct())
     context = {
-        "notes": list(inbox.order_by("-created_at", "-pk")[:INBOX_SHOWN]),
+        "page": ListPage.of(shown.order_by("-created_at", "-pk"), request.GET.get("page"), INBOX_PAGE),
         "unread": inbox.filter(read_at__isnull=True).count(),
+        "unread_only": unread_only,
+        "topic": topic,
+        "topics": [choice for choice in TopicChoices if choice.value in present or choice.value == topic],
+        "query": query,
     }
     return render(request, "integrations/message_list.html", context)
+
+
+@login_required
+@require_POST
+def message_read_all(request: HttpRequest) -> HttpResponse:
+    marked = do_mark_all_read(request.user)
+    if marked:
+        messages.success(
+            request,
+            ngettext("%(n)d message marked read.", "%(n)d messages marked read.", marked) % {"n": marked},
+        )
+    return redirect("message_list")
 
 
 @login_required

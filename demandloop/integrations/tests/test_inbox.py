@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from demandloop.integrations.models import Notification
 from demandloop.integrations.notify.outbox import Note, notify_users
@@ -30,7 +31,8 @@ def test_a_person_reads_their_own_messages_and_follows_one(jinghai: Any, make_us
     notify_users([alice], Note(topic="case", subject="外链", link="//evil.example/x"), cause="t:3")
     client = _client(alice)
     page = client.get("/messages/").content.decode()
-    assert page.index("外链") < page.index("请报到") < page.index("月度通报已印发"), "newest first"
+    listed = page[page.index('id="messages"') :]
+    assert listed.index("外链") < listed.index("请报到") < listed.index("月度通报已印发"), "newest first"
     assert "3条未读" in page
     assert client.get("/messages/unread/").content.decode().strip().endswith(">3</span>")
     report = Notification.objects.get(user=alice, topic="report")
@@ -46,3 +48,37 @@ def test_a_person_reads_their_own_messages_and_follows_one(jinghai: Any, make_us
     assert theirs.read_at is None
     assert "未读" not in _client(make_user("carol", "hub", jinghai)).get("/messages/").content.decode()
     assert Client().get("/messages/").status_code == 302, "signing in comes first"
+
+
+def test_the_inbox_filters_pages_and_marks_everything_read(jinghai: Any, make_user: Any) -> None:
+    alice = make_user("alice", "hub", jinghai)
+    bob = make_user("bob", "hub", jinghai)
+    for n in range(55):
+        notify_users([alice], Note(topic="overdue", subject=f"超期{n:02d}"), cause=f"o:{n}")
+    notify_users([alice, bob], Note(topic="report", subject="月度通报已印发"), cause="r:1")
+    Notification.objects.filter(user=alice, subject__in=["超期00", "超期01"]).update(read_at=timezone.now())
+    client = _client(alice)
+
+    first = client.get("/messages/").content.decode()
+    assert first.count('class="list-group-item') == 50 and "较早" in first and "54条未读" in first
+    older = client.get("/messages/?page=2").content.decode()
+    assert older.count('class="list-group-item') == 6 and "超期00" in older and "较新" in older
+    options = client.get("/messages/").context["topics"]
+    assert [c.value for c in options] == ["overdue", "report"], "only the topics this person has"
+
+    reports = client.get("/messages/?topic=report").content.decode()
+    assert reports.count('class="list-group-item') == 1 and "月度通报已印发" in reports
+    unread = client.get("/messages/?unread=1&topic=overdue")
+    assert unread.content.decode().count('class="list-group-item') == 50 and "超期00" not in str(
+        unread.context["page"].object_list
+    )
+    assert "unread=1&amp;topic=overdue&amp;page=2" in unread.content.decode(), "paging keeps the filter"
+    assert "没有符合条件的消息" in client.get("/messages/?topic=case").content.decode()
+    assert client.get("/messages/?topic=nonsense").context["topic"] == "", "an unknown topic shows all"
+
+    done = client.post("/messages/read-all/", follow=True)
+    assert "已将 54 条消息标为已读" in done.content.decode()
+    assert not Notification.objects.filter(user=alice, read_at__isnull=True).exists()
+    assert Notification.objects.get(user=bob).read_at is None, "another person's messages are left alone"
+    assert "全部标为已读" not in done.content.decode(), "nothing left to mark"
+    assert client.get("/messages/read-all/").status_code == 405

@@ -33,6 +33,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "message_list": "signed_in",
     "message_unread": "signed_in",
     "message_open": "signed_in",
+    "message_read_all": "signed_in",
     "logout": "signed_in",
     "password_change": "signed_in",
     "password_change_done": "signed_in",
@@ -628,6 +629,8 @@ def requests_for(
     if name == "meeting_create":
         # An empty form: refused within reach, nothing called.
         return [(reverse(name), None, "", "post")]
+    if name == "message_read_all":
+        return [(reverse(name), None, "", "post")]  # marks the person's own messages only
     if name == "routing_decision":
         return [(reverse(name) + "?title=需要协调办理&content=内容标记", None, "", "get")]
     if name == "hub_queue":
