@@ -7,15 +7,29 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from demandloop.integrations.actions import NotRetryable, do_mark_all_read, do_mark_read, do_retry_delivery
-from demandloop.integrations.choices import DeliveryStatusChoices, TopicChoices
+from demandloop.integrations.actions import (
+    NotRetryable,
+    do_mark_all_read,
+    do_mark_read,
+    do_retry_delivery,
+    do_set_preference,
+)
+from demandloop.integrations.choices import (
+    DEFAULT_CHANNELS,
+    ChannelChoices,
+    DeliveryStatusChoices,
+    TopicChoices,
+)
+from demandloop.integrations.models import NotificationPreference
+from demandloop.integrations.notify.transports import sms_configured
 from demandloop.integrations.queries import inbox_for, outbox_for
 from demandloop.org.choices import RoleChoices as R
 from demandloop.web.access import role_page
@@ -87,6 +101,40 @@ def message_list(request: HttpRequest) -> HttpResponse:
         "query": query,
     }
     return render(request, "integrations/message_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_settings(request: HttpRequest) -> HttpResponse:
+    """Which channels besides the inbox each topic reaches the person by (the inbox always: nothing is missed)."""
+    user = request.user
+    if request.method == "POST":
+        chosen = {
+            topic: {
+                channel
+                for channel in (ChannelChoices.EMAIL, ChannelChoices.SMS)
+                if f"{topic}:{channel}" in request.POST
+            }
+            for topic in TopicChoices.values
+        }
+        with transaction.atomic():
+            for topic, channels in chosen.items():
+                do_set_preference(user, topic, {ChannelChoices.IN_APP, *channels})
+        messages.success(request, _("Notification settings saved."))
+        return redirect("message_settings")
+    stored = {row.topic: row.channels() for row in NotificationPreference.objects.filter(user=user)}
+    rows = [
+        {"topic": choice, "channels": stored.get(choice.value, DEFAULT_CHANNELS[choice.value])}
+        for choice in TopicChoices
+    ]
+    context = {
+        "rows": rows,
+        "email": user.email,
+        "phone": user.phone,
+        "sms_configured": sms_configured(),
+        "channels": ChannelChoices,
+    }
+    return render(request, "integrations/message_settings.html", context)
 
 
 @login_required

@@ -82,3 +82,37 @@ def test_the_inbox_filters_pages_and_marks_everything_read(jinghai: Any, make_us
     assert Notification.objects.get(user=bob).read_at is None, "another person's messages are left alone"
     assert "全部标为已读" not in done.content.decode(), "nothing left to mark"
     assert client.get("/messages/read-all/").status_code == 405
+
+
+def test_a_person_chooses_which_messages_also_come_by_e_mail_or_sms(jinghai: Any, make_user: Any) -> None:
+    from demandloop.integrations.models import NotificationPreference, OutboxMessage
+
+    alice = make_user("alice", "hub", jinghai)
+    alice.email, alice.phone = "", "13900000000"
+    alice.save()
+    client = _client(alice)
+
+    page = client.get("/messages/settings/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "邮件无法送达" in html, "no e-mail on file is said"
+    defaults = {row["topic"].value: row["channels"] for row in page.context["rows"]}
+    assert "sms" in defaults["overdue"] and "sms" not in defaults["report"]
+
+    alice.email = "alice@jinghai.example.cn"
+    alice.save()
+    assert "邮件无法送达" not in client.get("/messages/settings/").content.decode()
+    notify_users([alice], Note(topic="report", subject="第1期"), cause="r:0")
+    assert OutboxMessage.objects.filter(user=alice, channel="email").count() == 1, "by default, also e-mail"
+
+    # Only 超期提级 by SMS, nothing by e-mail: every other box left empty.
+    saved = client.post("/messages/settings/", {"overdue:sms": "on"}, follow=True)
+    assert "通知设置已保存" in saved.content.decode()
+    stored = {p.topic: p.channels() for p in NotificationPreference.objects.filter(user=alice)}
+    assert stored["overdue"] == {"in_app", "sms"} and stored["report"] == {"in_app"}, "the inbox always"
+    rows = {row["topic"].value: row["channels"] for row in saved.context["rows"]}
+    assert rows["overdue"] == {"in_app", "sms"} and rows["whistle"] == {"in_app"}
+
+    notify_users([alice], Note(topic="report", subject="月度通报已印发"), cause="r:1")
+    assert Notification.objects.filter(user=alice).count() == 2, "still in the inbox"
+    assert OutboxMessage.objects.filter(user=alice, channel="email").count() == 1, "no new e-mail, as chosen"
+    assert client.put("/messages/settings/").status_code == 405

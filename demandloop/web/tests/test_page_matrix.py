@@ -34,6 +34,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "message_unread": "signed_in",
     "message_open": "signed_in",
     "message_read_all": "signed_in",
+    "message_settings": "signed_in",
     "logout": "signed_in",
     "password_change": "signed_in",
     "password_change_done": "signed_in",
