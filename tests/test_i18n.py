@@ -21,8 +21,8 @@ def catalogue(base: Path) -> Path:
     return base / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-def extract(source: Path, tmp_path: Path, ignore: list[str]) -> set[str]:
-    """Run makemessages over a copy of `source` and return the msgids found in the code."""
+def extract(source: Path, tmp_path: Path, ignore: list[str]) -> set[tuple[str | None, str]]:
+    """Run makemessages over a copy of `source` and return the (context, msgid) pairs found in the code."""
     copy = tmp_path / source.name
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns("locale", "__pycache__", *ignore))
     (copy / "locale").mkdir(exist_ok=True)
@@ -36,7 +36,11 @@ def extract(source: Path, tmp_path: Path, ignore: list[str]) -> set[str]:
         timeout=300,
     )
     path = catalogue(copy)
-    return {entry.msgid for entry in polib.pofile(str(path))} if path.exists() else set()
+    return {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(path))} if path.exists() else set()
+
+
+def translated(path: Path) -> set[tuple[str | None, str]]:
+    return {(e.msgctxt, e.msgid) for e in polib.pofile(str(path)) if e.msgstr or e.msgstr_plural}
 
 
 def all_catalogues() -> list[Path]:
@@ -59,16 +63,29 @@ def test_every_string_of_an_app_is_in_its_catalogue(app, tmp_path):
         return
     path = catalogue(app)
     assert path.exists(), f"{app.name} has user-facing strings but no locale/zh_Hans catalogue"
-    known = {e.msgid for e in polib.pofile(str(path)) if e.msgstr or e.msgstr_plural}
-    missing = sorted(found - known)
+    missing = sorted(found - translated(path), key=str)
     assert not missing, f"{app.name}: strings without a Chinese translation: {missing}"
 
 
 def test_every_string_of_the_templates_and_config_is_in_the_project_catalogue(tmp_path):
     found = extract(ROOT / "templates", tmp_path / "t", []) | extract(ROOT / "config", tmp_path / "c", [])
-    known = {e.msgid for e in polib.pofile(str(catalogue(ROOT))) if e.msgstr or e.msgstr_plural}
-    missing = sorted(found - known)
+    missing = sorted(found - translated(catalogue(ROOT)), key=str)
     assert not missing, f"templates/config: strings without a Chinese translation: {missing}"
+
+
+def test_a_string_reads_the_same_in_every_catalogue():
+    """Django merges the catalogues and the first one that has a string wins everywhere (the project's, then the
+    apps in INSTALLED_APPS order): a second translation of the same string in a later app is never shown. So a
+    string has one translation; where an app means something else by it, a context tells the two apart."""
+    seen: dict[tuple[str | None, str], dict[str, str]] = {}
+    for path in all_catalogues():
+        for entry in polib.pofile(str(path)):
+            text = entry.msgstr or str(sorted(entry.msgstr_plural.items()))
+            seen.setdefault((entry.msgctxt, entry.msgid), {})[str(path.relative_to(ROOT))] = text
+    differing = {key: where for key, where in seen.items() if len(set(where.values())) > 1}
+    assert not differing, "translated differently (make them one, or give a context): " + "\n".join(
+        f"{key}: {where}" for key, where in differing.items()
+    )
 
 
 def test_a_word_that_means_different_things_in_two_apps_is_told_apart_by_its_context():
@@ -77,13 +94,27 @@ def test_a_word_that_means_different_things_in_two_apps_is_told_apart_by_its_con
     from django.utils import translation
 
     from demandloop.demands.models import Demand
+    from demandloop.integrations.choices import TopicChoices
+    from demandloop.integrations.models import Notification
+    from demandloop.knowledge.models import FaqEntry, TypicalCase
     from demandloop.meetings.forms import MeetingForm
-    from demandloop.meetings.models import Meeting
-    from demandloop.org.models import LeaderPost, Membership
+    from demandloop.meetings.models import Meeting, MeetingAgendaItem, MeetingAttendee
+    from demandloop.org.models import Department, LeaderPost, Membership
+    from demandloop.routing.api import CommonProblemsQuerySerializer
 
     with translation.override("zh-hans"):
         assert str(Demand._meta.get_field("title").verbose_name) == "标题"
         assert str(Meeting._meta.get_field("title").verbose_name) == "名称"
         assert str(MeetingForm.base_fields["title"].label) == "名称"
         assert str(Membership._meta.get_field("title").verbose_name) == "职务"
+        # The same with the other words two apps meant differently by (each had its app's translation, and the
+        # first app's was shown everywhere).
+        assert str(Department._meta.get_field("name").verbose_name) == "名称"
+        assert str(MeetingAttendee._meta.get_field("name").verbose_name) == "姓名"
+        assert str(Notification._meta.get_field("topic").verbose_name) == "消息类别"
+        assert str(TopicChoices.SUPERVISION.label) == "督办"
+        assert str(TypicalCase._meta.get_field("outcome").verbose_name) == "成效"
+        assert str(FaqEntry._meta.get_field("keywords").verbose_name) == "关键词"
+        assert str(CommonProblemsQuerySerializer().fields["start"].label) == "起始日期"
+        assert str(MeetingAgendaItem._meta.get_field("topic").verbose_name) == "议题"
         assert str(LeaderPost._meta.get_field("title").verbose_name) == "职务"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -58,7 +58,9 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 
 class NotificationPreferenceSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    topic = serializers.ChoiceField(choices=TopicChoices.choices, label=gettext_lazy("topic"))
+    topic = serializers.ChoiceField(
+        choices=TopicChoices.choices, label=pgettext_lazy("notification", "topic")
+    )
     channels = serializers.MultipleChoiceField(
         choices=[(c.value, c.label) for c in PERSONAL_CHANNELS], label=gettext_lazy("channels")
     )

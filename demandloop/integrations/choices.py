@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ChannelChoices(models.TextChoices):
@@ -26,7 +27,7 @@ class TopicChoices(models.TextChoices):
     MEETING = "meeting", _("Meeting")
     DECISION = "decision", _("Meeting decision")
     REMINDER = "reminder", _("Deadline reminder")
-    SUPERVISION = "supervision", _("Supervision")
+    SUPERVISION = "supervision", pgettext_lazy("notification topic", "Supervision")
     OVERDUE = "overdue", _("Overdue escalation")
     SOLICITATION = "solicitation", _("Solicitation campaign")
     # To the author: the hub's review of their case (returned, accepted, chosen for the top ten).

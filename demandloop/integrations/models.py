@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from demandloop.integrations.choices import (
     OUTBOX_CHANNEL_CHOICES,
@@ -38,7 +39,9 @@ class Notification(models.Model):
         blank=True,
         related_name="+",
     )
-    topic = models.CharField(_("topic"), max_length=16, choices=TopicChoices.choices)
+    topic = models.CharField(
+        pgettext_lazy("notification", "topic"), max_length=16, choices=TopicChoices.choices
+    )
     # The same cause never lands twice in one inbox (a sweep run twice, a retried action).
     key = models.CharField(_("idempotency key"), max_length=64)
     subject = models.CharField(_("subject"), max_length=200)
@@ -74,7 +77,9 @@ class NotificationPreference(models.Model):
         on_delete=models.CASCADE,
         related_name="notification_prefs",
     )
-    topic = models.CharField(_("topic"), max_length=16, choices=TopicChoices.choices)
+    topic = models.CharField(
+        pgettext_lazy("notification", "topic"), max_length=16, choices=TopicChoices.choices
+    )
     in_app = models.BooleanField(_("in-app inbox"), default=True)
     email = models.BooleanField(_("e-mail"), default=True)
     sms = models.BooleanField(_("SMS"), default=False)
@@ -147,7 +152,9 @@ class OutboxMessage(models.Model):
 
     key = models.CharField(_("idempotency key"), max_length=64, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=OUTBOX_CHANNEL_CHOICES)
-    topic = models.CharField(_("topic"), max_length=16, choices=OUTBOX_TOPIC_CHOICES)
+    topic = models.CharField(
+        pgettext_lazy("notification", "topic"), max_length=16, choices=OUTBOX_TOPIC_CHOICES
+    )
     district = models.ForeignKey(
         "org.District",
         verbose_name=_("district"),

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from demandloop.core import audit
 from demandloop.demands.errors import (
@@ -102,7 +103,7 @@ def _labels() -> dict[str, str]:
         "title": _("Title"),
         "background": _("Background"),
         "approach": _("What was done"),
-        "outcome": _("Outcome"),
+        "outcome": pgettext("typical case", "Outcome"),
         "lessons": _("Lessons"),
     }
 

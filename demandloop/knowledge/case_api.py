@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -131,7 +132,7 @@ class TypicalCaseWriteSerializer(serializers.Serializer):
     title = serializers.CharField(label=_("title"), max_length=200, allow_blank=True)
     background = serializers.CharField(label=_("background"), allow_blank=True)
     approach = serializers.CharField(label=_("what was done"), allow_blank=True)
-    outcome = serializers.CharField(label=_("outcome"), allow_blank=True)
+    outcome = serializers.CharField(label=pgettext_lazy("typical case", "outcome"), allow_blank=True)
     lessons = serializers.CharField(label=_("lessons"), allow_blank=True)
     tags = serializers.ListField(label=_("tags"), child=serializers.CharField(max_length=20), required=False)
     anonymous = serializers.BooleanField(label=_("anonymise the enterprise"), required=False, default=False)

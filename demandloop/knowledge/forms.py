@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from demandloop.knowledge.cases import SELECTION_SIZE
 
@@ -22,7 +23,9 @@ class CaseForm(forms.Form):
         label=_("What was done: who, at which tier, whistle or meeting"),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(
+        label=pgettext_lazy("typical case", "Outcome"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     lessons = forms.CharField(
         label=_("Lessons: what others can learn"), widget=forms.Textarea(attrs={"rows": 3})
     )

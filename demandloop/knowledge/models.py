@@ -50,7 +50,7 @@ class FaqEntry(models.Model):
     )
     contacts = models.TextField(_("contacts"), blank=True)
     # Words a clerk or an enterprise would use for this matter; they count in the ranking like the question.
-    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    keywords = models.JSONField(pgettext_lazy("handbook", "keywords"), default=list, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     is_published = models.BooleanField(_("published"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -103,7 +103,7 @@ class TypicalCase(models.Model):
     title = models.CharField(_("title"), max_length=200)
     background = models.TextField(_("background"))
     approach = models.TextField(_("what was done"))
-    outcome = models.TextField(_("outcome"))
+    outcome = models.TextField(pgettext_lazy("typical case", "outcome"))
     lessons = models.TextField(_("lessons"))
     tags = models.JSONField(_("tags"), default=list, blank=True)
     # Published as 某企业: the texts are cleared of the enterprise's name when saved, and pages name no one.

@@ -196,7 +196,7 @@ class MeetingAttendee(models.Model):
         related_name="+",
     )
     # Someone without an account (a district leader, an enterprise's representative).
-    name = models.CharField(_("name"), max_length=64, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64, blank=True)
     attended = models.BooleanField(_("attended"), null=True, blank=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from demandloop.meetings.choices import MeetingKindChoices
@@ -135,7 +136,7 @@ class AgendaTopicSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class MeetingCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     kind = serializers.ChoiceField(choices=MeetingKindChoices.choices, label=_("kind"))
-    title = serializers.CharField(max_length=200, label=_("title"))
+    title = serializers.CharField(max_length=200, label=pgettext_lazy("meeting", "title"))
     scheduled_at = serializers.DateTimeField(label=_("time"))
     location = serializers.CharField(required=False, allow_blank=True, default="", label=_("place"))
     chair = serializers.CharField(required=False, allow_blank=True, default="", label=_("chaired by"))

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -35,7 +36,7 @@ class RoutingRequestSerializer(serializers.Serializer):
 
 class CommonProblemsQuerySerializer(serializers.Serializer):
     district = serializers.SlugField(label=_("district"), required=False)
-    start = serializers.DateField(label=_("from"), required=False)
+    start = serializers.DateField(label=pgettext_lazy("period", "from"), required=False)
     end = serializers.DateField(label=_("until"), required=False)
     min_enterprises = serializers.IntegerField(
         label=_("minimum enterprises"), required=False, min_value=2, default=2

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from demandloop.integrations.city_platform.choices import (
     CityStatusChoices,
@@ -126,7 +127,7 @@ class CityInboundMessage(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=InboundOutcomeChoices.choices)
     # SHA-256 of the message as data (inbound._digest): tells a true repeat from a reused event id.
     digest = models.CharField(_("SHA-256 of the body"), max_length=64)
-    payload = models.JSONField(_("message"), default=dict)
+    payload = models.JSONField(pgettext_lazy("city platform", "message"), default=dict)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:
