@@ -479,6 +479,28 @@ def test_a_late_report_in_is_told_to_the_department_lead_and_the_officer_once(wo
     )
 
 
+def test_the_department_s_inbox_asks_for_the_report_in_and_says_when_it_is_late(world: Any) -> None:
+    from django.test import Client
+
+    w = world.jinghai
+    client = Client()
+    client.force_login(w.coord_lead)
+    now = timezone.now()
+    actions.do_blow_whistle(triaged(w, level=2), w.officer_a, departments=[w.dep("scjgj")], reason="踏勘一")
+    actions.do_blow_whistle(
+        triaged(w, level=2),
+        w.officer_a,
+        departments=[w.dep("scjgj")],
+        reason="踏勘二",
+        at=now - timedelta(days=20),
+    )
+
+    html = client.get("/inbox/").content.decode()
+    cards = html[html.index('id="summons"') :].split('class="card ')[1:]
+    assert len(cards) == 2 and "踏勘二" in cards[0], "the most urgent first"
+    assert "已超期" in cards[0] and "已超期" not in cards[1]
+
+
 def test_a_summons_on_a_demand_that_is_finished_asks_nothing_more(world: Any) -> None:
     from demandloop.meetings.supervision import notify_late_report_ins
     from demandloop.web.views.whistles import pending_summons

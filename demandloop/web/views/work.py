@@ -79,6 +79,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "list_url": request.path,
             "summons": pending_summons(request.user),
+            "now": timezone.now(),
         },
     )
 
