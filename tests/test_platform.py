@@ -67,6 +67,17 @@ def test_it_uses_sqlite_with_wal_by_default_and_postgres_when_database_url_says_
     assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
 
 
+def test_loading_the_urls_leaves_scikit_learn_to_the_code_that_learns():
+    """Every web worker and every management command loads the URL configuration; scikit-learn (about 1.5 s to
+    import) waits for the first clustering or training instead."""
+    result = run_python(
+        "import sys, django; django.setup(); import config.urls; "
+        "print(sorted(m for m in ('sklearn', 'demandloop.routing.duplicates') if m in sys.modules))"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['demandloop.routing.duplicates']", "the module loads, sklearn does not"
+
+
 def test_it_runs_in_shanghai_time_and_chinese():
     from django.conf import settings
 

@@ -23,7 +23,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.cluster import DBSCAN
 
 from demandloop.routing.features import HashedNgramTfidf, NgramTfidf, is_topic_word, learn_words
 from demandloop.routing.text import normalise, normalise_many
@@ -402,6 +401,10 @@ def find_common_problems(
         return []
     texts = normalise_many(r.text for r in rows)
     matrix = HashedNgramTfidf((2, 2)).fit(texts).transform(texts)
+    # scikit-learn is imported here, not with the module: every process that loads the URLs (the web workers,
+    # every management command's checks) reaches this module, and importing sklearn costs about 1.5 s.
+    from sklearn.cluster import DBSCAN
+
     labels = DBSCAN(eps=1.0 - similarity, min_samples=2, metric="precomputed").fit_predict(
         neighbourhoods(matrix, 1.0 - similarity)
     )
