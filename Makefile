@@ -40,8 +40,9 @@ messages: $(VENV)/.installed
 
 ## Chromium and a CJK font for the browser tests (Debian packages; Playwright's own download cannot work here)
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk' \
+	    || ! ls /usr/lib/chromium/locales/zh-CN.pak >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n fonts-wqy-microhei >/dev/null; \
 	fi
 
 ## PostgreSQL and Redis, started if they are down (CI)

@@ -36,8 +36,12 @@ needs_chromium = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's
 
 
 def launch_chromium(playwright: Any) -> Any:
+    # Chromium takes its own language from LANGUAGE (with Debian's chromium-l10n): the browser's own widgets - a
+    # date field's 年/月/日, a file field's 选择文件 - then read as a Chinese user's do. LANG stays C.UTF-8: the
+    # machine has no zh_CN locale, and without a UTF-8 one Chinese file names are lost on upload and download.
     return playwright.chromium.launch(
         executable_path=CHROMIUM,
+        env={**os.environ, "LANG": "C.UTF-8", "LANGUAGE": "zh_CN"},
         args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     )
 
