@@ -64,6 +64,15 @@ class Whistle(models.Model):
         return f"#{self.pk} {self.demand_id}"
 
 
+class WhistleResponseQuerySet(models.QuerySet["WhistleResponse"]):
+    def awaited(self) -> WhistleResponseQuerySet:
+        """Report-ins still asked for: not given, on a demand still open. One on a demand answered, resolved or
+        ended is no longer asked for (it stays counted as not reported) and is again if the demand reopens."""
+        from demandloop.demands.flow import OPEN_STATUSES
+
+        return self.filter(reported_at__isnull=True, whistle__demand__status__in=OPEN_STATUSES)
+
+
 class WhistleResponse(models.Model):
     """One summoned department's 报到: empty `reported_at` until its coordinator reports in."""
 
@@ -88,6 +97,8 @@ class WhistleResponse(models.Model):
     note = models.TextField(_("what the department will do"), blank=True)
     # When the department's lead and the whistle's blower were told that the report-in is late (once).
     overdue_notified_at = models.DateTimeField(_("lateness notified at"), null=True, blank=True)
+
+    objects = WhistleResponseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report-in")

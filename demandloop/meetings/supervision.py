@@ -10,7 +10,6 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from demandloop.demands.flow import OPEN_STATUSES
 from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.notify.outbox import Note, notify_department, notify_users
 from demandloop.meetings.models import Supervision
@@ -56,14 +55,9 @@ def notify_late_report_ins(now: datetime | None = None, limit: int = 1000) -> in
     from demandloop.meetings.recipients import department_leads
 
     now = now or timezone.now()
-    # A demand finished before anyone was told needs no report-in any more (reopened, it is told then).
     late = (
-        WhistleResponse.objects.filter(
-            reported_at__isnull=True,
-            overdue_notified_at__isnull=True,
-            whistle__report_due__lt=now,
-            whistle__demand__status__in=OPEN_STATUSES,
-        )
+        WhistleResponse.objects.awaited()
+        .filter(overdue_notified_at__isnull=True, whistle__report_due__lt=now)
         .select_related("whistle__demand", "whistle__district", "whistle__blown_by", "department")
         .order_by("whistle__report_due", "pk")[:limit]
     )

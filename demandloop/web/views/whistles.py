@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from demandloop.demands.errors import DemandActionError
-from demandloop.demands.flow import OPEN_STATUSES, TERMINAL_STATUSES
+from demandloop.demands.flow import TERMINAL_STATUSES
 from demandloop.demands.queries import get_demand_for_user
 from demandloop.meetings.actions import WHISTLE_ROLES, do_blow_whistle, do_report_in
 from demandloop.meetings.models import Whistle, WhistleResponse
@@ -38,18 +38,13 @@ def may_blow_whistle(demand: Any, user: Any) -> bool:
 
 
 def pending_summons(user: Any) -> list[WhistleResponse]:
-    """The summons of the user's departments still waiting for their report-in, the most urgent first. A summons
-    on a demand that is no longer open (answered, resolved, ended) is not asked for any more; it stays counted
-    as not reported, and returns if the demand is reopened."""
+    """The summons of the user's departments whose report-in is still awaited, the most urgent first."""
     scope = resolve_scope(user)
     if not scope.department_ids:
         return []
     return list(
-        WhistleResponse.objects.filter(
-            department_id__in=scope.department_ids,
-            reported_at__isnull=True,
-            whistle__demand__status__in=OPEN_STATUSES,
-        )
+        WhistleResponse.objects.awaited()
+        .filter(department_id__in=scope.department_ids)
         .select_related("whistle__demand__enterprise", "whistle__blown_by", "department")
         .order_by("whistle__report_due", "pk")[:50]
     )
