@@ -18,6 +18,8 @@ from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.flow import AWAITING_RESPONSE_STATUSES
 from demandloop.sla.calendar import WorkCalendar, to_shanghai
 
+# The step an officer owes a demand that has no tier yet, hence no clock.
+OWED_BEFORE_A_TIER = {S.RECEIVED: "screen", S.SCREENED: "triage"}
 # Being handled: once a plan or a decision committed a date, that date is the clock that matters.
 HANDLED_STATUSES = frozenset({S.IN_PROGRESS, S.PLANNED, S.INFORMED})
 
@@ -42,13 +44,12 @@ class Deadline:
     working_days_left: int | None
     is_response: bool
     # Received and not yet screened, or screened and not yet triaged: no tier, so no clock yet, but the officer
-    # owes that step.
-    awaiting_screening: bool = False
-    awaiting_triage: bool = False
+    # owes that step ("screen" or "triage").
+    owed: str = ""
 
     @property
     def css_class(self) -> str:
-        if self.awaiting_screening or self.awaiting_triage:
+        if self.owed:
             return "text-warning-emphasis"
         return {
             Urgency.OVERDUE: "text-danger fw-semibold",
@@ -59,9 +60,9 @@ class Deadline:
     @property
     def text(self) -> str:
         if self.due is None or self.working_days_left is None:
-            if self.awaiting_screening:
+            if self.owed == "screen":
                 return _("To be screened")
-            return _("To be triaged") if self.awaiting_triage else _("No deadline")
+            return _("To be triaged") if self.owed == "triage" else _("No deadline")
         if self.urgency == Urgency.OVERDUE:
             late = max(-self.working_days_left, 0)
             if late == 0:
@@ -121,8 +122,5 @@ def deadline_of(demand: object, now: datetime, calendar: WorkCalendar) -> Deadli
     response_due, completion_due = demand.response_due, demand.completion_due  # type: ignore[attr-defined]
     due = deadline_in_force(status, response_due, completion_due, responded_at)
     found = classify(due, now, calendar, is_response=is_response_clock(status, response_due, responded_at))
-    if due is None and status == S.RECEIVED:
-        return replace(found, awaiting_screening=True)
-    if due is None and status == S.SCREENED:
-        return replace(found, awaiting_triage=True)
-    return found
+    owed = OWED_BEFORE_A_TIER.get(status, "")
+    return replace(found, owed=owed) if due is None and owed else found
