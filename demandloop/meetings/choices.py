@@ -35,6 +35,17 @@ class SupervisionStepChoices(models.TextChoices):
     OVERDUE = "overdue", _("Overdue step")
 
 
+class SupervisionOutcomeChoices(models.TextChoices):
+    """What a supervision step did (the sweep writes these values into `Supervision.outcome`)."""
+
+    REMINDED = "reminded", _("handler reminded")
+    SUPERVISED = "supervised", _("lead supervised")
+    ESCALATED = "escalated", _("escalated automatically")
+    LEADER_NOTIFIED = "leader_notified", _("leaders told")
+    # A reminder overtaken by the 督办 while the sweep was not running: recorded, not sent late.
+    SKIPPED = "skipped", _("overtaken by the supervision, not sent")
+
+
 STEP_ORDER = (
     SupervisionStepChoices.REMINDER,
     SupervisionStepChoices.SUPERVISION,

@@ -22,6 +22,7 @@ from demandloop.meetings.choices import (
     MeetingStatusChoices,
     OverdueActionChoices,
     ReminderModeChoices,
+    SupervisionOutcomeChoices,
     SupervisionStepChoices,
 )
 
@@ -424,3 +425,10 @@ class Supervision(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.demand_id} {self.clock} {self.step}"
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in words ("" while the overdue step is still being taken)."""
+        if self.outcome in SupervisionOutcomeChoices.values:
+            return str(SupervisionOutcomeChoices(self.outcome).label)
+        return self.outcome

@@ -17,6 +17,7 @@ from django.http import Http404
 from demandloop.demands.choices import DemandStatusChoices
 from demandloop.demands.flow import OPEN_STATUSES
 from demandloop.demands.models import Demand
+from demandloop.meetings.choices import SupervisionOutcomeChoices as Outcome
 from demandloop.org.scope import resolve_scope
 
 
@@ -161,13 +162,13 @@ def decision_figures(decisions: QuerySet[Any]) -> list[dict[str, Any]]:
 def supervision_figures(supervisions: QuerySet[Any]) -> list[dict[str, Any]]:
     """Supervision steps per handling department: reminders, 督办, escalations and leaders notified."""
     rows = (
-        supervisions.exclude(outcome="skipped")
+        supervisions.exclude(outcome=Outcome.SKIPPED)
         .values("department_id", "department__name", "department__order")
         .annotate(
             reminders=Count("pk", filter=Q(step="reminder")),
             supervisions=Count("pk", filter=Q(step="supervision")),
-            escalated=Count("pk", filter=Q(step="overdue", outcome="escalated")),
-            leader_notified=Count("pk", filter=Q(step="overdue", outcome="leader_notified")),
+            escalated=Count("pk", filter=Q(step="overdue", outcome=Outcome.ESCALATED)),
+            leader_notified=Count("pk", filter=Q(step="overdue", outcome=Outcome.LEADER_NOTIFIED)),
         )
         .order_by("department__order", "department_id")
     )

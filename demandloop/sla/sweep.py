@@ -38,6 +38,7 @@ from demandloop.meetings.choices import (
     ReminderModeChoices,
     SupervisionStepChoices,
 )
+from demandloop.meetings.choices import SupervisionOutcomeChoices as Outcome
 from demandloop.meetings.models import DeadlineWatch, Supervision, SupervisionPolicy
 from demandloop.meetings.recipients import area_leaders, district_hub, handlers_of, leads_of
 from demandloop.meetings.supervision import escalation_note, tell
@@ -284,11 +285,11 @@ def _take_step(
     # Whom a reminder or a 督办 goes to is known before the row is written, so one INSERT records it all; the
     # overdue step's outcome depends on the escalation, recorded after it.
     people: list[Any] = []
-    outcome = "skipped" if skip else ""
+    outcome = Outcome.SKIPPED if skip else ""
     if not skip and step == Step.REMINDER:
-        people, outcome = handlers_of(demand), "reminded"
+        people, outcome = handlers_of(demand), Outcome.REMINDED
     elif not skip and step == Step.SUPERVISION:
-        people, outcome = leads_of(demand), "supervised"
+        people, outcome = leads_of(demand), Outcome.SUPERVISED
     try:
         with transaction.atomic():
             record = Supervision.objects.create(
@@ -329,9 +330,9 @@ def _overdue_step(record: Supervision, demand: Demand, policy: Policy, now: date
             logger.info("demand %s cannot be escalated (%s); notifying the leader", demand.pk, error.message)
         else:
             people = [*district_hub(demand.district_id), *leads_of(demand)]
-            return "escalated", tell(record, demand, people, TopicChoices.OVERDUE)
+            return Outcome.ESCALATED, tell(record, demand, people, TopicChoices.OVERDUE)
     people = area_leaders(demand.area) or district_hub(demand.district_id)
-    return "leader_notified", tell(record, demand, people, TopicChoices.OVERDUE)
+    return Outcome.LEADER_NOTIFIED, tell(record, demand, people, TopicChoices.OVERDUE)
 
 
 def rebuild_watches(queryset: Any = None, batch_size: int = 2000) -> int:
