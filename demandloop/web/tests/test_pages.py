@@ -358,11 +358,11 @@ def test_the_dispatcher_and_the_demand_page_show_the_supervision_steps(world, cl
     client.force_login(world.person("J:dispatcher"))
     page = client.get(reverse("dispatch")).content.decode()
     recent = page.split("近期督办")[1]
-    assert f"#{demand.pk}" in recent and "已向分管领导督办（通知 2 人）" in recent
+    assert f"#{demand.pk}" in recent and "已发出（通知 2 人）" in recent
     client.force_login(world.person("J:officer2"))
     detail = client.get(reverse("demand_detail", args=[demand.pk])).content.decode()
     steps = detail.split("督办记录")[1].split("</ul>")[0]
-    assert "已向分管领导督办（通知 2 人）" in steps
+    assert "已发出（通知 2 人）" in steps
     assert f'href="/demands/{demand.pk}/"' not in steps, "no link from the demand's page to itself"
     client.force_login(world.person("N:dispatcher"))
     assert f'href="/demands/{demand.pk}/"' not in client.get(reverse("dispatch")).content.decode()
