@@ -37,6 +37,8 @@ class TopicChoices(models.TextChoices):
     REPORT = "report", _("Monthly report")
     # To the hub: the city platform reported on a demand the district had already settled (recorded only).
     CITY_REPORT = "city_report", _("City platform report after the district acted")
+    # To the enterprise's own accounts: its demand was answered, refused, given a plan, resolved or passed on.
+    DEMAND = "demand", _("Progress of my demand")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.

@@ -32,6 +32,7 @@ from demandloop.integrations.models import NotificationPreference
 from demandloop.integrations.notify.transports import sms_configured
 from demandloop.integrations.queries import inbox_for, outbox_for
 from demandloop.org.choices import RoleChoices as R
+from demandloop.org.scope import resolve_scope
 from demandloop.web.access import role_page
 from demandloop.web.queries import ListPage
 
@@ -108,14 +109,17 @@ def message_list(request: HttpRequest) -> HttpResponse:
 def message_settings(request: HttpRequest) -> HttpResponse:
     """Which channels besides the inbox each topic reaches the person by (the inbox always: nothing is missed)."""
     user = request.user
+    # An enterprise account hears only of its demands; staff hear of everything but that.
+    enterprise_only = resolve_scope(user).roles == {R.ENTERPRISE}
+    topics = [t for t in TopicChoices if (t == TopicChoices.DEMAND) == enterprise_only]
     if request.method == "POST":
         chosen = {
-            topic: {
+            topic.value: {
                 channel
                 for channel in (ChannelChoices.EMAIL, ChannelChoices.SMS)
-                if f"{topic}:{channel}" in request.POST
+                if f"{topic.value}:{channel}" in request.POST
             }
-            for topic in TopicChoices.values
+            for topic in topics
         }
         with transaction.atomic():
             for topic, channels in chosen.items():
@@ -125,7 +129,7 @@ def message_settings(request: HttpRequest) -> HttpResponse:
     stored = {row.topic: row.channels() for row in NotificationPreference.objects.filter(user=user)}
     rows = [
         {"topic": choice, "channels": stored.get(choice.value, DEFAULT_CHANNELS[choice.value])}
-        for choice in TopicChoices
+        for choice in topics
     ]
     context = {
         "rows": rows,

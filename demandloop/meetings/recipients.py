@@ -70,3 +70,10 @@ def leads_of(demand: Any) -> list[User]:
         if people:
             return people
     return area_leaders(demand.area) or district_hub(demand.district_id)
+
+
+def enterprise_accounts(enterprise_id: Any) -> list[User]:
+    """The enterprise's own accounts on the portal (经营主体)."""
+    if enterprise_id is None:
+        return []
+    return list(_active(Q(role=RoleChoices.ENTERPRISE, enterprise_id=enterprise_id)).order_by("pk"))

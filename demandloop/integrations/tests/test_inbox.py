@@ -116,3 +116,19 @@ def test_a_person_chooses_which_messages_also_come_by_e_mail_or_sms(jinghai: Any
     assert Notification.objects.filter(user=alice).count() == 2, "still in the inbox"
     assert OutboxMessage.objects.filter(user=alice, channel="email").count() == 1, "no new e-mail, as chosen"
     assert client.put("/messages/settings/").status_code == 405
+
+
+def test_an_enterprise_account_sets_only_the_news_of_its_demands(jinghai: Any, make_user: Any) -> None:
+    from demandloop.integrations.models import NotificationPreference
+
+    staff = _client(make_user("alice", "hub", jinghai)).get("/messages/settings/")
+    assert "demand" not in [row["topic"].value for row in staff.context["rows"]]
+    owner = make_user("owner", "enterprise", jinghai)
+    client = _client(owner)
+    page = client.get("/messages/settings/")
+    assert [row["topic"].value for row in page.context["rows"]] == ["demand"]
+    assert "我的诉求进展" in page.content.decode()
+    client.post("/messages/settings/", {"demand:sms": "on"})
+    assert {p.topic: p.channels() for p in NotificationPreference.objects.filter(user=owner)} == {
+        "demand": {"in_app", "sms"}
+    }, "the other topics are left as they were"

@@ -198,12 +198,13 @@ def test_a_nomination_rolled_back_tells_nobody(world):
     w.hub.email = "hub@jinghai.example.gov.cn"
     w.hub.save(update_fields=["email"])
     demand = drive(w, S.EVALUATED)
+    before = Notification.objects.count()  # the enterprise was told of its demand's resolution
     with pytest.raises(RuntimeError), transaction.atomic():
         nominate(w, demand=demand)
         raise RuntimeError("the caller's transaction fails after the nomination")
     assert not TypicalCase.objects.exists()
     assert (
-        not Notification.objects.exists()
+        Notification.objects.count() == before
         and not OutboxMessage.objects.filter(topic="case_nominated").exists()
     )
 
