@@ -518,3 +518,30 @@ def test_a_list_page_costs_the_same_queries_for_two_demands_as_for_twenty(
     with CaptureQueriesContext(connection) as many:
         client.get(reverse(page))
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_the_workbench_shows_what_each_kind_of_officer_serves(world, client, make_user):
+    from demandloop.org.models import Locality
+
+    jinghai = world.districts["J"]
+    district, department = jinghai.district, jinghai.department
+    park = Locality.objects.filter(district=district, kind="park").first()
+    assert park is not None
+    enterprise = jinghai.enterprises[0]
+    enterprise.park = park
+    enterprise.is_key, enterprise.key_department = True, department
+    enterprise.save()
+
+    social = make_user("social-1", "social_officer", district, locality=park)
+    client.force_login(social)
+    served = client.get(reverse("workbench")).content.decode().split('id="served"')[1].split("</ul>")[0]
+    assert park.name in served and "1 家企业" in served and "尚未分配" not in served
+
+    industry = make_user("industry-1", "industry_officer", district, department=department)
+    client.force_login(industry)
+    served = client.get(reverse("workbench")).content.decode().split('id="served"')[1].split("</ul>")[0]
+    assert f"{department.name}重点企业" in served and "1 家企业" in served
+
+    client.force_login(make_user("officer-x", "officer", district))
+    served = client.get(reverse("workbench")).content.decode().split('id="served"')[1].split("</ul>")[0]
+    assert "尚未分配服务范围" in served

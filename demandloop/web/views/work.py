@@ -19,7 +19,7 @@ from demandloop.demands.models import Demand
 from demandloop.enterprises.models import Enterprise
 from demandloop.meetings.models import Supervision
 from demandloop.org.choices import RoleChoices as R
-from demandloop.org.models import Area
+from demandloop.org.models import Area, Department, Locality
 from demandloop.org.scope import resolve_scope
 from demandloop.reports import queries as figures
 from demandloop.web.access import DEPARTMENT, FIRST_LINE, role_page
@@ -52,12 +52,36 @@ def workbench(request: HttpRequest) -> HttpResponse:
         .annotate(enterprise_count=Count("enterprises", filter=Q(enterprises__status="active")))
         .order_by("order", "code")
     )
+    # A 双重服务员 serves a park or business district, an industry officer the key enterprises of a department:
+    # what they serve is shown as an officer's areas are.
+    parks = (
+        Locality.objects.filter(pk__in=scope.locality_ids)
+        .annotate(enterprise_count=Count("park_enterprises", filter=Q(park_enterprises__status="active")))
+        .order_by("order", "code")
+    )
+    key_departments = (
+        Department.objects.filter(pk__in=scope.key_department_ids)
+        .annotate(
+            enterprise_count=Count(
+                "key_enterprises",
+                filter=Q(key_enterprises__status="active", key_enterprises__is_key=True),
+            )
+        )
+        .order_by("order", "code")
+    )
     waiting = demands.filter(status__in=(S.RECEIVED, S.SCREENED)).count()
     page = demand_page(request, by_urgency(demands))
     return render_list(
         request,
         "web/workbench.html",
-        {"areas": areas, "page": page, "waiting": waiting, "list_url": request.path},
+        {
+            "areas": areas,
+            "parks": parks,
+            "key_departments": key_departments,
+            "page": page,
+            "waiting": waiting,
+            "list_url": request.path,
+        },
     )
 
 
