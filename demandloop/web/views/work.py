@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from demandloop.demands.choices import ChannelChoices
 from demandloop.demands.choices import DemandStatusChoices as S
@@ -53,7 +54,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         .order_by("order", "code")
     )
     # A 双重服务员 serves a park or business district, an industry officer the key enterprises of a department:
-    # what they serve is shown as an officer's areas are.
+    # what they serve is listed with an officer's areas, each with its active enterprises.
     parks = (
         Locality.objects.filter(pk__in=scope.locality_ids)
         .annotate(enterprise_count=Count("park_enterprises", filter=Q(park_enterprises__status="active")))
@@ -69,15 +70,21 @@ def workbench(request: HttpRequest) -> HttpResponse:
         )
         .order_by("order", "code")
     )
+    served = [
+        *((f"{area.locality.name} · {area.name}", area.enterprise_count) for area in areas),
+        *((park.name, park.enterprise_count) for park in parks),
+        *(
+            (_("Key enterprises of %(name)s") % {"name": department.name}, department.enterprise_count)
+            for department in key_departments
+        ),
+    ]
     waiting = demands.filter(status__in=(S.RECEIVED, S.SCREENED)).count()
     page = demand_page(request, by_urgency(demands))
     return render_list(
         request,
         "web/workbench.html",
         {
-            "areas": areas,
-            "parks": parks,
-            "key_departments": key_departments,
+            "served": served,
             "page": page,
             "waiting": waiting,
             "list_url": request.path,
