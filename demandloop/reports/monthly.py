@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,13 +176,15 @@ def _rank_key(rates: Rates) -> tuple[float, float, int]:
 
 def ranked(rows: list[Rates]) -> list[Ranked]:
     """Groups with demands taken in, best first (resolution rate, then on-time rate, then volume), numbered with
-    equal places for equal figures; then the groups with none, unnumbered, in their given order."""
-    active = sorted((r for r in rows if r.taken_in), key=_rank_key)
+    equal places for equal figures; then the groups with none, unnumbered, in their given order; then the row of
+    the demands in no group (key None: no area, no lead department), unnumbered — it is nobody's result."""
+    active = sorted((r for r in rows if r.taken_in and r.key is not None), key=_rank_key)
     result: list[Ranked] = []
     for position, rates in enumerate(active, start=1):
         tied = result and _rank_key(result[-1].rates)[:2] == _rank_key(rates)[:2]
         result.append(Ranked(result[-1].rank if tied else position, rates))
-    result.extend(Ranked(None, r) for r in rows if not r.taken_in)
+    result.extend(Ranked(None, r) for r in rows if not r.taken_in and r.key is not None)
+    result.extend(Ranked(None, r) for r in rows if r.key is None)
     return result
 
 
@@ -194,6 +196,11 @@ def _complete_rows(rows: list[Rates], named: list[tuple[Any, str]], unassigned: 
     if None in found:
         complete.append(replace(found[None], label=unassigned))
     return complete
+
+
+def _post_label(title: str, areas: list[str]) -> str:
+    """ "区政协副主席（子牙镇片区）": a leader post's title with the areas it covers."""
+    return _("%(post)s (%(areas)s)") % {"post": title, "areas": "、".join(areas)}
 
 
 def _fold_by_posts(by_area: list[Rates], posts: list[tuple[int, str, list[int]]]) -> list[Rates]:
@@ -266,7 +273,7 @@ def monthly_report(
     from demandloop.demands.queries import completion_overdue_q, response_overdue_q
     from demandloop.meetings.models import WhistleResponse
     from demandloop.meetings.queries import whistle_figures
-    from demandloop.org.models import LeaderPost
+    from demandloop.org.models import Area, LeaderPost
 
     now = now or timezone.now()
     demands = (Demand.objects if demands is None else demands).filter(district=district)
@@ -277,13 +284,14 @@ def monthly_report(
     departments = list(district.departments.order_by("order", "code").values_list("pk", "name"))
     by_area = _complete_rows(summary.by_area, areas, _("No area"))
     by_department = _complete_rows(summary.by_department, departments, _("No lead department"))
-    # A post that covers no area (a leader without a 包联 assignment) has nothing to answer for here.
+    # A post that covers no area (a leader without a 包联 assignment) has nothing to answer for here. A post is
+    # named with its areas: several leaders share a title (five 区政协副主席 in 静海), the areas tell them apart.
     posts = [
-        (post.pk, post.title, covered)
+        (post.pk, _post_label(post.title, [area.name for area in covered]), [area.pk for area in covered])
         for post in LeaderPost.objects.filter(district=district)
         .order_by("order", "code")
-        .prefetch_related("areas")
-        if (covered := [area.pk for area in post.areas.all()])
+        .prefetch_related(Prefetch("areas", queryset=Area.objects.order_by("order", "code")))
+        if (covered := list(post.areas.all()))
     ]
     by_leader = _fold_by_posts(by_area, posts)
 

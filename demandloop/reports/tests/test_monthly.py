@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -65,6 +66,9 @@ def test_the_ranking_puts_the_best_resolution_rate_first_and_shares_places_on_a_
         _rates("丙", 0, 0, 0, 0),  # nothing taken in: unranked, last
         _rates("丁", 2, 1, 2, 1),  # 50 %, on time 50 %: tied with 乙
         _rates("戊", 4, 2, 4, 4),  # 50 %, on time 100 %
+        replace(
+            _rates("无片区", 6, 6, 6, 6), key=None
+        ),  # in no group: nobody's result, unranked, last of all
     ]
     assert [(r.rank, r.rates.label) for r in ranked(rows)] == [
         (1, "甲"),
@@ -72,6 +76,7 @@ def test_the_ranking_puts_the_best_resolution_rate_first_and_shares_places_on_a_
         (3, "乙"),
         (3, "丁"),
         (None, "丙"),
+        (None, "无片区"),
     ]
 
 
@@ -94,8 +99,14 @@ def test_the_report_counts_the_months_demands_by_every_grouping(november: Any) -
     departments = {row.rates.label: row.rates for row in report.by_department}
     assert departments[w.dep("scjgj").name].total == 2  # the evaluated one and the dispatched one
     assert departments["无牵头部门（属地直办）"].total == 3
+    unassigned = report.by_department[-1]
+    assert (unassigned.rates.label, unassigned.rank) == ("无牵头部门（属地直办）", None), (
+        "listed last, not ranked"
+    )
     posts = {row.rates.label: row.rates for row in report.by_leader}
-    assert posts["测试包联领导"].total == 5, "a post answers for every area it covers"
+    # Leaders share titles (five 区政协副主席): a post is named with the areas it covers.
+    label = f"测试包联领导（{w.a.name}、{w.b.name}）"
+    assert posts[label].total == 5, "a post answers for every area it covers"
 
     # The dispatched demand's response deadline (tier 2) passed long before 12-10: counted overdue, listed.
     assert t.overdue == 1 and report.overdue_count == 1
