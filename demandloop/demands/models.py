@@ -37,6 +37,14 @@ class DemandQuerySet(models.QuerySet["Demand"]):
 
         return scope_demands(self, user)
 
+    def awaiting_district(self) -> DemandQuerySet:
+        """The demands waiting at district level for the hub (or the leaders) to act: escalated at any tier, or
+        triaged straight to tier 3 or 4 (a matter the officer saw at once was beyond the area and the departments'
+        direct channel) and not yet decided."""
+        from demandloop.demands.choices import DemandStatusChoices as S
+
+        return self.filter(models.Q(status=S.ESCALATED) | models.Q(status=S.TRIAGED, tier__level__gte=3))
+
 
 class Demand(models.Model):
     """A need an enterprise raised, from intake to evaluation, with its tier, handlers and two clocks."""

@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from demandloop.demands.choices import DemandStatusChoices
 from demandloop.demands.flow import OPEN_STATUSES
 from demandloop.demands.models import Demand
 from demandloop.meetings.choices import SupervisionOutcomeChoices as Outcome
@@ -63,7 +62,7 @@ def get_meeting_for_user(user: Any, pk: Any) -> Any:
 def agenda_candidates(district: Any, *, exclude_meeting: Any = None) -> QuerySet[Demand]:
     """The demands of `district` waiting for a tier-3 decision and not yet on another open meeting's agenda.
 
-    Escalated to tier 3 (联席会商 / 区级统筹) and not yet decided: 静海 §三(三), 南开 §三(三).
+    Escalated or triaged to tier 3 (联席会商 / 区级统筹) and not yet decided: 静海 §三(三), 南开 §三(三).
     """
     from demandloop.meetings.choices import MeetingStatusChoices
     from demandloop.meetings.models import MeetingAgendaItem
@@ -75,7 +74,8 @@ def agenda_candidates(district: Any, *, exclude_meeting: Any = None) -> QuerySet
     if exclude_meeting is not None:
         on_open_agenda = on_open_agenda.exclude(meeting=exclude_meeting)
     return (
-        Demand.objects.filter(district=district, status=DemandStatusChoices.ESCALATED, tier__level=3)
+        Demand.objects.filter(district=district, tier__level=3)
+        .awaiting_district()
         .exclude(Exists(on_open_agenda))
         .order_by("status_changed_at", "pk")
     )

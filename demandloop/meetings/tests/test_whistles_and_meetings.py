@@ -5,10 +5,12 @@ demands through their own actions — all visible in the API, counted per depart
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 from rest_framework.test import APIClient
@@ -189,6 +191,8 @@ def test_whistles_are_visible_to_who_reaches_the_demand_and_to_the_summoned(worl
 def test_the_joint_meetings_agenda_is_the_demands_awaiting_a_tier3_decision(world: Any) -> None:
     w = world.jinghai
     waiting = awaiting_decision(w)
+    # Triaged straight to tier 3 (the officer saw at once it needs the joint meeting): waiting all the same.
+    straight = triaged(w, level=3)
     drive(w, S.IN_PROGRESS, level=2)  # not escalated: not on the agenda
     awaiting_decision(world.nankai)  # another district
 
@@ -204,11 +208,29 @@ def test_the_joint_meetings_agenda_is_the_demands_awaiting_a_tier3_decision(worl
 
     assert [(i.demand_id, i.topic) for i in meeting.agenda.all()] == [
         (waiting.pk, ""),
+        (straight.pk, ""),
         (None, "园区企业普遍反映用工难"),
     ]
     # On an open agenda, it is no longer a candidate for another meeting.
     assert list(agenda_candidates(w.district)) == []
     assert Notification.objects.filter(user=w.coord_co, topic="meeting").count() == 1
+
+
+def test_the_hubs_queues_hold_the_demands_triaged_straight_to_tier_3_or_4(world: Any, client: Any) -> None:
+    w = world.jinghai
+    escalated, straight, fourth = awaiting_decision(w), triaged(w, level=3), triaged(w, level=4)
+    dispatched_soon = triaged(w, level=2)  # the dispatcher's, not the hub's
+    client.force_login(w.hub)
+
+    def listed(queue: str) -> set[int]:
+        rows = client.get(reverse("hub_queue", args=[queue])).content.decode()
+        return {int(pk) for pk in re.findall(r'data-demand="(\d+)"', rows)}
+
+    assert listed("decision") == {escalated.pk, straight.pk}
+    assert listed("escalated") == {fourth.pk}
+    assert dispatched_soon.pk not in listed("decision") | listed("escalated")
+    page = client.get(reverse("hub")).context
+    assert (page["decision_count"], page["escalated_count"]) == (2, 1)
 
 
 def test_only_the_hub_calls_a_joint_meeting(world: Any) -> None:

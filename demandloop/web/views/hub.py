@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.filtersets import DemandFilterSet
 from demandloop.demands.models import Demand
 from demandloop.enterprises.models import Enterprise
@@ -120,11 +119,12 @@ def hub(request: HttpRequest) -> HttpResponse:
 
 
 def queue(demands: Any, name: str) -> Any:
-    """The escalation queue (escalated to tier 2 or 4) or the tier-3 matters awaiting the joint meeting."""
-    escalated = demands.filter(status=S.ESCALATED)
+    """The escalation queue (escalated to tier 2 or 4, or triaged to tier 4) or the tier-3 matters awaiting the
+    joint meeting (escalated or triaged to tier 3)."""
+    waiting = demands.awaiting_district()
     if name == "decision":
-        return escalated.filter(tier__level=3)
-    return escalated.exclude(tier__level=3)
+        return waiting.filter(tier__level=3)
+    return waiting.exclude(tier__level=3)
 
 
 @role_page(R.HUB)
