@@ -304,3 +304,14 @@ class Membership(models.Model):
     def role_label(self) -> str:
         """The role's name in the district's own words (助企服务员 in 南开, 为企服务人员 in 静海)."""
         return self.district.role_label(self.role) if self.district_id else str(self.get_role_display())
+
+    @property
+    def serving_label(self) -> str:
+        """How the role introduces itself to an enterprise: an industry officer with its department
+        (行业主管部门助企服务员（区商务局）), every other role by its name."""
+        if self.role == RoleChoices.INDUSTRY_OFFICER and self.department_id:
+            return _("%(role)s (%(department)s)") % {
+                "role": self.role_label,
+                "department": self.department.name,
+            }
+        return self.role_label

@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Case, DateTimeField, F, QuerySet, When
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, When
 from django.utils import timezone
 
 from demandloop.demands.flow import AWAITING_RESPONSE_STATUSES, OPEN_STATUSES
 from demandloop.demands.queries import DemandGrants, demand_grants
-from demandloop.org.choices import RoleChoices
+from demandloop.org.choices import AREA_ROLES, RoleChoices
 from demandloop.reports.queries import Figures, figures, overdue_demands
 from demandloop.web.deadlines import HANDLED_STATUSES
 
@@ -181,18 +181,23 @@ def refresh_district_figures() -> int:
 
 
 def officers_of(enterprise: Any) -> list[Any]:
-    """The first-line officers who serve `enterprise`: the officers of its area (静海 一级包联, 南开 助企服务员)."""
-    from demandloop.org.models import User
+    """Who serves `enterprise` in the first line, as their active role assignments (`Membership`), the area's
+    officers first: the officers of its area (静海 一级包联, 南开 助企服务员), the 双重服务员 of its park or
+    business district, and, for a key enterprise, its department's industry officers (南开 §二(二): the three-level
+    team 亮明身份，公示联系方式). The same reach as the officers' own scope (`org.scope`)."""
+    from demandloop.org.models import Membership
 
-    if enterprise.area_id is None:
-        return []
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__is_active=True,
-            memberships__role=RoleChoices.OFFICER,
-            memberships__areas=enterprise.area_id,
+    serving = Q(role__in=AREA_ROLES, areas=enterprise.area_id) if enterprise.area_id else Q(pk__in=[])
+    if enterprise.park_id:
+        serving |= Q(role=RoleChoices.SOCIAL_OFFICER, locality=enterprise.park_id)
+    if enterprise.is_key and enterprise.key_department_id:
+        serving |= Q(role=RoleChoices.INDUSTRY_OFFICER, department=enterprise.key_department_id)
+    order = {RoleChoices.OFFICER: 0, RoleChoices.SOCIAL_OFFICER: 1, RoleChoices.INDUSTRY_OFFICER: 2}
+    found = (
+        Membership.objects.filter(
+            serving, is_active=True, user__is_active=True, district=enterprise.district_id
         )
+        .select_related("user", "district", "department")
         .distinct()
-        .order_by("pk")
     )
+    return sorted(found, key=lambda m: (order.get(m.role, 3), m.user_id))

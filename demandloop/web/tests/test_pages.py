@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -167,6 +168,34 @@ def test_the_portal_names_the_officer_of_the_enterprise(world, client, make_user
     page = client.get(reverse("portal")).content.decode()
     assert officer.get_full_name() in page and "13700000001" in page
     assert "诉求标记-J1" in page and "诉求标记-J2" not in page
+
+
+def test_the_portal_names_every_level_of_the_service_team(world, client, make_user):
+    """南开 §二(二): the street's officer, the park's 双重服务员 and the key enterprise's industry officer each show
+    who they are and how to reach them; officers of other parks and departments do not."""
+    from demandloop.org.models import Locality
+
+    nankai = world.districts["N"]
+    district, department = nankai.district, nankai.department
+    park, other_park = Locality.objects.filter(
+        district=district, kind__in=["park", "business_district"]
+    ).order_by("code")[:2]
+    enterprise = nankai.enterprises[0]
+    enterprise.park = park
+    enterprise.is_key, enterprise.key_department = True, department
+    enterprise.save()
+    make_user("n-social", "social_officer", district, locality=park, full_name="园区双员")
+    make_user("n-social-2", "social_officer", district, locality=other_park, full_name="别园双员")
+    make_user("n-industry", "industry_officer", district, department=department, full_name="行业专员")
+
+    client.force_login(world.person("N:enterprise"))
+    page = client.get(reverse("portal")).content.decode()
+    lines = re.findall(r'data-role="(\w+)">([^<]*)<strong class="officer-name">([^<]*)</strong>', page)
+    assert [(role, label.strip(), name) for role, label, name in lines] == [
+        ("officer", "助企服务员:", "N官一"),
+        ("social_officer", "双重服务员:", "园区双员"),
+        ("industry_officer", f"行业主管部门助企服务员（{department.name}）:", "行业专员"),
+    ]
 
 
 def test_the_contact_is_masked_for_the_department_and_plain_for_the_officer(world, client):
