@@ -46,6 +46,9 @@ class Deadline:
     # Received and not yet screened, or screened and not yet triaged: no tier, so no clock yet, but the officer
     # owes that step ("screen" or "triage").
     owed: str = ""
+    # A response deadline counted over a year whose holiday arrangement is not yet published (DESIGN.md §5):
+    # it may move when the State Council publishes it.
+    provisional: bool = False
 
     @property
     def css_class(self) -> str:
@@ -121,6 +124,11 @@ def deadline_of(demand: object, now: datetime, calendar: WorkCalendar) -> Deadli
     status, responded_at = demand.status, demand.responded_at  # type: ignore[attr-defined]
     response_due, completion_due = demand.response_due, demand.completion_due  # type: ignore[attr-defined]
     due = deadline_in_force(status, response_due, completion_due, responded_at)
-    found = classify(due, now, calendar, is_response=is_response_clock(status, response_due, responded_at))
+    is_response = is_response_clock(status, response_due, responded_at)
+    found = classify(due, now, calendar, is_response=is_response)
     owed = OWED_BEFORE_A_TIER.get(status, "")
-    return replace(found, owed=owed) if due is None and owed else found
+    if due is None and owed:
+        return replace(found, owed=owed)
+    if is_response and getattr(demand, "response_due_provisional", False):
+        return replace(found, provisional=True)
+    return found

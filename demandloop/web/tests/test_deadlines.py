@@ -88,3 +88,21 @@ def test_it_takes_the_response_clock_until_a_plan_and_then_the_committed_date():
     assert deadline_in_force(S.IN_PROGRESS, response, completion, at(date(2026, 9, 23))) == completion
     assert deadline_in_force(S.RESOLVED, response, completion, at(date(2026, 9, 23))) is None
     assert deadline_in_force(S.CLOSED, response, completion, None) is None
+
+
+def test_a_provisional_response_deadline_is_marked_until_a_plan_sets_the_committed_date():
+    response, completion = end_of(date(2027, 1, 8)), end_of(date(2027, 2, 20))
+    now = at(date(2026, 12, 30))
+
+    def demand(status: str, responded_at: datetime | None = None) -> SimpleNamespace:
+        return SimpleNamespace(
+            status=status,
+            responded_at=responded_at,
+            response_due=response,
+            completion_due=completion,
+            response_due_provisional=True,
+        )
+
+    assert deadline_of(demand(S.DISPATCHED), now, CALENDAR).provisional
+    # The committed date is the handler's own: nothing provisional about it.
+    assert not deadline_of(demand(S.PLANNED, now), now, CALENDAR).provisional

@@ -574,3 +574,21 @@ def test_the_workbench_shows_what_each_kind_of_officer_serves(world, client, mak
     client.force_login(make_user("officer-x", "officer", district))
     served = client.get(reverse("workbench")).content.decode().split('id="served"')[1].split("</ul>")[0]
     assert "尚未分配服务范围" in served
+
+
+def test_the_work_lists_mark_a_provisional_deadline(world, client):
+    """DESIGN.md §5: a deadline counted over a year whose holidays are not yet published says so in the lists."""
+    demand = world.demand("J1")
+    client.force_login(world.person("J:coordinator"))
+    row = (
+        client.get(reverse("inbox")).content.decode().split(f'data-demand="{demand.pk}"')[1].split("</li>")[0]
+    )
+    assert "剩余" in row and "（暂定）" not in row
+    Demand.objects.filter(pk=demand.pk).update(response_due_provisional=True)
+    row = (
+        client.get(reverse("inbox")).content.decode().split(f'data-demand="{demand.pk}"')[1].split("</li>")[0]
+    )
+    assert "（暂定）" in row
+    client.force_login(world.person("J:hub"))
+    table = client.get(reverse("hub")).content.decode()
+    assert "（暂定）" in table
