@@ -85,6 +85,11 @@ TIER_WEIGHTS = [(1, 35), (2, 42), (3, 15), (4, 8)]
 # Tier-3 stories the hub's joint meeting decides (the older, finished ones were decided on the demand's page):
 # they start far enough back (up to three weeks) for a weekly meeting to fall between escalation and now.
 MEETING_DECIDED = (S.IN_PROGRESS, S.PLANNED, S.INFORMED)
+# One story of the coverage round starts near the beginning of the demo's half year, whatever the random draws:
+# a tier-3 matter the joint meeting decided months ago and that has long been closed, so the meetings and the
+# figures always reach back over the whole demo.
+OLDEST_STORY = (S.CLOSED, 3)
+OLDEST_STORY_DAYS = (160.0, 180.0)
 # Channels that take a matter in at any hour; the others are registered by an officer or the hub at work.
 ROUND_THE_CLOCK = (ChannelChoices.HOTLINE, ChannelChoices.ONLINE)
 # Share of the stories at tier 2 whose officer blows the whistle once the lead has accepted: most of those that
@@ -355,12 +360,17 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
     raised: set[tuple[int, str]] = set()
     with actions.demand_batch():
         for i in range(n):
+            age = None
             if i < len(COVERAGE):
                 target, level = COVERAGE[i]
+                if (target, level) == OLDEST_STORY:
+                    age = OLDEST_STORY_DAYS
             else:
                 target = _weighted(rng, TARGET_WEIGHTS)
                 level = None if target in PRE_TRIAGE else _level_for(rng, target)
-            demand = _play(district, cast, rng, enterprises, created, raised, target, level, now, until, plan)
+            demand = _play(
+                district, cast, rng, enterprises, created, raised, target, level, now, until, plan, age=age
+            )
             created.append(demand)
             raised.add((demand.enterprise_id, demand.title))
     # The batch is written: whistles and agenda items can point at the demands now.
@@ -505,6 +515,8 @@ def _play(
     now: datetime,
     until: datetime,
     plan: DemoMeetingPlan | None = None,
+    *,
+    age: tuple[float, float] | None = None,
 ) -> Any:
     # A duplicate repeats an earlier demand of the same enterprise, raised again a few days later (through
     # another channel, or the enterprise asking after it); without such a demand the story withdraws instead.
@@ -529,7 +541,9 @@ def _play(
         S.MERGED,
         S.WITHDRAWN,
     )
-    if level == 3 and target in MEETING_DECIDED:
+    if age is not None:
+        days_ago = rng.uniform(*age)
+    elif level == 3 and target in MEETING_DECIDED:
         days_ago = rng.uniform(6, 21)
     else:
         days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
