@@ -1,4 +1,5 @@
-"""API plumbing shared by every app: the exception handler that keeps every error a Chinese 4xx."""
+"""API plumbing shared by every app: the exception handler that keeps every error a Chinese 4xx, the actions'
+refusals (`DemandActionError`) included."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    from demandloop.demands.errors import DemandActionError
+
+    if isinstance(exc, DemandActionError):
+        # An action refused (400 naming the field, 403, 404, 409): the action already rolled its transaction
+        # back and audited the attempt; the body is its message in the user's language.
+        return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -86,11 +86,6 @@ class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         # Filters of the list never apply to one object; the scope always does.
         return get_demand_for_user(self.request.user, self.kwargs.get("pk"), queryset=_base_queryset())
 
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DemandActionError):
-            return Response(exc.as_dict(), status=exc.status_code)
-        return super().handle_exception(exc)
-
     def _demand_response(self, demand: Demand, code: int = status.HTTP_200_OK) -> Response:
         return Response(DemandSerializer(demand, context=self.get_serializer_context()).data, status=code)
 

@@ -22,7 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from demandloop.demands.errors import ActionForbidden, DemandActionError
+from demandloop.demands.errors import ActionForbidden
 from demandloop.demands.models import Demand
 from demandloop.demands.queries import get_demand_for_user
 from demandloop.meetings import actions
@@ -77,16 +77,7 @@ def _period(request: Request) -> tuple[datetime | None, datetime | None]:
     return values[0], values[1]
 
 
-class _ActionErrors:
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DemandActionError):
-            return Response(exc.as_dict(), status=exc.status_code)
-        return super().handle_exception(exc)  # type: ignore[misc]
-
-
-class WhistleViewSet(
-    _ActionErrors, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):  # type: ignore[type-arg]
+class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Whistles (吹哨) and report-ins (报到)."""
 
     serializer_class = WhistleSerializer
@@ -169,9 +160,7 @@ class WhistleViewSet(
         )
 
 
-class MeetingViewSet(
-    _ActionErrors, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):  # type: ignore[type-arg]
+class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Coordination, joint and topic meetings: agenda, minutes, decisions, conclusion, 会议纪要."""
 
     serializer_class = MeetingSerializer

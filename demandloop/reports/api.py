@@ -29,7 +29,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from demandloop.core.api_views import FileFormatNegotiation
-from demandloop.demands.errors import DemandActionError
 from demandloop.lib.downloads import OFFICE_FORMATS, as_download
 from demandloop.org.choices import RoleChoices
 from demandloop.org.models import District
@@ -235,11 +234,6 @@ class IssuedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     serializer_class = IssuedReportSerializer
     filterset_class = IssuedReportFilterSet
     content_negotiation_class = FileFormatNegotiation
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DemandActionError):
-            return Response(exc.as_dict(), status=exc.status_code)
-        return super().handle_exception(exc)
 
     def get_queryset(self) -> QuerySet[IssuedReport]:
         return (

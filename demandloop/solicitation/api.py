@@ -29,7 +29,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from demandloop.demands.errors import ActionForbidden, DemandActionError
+from demandloop.demands.errors import ActionForbidden
 from demandloop.lib.downloads import as_download
 from demandloop.org.models import Department, District, Domain, Locality
 from demandloop.solicitation import actions
@@ -72,11 +72,6 @@ class CampaignViewSet(  # type: ignore[type-arg]
 
     serializer_class = CampaignSerializer
     filterset_fields = ["status"]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DemandActionError):
-            return Response(exc.as_dict(), status=exc.status_code)
-        return super().handle_exception(exc)
 
     def get_queryset(self) -> QuerySet[Campaign]:
         return (

@@ -24,7 +24,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from demandloop.demands.errors import DemandActionError
 from demandloop.enterprises.models import Enterprise
 from demandloop.integrations.hotline12345.actions import do_link_enterprise
 from demandloop.integrations.hotline12345.filtersets import HotlineOrderFilterSet
@@ -62,11 +61,6 @@ class HotlineOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_object(self) -> HotlineOrder:
         # Filters of the list never apply to one object; the scope always does.
         return get_order_for_user(self.request.user, self.kwargs.get("pk"), queryset=_base_queryset())
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DemandActionError):
-            return Response(exc.as_dict(), status=exc.status_code)
-        return super().handle_exception(exc)
 
     @extend_schema(
         summary=gettext_lazy("Import a 12345 export"),
