@@ -29,6 +29,7 @@ urlpatterns = [
     path("reports/", include("demandloop.reports.urls")),
     path("solicitation/", include("demandloop.solicitation.urls")),
     path("cases/", include("demandloop.knowledge.urls")),
+    path("handbook/", include("demandloop.knowledge.handbook_urls")),
     path("", include("demandloop.web.urls")),
 ]
 

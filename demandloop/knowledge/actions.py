@@ -13,12 +13,14 @@ API and the pages answer them the same way.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -52,6 +54,7 @@ from demandloop.knowledge.models import (
     CaseSelection,
     CaseSelectionEntry,
     CaseSelectionEvent,
+    FaqEntry,
     TypicalCase,
     TypicalCaseEvent,
     TypicalProblem,
@@ -121,28 +124,35 @@ def clean_texts(values: dict[str, Any]) -> dict[str, str]:
     return texts
 
 
-def clean_tags(tags: Any) -> list[str]:
-    """Tags as a list of short words: from a list, or from text separated by commas, 、 or spaces."""
-    if tags is None:
+def clean_words(value: Any, *, field: str, label: str, most: int, longest: int) -> list[str]:
+    """A list of short words: from a list, or from text separated by commas, 、, semicolons or spaces; repeats
+    dropped. `label` names the field in the errors ("标签", "关键词")."""
+    if value is None:
         return []
-    if isinstance(tags, str):
+    if isinstance(value, str):
         for separator in ("，", "、", ";", "；"):
-            tags = tags.replace(separator, ",")
-        items = [part for chunk in tags.split(",") for part in chunk.split()]
-    elif isinstance(tags, (list, tuple)):
-        items = [str(item) for item in tags]
+            value = value.replace(separator, ",")
+        items = [part for chunk in value.split(",") for part in chunk.split()]
+    elif isinstance(value, (list, tuple)):
+        items = [str(item) for item in value]
     else:
-        raise ActionInvalid(_("Tags are a list of words."), field="tags")
+        raise ActionInvalid(_("%(label)s: give a list of words.") % {"label": label}, field=field)
     words = list(dict.fromkeys(item.strip() for item in items if item.strip()))
-    if len(words) > MAX_TAGS:
-        raise ActionInvalid(_("At most %(n)d tags.") % {"n": MAX_TAGS}, field="tags")
+    if len(words) > most:
+        raise ActionInvalid(_("%(label)s: at most %(n)d.") % {"label": label, "n": most}, field=field)
     for word in words:
-        if len(word) > MAX_TAG_LENGTH:
+        if len(word) > longest:
             raise ActionInvalid(
-                _("The tag “%(tag)s” is longer than %(n)d characters.") % {"tag": word, "n": MAX_TAG_LENGTH},
-                field="tags",
+                _("%(label)s: “%(word)s” is longer than %(n)d characters.")
+                % {"label": label, "word": word, "n": longest},
+                field=field,
             )
     return words
+
+
+def clean_tags(tags: Any) -> list[str]:
+    """A case's tags (e.g. its domain)."""
+    return clean_words(tags, field="tags", label=_("Tags"), most=MAX_TAGS, longest=MAX_TAG_LENGTH)
 
 
 def _anonymised(demand: Demand, texts: dict[str, str], anonymous: bool) -> dict[str, str]:
@@ -605,3 +615,120 @@ def do_table_problem(
             )
         problem.agenda_item = item
     return problem
+
+
+# --- The handbook (高频事项应答手册), kept by the service office --------------------------------------------------
+
+# The entry's texts: a change to any of them (or to its department) is a new version of the entry.
+FAQ_CONTENT_FIELDS = ("question", "answer", "contacts", "keywords")
+MAX_KEYWORDS = 12
+MAX_KEYWORD_LENGTH = 20
+MAX_CONTACTS_LENGTH = 500
+
+
+def _require_handbook_keeper(by: Any, district_id: int) -> None:
+    if not is_hub_of(by, district_id):
+        raise ActionForbidden(_("Only the district's service office keeps the handbook."))
+
+
+def _faq_values(district: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The entry's fields from the form or the API, checked; the first wrong one named."""
+    question = str(values.get("question") or "").strip()
+    if not question:
+        raise ActionInvalid(_("Write the question."), field="question")
+    if len(question) > 255:
+        raise ActionInvalid(_("The question may have at most 255 characters."), field="question")
+    answer = str(values.get("answer") or "").strip()
+    if not answer:
+        raise ActionInvalid(_("Write the answer."), field="answer")
+    department = values.get("department")
+    if department is not None and department.district_id != district.pk:
+        raise ActionInvalid(_("Choose a department of this district."), field="department")
+    contacts = str(values.get("contacts") or "").strip()
+    if len(contacts) > MAX_CONTACTS_LENGTH:
+        raise ActionInvalid(
+            _("The contacts may have at most %(n)d characters.") % {"n": MAX_CONTACTS_LENGTH},
+            field="contacts",
+        )
+    keywords = clean_words(
+        values.get("keywords"),
+        field="keywords",
+        label=pgettext("handbook column", "Keywords"),
+        most=MAX_KEYWORDS,
+        longest=MAX_KEYWORD_LENGTH,
+    )
+    return {
+        "question": question,
+        "answer": answer,
+        "department": department,
+        "contacts": contacts,
+        "keywords": keywords,
+        "is_published": bool(values.get("is_published", True)),
+    }
+
+
+def _same_question(district: Any, question: str, exclude: int | None = None) -> None:
+    twins = FaqEntry.objects.filter(district=district, question=question)
+    twin = (twins.exclude(pk=exclude) if exclude is not None else twins).first()
+    if twin is not None:
+        raise ActionInvalid(
+            _("The handbook already has this question (entry %(code)s).") % {"code": twin.code},
+            field="question",
+        )
+
+
+def _faq_audit(action: str, entry: FaqEntry, by: Any, changed: list[str]) -> None:
+    audit.record(
+        action,
+        user=by,
+        role=R.HUB,
+        obj=entry,
+        district_id=entry.district_id,
+        detail={"version": entry.version, "changed": changed},
+    )
+
+
+@_audited("knowledge.faq.add")
+def do_add_faq_entry(district: Any, by: Any, **values: Any) -> FaqEntry:
+    """A new question in the district's handbook, last in its order; published unless said otherwise. Its code
+    starts with "hub-": the seed handbook file (`handbook.load_handbook`) never touches it."""
+    with transaction.atomic():
+        _require_handbook_keeper(by, district.pk)
+        cleaned = _faq_values(district, values)
+        _same_question(district, cleaned["question"])
+        last = FaqEntry.objects.filter(district=district).aggregate(last=Max("order"))["last"] or 0
+        entry = FaqEntry.objects.create(
+            district=district, code=f"hub-{uuid.uuid4().hex[:10]}", order=last + 1, **cleaned
+        )
+        _faq_audit("knowledge.faq.add", entry, by, sorted(cleaned))
+    return entry
+
+
+@_audited("knowledge.faq.edit")
+def do_edit_faq_entry(entry: FaqEntry, by: Any, *, version: int, **values: Any) -> FaqEntry:
+    """Change an entry as the hub read it at `version`. A change of its texts or department is a new version
+    (the history keeps every earlier one); publishing or withdrawing it is not. Someone else's save since the
+    page was read is refused rather than overwritten."""
+    with transaction.atomic():
+        _require_handbook_keeper(by, entry.district_id)
+        cleaned = _faq_values(entry.district, values)
+        _same_question(entry.district, cleaned["question"], exclude=entry.pk)
+        current = FaqEntry.objects.select_for_update().get(pk=entry.pk)
+        if current.version != version:
+            raise DemandConflict(
+                _("Someone else saved this entry a moment ago (version %(n)d). Reload it and edit again.")
+                % {"n": current.version}
+            )
+        changed = [f for f in FAQ_CONTENT_FIELDS if getattr(current, f) != cleaned[f]]
+        if current.department_id != (cleaned["department"].pk if cleaned["department"] else None):
+            changed.append("department")
+        published = current.is_published != cleaned["is_published"]
+        if not changed and not published:
+            return current
+        for name, value in cleaned.items():
+            setattr(current, name, value)
+        if changed:
+            current.version += 1
+        current.save()
+        _faq_audit("knowledge.faq.edit", current, by, changed + (["is_published"] if published else []))
+    return current

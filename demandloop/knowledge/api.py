@@ -1,7 +1,11 @@
 """The handbook over the API: published entries of the user's districts, ranked by BM25 when `q` is given.
 
-GET /api/v1/faq/?district=&q=                      (every signed-in user: enterprises read the handbook too)
-GET /api/v1/faq/export/?district=&format=docx|xlsx  (the same people: the handbook as Word or Excel)
+GET   /api/v1/faq/?district=&q=                      (every signed-in user: enterprises read the handbook too;
+                                                      the hub also reads its district's unpublished entries)
+GET   /api/v1/faq/export/?district=&format=docx|xlsx  (the same people: the handbook as Word or Excel)
+POST  /api/v1/faq/                                    (the district's hub: a new question)
+PATCH /api/v1/faq/<id>/                               (the district's hub: a change, given the version it read;
+                                                      a change of the texts is a new version)
 
 A district the user does not belong to is 404, the same as a missing one (STYLE.md rule 3).
 """
@@ -10,16 +14,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from demandloop.core.api_views import FileFormatNegotiation
+from demandloop.demands.api import ERROR_RESPONSES
+from demandloop.knowledge import actions
+from demandloop.knowledge.cases import district_of, hub_district_ids
 from demandloop.knowledge.export import EXPORT_FORMATS, handbook_file
 from demandloop.knowledge.models import FaqEntry
 from demandloop.lib.downloads import DOCX, XLSX, as_download
@@ -50,9 +60,30 @@ class FaqEntrySerializer(serializers.ModelSerializer):
             "department_name",
             "contacts",
             "keywords",
+            "is_published",
             "version",
             "updated_at",
         ]
+
+
+class FaqEntryWriteSerializer(serializers.Serializer):
+    """What the hub sends: the texts, the department by code, and (to change an entry) the version it read."""
+
+    district = serializers.SlugField(label=_("district"), required=False, help_text=_("new entries only"))
+    question = serializers.CharField(label=_("question"), max_length=255)
+    answer = serializers.CharField(label=_("answer"))
+    department = serializers.SlugField(label=_("department"), required=False, allow_blank=True)
+    contacts = serializers.CharField(label=_("contacts"), required=False, allow_blank=True, default="")
+    keywords = serializers.ListField(
+        label=pgettext_lazy("handbook", "keywords"),
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+    )
+    is_published = serializers.BooleanField(label=_("published"), required=False, default=True)
+    version = serializers.IntegerField(
+        label=_("version"), required=False, help_text=_("the version the change was made from (changes only)")
+    )
 
 
 class FaqExportQuerySerializer(serializers.Serializer):
@@ -78,21 +109,79 @@ class FaqExportQuerySerializer(serializers.Serializer):
         parameters=[OpenApiParameter("district", str, description=str(_("district code")))]
     ),
 )
-class FaqEntryViewSet(viewsets.ReadOnlyModelViewSet):
-    """The published FAQ entries (高频事项应答手册) of the districts the user belongs to."""
+class FaqEntryViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The FAQ entries (高频事项应答手册) of the districts the user belongs to: the published ones, and for the
+    district's hub the unpublished ones too, which it writes."""
 
     serializer_class = FaqEntrySerializer
     permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
         scope = resolve_scope(self.request.user)
-        qs = (
-            FaqEntry.objects.published()
-            .filter(district_id__in=scope.district_ids)
-            .select_related("district", "department")
-        )
+        kept = hub_district_ids(self.request.user)
+        qs = FaqEntry.objects.filter(
+            Q(is_published=True, district_id__in=scope.district_ids) | Q(district_id__in=kept)
+        ).select_related("district", "department")
+        if self.action == "list" and self.request.query_params.get("q"):
+            qs = qs.filter(is_published=True)  # the ranking reads the published entries
         code = self.request.query_params.get("district")
         return qs.filter(district__code=code) if code else qs
+
+    def _values(self, body: FaqEntryWriteSerializer, district: District) -> dict[str, Any]:
+        values = dict(body.validated_data)
+        values.pop("district", None)
+        values.pop("version", None)
+        code = values.pop("department", "") or ""
+        values["department"] = None
+        if code:
+            values["department"] = district.departments.filter(code=code).first()
+            if values["department"] is None:
+                raise serializers.ValidationError({"department": [_("No such department in this district.")]})
+        return values
+
+    @extend_schema(
+        summary=_("Add a question to the district's handbook (the hub)"),
+        request=FaqEntryWriteSerializer,
+        responses={201: FaqEntrySerializer, **ERROR_RESPONSES},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = FaqEntryWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        district = district_of(request.user, body.validated_data.get("district"), hub_only=True)
+        entry = actions.do_add_faq_entry(district, request.user, **self._values(body, district))
+        return Response(FaqEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Change a question of the handbook (the hub), from the version it read"),
+        request=FaqEntryWriteSerializer(partial=True),
+        responses={200: FaqEntrySerializer, **ERROR_RESPONSES},
+    )
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        entry = self.get_object()
+        if entry.district_id not in hub_district_ids(request.user):
+            raise Http404
+        current = {
+            "question": entry.question,
+            "answer": entry.answer,
+            "department": entry.department.code if entry.department else "",
+            "contacts": entry.contacts,
+            "keywords": entry.keywords,
+            "is_published": entry.is_published,
+        }
+        body = FaqEntryWriteSerializer(data={**current, **request.data})
+        body.is_valid(raise_exception=True)
+        if "version" not in request.data:
+            raise serializers.ValidationError({"version": [_("Give the version the change was made from.")]})
+        saved = actions.do_edit_faq_entry(
+            entry,
+            request.user,
+            version=body.validated_data["version"],
+            **self._values(body, entry.district),
+        )
+        return Response(FaqEntrySerializer(saved).data)
 
     def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         text = (request.query_params.get("q") or "").strip()

@@ -38,7 +38,6 @@ from rest_framework.response import Response
 
 from demandloop.core.api_views import FileFormatNegotiation
 from demandloop.demands.api import ERROR_RESPONSES
-from demandloop.demands.errors import DemandActionError
 from demandloop.demands.models import Demand
 from demandloop.demands.queries import get_demand_for_user
 from demandloop.knowledge import actions
@@ -46,6 +45,7 @@ from demandloop.knowledge.casebook import COLLECTIONS, EXPORT_FORMATS, casebook_
 from demandloop.knowledge.cases import (
     case_draft,
     demand_facts,
+    district_of,
     enterprise_label,
     get_case_for_user,
     hub_district_ids,
@@ -56,7 +56,6 @@ from demandloop.knowledge.models import CaseSelection, TypicalCase, TypicalProbl
 from demandloop.knowledge.selection import candidates, download_allowed
 from demandloop.lib.downloads import DOCX, XLSX, as_download
 from demandloop.org.models import District
-from demandloop.org.scope import resolve_scope
 
 FORMAT_NAMES = list(EXPORT_FORMATS)
 COLLECTION_NAMES = list(COLLECTIONS)
@@ -220,16 +219,6 @@ YEAR_PARAMETER = OpenApiParameter(
 )
 
 
-def _district_of(user: Any, code: str | None, *, hub_only: bool) -> District:
-    """The district asked for, or the user's first; 404 when it is not one of theirs (or not as the hub)."""
-    ids = hub_district_ids(user) if hub_only else resolve_scope(user).district_ids
-    districts = District.objects.filter(pk__in=ids).order_by("code")
-    district = districts.filter(code=code).first() if code else districts.first()
-    if district is None:
-        raise Http404
-    return district
-
-
 def _selection_data(
     selection: CaseSelection | None,
     district: District,
@@ -291,11 +280,6 @@ class TypicalCaseViewSet(
         if self.action == "retrieve":
             return TypicalCaseDetailSerializer
         return super().get_serializer_class()
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DemandActionError):
-            return Response(exc.as_dict(), status=exc.status_code)
-        return super().handle_exception(exc)
 
     def _case_response(self, case: TypicalCase, code: int = status.HTTP_200_OK) -> Response:
         return Response(
@@ -434,7 +418,7 @@ class TypicalCaseViewSet(
             query = SelectionQuerySerializer(data=request.query_params)
             query.is_valid(raise_exception=True)
             values = query.validated_data
-            district = _district_of(request.user, values.get("district"), hub_only=False)
+            district = district_of(request.user, values.get("district"), hub_only=False)
             is_hub = district.pk in hub_district_ids(request.user)
             selection = CaseSelection.objects.filter(district=district, year=values["year"]).first()
             if not is_hub and (selection is None or not selection.is_published):
@@ -446,7 +430,7 @@ class TypicalCaseViewSet(
         body = SelectionSetSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
-        district = _district_of(request.user, values.get("district"), hub_only=True)
+        district = district_of(request.user, values.get("district"), hub_only=True)
         found = {c.pk: c for c in TypicalCase.objects.filter(district=district, pk__in=values["cases"])}
         missing = [pk for pk in values["cases"] if pk not in found]
         if missing:
@@ -476,7 +460,7 @@ class TypicalCaseViewSet(
         body = SelectionQuerySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
-        district = _district_of(request.user, values.get("district"), hub_only=True)
+        district = district_of(request.user, values.get("district"), hub_only=True)
         selection = CaseSelection.objects.filter(district=district, year=values["year"]).first()
         if selection is None:
             raise serializers.ValidationError({"cases": [_("Choose at least one case before publishing.")]})
@@ -505,7 +489,7 @@ class TypicalCaseViewSet(
         body = SelectionUnpublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
-        district = _district_of(request.user, values.get("district"), hub_only=True)
+        district = district_of(request.user, values.get("district"), hub_only=True)
         selection = CaseSelection.objects.filter(district=district, year=values["year"]).first()
         if selection is None:
             raise serializers.ValidationError({"year": [_("No selection of this year.")]})
@@ -546,7 +530,7 @@ class TypicalCaseViewSet(
         query = CaseExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = query.validated_data
-        district = _district_of(request.user, values.get("district"), hub_only=False)
+        district = district_of(request.user, values.get("district"), hub_only=False)
         if not download_allowed(request.user, district, values["collection"]):
             raise Http404
         return as_download(casebook_file(district, values["year"], values["collection"], values["format"]))
@@ -612,11 +596,6 @@ class TypicalProblemViewSet(
             .order_by("-recorded_at", "-pk")
         )
 
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DemandActionError):
-            return Response(exc.as_dict(), status=exc.status_code)
-        return super().handle_exception(exc)
-
     @extend_schema(
         summary=_("Record a typical problem from the demands that show it (hub)"),
         request=TypicalProblemWriteSerializer,
@@ -626,7 +605,7 @@ class TypicalProblemViewSet(
         body = TypicalProblemWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
-        district = _district_of(request.user, values.get("district"), hub_only=True)
+        district = district_of(request.user, values.get("district"), hub_only=True)
         found = {
             d.pk: d
             for d in Demand.objects.for_user(request.user).filter(district=district, pk__in=values["demands"])

@@ -71,3 +71,42 @@ def selection_places(data: Any, case_ids: list[int]) -> tuple[list[int], str]:
             return [], str(_("Place %(n)d is given to two cases.") % {"n": place})
         places[pk] = place
     return [pk for pk, _place in sorted(places.items(), key=lambda item: item[1])], ""
+
+
+class FaqEntryForm(forms.Form):
+    """One question of the handbook as the hub writes it (the actions check the rules)."""
+
+    question = forms.CharField(label=_("Question"), max_length=255)
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 8}))
+    department = forms.ModelChoiceField(label=_("Responsible department"), queryset=None, required=False)
+    contacts = forms.CharField(
+        label=pgettext_lazy("handbook column", "Contacts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Who to call: the department's contact person and telephone, the window or hotline."),
+    )
+    keywords = forms.CharField(
+        label=pgettext_lazy("handbook column", "Keywords"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Words an officer or an enterprise would use for this matter, separated by 、 or commas: they "
+            "help this answer come up for a new demand."
+        ),
+    )
+    is_published = forms.BooleanField(
+        label=_("Published: officers and enterprises see it, new demands are matched against it"),
+        required=False,
+        initial=True,
+    )
+    # The version the page was read at: someone else's save in between is refused, not overwritten.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = district.departments.order_by("order", "code")
+
+    def action_kwargs(self) -> dict[str, Any]:
+        values = dict(self.cleaned_data)
+        values.pop("version", None)
+        return values

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, QuerySet
 
 from demandloop.knowledge.models import FaqEntry
 from demandloop.knowledge.search import FaqDocument, FaqIndex
@@ -38,3 +38,18 @@ def faq_index_for(district_id: int) -> FaqIndex:
     with _lock:
         _indexes[district_id] = (signature, index)
     return index
+
+
+def matching_entries(entries: QuerySet[FaqEntry], text: str) -> QuerySet[FaqEntry]:
+    """The entries holding every word of `text` (split at spaces) in the question, answer, contacts, keywords or
+    department: what a person looking through the handbook expects, where the BM25 ranking (`faq_index_for`) is
+    for matching a whole demand."""
+    for word in text.split():
+        entries = entries.filter(
+            Q(question__icontains=word)
+            | Q(answer__icontains=word)
+            | Q(contacts__icontains=word)
+            | Q(keywords__icontains=word)
+            | Q(department__name__icontains=word)
+        )
+    return entries

@@ -39,6 +39,7 @@ from demandloop.knowledge.cases import (
     NOMINATING_ROLES,
     case_draft,
     demand_facts,
+    district_of,
     enterprise_label,
     get_case_for_user,
     hub_district_ids,
@@ -52,7 +53,6 @@ from demandloop.knowledge.selection import candidate_rows, case_years, download_
 from demandloop.lib.downloads import as_download
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District
-from demandloop.org.scope import resolve_scope
 from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, role_page
 
 LIST_LIMIT = 200
@@ -227,13 +227,8 @@ def case_review(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
 
 def _hub_district(request: HttpRequest) -> District:
     """The district the hub works on (by ?district= or its first); 404 for anyone else's."""
-    ids = hub_district_ids(request.user)
     code = request.GET.get("district") or request.POST.get("district")
-    districts = District.objects.filter(pk__in=ids).order_by("code")
-    district = districts.filter(code=code).first() if code else districts.first()
-    if district is None:
-        raise Http404
-    return district
+    return district_of(request.user, code, hub_only=True)
 
 
 def _year(request: HttpRequest, default: int) -> tuple[int, str]:
@@ -324,13 +319,7 @@ def case_selection_unpublish(request: HttpRequest) -> HttpResponse:
 
 
 def _member_district(request: HttpRequest) -> District:
-    ids = resolve_scope(request.user).district_ids
-    code = request.GET.get("district")
-    districts = District.objects.filter(pk__in=ids).order_by("code")
-    district = districts.filter(code=code).first() if code else districts.first()
-    if district is None:
-        raise Http404
-    return district
+    return district_of(request.user, request.GET.get("district"), hub_only=False)
 
 
 def _refused(text: str) -> HttpResponse:

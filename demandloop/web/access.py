@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from demandloop.org.choices import DISTRICT_ROLES
 from demandloop.org.choices import RoleChoices as R
@@ -62,6 +63,8 @@ PAGES: tuple[Page, ...] = (
     # 定期征询: the hub asks; the people of the localities and departments asked reply.
     Page("solicitation_list", _("Solicitation"), SOLICITATION),
     Page("case_list", _("Typical cases"), DEMAND_STAFF),
+    # The handbook of answers (静海 §四(一)): every colleague reads it, the hub keeps it.
+    Page("handbook", pgettext_lazy("FAQ", "Handbook"), DEMAND_STAFF),
     Page("case_showcase", _("Top-ten service cases"), frozenset({R.ENTERPRISE})),
     # The security auditor reads the audit trail (三权分立).
     Page("audit_trail", _("Audit trail"), frozenset({R.AUDITOR})),

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Q
-
 from demandloop.knowledge.models import FaqEntry
+from demandloop.knowledge.queries import matching_entries
 
 
-def published_entries(district_ids: Collection[int], text: str = "", limit: int = 50) -> list[Any]:
-    """Published entries of the districts whose question, answer or department matches `text`."""
+def published_entries(district_ids: Collection[int], text: str = "") -> list[Any]:
+    """Published entries of the districts holding every word of `text`; the whole handbook without it (a
+    handbook has tens to a few hundred questions, and an enterprise must be able to see every one)."""
     entries = FaqEntry.objects.published().filter(district_id__in=district_ids).select_related("department")
-    if text:
-        entries = entries.filter(
-            Q(question__icontains=text) | Q(answer__icontains=text) | Q(department__name__icontains=text)
-        )
-    return list(entries.order_by("order", "pk")[:limit])
+    return list(matching_entries(entries, text).order_by("order", "pk"))

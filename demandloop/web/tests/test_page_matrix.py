@@ -108,6 +108,11 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "problem_clusters": {R.HUB},
     "problem_detail": {R.HUB},
     "problem_table": {R.HUB},
+    # The handbook: every colleague of the district reads it, its hub keeps it.
+    "handbook": DEMAND_STAFF,
+    "handbook_download": DEMAND_STAFF,
+    "handbook_new": {R.HUB},
+    "handbook_edit": {R.HUB},
 }
 
 # Who reaches demand "J1" (静海, area 1) … "N2" (南开, area 2), from the world's design: the officer of the area,
@@ -600,6 +605,26 @@ def requests_for(
                 },
             )
             result.append((reverse(name, args=[message.pk]), code, "district_hub", "post"))
+        return result
+    if name in {"handbook", "handbook_new", "handbook_download"}:
+        # The person's own district by default; another district's handbook is 404 (its form: the hub's only).
+        kind = "district_hub" if name == "handbook_new" else "district_staff"
+        args = ["docx"] if name == "handbook_download" else []
+        return [(reverse(name, args=args), None, "", "get")] + [
+            (reverse(name, args=args) + f"?district={world.districts[code].district.code}", code, kind, "get")
+            for code in "JN"
+        ]
+    if name == "handbook_edit":
+        from demandloop.knowledge.models import FaqEntry
+
+        result = []
+        for code in "JN":
+            entry, _created = FaqEntry.objects.get_or_create(
+                district=world.districts[code].district,
+                code=f"matrix-{code}",
+                defaults={"question": f"手册标记-{code}？", "answer": "答复。"},
+            )
+            result.append((reverse(name, args=[entry.pk]), code, "district_hub", "get"))
         return result
     if name == "portal_handbook":
         # The enterprise's own district's handbook by default; another district's is 404.
