@@ -30,6 +30,7 @@ urlpatterns = [
     path("solicitation/", include("demandloop.solicitation.urls")),
     path("cases/", include("demandloop.knowledge.urls")),
     path("handbook/", include("demandloop.knowledge.handbook_urls")),
+    path("hotline/", include("demandloop.integrations.hotline12345.urls")),
     path("", include("demandloop.web.urls")),
 ]
 

@@ -51,6 +51,8 @@ PAGES: tuple[Page, ...] = (
     Page("inbox", _("Department inbox"), DEPARTMENT),
     Page("leader", _("My areas"), frozenset({R.LEADER})),
     Page("dispatch", _("Work orders"), frozenset({R.DISPATCHER})),
+    # The 12345 ledger and its import: the dispatcher's daily tool (the hub reaches it from its console).
+    Page("hotline_orders", _("12345 ledger"), frozenset({R.DISPATCHER})),
     Page("hub", _("Hub console"), frozenset({R.HUB})),
     Page("meeting_list", _("Meetings"), DEMAND_STAFF),
     Page("delivery_list", _("Message deliveries"), frozenset({R.HUB})),

@@ -141,6 +141,16 @@ class OrderRow:
     same_as_row: int | None = None
     demand_id: int | None = None
 
+    @property
+    def match_label(self) -> str:
+        """How the enterprise was found, in words ("" for a row that is not new)."""
+        return str(Match(self.match).label) if self.match else ""
+
+    @property
+    def change_labels(self) -> list[tuple[str, tuple[str, str]]]:
+        """(field label, (as imported, as in the file now)) of a changed row, as people read them."""
+        return [(_label(name), (_shown(old), _shown(new))) for name, (old, new) in self.changes.items()]
+
 
 @dataclass
 class HotlineImportReport(ImportReport[OrderRow]):
@@ -713,7 +723,7 @@ def render_report(report: HotlineImportReport) -> Sequence[str]:
             enterprise = (
                 entry.enterprise.name if entry.enterprise else entry.values.get("enterprise_name", "")
             )
-            detail = f"{enterprise}  {Match(entry.match).label}"
+            detail = f"{enterprise}  {entry.match_label}"
             if entry.match_note:
                 detail += f" — {entry.match_note}"
             lines.append(f"  {head(entry)}  {detail}")
@@ -723,10 +733,7 @@ def render_report(report: HotlineImportReport) -> Sequence[str]:
             _("Changed since the earlier import, left as imported then (%(n)d):") % {"n": len(changed)}
         )
         for entry in changed:
-            differences = [
-                f"{_label(name)}: {_shown(old)} → {_shown(new_value)}"
-                for name, (old, new_value) in entry.changes.items()
-            ]
+            differences = [f"{label}: {old} → {new_value}" for label, (old, new_value) in entry.change_labels]
             lines.append(f"  {head(entry)}  " + "; ".join(differences))
     repeated = report.of("repeated")
     if repeated:

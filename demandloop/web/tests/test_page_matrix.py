@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from demandloop.org.choices import RoleChoices as R
 from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, FIRST_LINE, INTAKE, SOLICITATION
@@ -113,6 +114,10 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "handbook_download": DEMAND_STAFF,
     "handbook_new": {R.HUB},
     "handbook_edit": {R.HUB},
+    # The 12345 ledger: the district's dispatcher and hub.
+    "hotline_orders": {R.DISPATCHER, R.HUB},
+    "hotline_import": {R.DISPATCHER, R.HUB},
+    "hotline_link": {R.DISPATCHER, R.HUB},
 }
 
 # Who reaches demand "J1" (静海, area 1) … "N2" (南开, area 2), from the world's design: the officer of the area,
@@ -236,7 +241,6 @@ def summons(world: Any) -> dict[str, Any]:
 @pytest.fixture
 def meetings(world: Any) -> dict[str, Any]:
     """A joint meeting of 静海 on demand J1, called by its hub."""
-    from django.utils import timezone
 
     from demandloop.meetings.actions import do_call_meeting
 
@@ -614,6 +618,26 @@ def requests_for(
             (reverse(name, args=args) + f"?district={world.districts[code].district.code}", code, kind, "get")
             for code in "JN"
         ]
+    if name == "hotline_link":
+        from demandloop.integrations.hotline12345.models import HotlineOrder
+
+        # An order of each district still waiting for its enterprise; no enterprise named: back with a message.
+        result = []
+        for code in "JN":
+            district = world.districts[code].district
+            order, _created = HotlineOrder.objects.get_or_create(
+                district=district,
+                number=f"MATRIX-{code}",
+                defaults={
+                    "received_at": timezone.now(),
+                    "title": f"工单标记-{code}",
+                    "content": "内容",
+                    "enterprise_match": "unmatched",
+                    "imported_at": timezone.now(),
+                },
+            )
+            result.append((reverse(name, args=[order.pk]), code, "district_wide", "post"))
+        return result
     if name == "handbook_edit":
         from demandloop.knowledge.models import FaqEntry
 
@@ -634,7 +658,6 @@ def requests_for(
         ]
     if name in MONTHLY_REPORTS:
         # A district-wide document, this month's (the world's demands): its hub and dispatcher only.
-        from django.utils import timezone
 
         month = timezone.localdate().strftime("%Y-%m")
         return [(reverse(name) + f"?month={month}", None, "", "get")] + [
