@@ -84,6 +84,7 @@ class Command(BaseCommand):
                 create_demo_people(district)
                 create_demo_enterprises(district, max(40, share // 5))
                 self._demo_demands(district, share)
+                self._demo_hotline(district)
                 self._demo_cases(district)
                 self._demo_campaigns(district)
                 self._demo_inbox(district)
@@ -123,6 +124,11 @@ class Command(BaseCommand):
         create_demo_demands(district, count, seed=2026)
         # The demo is written in bulk, past the signal that keeps deadline watches: give the sweep its watches.
         rebuild_watches(Demand.objects.filter(district=district))
+
+    def _demo_hotline(self, district: Any) -> None:
+        from demandloop.integrations.hotline12345.demo import create_demo_hotline_orders
+
+        create_demo_hotline_orders(district)
 
     def _demo_cases(self, district: Any) -> None:
         from demandloop.knowledge.demo import create_demo_cases
