@@ -24,6 +24,7 @@ router.register(
 router.register("deliveries", notify_api.OutboxMessageViewSet, basename="delivery")
 router.register("whistles", meetings_api.WhistleViewSet, basename="whistle")
 router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
+router.register("supervisions", meetings_api.SupervisionViewSet, basename="supervision")
 router.register("hotline-orders", HotlineOrderViewSet, basename="hotline-order")
 router.register("faq", FaqEntryViewSet, basename="faq")
 router.register("solicitations", CampaignViewSet, basename="solicitation")

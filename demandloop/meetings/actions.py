@@ -544,3 +544,93 @@ def _notify_decisions(meeting: Meeting, decisions: list[MeetingDecision], at: da
         )
         for department in departments:
             notify_department(department, note, cause=f"{cause}:{department.pk}")
+
+
+# --- 督办 by hand (跟踪督办) ---------------------------------------------------------------------------------
+
+
+def may_supervise(demand: Demand, user: Any) -> bool:
+    """The hub and the 12345 centre (区网格中心) of the demand's district urge its handlers by hand, while it is
+    open (DESIGN.md §1: the dispatcher follows progress and supervises, the hub drives the mechanism)."""
+    from demandloop.demands.queries import demand_grants
+
+    if demand.status in TERMINAL_STATUSES:
+        return False
+    grants = demand_grants(user)
+    return demand.district_id in grants.hub_district_ids | grants.dispatcher_district_ids
+
+
+def do_supervise(demand: Demand, by: Any, *, note: str, at: datetime | None = None) -> Any:
+    """A 督办 by hand: the demand's handlers (its lead department's coordinators, else the area's officers) and
+    their leads are told what is urged, in the inbox and through their channels; the record keeps who urged
+    what, against the deadline running at the time (if any)."""
+    from demandloop.demands.queries import demand_grants
+    from demandloop.meetings.choices import ClockChoices
+    from demandloop.meetings.choices import SupervisionOutcomeChoices as Outcome
+    from demandloop.meetings.choices import SupervisionStepChoices as Step
+    from demandloop.meetings.models import Supervision
+    from demandloop.meetings.recipients import handlers_of, leads_of
+    from demandloop.sla.sweep import current_clock
+
+    at = at or timezone.now()
+    text = (note or "").strip()
+    with transaction.atomic():
+        grants = demand_grants(by)
+        if demand.district_id in grants.hub_district_ids:
+            role = RoleChoices.HUB
+        elif demand.district_id in grants.dispatcher_district_ids:
+            role = RoleChoices.DISPATCHER
+        else:
+            raise ActionForbidden(_("Only the service office and the grid centre of the district supervise."))
+        demand = Demand.objects.select_related("district", "tier", "area", "lead_department").get(
+            pk=demand.pk
+        )
+        if demand.status in TERMINAL_STATUSES:
+            raise ActionNotAllowed(_("This demand is finished; there is nothing to supervise."))
+        if not text:
+            raise ActionInvalid(_("Say what you urge the handlers to do."), field="note")
+        if len(text) > 500:
+            raise ActionInvalid(_("The note may have at most 500 characters."), field="note")
+        clock_name, clock = "", None
+        for name in (ClockChoices.RESPONSE, ClockChoices.COMPLETION):
+            clock = current_clock(demand, name)
+            if clock is not None:
+                clock_name = name
+                break
+        people = list(dict.fromkeys([*handlers_of(demand), *leads_of(demand)]))
+        record = Supervision.objects.create(
+            demand=demand,
+            district_id=demand.district_id,
+            clock=clock_name,
+            due=clock.due if clock else None,
+            step=Step.MANUAL,
+            at=at,
+            department=demand.lead_department,
+            tier=demand.tier.level if demand.tier is not None else None,
+            outcome=Outcome.URGED,
+            recipients=len(people),
+            by=by,
+            note=text,
+        )
+        audit.record(
+            "meetings.supervise",
+            user=by,
+            role=role,
+            obj=record,
+            district_id=demand.district_id,
+            detail={"demand": demand.pk, "recipients": len(people)},
+            at=at,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            message = Note(
+                topic=TopicChoices.SUPERVISION,
+                subject=_("Supervision: demand #%(pk)s “%(title)s”")
+                % {"pk": demand.pk, "title": demand.title},
+                body=_("%(who)s urges: %(note)s") % {"who": by.get_full_name(), "note": text},
+                link=_link(f"/demands/{demand.pk}/"),
+            )
+        cause = f"meetings.supervise:{record.pk}"
+        notify_users(people, message, cause=cause, district=demand.district, at=at)
+        if demand.lead_department_id:
+            notify_department(demand.lead_department, message, cause=cause)
+    return record

@@ -27,7 +27,7 @@ from demandloop.demands.models import Demand
 from demandloop.demands.queries import get_demand_for_user
 from demandloop.meetings import actions
 from demandloop.meetings.export import meeting_minutes_docx
-from demandloop.meetings.models import Meeting, MeetingDecision, Whistle, WhistleResponse
+from demandloop.meetings.models import Meeting, MeetingDecision, Supervision, Whistle, WhistleResponse
 from demandloop.meetings.queries import (
     agenda_candidates,
     decision_figures,
@@ -42,6 +42,8 @@ from demandloop.meetings.serializers import (
     MeetingSerializer,
     MinutesSerializer,
     ReportInSerializer,
+    SuperviseSerializer,
+    SupervisionSerializer,
     WhistleCreateSerializer,
     WhistleSerializer,
 )
@@ -157,6 +159,37 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 }
                 for f in figures
             ]
+        )
+
+
+class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Supervision (督办) of the demands you see: the sweep's steps, and 督办 by hand of the hub or the grid
+    centre (POST)."""
+
+    serializer_class = SupervisionSerializer
+    filterset_fields = ["demand", "step"]
+
+    def get_queryset(self) -> QuerySet[Supervision]:
+        return (
+            Supervision.objects.filter(demand__in=Demand.objects.for_user(self.request.user).values("pk"))
+            .select_related("department", "by")
+            .order_by("-at", "-pk")
+        )
+
+    @extend_schema(
+        request=SuperviseSerializer,
+        responses={201: SupervisionSerializer},
+        summary=gettext_lazy(
+            "Supervise a demand by hand: its handlers and their leads are told what is urged"
+        ),
+    )
+    def create(self, request: Request) -> Response:
+        data = SuperviseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        demand = get_demand_for_user(request.user, data.validated_data["demand"])
+        record = actions.do_supervise(demand, request.user, note=data.validated_data["note"])
+        return Response(
+            SupervisionSerializer(self.get_queryset().get(pk=record.pk)).data, status=status.HTTP_201_CREATED
         )
 
 

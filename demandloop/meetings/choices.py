@@ -33,6 +33,8 @@ class SupervisionStepChoices(models.TextChoices):
     REMINDER = "reminder", _("Reminder to the handler")
     SUPERVISION = "supervision", _("Supervision to the handler's lead")
     OVERDUE = "overdue", _("Overdue step")
+    # Not a step of the sweep: the hub or the 12345 centre urging the handlers by hand (跟踪督办).
+    MANUAL = "manual", _("Supervision by the hub or the grid centre")
 
 
 class SupervisionOutcomeChoices(models.TextChoices):
@@ -44,6 +46,8 @@ class SupervisionOutcomeChoices(models.TextChoices):
     LEADER_NOTIFIED = "leader_notified", _("leaders told")
     # A reminder overtaken by the 督办 while the sweep was not running: recorded, not sent late.
     SKIPPED = "skipped", _("overtaken by the supervision, not sent")
+    # A 督办 by hand: the handlers and their leads told.
+    URGED = "urged", _("handlers and their leads told")
 
 
 STEP_ORDER = (

@@ -383,10 +383,12 @@ class DeadlineWatch(models.Model):
 
 
 class Supervision(models.Model):
-    """One supervision step taken on a demand: a reminder, a 督办, or the overdue step (escalation or leader).
+    """One supervision step taken on a demand: a reminder, a 督办, or the overdue step (escalation or leader) of
+    the sweep; or a 督办 by hand (step `manual`), by the hub or the 12345 centre, with what it urges.
 
-    At most one per demand, clock, deadline and step: a second sweep over the same moment finds the row and
-    does nothing, and a new deadline (a new tier, an extension) starts a fresh set of steps.
+    At most one sweep step per demand, clock, deadline and step: a second sweep over the same moment finds the
+    row and does nothing, and a new deadline (a new tier, an extension) starts a fresh set of steps. A 督办 by
+    hand may come any number of times, also while no clock runs (then without clock and deadline).
     """
 
     demand = models.ForeignKey(
@@ -395,8 +397,8 @@ class Supervision(models.Model):
     district = models.ForeignKey(
         "org.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
     )
-    clock = models.CharField(_("clock"), max_length=16, choices=ClockChoices.choices)
-    due = models.DateTimeField(_("deadline"))
+    clock = models.CharField(_("clock"), max_length=16, choices=ClockChoices.choices, blank=True)
+    due = models.DateTimeField(_("deadline"), null=True, blank=True)
     step = models.CharField(_("step"), max_length=16, choices=SupervisionStepChoices.choices)
     at = models.DateTimeField(_("when"), default=timezone.now)
     # The department that handled the demand at the time, for the per-department figures.
@@ -411,6 +413,16 @@ class Supervision(models.Model):
     tier = models.PositiveSmallIntegerField(_("tier"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=32, blank=True)
     recipients = models.PositiveSmallIntegerField(_("people notified"), default=0)
+    # A 督办 by hand: who urged, and what.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("supervision")
@@ -418,7 +430,9 @@ class Supervision(models.Model):
         ordering = ["-at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["demand", "clock", "due", "step"], name="supervision_once_per_step"
+                fields=["demand", "clock", "due", "step"],
+                condition=~models.Q(step="manual"),
+                name="supervision_once_per_step",
             ),
         ]
         indexes = [models.Index(fields=["district", "at"], name="supervision_district_at_idx")]

@@ -160,13 +160,14 @@ def decision_figures(decisions: QuerySet[Any]) -> list[dict[str, Any]]:
 
 
 def supervision_figures(supervisions: QuerySet[Any]) -> list[dict[str, Any]]:
-    """Supervision steps per handling department: reminders, 督办, escalations and leaders notified."""
+    """Supervision steps per handling department: reminders, 督办 (the sweep's and by hand), escalations and
+    leaders notified."""
     rows = (
         supervisions.exclude(outcome=Outcome.SKIPPED)
         .values("department_id", "department__name", "department__order")
         .annotate(
             reminders=Count("pk", filter=Q(step="reminder")),
-            supervisions=Count("pk", filter=Q(step="supervision")),
+            supervisions=Count("pk", filter=Q(step__in=["supervision", "manual"])),
             escalated=Count("pk", filter=Q(step="overdue", outcome=Outcome.ESCALATED)),
             leader_notified=Count("pk", filter=Q(step="overdue", outcome=Outcome.LEADER_NOTIFIED)),
         )

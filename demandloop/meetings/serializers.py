@@ -14,6 +14,7 @@ from demandloop.meetings.models import (
     MeetingAgendaItem,
     MeetingAttendee,
     MeetingDecision,
+    Supervision,
     Whistle,
     WhistleResponse,
 )
@@ -181,3 +182,36 @@ class DecisionCreateSerializer(serializers.Serializer):  # type: ignore[type-arg
 
 def department_ref(department: Any) -> dict[str, Any]:
     return {"id": department.pk, "code": department.code, "name": department.name}
+
+
+class SupervisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A supervision step of the sweep, or a 督办 by hand (step `manual`, with `by` and `note`)."""
+
+    step_label = serializers.CharField(source="get_step_display", read_only=True)
+    outcome_label = serializers.CharField(read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    by = serializers.CharField(source="by.get_full_name", read_only=True, default="")
+
+    class Meta:
+        model = Supervision
+        fields = [
+            "id",
+            "demand",
+            "step",
+            "step_label",
+            "clock",
+            "due",
+            "at",
+            "department",
+            "tier",
+            "outcome",
+            "outcome_label",
+            "recipients",
+            "by",
+            "note",
+        ]
+
+
+class SuperviseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    demand = serializers.IntegerField(label=_("demand"))
+    note = serializers.CharField(label=_("what is urged"), max_length=500)

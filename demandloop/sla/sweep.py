@@ -313,18 +313,20 @@ def _take_step(
     elif step == Step.SUPERVISION:
         tell(record, demand, people, TopicChoices.SUPERVISION)
     else:
-        outcome, recipients = _overdue_step(record, demand, policy, now)
+        outcome, recipients = _overdue_step(record, demand, due, policy, now)
         Supervision.objects.filter(pk=record.pk).update(outcome=outcome, recipients=recipients)
     return True
 
 
-def _overdue_step(record: Supervision, demand: Demand, policy: Policy, now: datetime) -> tuple[str, int]:
+def _overdue_step(
+    record: Supervision, demand: Demand, due: datetime, policy: Policy, now: datetime
+) -> tuple[str, int]:
     if policy.overdue_action == OverdueActionChoices.ESCALATE:
         from demandloop.demands.actions import do_escalate
 
         try:
             do_escalate(
-                demand, None, reason=EscalationReasonChoices.OVERDUE, note=escalation_note(record.due), at=now
+                demand, None, reason=EscalationReasonChoices.OVERDUE, note=escalation_note(due), at=now
             )
         except DemandActionError as error:
             logger.info("demand %s cannot be escalated (%s); notifying the leader", demand.pk, error.message)

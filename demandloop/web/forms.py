@@ -548,6 +548,24 @@ class WhistleForm(forms.Form):
         )
 
 
+class SuperviseForm(forms.Form):
+    """A 督办 by hand: what the hub or the grid centre urges the handlers to do."""
+
+    note = forms.CharField(
+        label=_("What you urge the handlers to do"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The lead department's coordinators (else the area's officers) and their leads are told."
+        ),
+    )
+    submit_label = _("Supervise")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "supervise")
+        super().__init__(*args, **kwargs)
+
+
 class ReportInForm(forms.Form):
     """A summoned department reports in (报到) with what it will do."""
 

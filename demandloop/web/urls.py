@@ -46,6 +46,7 @@ urlpatterns = [
         name="demand_attachment",
     ),
     path("demands/<int:pk>/whistle/", whistles.blow_whistle, name="demand_whistle"),
+    path("demands/<int:pk>/supervise/", whistles.supervise, name="demand_supervise"),
     path("whistles/responses/<int:pk>/report-in/", whistles.report_in, name="whistle_report_in"),
     path("audit/", audit.audit_trail, name="audit_trail"),
     path("audit/export.xlsx", audit.audit_export, name="audit_export"),

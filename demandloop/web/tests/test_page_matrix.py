@@ -58,6 +58,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "demand_action": EVERY_DEMAND_ROLE,
     "demand_attachment": EVERY_DEMAND_ROLE,
     "demand_whistle": FIRST_LINE | {R.HUB},
+    "demand_supervise": {R.HUB, R.DISPATCHER},
     "whistle_report_in": {R.COORDINATOR, R.DEPT_LEAD},
     "enterprise_list": FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER},
     "enterprise_search": INTAKE,
@@ -558,6 +559,9 @@ def requests_for(
     if name == "demand_action":
         # An empty "return" is refused by the form (400) within reach and must be a 404 outside it.
         return [(reverse(name, args=[world.demand(k).pk, "return"]), k, "demand", "post") for k in keys]
+    if name == "demand_supervise":
+        # No note: the form refuses it (a message, then back to the demand) within reach.
+        return [(reverse(name, args=[world.demand(k).pk]), k, "demand", "post") for k in keys]
     if name == "demand_whistle":
         # No department chosen: the form refuses it (a message, then back to the demand) within reach.
         return [(reverse(name, args=[world.demand(k).pk]), k, "demand", "post") for k in keys]

@@ -23,12 +23,13 @@ from demandloop.demands.queries import get_demand_for_user
 from demandloop.enterprises.models import Enterprise
 from demandloop.integrations.city_platform.queries import matter_of
 from demandloop.lib.uscc import normalize_uscc
+from demandloop.meetings.actions import may_supervise
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.scope import resolve_scope
 from demandloop.web import suggestions
 from demandloop.web.access import EVERY_DEMAND_ROLE, INTAKE, role_page
 from demandloop.web.available import available_actions
-from demandloop.web.forms import ACTION_FORMS, ActionForm, RegisterDemandForm, WhistleForm
+from demandloop.web.forms import ACTION_FORMS, ActionForm, RegisterDemandForm, SuperviseForm, WhistleForm
 from demandloop.web.queries import officers_of
 from demandloop.web.views.whistles import may_blow_whistle, whistles_of
 
@@ -106,8 +107,9 @@ def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | No
         "contact_name": contact.name,
         "contact_phone": contact.phone,
         "whistles": whistles_of(demand, request.user),
-        "supervisions": demand.supervisions.select_related("department").order_by("at", "pk"),
+        "supervisions": demand.supervisions.select_related("department", "by").order_by("at", "pk"),
         "whistle_form": WhistleForm(demand=demand) if may_blow_whistle(demand, request.user) else None,
+        "supervise_form": SuperviseForm() if may_supervise(demand, request.user) else None,
         # The exchange with 津产发 (reference, what the city reported, where our last message stands): for staff.
         "city_matter": matter_of(demand) if staff else None,
         **case_context(request.user, demand),

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 from demandloop.demands.errors import DemandActionError
 from demandloop.demands.flow import TERMINAL_STATUSES
 from demandloop.demands.queries import get_demand_for_user
-from demandloop.meetings.actions import WHISTLE_ROLES, do_blow_whistle, do_report_in
+from demandloop.meetings.actions import WHISTLE_ROLES, do_blow_whistle, do_report_in, do_supervise
 from demandloop.meetings.models import Whistle, WhistleResponse
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.scope import resolve_scope
 from demandloop.web.access import role_page
-from demandloop.web.forms import ReportInForm, WhistleForm
+from demandloop.web.forms import ReportInForm, SuperviseForm, WhistleForm
 
 
 def whistles_of(demand: Any, user: Any) -> list[Whistle]:
@@ -72,6 +72,26 @@ def blow_whistle(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+    return redirect("demand_detail", pk=demand.pk)
+
+
+@role_page(R.HUB, R.DISPATCHER)
+@require_POST
+def supervise(request: HttpRequest, pk: int) -> HttpResponse:
+    """督办 by hand from the demand's page; the message says whom it reached, or why it was refused."""
+    demand = get_demand_for_user(request.user, pk)
+    form = SuperviseForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("demand_detail", pk=demand.pk)
+    try:
+        record = do_supervise(demand, request.user, note=form.cleaned_data["note"])
+    except DemandActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Supervision sent to %(n)d people.") % {"n": record.recipients})
     return redirect("demand_detail", pk=demand.pk)
 
 

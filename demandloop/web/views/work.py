@@ -154,7 +154,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
     # Recent supervision steps (reminders, 督办, overdue steps) of the district's demands, newest first.
     supervisions = (
         Supervision.objects.filter(district_id__in=scope.district_ids, demand__in=demands)
-        .select_related("demand", "department")
+        .select_related("demand", "department", "by")
         .order_by("-at", "-pk")[:20]
     )
     return render_list(
