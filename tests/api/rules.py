@@ -851,6 +851,8 @@ RULES: dict[str, Rule] = {
     "whistle-by-department": collection("whistles/by-department/"),
     "whistle-detail": missing_object("whistles"),
     "whistle-report": missing_object("whistles", "report/", "post"),
+    "supervision-list": collection("supervisions/"),
+    "supervision-detail": missing_object("supervisions"),
     "meeting-list": collection("meetings/"),
     "meeting-candidates": collection("meetings/candidates/"),
     "meeting-decisions-by-department": collection("meetings/decisions-by-department/"),
