@@ -34,6 +34,8 @@ class TopicChoices(models.TextChoices):
     CASE = "case", _("Typical case review")
     # To the hub: a case nominated (or resubmitted) and waiting for its review.
     CASE_NOMINATED = "case_nominated", _("Typical case awaiting review")
+    # To the hub: a service officer recorded a common or difficult problem (静海 §四(二)).
+    PROBLEM = "problem", _("Common problem recorded by an officer")
     REPORT = "report", _("Monthly report")
     # To the hub: the city platform reported on a demand the district had already settled (recorded only).
     CITY_REPORT = "city_report", _("City platform report after the district acted")

@@ -62,10 +62,13 @@ from demandloop.knowledge.models import (
 from demandloop.meetings.recipients import district_hub
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District
+from demandloop.org.scope import resolve_scope
 
 A = CaseActionChoices
 CS = CaseStatusChoices
 TEXT_FIELDS = ("title", "background", "approach", "outcome", "lessons")
+# Who records a common or difficult problem besides the hub: the first-line officers (为企服务人员).
+PROBLEM_RECORDERS = frozenset({R.OFFICER, R.SOCIAL_OFFICER, R.INDUSTRY_OFFICER})
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 20
 
@@ -544,12 +547,19 @@ def do_record_problem(
     demands: Sequence[Demand],
     at: datetime | None = None,
 ) -> TypicalProblem:
-    """Record a common or difficult problem from the demands that show it (a cluster of similar demands)."""
+    """Record a common or difficult problem from the demands that show it: the hub from a cluster of similar
+    demands, or a service officer from the demands they serve (静海 §四(二): 为企服务人员…及时记录企业存在共性、
+    难点问题) — then the hub is told, and decides whether it goes to a topic meeting."""
     at = at or timezone.now()
     text = (title or "").strip()
     with transaction.atomic():
-        if not is_hub_of(by, district.pk):
-            raise ActionForbidden(_("Only the district's service office records typical problems."))
+        hub = is_hub_of(by, district.pk)
+        scope = resolve_scope(by)
+        officer = district.pk in scope.district_ids and bool(scope.roles & PROBLEM_RECORDERS)
+        if not hub and not officer:
+            raise ActionForbidden(
+                _("Only the service office and the service officers record typical problems.")
+            )
         if not text:
             raise ActionInvalid(_("Give the problem a title."), field="title")
         if len(text) > 200:
@@ -559,6 +569,11 @@ def do_record_problem(
             raise ActionInvalid(_("Choose the demands that show the problem."), field="demands")
         if any(demand.district_id != district.pk for demand in chosen):
             raise ActionInvalid(_("Choose demands of this district."), field="demands")
+        reached = set(
+            Demand.objects.for_user(by).filter(pk__in=[d.pk for d in chosen]).values_list("pk", flat=True)
+        )
+        if not hub and len(reached) != len(chosen):
+            raise ActionInvalid(_("Choose demands you serve."), field="demands")
         problem = TypicalProblem.objects.create(
             district=district,
             title=text,
@@ -570,11 +585,29 @@ def do_record_problem(
         audit.record(
             "knowledge.problem.record",
             user=by,
-            role=R.HUB,
+            role=R.HUB
+            if hub
+            else next(r for r in (R.OFFICER, R.SOCIAL_OFFICER, R.INDUSTRY_OFFICER) if r in scope.roles),
             obj=problem,
             district_id=district.pk,
             detail={"demands": [d.pk for d in chosen]},
         )
+        if not hub:
+            with translation.override(settings.LANGUAGE_CODE):
+                note = Note(
+                    topic=TopicChoices.PROBLEM,
+                    subject=_("Common problem recorded: %(title)s") % {"title": text},
+                    body=_("%(who)s recorded it from %(n)d demands. %(description)s")
+                    % {"who": by.get_full_name(), "n": len(chosen), "description": problem.description},
+                    link=f"/cases/problems/{problem.pk}/",
+                )
+            notify_users(
+                district_hub(district.pk),
+                note,
+                cause=f"knowledge.problem:{problem.pk}",
+                district=district,
+                at=at,
+            )
     return problem
 
 

@@ -10,7 +10,8 @@ GET    /api/v1/cases/selection/?district=&year=            the year's selection 
 PUT    /api/v1/cases/selection/                            set it (hub)
 POST   /api/v1/cases/selection/publish/ | unpublish/       publish, or unpublish with a reason (hub)
 GET    /api/v1/cases/export/?district=&year=&collection=top10|accepted&format=docx|xlsx
-GET|POST /api/v1/typical-problems/  GET /{id}/  POST /{id}/agenda/   typical problems (the hub only)
+GET|POST /api/v1/typical-problems/  GET /{id}/  POST /{id}/agenda/   typical problems (the hub; a service
+                                                                   officer may POST one)
 
 A case or a district outside the user's reach is 404, the same as a missing one (STYLE.md rule 3).
 """
@@ -39,7 +40,7 @@ from rest_framework.response import Response
 from demandloop.core.api_views import FileFormatNegotiation
 from demandloop.demands.api import ERROR_RESPONSES
 from demandloop.demands.models import Demand
-from demandloop.demands.queries import get_demand_for_user
+from demandloop.demands.queries import get_demand_for_user, is_hub_of
 from demandloop.knowledge import actions
 from demandloop.knowledge.casebook import COLLECTIONS, EXPORT_FORMATS, casebook_file
 from demandloop.knowledge.cases import (
@@ -56,6 +57,7 @@ from demandloop.knowledge.models import CaseSelection, TypicalCase, TypicalProbl
 from demandloop.knowledge.selection import candidates, download_allowed
 from demandloop.lib.downloads import DOCX, XLSX, as_download
 from demandloop.org.models import District
+from demandloop.org.scope import resolve_scope
 
 FORMAT_NAMES = list(EXPORT_FORMATS)
 COLLECTION_NAMES = list(COLLECTIONS)
@@ -597,7 +599,7 @@ class TypicalProblemViewSet(
         )
 
     @extend_schema(
-        summary=_("Record a typical problem from the demands that show it (hub)"),
+        summary=_("Record a typical problem from the demands that show it (the hub, or a service officer)"),
         request=TypicalProblemWriteSerializer,
         responses={201: TypicalProblemSerializer, **ERROR_RESPONSES},
     )
@@ -605,7 +607,11 @@ class TypicalProblemViewSet(
         body = TypicalProblemWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
-        district = district_of(request.user, values.get("district"), hub_only=True)
+        # The hub, or a service officer of the district (from the demands they serve); hidden from anyone else.
+        district = district_of(request.user, values.get("district"), hub_only=False)
+        scope = resolve_scope(request.user)
+        if not is_hub_of(request.user, district.pk) and not scope.roles & actions.PROBLEM_RECORDERS:
+            raise Http404
         found = {
             d.pk: d
             for d in Demand.objects.for_user(request.user).filter(district=district, pk__in=values["demands"])

@@ -403,10 +403,19 @@ def problem_clusters(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/_problem_clusters.html", context)
 
 
-@role_page(R.HUB)
+@role_page(R.HUB, *actions.PROBLEM_RECORDERS)
 @require_POST
 def problem_record(request: HttpRequest) -> HttpResponse:
-    district = _hub_district(request)
+    """The hub records a problem from the common problems; a service officer from a demand's page (`next`)."""
+    code = request.POST.get("district") or request.GET.get("district")
+    district = district_of(request.user, code, hub_only=False)
+    hub = is_hub_of(request.user, district.pk)
+    back = request.POST.get("next") or ""
+    back = (
+        back
+        if back.startswith("/demands/")
+        else (f"/cases/problems/?district={district.code}" if hub else "/")
+    )
     ids = [int(pk) for pk in request.POST.getlist("demands") if pk.isdigit() and len(pk) < 19]
     demands = list(Demand.objects.for_user(request.user).filter(district=district, pk__in=ids))
     try:
@@ -419,7 +428,10 @@ def problem_record(request: HttpRequest) -> HttpResponse:
         )
     except DemandActionError as exc:
         messages.error(request, exc.message)
-        return redirect(f"/cases/problems/?district={district.code}")
+        return redirect(back)
+    if not hub:
+        messages.success(request, _("The problem is recorded; the service office has been told."))
+        return redirect(back)
     messages.success(request, _("The typical problem is recorded."))
     return redirect("problem_detail", pk=problem.pk)
 

@@ -801,7 +801,8 @@ def problem_list(ctx: Ctx, name: str) -> None:
     ctx.tc.assertEqual(found, set() if ctx.anonymous else expected, ctx.person)
     body = {"district": "jinghai", "title": "", "demands": [ctx.demands[("jinghai", "d_a")].pk]}
     response = ctx.call("post", "/api/v1/typical-problems/", body)
-    if home == "jinghai" and who == "hub":
+    # The hub records; so do the service officers (为企服务人员, 静海 §四(二)) from the demands they serve.
+    if home == "jinghai" and who in {"hub", "officer_a", "officer_b", "social", "industry"}:
         ctx.expect_visible(response, f"{name} record", (400,))
     else:
         ctx.expect_hidden(response, f"{name} record")

@@ -11,8 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from demandloop.core.models import AuditEvent
+from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.errors import ActionForbidden, ActionInvalid, ActionNotAllowed
-from demandloop.demands.tests.world import World, build_world, receive
+from demandloop.demands.tests.world import World, build_world, drive, receive
+from demandloop.integrations.models import Notification
 from demandloop.knowledge import actions
 from demandloop.knowledge.models import TypicalProblem
 from demandloop.meetings.actions import do_call_meeting
@@ -61,10 +64,10 @@ def test_the_hub_records_a_problem_and_puts_it_on_a_topic_meeting(world):
         actions.do_table_problem(problem, w.hub, meeting=topic)
 
 
-def test_only_the_hub_of_the_district_records_and_the_input_is_named(world):
+def test_only_the_hub_and_the_service_officers_record_and_the_input_is_named(world):
     w = world.jinghai
     demand = receive(w)
-    for person in (w.officer_a, w.coord_lead, world.nankai.hub):
+    for person in (w.coord_lead, w.leader, world.nankai.hub, world.nankai.officer_a):
         with pytest.raises(ActionForbidden):
             actions.do_record_problem(w.district, person, title=TITLE, demands=[demand])
     with pytest.raises(ActionInvalid) as error:
@@ -79,6 +82,58 @@ def test_only_the_hub_of_the_district_records_and_the_input_is_named(world):
     with pytest.raises(ActionForbidden):
         actions.do_table_problem(recorded(w), world.nankai.hub, meeting=meeting(w))
     assert TypicalProblem.objects.count() == 1
+
+
+def test_a_service_officer_records_a_problem_from_the_demands_they_serve_and_the_hub_is_told(world, client):
+    """静海 §四(二): 为企服务人员…及时记录企业存在共性、难点问题."""
+    w = world.jinghai
+    mine, theirs = receive(w), receive(w, enterprise=w.ent_b, by=w.officer_b)
+    with pytest.raises(ActionInvalid) as error:
+        actions.do_record_problem(w.district, w.officer_a, title=TITLE, demands=[mine, theirs])
+    assert error.value.field == "demands", "only demands the officer serves"
+
+    client.force_login(w.officer_a)
+    page = client.get(reverse("demand_detail", args=[mine.pk])).content.decode()
+    assert 'id="problem-panel"' in page
+    back = reverse("demand_detail", args=[mine.pk])
+    sent = client.post(
+        reverse("problem_record"),
+        {
+            "district": w.district.code,
+            "demands": [mine.pk],
+            "title": TITLE,
+            "description": "三家企业都提到",
+            "next": back,
+        },
+        follow=True,
+    )
+    assert sent.redirect_chain[-1][0] == back
+    text = sent.content.decode()
+    assert (
+        "已记录，并已告知区政务服务办" in text and f"{TITLE}" in text.split('id="demand-typical-problems"')[1]
+    )
+    problem = TypicalProblem.objects.get()
+    assert (problem.recorded_by, list(problem.demands.all())) == (w.officer_a, [mine])
+    told = Notification.objects.get(user=w.hub, topic="problem")
+    assert TITLE in told.subject and told.link == f"/cases/problems/{problem.pk}/"
+    assert AuditEvent.objects.filter(
+        action="knowledge.problem.record", user=w.officer_a, role="officer"
+    ).exists()
+    api = APIClient()
+    api.force_authenticate(w.officer_b)
+    made = api.post("/api/v1/typical-problems/", {"title": "招工难", "demands": [theirs.pk]}, format="json")
+    assert made.status_code == 201, made.json()
+    api.force_authenticate(w.coord_lead)
+    assert api.post(
+        "/api/v1/typical-problems/", {"title": "招工难", "demands": [theirs.pk]}, format="json"
+    ).status_code == 404
+    # The hub finds it in its list; a coordinator gets no recording panel.
+    client.force_login(w.hub)
+    assert TITLE in client.get(reverse("problem_list")).content.decode()
+    client.force_login(w.coord_lead)
+    dispatched = drive(w, S.DISPATCHED)
+    page = client.get(reverse("demand_detail", args=[dispatched.pk]))
+    assert page.status_code == 200 and 'id="problem-panel"' not in page.content.decode()
 
 
 def test_the_api_records_and_tables_a_problem_for_the_hub_only(world):

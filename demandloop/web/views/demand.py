@@ -19,7 +19,7 @@ from demandloop.demands.errors import DemandActionError
 from demandloop.demands.models import Demand, DemandAttachment, DemandCoDepartment
 from demandloop.demands.permissions import RECEIVE_CHANNEL_ROLES
 from demandloop.demands.privacy import contact_for
-from demandloop.demands.queries import get_demand_for_user
+from demandloop.demands.queries import get_demand_for_user, is_hub_of
 from demandloop.enterprises.models import Enterprise
 from demandloop.integrations.city_platform.queries import matter_of
 from demandloop.lib.uscc import normalize_uscc
@@ -69,7 +69,25 @@ def case_context(user: Any, demand: Demand) -> dict[str, Any]:
 
     case = TypicalCase.objects.for_user(user).filter(demand=demand).first()
     may_nominate = case is None and not nomination_refusal(user, demand)
-    return {"typical_case": case, "may_nominate_case": may_nominate}
+    return {"typical_case": case, "may_nominate_case": may_nominate, **problem_context(user, demand)}
+
+
+def problem_context(user: Any, demand: Demand) -> dict[str, Any]:
+    """The typical problems the demand is part of (for staff), and whether the person may record one from it: a
+    service officer of its district (静海 §四(二)); the hub records them from the common problems."""
+    from demandloop.knowledge.actions import PROBLEM_RECORDERS
+
+    scope = resolve_scope(user)
+    if scope.roles == {R.ENTERPRISE}:
+        return {"typical_problems": [], "may_record_problem": False, "problems_linked": False}
+    problems = list(demand.typical_problems.select_related("recorded_by").order_by("recorded_at", "pk"))
+    may_record = demand.district_id in scope.district_ids and bool(scope.roles & PROBLEM_RECORDERS)
+    return {
+        "typical_problems": problems,
+        "may_record_problem": may_record,
+        # The problem pages are the hub's: only it gets the links.
+        "problems_linked": is_hub_of(user, demand.district_id),
+    }
 
 
 def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | None = None) -> dict[str, Any]:
