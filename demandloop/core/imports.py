@@ -102,3 +102,19 @@ def district_for_command(code: str | None) -> District:
     if len(districts) != 1:
         raise CommandError(_("Name the district with --district CODE."))
     return districts[0]
+
+
+# The largest import file accepted (12345 exports, the ledger list): a month of a district is a few MB.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def checked_upload(upload: Any) -> Any:
+    """An uploaded import file, refused (ValidationError, which forms and the API both report on the field) when
+    it is larger than `MAX_IMPORT_BYTES`."""
+    from django.core.exceptions import ValidationError
+
+    if upload.size > MAX_IMPORT_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)d MB.") % {"limit": MAX_IMPORT_BYTES // (1024 * 1024)}
+        )
+    return upload

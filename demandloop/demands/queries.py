@@ -255,6 +255,22 @@ def demand_grants(user: Any) -> DemandGrants:
     return grants
 
 
+def district_of(user: Any, code: str | None, *, hub_only: bool) -> Any:
+    """The district asked for by code, or the user's first; 404 when it is not one of theirs (or, `hub_only`,
+    not one they are the hub of) — the same answer as for a district that does not exist."""
+    from django.http import Http404
+
+    from demandloop.org.models import District
+    from demandloop.org.scope import resolve_scope
+
+    ids = demand_grants(user).hub_district_ids if hub_only else resolve_scope(user).district_ids
+    districts = District.objects.filter(pk__in=ids).order_by("code")
+    district = districts.filter(code=code).first() if code else districts.first()
+    if district is None:
+        raise Http404
+    return district
+
+
 def forget_grants(user: Any) -> None:
     """Drop the cached grants, e.g. after the user's memberships changed."""
     if hasattr(user, "_demandloop_demand_grants"):

@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
 from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -396,7 +398,78 @@ def apply_ledger_diff(report: LedgerImportReport, *, acting_user: Any) -> None:
                         acting_user=acting_user,
                         reason=reason,
                     )
+        tell_localities(report, at=timezone.now())
     report.applied = True
+
+
+def tell_localities(report: LedgerImportReport, *, at: Any) -> int:
+    """静海 §四(二): the hub forwards the month's list to the towns, streets and parks — each area's officers are
+    told, in the import's transaction, which of their enterprises were registered or deregistered; the hub is told
+    of new enterprises no area could be found for. Returns how many people were told."""
+    from demandloop.integrations.choices import TopicChoices
+    from demandloop.integrations.notify.outbox import Note, notify_users
+    from demandloop.meetings.recipients import area_officers, district_hub
+
+    by_area: dict[Any, dict[str, list[str]]] = {}
+    unplaced: list[str] = []
+    for entry in report.rows:
+        if entry.outcome == "new" and entry.area is None:
+            unplaced.append(entry.name)
+            continue
+        if entry.outcome not in ("new", "deregistered"):
+            continue
+        area = entry.area
+        if area is None and entry.enterprise_id is not None:
+            area = Enterprise.objects.filter(pk=entry.enterprise_id).select_related("area").first().area
+        if area is None:
+            continue
+        by_area.setdefault(area, {"new": [], "deregistered": []})[entry.outcome].append(entry.name)
+    told = 0
+    file_name = Path(report.path).name
+    with translation.override(settings.LANGUAGE_CODE):
+        for area, names in by_area.items():
+            note = Note(
+                topic=TopicChoices.LEDGER,
+                subject=_("Ledger of %(area)s: %(new)d new, %(gone)d deregistered enterprises")
+                % {"area": area.name, "new": len(names["new"]), "gone": len(names["deregistered"])},
+                body="\n".join(
+                    part
+                    for part in (
+                        _("New: %(names)s") % {"names": "、".join(names["new"])} if names["new"] else "",
+                        _("Deregistered: %(names)s") % {"names": "、".join(names["deregistered"])}
+                        if names["deregistered"]
+                        else "",
+                    )
+                    if part
+                ),
+                link="/enterprises/",
+            )
+            people = area_officers(area)
+            notify_users(
+                people,
+                note,
+                cause=f"enterprises.ledger:{file_name}:{area.pk}",
+                district=report.district,
+                at=at,
+            )
+            told += len(people)
+        if unplaced:
+            note = Note(
+                topic=TopicChoices.LEDGER,
+                subject=_("%(n)d new enterprises need an area") % {"n": len(unplaced)},
+                body="、".join(unplaced),
+                link="/hub/",
+            )
+            people = district_hub(report.district.pk)
+            notify_users(
+                people,
+                note,
+                cause=f"enterprises.ledger:{file_name}:unplaced",
+                district=report.district,
+                at=at,
+            )
+            told += len(people)
+    return told
 
 
 def import_ledger(
@@ -405,10 +478,12 @@ def import_ledger(
     district: District,
     apply: bool = False,
     acting_user: Any = None,
+    content: bytes | None = None,
 ) -> LedgerImportReport:
-    """Read, compare and (with `apply`) write a ledger list; see the module's docstring."""
+    """Read, compare and (with `apply`) write a ledger list; see the module's docstring. `content` carries an
+    upload's bytes; `path` then only names the file."""
     try:
-        table = read_table(path)
+        table = read_table(path, content)
     except TableReadError as error:
         report = LedgerImportReport(path=str(path), district=district)
         report.file_error = table_error_message(error)
@@ -469,6 +544,26 @@ def handle(options: dict[str, Any], stdout: OutputWrapper) -> None:
         raise CommandError(_("Nothing was imported."))
 
 
+def ledger_entry_details(entry: LedgerRow) -> list[str]:
+    """What the list does to one enterprise, as people read it: its area (new), each change, the
+    deregistration, the note."""
+    detail = []
+    if entry.outcome == "new":
+        detail.append(
+            _("area: %(area)s") % {"area": entry.area.name}
+            if entry.area is not None
+            else _("the address does not settle the area: a clerk assigns it")
+        )
+    for name, (old, new) in entry.changes.items():
+        label = Enterprise._meta.get_field(name).verbose_name
+        detail.append(f"{label}: {_shown(old)} → {_shown(new)}")
+    if entry.deregistered_on is not None:
+        detail.append(_("deregistered on %(date)s") % {"date": entry.deregistered_on.isoformat()})
+    if entry.note:
+        detail.append(entry.note)
+    return [str(d) for d in detail]
+
+
 def render_report(report: LedgerImportReport) -> Sequence[str]:
     """The report as lines a clerk reads."""
     lines = [
@@ -493,21 +588,7 @@ def render_report(report: LedgerImportReport) -> Sequence[str]:
             continue
         lines.append(title % {"n": len(entries)})
         for entry in entries:
-            detail = []
-            if outcome == "new":
-                detail.append(
-                    _("area: %(area)s") % {"area": entry.area.name}
-                    if entry.area is not None
-                    else _("the address does not settle the area: a clerk assigns it")
-                )
-            for name, (old, new) in entry.changes.items():
-                label = Enterprise._meta.get_field(name).verbose_name
-                detail.append(f"{label}: {_shown(old)} → {_shown(new)}")
-            if entry.deregistered_on is not None:
-                detail.append(_("deregistered on %(date)s") % {"date": entry.deregistered_on.isoformat()})
-            if entry.note:
-                detail.append(entry.note)
-            lines.append(f"  {head(entry)}  " + "; ".join(str(d) for d in detail))
+            lines.append(f"  {head(entry)}  " + "; ".join(ledger_entry_details(entry)))
     unchanged = len(report.of("unchanged"))
     if unchanged:
         lines.append(_("Unchanged: %(n)d.") % {"n": unchanged})

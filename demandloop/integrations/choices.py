@@ -36,6 +36,8 @@ class TopicChoices(models.TextChoices):
     CASE_NOMINATED = "case_nominated", _("Typical case awaiting review")
     # To the hub: a service officer recorded a common or difficult problem (静海 §四(二)).
     PROBLEM = "problem", _("Common problem recorded by an officer")
+    # To the areas' officers: the month's new and deregistered enterprises of their area (静海 §四(二)).
+    LEDGER = "ledger", _("Monthly ledger update")
     REPORT = "report", _("Monthly report")
     # To the hub: the city platform reported on a demand the district had already settled (recorded only).
     CITY_REPORT = "city_report", _("City platform report after the district acted")

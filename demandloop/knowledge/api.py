@@ -28,8 +28,9 @@ from rest_framework.response import Response
 
 from demandloop.core.api_views import FileFormatNegotiation
 from demandloop.demands.api import ERROR_RESPONSES
+from demandloop.demands.queries import district_of
 from demandloop.knowledge import actions
-from demandloop.knowledge.cases import district_of, hub_district_ids
+from demandloop.knowledge.cases import hub_district_ids
 from demandloop.knowledge.export import EXPORT_FORMATS, handbook_file
 from demandloop.knowledge.models import FaqEntry
 from demandloop.lib.downloads import DOCX, XLSX, as_download

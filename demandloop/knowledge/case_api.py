@@ -40,13 +40,12 @@ from rest_framework.response import Response
 from demandloop.core.api_views import FileFormatNegotiation
 from demandloop.demands.api import ERROR_RESPONSES
 from demandloop.demands.models import Demand
-from demandloop.demands.queries import get_demand_for_user, is_hub_of
+from demandloop.demands.queries import district_of, get_demand_for_user, is_hub_of
 from demandloop.knowledge import actions
 from demandloop.knowledge.casebook import COLLECTIONS, EXPORT_FORMATS, casebook_file
 from demandloop.knowledge.cases import (
     case_draft,
     demand_facts,
-    district_of,
     enterprise_label,
     get_case_for_user,
     hub_district_ids,

@@ -22,9 +22,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from demandloop.demands.errors import DemandActionError, DemandConflict
-from demandloop.demands.queries import is_hub_of
+from demandloop.demands.queries import district_of, is_hub_of
 from demandloop.knowledge import actions
-from demandloop.knowledge.cases import district_of, hub_district_ids
+from demandloop.knowledge.cases import hub_district_ids
 from demandloop.knowledge.export import EXPORT_FORMATS, handbook_file
 from demandloop.knowledge.forms import FaqEntryForm
 from demandloop.knowledge.models import FaqEntry

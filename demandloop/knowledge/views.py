@@ -32,14 +32,13 @@ from django.views.decorators.http import require_POST
 
 from demandloop.demands.errors import DemandActionError
 from demandloop.demands.models import Demand
-from demandloop.demands.queries import get_demand_for_user, is_hub_of
+from demandloop.demands.queries import district_of, get_demand_for_user, is_hub_of
 from demandloop.knowledge import actions
 from demandloop.knowledge.casebook import COLLECTIONS, EXPORT_FORMATS, casebook, casebook_file
 from demandloop.knowledge.cases import (
     NOMINATING_ROLES,
     case_draft,
     demand_facts,
-    district_of,
     enterprise_label,
     get_case_for_user,
     hub_district_ids,

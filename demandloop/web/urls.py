@@ -52,6 +52,7 @@ urlpatterns = [
     path("audit/export.xlsx", audit.audit_export, name="audit_export"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/search/", demand.enterprise_search, name="enterprise_search"),
+    path("enterprises/import/", enterprises.ledger_import, name="ledger_import"),
     path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/pick/", demand.enterprise_pick, name="enterprise_pick"),
 ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from demandloop.core.imports import checked_upload
 from demandloop.demands.choices import DemandStatusChoices
 from demandloop.integrations.hotline12345.choices import EnterpriseMatchChoices
 from demandloop.integrations.hotline12345.imports import HotlineImportReport
@@ -17,7 +17,6 @@ from demandloop.integrations.hotline12345.privacy import caller_for
 from demandloop.integrations.hotline12345.queries import managed_district_ids
 
 # An upload larger than this is not a 12345 export (tens of thousands of rows fit in a few MB).
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 class CallerSerializer(serializers.Serializer):
@@ -143,11 +142,7 @@ class HotlineImportSerializer(serializers.Serializer):
     )
 
     def validate_file(self, value: Any) -> Any:
-        if value.size > MAX_IMPORT_BYTES:
-            raise serializers.ValidationError(
-                _("The file is larger than %(limit)d MB.") % {"limit": MAX_IMPORT_BYTES // (1024 * 1024)}
-            )
-        return value
+        return checked_upload(value)
 
 
 class HotlineLinkSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from demandloop.core.imports import checked_upload
 from demandloop.demands.errors import DemandActionError
 from demandloop.enterprises.models import Enterprise
 from demandloop.integrations.hotline12345.actions import do_link_enterprise
@@ -33,7 +34,6 @@ from demandloop.integrations.hotline12345.imports import import_hotline
 from demandloop.integrations.hotline12345.models import HotlineOrder
 from demandloop.integrations.hotline12345.privacy import caller_for
 from demandloop.integrations.hotline12345.queries import managed_district_ids
-from demandloop.integrations.hotline12345.serializers import MAX_IMPORT_BYTES
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District
 from demandloop.web.access import role_page
@@ -77,12 +77,7 @@ class ImportForm(forms.Form):
         return cleaned
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)d MB.") % {"limit": MAX_IMPORT_BYTES // (1024 * 1024)}
-            )
-        return upload
+        return checked_upload(self.cleaned_data["file"])
 
 
 @role_page(R.DISPATCHER, R.HUB)

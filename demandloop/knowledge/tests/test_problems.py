@@ -124,9 +124,12 @@ def test_a_service_officer_records_a_problem_from_the_demands_they_serve_and_the
     made = api.post("/api/v1/typical-problems/", {"title": "招工难", "demands": [theirs.pk]}, format="json")
     assert made.status_code == 201, made.json()
     api.force_authenticate(w.coord_lead)
-    assert api.post(
-        "/api/v1/typical-problems/", {"title": "招工难", "demands": [theirs.pk]}, format="json"
-    ).status_code == 404
+    assert (
+        api.post(
+            "/api/v1/typical-problems/", {"title": "招工难", "demands": [theirs.pk]}, format="json"
+        ).status_code
+        == 404
+    )
     # The hub finds it in its list; a coordinator gets no recording panel.
     client.force_login(w.hub)
     assert TITLE in client.get(reverse("problem_list")).content.decode()
