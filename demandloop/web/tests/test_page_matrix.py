@@ -106,7 +106,8 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "case_casebook": EVERY_DEMAND_ROLE,
     "case_showcase": {R.ENTERPRISE},
     "problem_list": {R.HUB},
-    "problem_record": {R.HUB},
+    # The hub records from the common problems; the first line (为企服务人员) from the demands they serve.
+    "problem_record": FIRST_LINE | {R.HUB},
     "problem_clusters": {R.HUB},
     "problem_detail": {R.HUB},
     "problem_table": {R.HUB},
@@ -116,6 +117,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "handbook_new": {R.HUB},
     "handbook_edit": {R.HUB},
     # The 12345 ledger: the district's dispatcher and hub.
+    "ledger_import": {R.HUB},
     "hotline_orders": {R.DISPATCHER, R.HUB},
     "hotline_import": {R.DISPATCHER, R.HUB},
     "hotline_link": {R.DISPATCHER, R.HUB},
@@ -395,6 +397,11 @@ def test_the_matrix_has_no_leak_and_answers_404_outside_the_scope(
                     or (kind == "summons" and who in SUMMONED[target])
                     or (kind == "meeting" and who in MEETING_REACH[target])
                     or (kind == "district_hub" and who == f"{target}:hub")
+                    or (
+                        kind == "district_recorder"
+                        and who.startswith(f"{target}:")
+                        and role in FIRST_LINE | {R.HUB}
+                    )
                     or (kind == "district" and who.startswith(f"{target}:"))
                     or (kind == "district_staff" and who.startswith(f"{target}:") and role != R.ENTERPRISE)
                     or (kind == "person" and who == target)
@@ -540,10 +547,12 @@ def requests_for(
         return [
             (reverse(name, args=[c.problem.pk]), code, "district_hub", method) for code, c in cases.items()
         ]
-    if name in {"problem_list", "problem_record", "problem_clusters"}:
+    if name in {"problem_list", "problem_record", "problem_clusters", "ledger_import"}:
+        # Recording with no demand chosen is refused with a message (302) within reach.
         method = "post" if name == "problem_record" else "get"
+        kind = "district_recorder" if name == "problem_record" else "district_hub"
         return [(reverse(name), None, "", method)] + [
-            (reverse(name) + f"?district={world.districts[code].district.code}", code, "district_hub", method)
+            (reverse(name) + f"?district={world.districts[code].district.code}", code, kind, method)
             for code in "JN"
         ]
     if name == "case_showcase":
