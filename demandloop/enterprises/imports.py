@@ -425,7 +425,8 @@ def tell_localities(report: LedgerImportReport, *, at: Any) -> int:
             continue
         by_area.setdefault(area, {"new": [], "deregistered": []})[entry.outcome].append(entry.name)
     told = 0
-    file_name = Path(report.path).name
+    # One import, one cause: next month's list may well bear the same file name.
+    batch = f"enterprises.ledger:{report.district.pk}:{at.isoformat()}"
     with translation.override(settings.LANGUAGE_CODE):
         for area, names in by_area.items():
             note = Note(
@@ -448,7 +449,7 @@ def tell_localities(report: LedgerImportReport, *, at: Any) -> int:
             notify_users(
                 people,
                 note,
-                cause=f"enterprises.ledger:{file_name}:{area.pk}",
+                cause=f"{batch}:{area.pk}",
                 district=report.district,
                 at=at,
             )
@@ -464,7 +465,7 @@ def tell_localities(report: LedgerImportReport, *, at: Any) -> int:
             notify_users(
                 people,
                 note,
-                cause=f"enterprises.ledger:{file_name}:unplaced",
+                cause=f"{batch}:unplaced",
                 district=report.district,
                 at=at,
             )

@@ -53,6 +53,14 @@ def test_the_hub_reviews_the_diff_then_confirms_and_the_areas_are_told(
     )
     assert "该清单已不在待确认状态" in again.content.decode()
     assert Notification.objects.filter(topic="ledger").count() == 2
+    # Next month's list under the same file name is news again.
+    path = write_csv(tmp_path / "2026-11.csv", [new_row(302, "新设三有限公司")])
+    checked = client.post(
+        reverse("ledger_import"), {"district": "ceshi", "file": _upload(path)}
+    ).content.decode()
+    token = checked.split('name="token" value="')[1].split('"')[0]
+    client.post(reverse("ledger_import"), {"district": "ceshi", "token": token, "apply": ""})
+    assert Notification.objects.filter(user=people.alice, topic="ledger").count() == 2
 
 
 def test_a_wrong_row_refuses_the_list_and_keeps_nothing(
