@@ -35,9 +35,6 @@ from demandloop.org.models import District
 from demandloop.org.scope import resolve_scope
 from demandloop.web.access import DEMAND_STAFF, role_page
 
-# Status filter of the hub's list: the withdrawn entries are the hub's alone.
-STATUSES = ("published", "withdrawn")
-
 
 @role_page(*DEMAND_STAFF)
 def handbook(request: HttpRequest) -> HttpResponse:
@@ -46,13 +43,15 @@ def handbook(request: HttpRequest) -> HttpResponse:
     keeper = is_hub_of(request.user, district.pk)
     q = request.GET.get("q", "").strip()
     department = request.GET.get("department", "")
+    department = department if department.isdigit() and len(department) < 19 else ""
+    # The withdrawn entries are the hub's alone.
     status = request.GET.get("status", "") if keeper else "published"
     entries = FaqEntry.objects.filter(district=district).select_related("department")
     if status == "published":
         entries = entries.filter(is_published=True)
     elif status == "withdrawn":
         entries = entries.filter(is_published=False)
-    if department.isdigit():
+    if department:
         entries = entries.filter(department_id=int(department))
     entries = matching_entries(entries, q)
     context = {
@@ -65,7 +64,7 @@ def handbook(request: HttpRequest) -> HttpResponse:
         "department": department,
         "status": status,
         "statuses": [("published", _("Published")), ("withdrawn", _("Not published"))],
-        "filtered": bool(q or department.isdigit() or status),
+        "filtered": bool(q or department or (keeper and status)),
     }
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "handbook-entries"
     template = "knowledge/_handbook_entries.html" if partial else "knowledge/handbook.html"
