@@ -34,6 +34,7 @@ from demandloop.demands.errors import (
     DemandConflict,
 )
 from demandloop.demands.models import Demand
+from demandloop.demands.permissions import FIRST_LINE
 from demandloop.demands.queries import is_hub_of
 from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.notify.outbox import Note, notify_users
@@ -68,7 +69,7 @@ A = CaseActionChoices
 CS = CaseStatusChoices
 TEXT_FIELDS = ("title", "background", "approach", "outcome", "lessons")
 # Who records a common or difficult problem besides the hub: the first-line officers (为企服务人员).
-PROBLEM_RECORDERS = frozenset({R.OFFICER, R.SOCIAL_OFFICER, R.INDUSTRY_OFFICER})
+PROBLEM_RECORDERS = FIRST_LINE
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 20
 
@@ -585,9 +586,8 @@ def do_record_problem(
         audit.record(
             "knowledge.problem.record",
             user=by,
-            role=R.HUB
-            if hub
-            else next(r for r in (R.OFFICER, R.SOCIAL_OFFICER, R.INDUSTRY_OFFICER) if r in scope.roles),
+            # The first-line role it acted in (the first by name when it holds several).
+            role=R.HUB if hub else min(scope.roles & PROBLEM_RECORDERS),
             obj=problem,
             district_id=district.pk,
             detail={"demands": [d.pk for d in chosen]},

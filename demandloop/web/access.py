@@ -19,11 +19,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from demandloop.demands.permissions import FIRST_LINE
 from demandloop.org.choices import DISTRICT_ROLES
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.scope import resolve_scope
 
-FIRST_LINE = frozenset({R.OFFICER, R.SOCIAL_OFFICER, R.INDUSTRY_OFFICER})
 DEPARTMENT = frozenset({R.COORDINATOR, R.DEPT_LEAD})
 # Everyone who works on demands for a district (not the enterprise, not the separated administrators).
 DEMAND_STAFF = FIRST_LINE | DEPARTMENT | {R.LEADER, R.HUB, R.DISPATCHER}
