@@ -424,36 +424,25 @@ def tell_localities(report: LedgerImportReport, *, at: Any) -> int:
         if area is None:
             continue
         by_area.setdefault(area, {"new": [], "deregistered": []})[entry.outcome].append(entry.name)
-    told = 0
     # One import, one cause: next month's list may well bear the same file name.
     batch = f"enterprises.ledger:{report.district.pk}:{at.isoformat()}"
+    notices: list[tuple[list[Any], Note, str]] = []
     with translation.override(settings.LANGUAGE_CODE):
         for area, names in by_area.items():
+            lines = [
+                _("New: %(names)s") % {"names": "、".join(names["new"])} if names["new"] else "",
+                _("Deregistered: %(names)s") % {"names": "、".join(names["deregistered"])}
+                if names["deregistered"]
+                else "",
+            ]
             note = Note(
                 topic=TopicChoices.LEDGER,
                 subject=_("Ledger of %(area)s: %(new)d new, %(gone)d deregistered enterprises")
                 % {"area": area.name, "new": len(names["new"]), "gone": len(names["deregistered"])},
-                body="\n".join(
-                    part
-                    for part in (
-                        _("New: %(names)s") % {"names": "、".join(names["new"])} if names["new"] else "",
-                        _("Deregistered: %(names)s") % {"names": "、".join(names["deregistered"])}
-                        if names["deregistered"]
-                        else "",
-                    )
-                    if part
-                ),
+                body="\n".join(line for line in lines if line),
                 link="/enterprises/",
             )
-            people = area_officers(area)
-            notify_users(
-                people,
-                note,
-                cause=f"{batch}:{area.pk}",
-                district=report.district,
-                at=at,
-            )
-            told += len(people)
+            notices.append((area_officers(area), note, str(area.pk)))
         if unplaced:
             note = Note(
                 topic=TopicChoices.LEDGER,
@@ -461,16 +450,10 @@ def tell_localities(report: LedgerImportReport, *, at: Any) -> int:
                 body="、".join(unplaced),
                 link="/hub/",
             )
-            people = district_hub(report.district.pk)
-            notify_users(
-                people,
-                note,
-                cause=f"{batch}:unplaced",
-                district=report.district,
-                at=at,
-            )
-            told += len(people)
-    return told
+            notices.append((district_hub(report.district.pk), note, "unplaced"))
+        for people, note, key in notices:
+            notify_users(people, note, cause=f"{batch}:{key}", district=report.district, at=at)
+    return sum(len(people) for people, _note, _key in notices)
 
 
 def import_ledger(

@@ -549,22 +549,28 @@ def _notify_decisions(meeting: Meeting, decisions: list[MeetingDecision], at: da
 # --- 督办 by hand (跟踪督办) ---------------------------------------------------------------------------------
 
 
-def may_supervise(demand: Demand, user: Any) -> bool:
-    """The hub and the 12345 centre (区网格中心) of the demand's district urge its handlers by hand, while it is
-    open (DESIGN.md §1: the dispatcher follows progress and supervises, the hub drives the mechanism)."""
+def _supervising_role(user: Any, district_id: int) -> str | None:
+    """The role in which `user` supervises by hand in the district: its hub, else its 12345 centre (区网格中心)
+    (DESIGN.md §1: the dispatcher follows progress and supervises, the hub drives the mechanism); None."""
     from demandloop.demands.queries import demand_grants
 
-    if demand.status in TERMINAL_STATUSES:
-        return False
     grants = demand_grants(user)
-    return demand.district_id in grants.hub_district_ids | grants.dispatcher_district_ids
+    if district_id in grants.hub_district_ids:
+        return RoleChoices.HUB
+    if district_id in grants.dispatcher_district_ids:
+        return RoleChoices.DISPATCHER
+    return None
+
+
+def may_supervise(demand: Demand, user: Any) -> bool:
+    """Whether the page offers `user` the 督办 of the demand: its hub or 12345 centre, while it is open."""
+    return demand.status not in TERMINAL_STATUSES and _supervising_role(user, demand.district_id) is not None
 
 
 def do_supervise(demand: Demand, by: Any, *, note: str, at: datetime | None = None) -> Any:
     """A 督办 by hand: the demand's handlers (its lead department's coordinators, else the area's officers) and
     their leads are told what is urged, in the inbox and through their channels; the record keeps who urged
     what, against the deadline running at the time (if any)."""
-    from demandloop.demands.queries import demand_grants
     from demandloop.meetings.choices import ClockChoices
     from demandloop.meetings.choices import SupervisionOutcomeChoices as Outcome
     from demandloop.meetings.choices import SupervisionStepChoices as Step
@@ -575,12 +581,8 @@ def do_supervise(demand: Demand, by: Any, *, note: str, at: datetime | None = No
     at = at or timezone.now()
     text = (note or "").strip()
     with transaction.atomic():
-        grants = demand_grants(by)
-        if demand.district_id in grants.hub_district_ids:
-            role = RoleChoices.HUB
-        elif demand.district_id in grants.dispatcher_district_ids:
-            role = RoleChoices.DISPATCHER
-        else:
+        role = _supervising_role(by, demand.district_id)
+        if role is None:
             raise ActionForbidden(_("Only the service office and the grid centre of the district supervise."))
         demand = Demand.objects.select_related("district", "tier", "area", "lead_department").get(
             pk=demand.pk

@@ -140,14 +140,14 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
 
 
 def _report_parts(report: Any) -> dict[str, Any]:
-    new = report.of("new")
+    new, changed, repeated = report.of("new"), report.of("changed"), report.of("repeated")
     return {
         "new": new[:REPORT_ROWS],
         "new_count": len(new),
-        "changed": report.of("changed")[:REPORT_ROWS],
-        "changed_count": len(report.of("changed")),
-        "repeated": report.of("repeated")[:REPORT_ROWS],
-        "repeated_count": len(report.of("repeated")),
+        "changed": changed[:REPORT_ROWS],
+        "changed_count": len(changed),
+        "repeated": repeated[:REPORT_ROWS],
+        "repeated_count": len(repeated),
         "unchanged_count": len(report.of("unchanged")),
         "unmatched_count": len(report.unmatched),
         "demand_count": sum(1 for entry in new if entry.demand_id is not None),
