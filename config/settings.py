@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "simple_history",
+    "axes",
     "demandloop.core",
     "demandloop.org",
     "demandloop.enterprises",
@@ -75,6 +76,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "demandloop.core.middleware.RequestContextMiddleware",
+    "demandloop.org.security.SecurityPolicyMiddleware",
+    # Last: turns a locked account's refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,10 +148,32 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # Length and character classes: the security administrator's policy (demandloop.org.security).
+    {"NAME": "demandloop.org.security.PolicyPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockout (django-axes): failed sign-ins counted per user name, the limit and the lockout's length read
+# from the security policy; a successful sign-in clears the count. Sign-ins are audited by the platform itself,
+# so axes keeps no access log of its own.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Per user name only: a district's offices reach the platform through one NAT address, so counting by address
+# would lock out a whole office after a few colleagues' typos (axes warns of exactly this choice: W006).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_FAILURE_LIMIT = "demandloop.org.security.failure_limit"
+AXES_COOLOFF_TIME = "demandloop.org.security.cool_off"
+AXES_LOCKOUT_CALLABLE = "demandloop.org.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "demandloop.org.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# A lock ends when the page said it would: attempts while locked are refused (and audited), not counted again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -305,7 +331,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every failed sign-in as a warning; the audit trail records each one and each lockout already.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "ERROR"}},
 }
 
 # --- Platform -------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Administration of the organisation: places, departments, the ladder and people with their roles.
 
-Labels come from the models' verbose names (translated in this app's catalogue) and from Django's own strings,
-so this module adds no message of its own. Scoping by district: `demandloop.core.admin`.
+Labels come from the models' verbose names (translated in this app's catalogue) and from Django's own strings;
+the one message of its own is the refusal of an administrator's account that holds a second role (三权分立).
+Scoping by district: `demandloop.core.admin`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from demandloop.core.admin import (
     AllDistricts,
@@ -108,8 +112,29 @@ class LeaderPostAdmin(DistrictScopedModelAdmin):
     list_select_related = ["district"]
 
 
+class MembershipFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    """三权分立: the system administrator, the security administrator and the security auditor are three
+    accounts, and none of them holds any other role."""
+
+    def clean(self) -> None:
+        super().clean()
+        roles = [
+            form.cleaned_data.get("role")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if len(roles) > 1 and any(role in ADMIN_ROLES for role in roles):
+            raise ValidationError(
+                _(
+                    "Separated administration: a system administrator, security administrator or security "
+                    "auditor holds that one role and no other."
+                )
+            )
+
+
 class MembershipInline(DistrictScopedTabularInline):
     model = Membership
+    formset = MembershipFormSet
     fk_name = "user"
     extra = 0
     fields = [
@@ -157,6 +182,17 @@ class DemandloopUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
         model = User
 
 
+class DemandloopPasswordChangeForm(AdminPasswordChangeForm):
+    """A password an administrator sets is the account's until its owner signs in: it must be changed then."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=False)
+        user.must_change_password = user.has_usable_password()
+        if commit:
+            user.save()
+        return user
+
+
 def _with_fields(fieldsets: Any, index: int, fields: tuple[str, ...]) -> list[Any]:
     """Django's fieldsets (and their translated titles) with the fields of one fieldset replaced."""
     result = [(title, dict(options)) for title, options in fieldsets]
@@ -165,7 +201,11 @@ def _with_fields(fieldsets: Any, index: int, fields: tuple[str, ...]) -> list[An
 
 
 # Django's: (None: username, password), (Personal info), (Permissions), (Important dates).
-USER_FIELDSETS = _with_fields(DjangoUserAdmin.fieldsets, 1, ("full_name", "phone", "email", "is_demo"))
+USER_FIELDSETS = _with_fields(
+    _with_fields(DjangoUserAdmin.fieldsets, 1, ("full_name", "phone", "email", "is_demo")),
+    3,
+    ("last_login", "date_joined", "password_changed_at"),
+)
 HUB_USER_FIELDSETS = _with_fields(USER_FIELDSETS, 2, ("is_active", "is_staff"))
 USER_ADD_FIELDSETS = _with_fields(
     DjangoUserAdmin.add_fieldsets,
@@ -181,6 +221,8 @@ class UserAdmin(DistrictScopedAdminMixin, DjangoUserAdmin):  # type: ignore[type
     district_lookup = "memberships__district"
     form = DemandloopUserChangeForm
     add_form = DemandloopUserCreationForm
+    change_password_form = DemandloopPasswordChangeForm
+    readonly_fields = ["password_changed_at"]
     fieldsets = USER_FIELDSETS
     add_fieldsets = USER_ADD_FIELDSETS
     inlines = [MembershipInline]
@@ -205,6 +247,12 @@ class UserAdmin(DistrictScopedAdminMixin, DjangoUserAdmin):  # type: ignore[type
             "user_id"
         )
         return qs.exclude(is_superuser=True).exclude(pk__in=admins)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change and obj.has_usable_password():
+            # The first password is the administrator's: its owner chooses a new one at the first sign-in.
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:

@@ -6,8 +6,12 @@ whole mechanism is data (DESIGN.md §3). Natural keys (district code + entity co
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -228,10 +232,21 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     is_demo = models.BooleanField(_("demo account"), default=False)
+    # When the password was last set (empty: never since the account was made, `date_joined` stands in). The
+    # security policy's maximum age counts from here.
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # Set by the security administrator (or when someone else sets the password): the next page is the
+    # change-password page, whatever the user asks for.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        self.must_change_password = False
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -315,3 +330,74 @@ class Membership(models.Model):
                 "department": self.department.name,
             }
         return self.role_label
+
+
+def _bounded(low: int, high: int) -> list[Any]:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class SecurityPolicy(models.Model):
+    """The deployment's security policy (三权分立: the security administrator's, nobody else's).
+
+    One row (pk 1); without it the defaults below apply. Read by the password validator, the sign-in lockout
+    (django-axes, `demandloop.org.security`) and the session middleware; every change raises `version` and is
+    audited with the values before and after.
+    """
+
+    SINGLETON = 1
+
+    min_length = models.PositiveSmallIntegerField(
+        _("minimum password length"), default=10, validators=_bounded(8, 64)
+    )
+    char_classes = models.PositiveSmallIntegerField(
+        _("character classes required"),
+        default=3,
+        validators=_bounded(1, 4),
+        help_text=_("Of upper-case letters, lower-case letters, digits and symbols."),
+    )
+    max_age_days = models.PositiveSmallIntegerField(
+        _("password valid for (days)"),
+        default=90,
+        validators=_bounded(0, 365),
+        help_text=_("0: passwords do not expire."),
+    )
+    failure_limit = models.PositiveSmallIntegerField(
+        _("failed sign-ins before lockout"), default=5, validators=_bounded(3, 20)
+    )
+    lockout_minutes = models.PositiveSmallIntegerField(
+        _("lockout (minutes)"),
+        default=30,
+        validators=_bounded(0, 1440),
+        help_text=_("0: locked until the security administrator unlocks the account."),
+    )
+    idle_minutes = models.PositiveSmallIntegerField(
+        _("sign out after idle (minutes)"), default=30, validators=_bounded(5, 480)
+    )
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("updated by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    # The fields a security administrator sets (the rest is bookkeeping).
+    SETTINGS = (
+        "min_length",
+        "char_classes",
+        "max_age_days",
+        "failure_limit",
+        "lockout_minutes",
+        "idle_minutes",
+    )
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="security_policy_singleton")]
+
+    def __str__(self) -> str:
+        return str(_("Security policy"))
+
+    @classmethod
+    def current(cls) -> SecurityPolicy:
+        """The saved policy, or an unsaved one holding the defaults."""
+        return cls.objects.filter(pk=cls.SINGLETON).first() or cls(pk=cls.SINGLETON)

@@ -70,6 +70,8 @@ PAGES: tuple[Page, ...] = (
     Page("case_showcase", _("Top-ten service cases"), frozenset({R.ENTERPRISE})),
     # The security auditor reads the audit trail (三权分立).
     Page("audit_trail", _("Audit trail"), frozenset({R.AUDITOR})),
+    # The security administrator keeps the security policy and the locked accounts (三权分立).
+    Page("security", _("Security policy"), frozenset({R.SECADMIN})),
 )
 
 

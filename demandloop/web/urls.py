@@ -7,7 +7,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from demandloop.web import views
-from demandloop.web.views import audit, dashboard, demand, enterprises, hub, portal, whistles, work
+from demandloop.web.views import audit, dashboard, demand, enterprises, hub, portal, security, whistles, work
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -50,6 +50,10 @@ urlpatterns = [
     path("whistles/responses/<int:pk>/report-in/", whistles.report_in, name="whistle_report_in"),
     path("audit/", audit.audit_trail, name="audit_trail"),
     path("audit/export.xlsx", audit.audit_export, name="audit_export"),
+    path("security/", security.security_page, name="security"),
+    path("security/policy/", security.security_policy, name="security_policy"),
+    path("security/unlock/", security.security_unlock, name="security_unlock"),
+    path("security/require-change/", security.security_require_change, name="security_require_change"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/search/", demand.enterprise_search, name="enterprise_search"),
     path("enterprises/import/", enterprises.ledger_import, name="ledger_import"),

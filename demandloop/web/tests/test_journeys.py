@@ -781,3 +781,35 @@ def test_the_auditor_finds_a_refused_sign_in_and_exports_the_trail(chromium, peo
     rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][1] == "zhoujing" and rows[1][10] == "拒绝或失败"
     auditor.close()
+
+
+def test_the_security_administrator_unlocks_an_officer_who_mistyped_the_password(chromium, people, make_user):
+    url = people["live_server"].url
+    username = people["officer"].username
+    officer = Person(chromium, url, username, password="not-the-password")
+    for _ in range(4):
+        officer.sign_in(username, "still-not-it")
+    locked = officer.text("#login-locked")
+    assert locked.startswith("连续登录失败 5 次，账号已锁定至") and "联系安全管理员解锁" in locked
+    officer.sign_in(username, f"pw-{username}")
+    assert "/accounts/login/" in officer.page.url and "账号已锁定" in officer.text("#login-locked")
+
+    make_user("anquan", R.SECADMIN, full_name="安全员")
+    secadmin = Person(chromium, url, "anquan")
+    assert secadmin.page.url.endswith("/security/"), "one role: straight to its page"
+    assert "安全策略" in secadmin.text("nav")
+    row = secadmin.page.locator(f"#lock-rows tr[data-username='{username}']")
+    assert "已锁定" in row.inner_text() and "5" in row.inner_text()
+    secadmin.page.fill("#id_lockout_minutes", "0")
+    secadmin.submit("#policy-save")
+    assert "安全策略已保存：第 1 版" in secadmin.text("main")
+    assert "直至解锁" in secadmin.text(f"#lock-rows tr[data-username='{username}']")
+    secadmin.shot("security-policy")
+    secadmin.submit(f"#lock-rows tr[data-username='{username}'] button")
+    assert f"{username} 已解锁" in secadmin.text("main")
+    assert secadmin.page.locator(f"#lock-rows tr[data-username='{username}']").count() == 0
+
+    officer.sign_in(username, f"pw-{username}")
+    assert officer.page.url.endswith("/work/"), "unlocked: signed in to the workbench"
+    for p in (officer, secadmin):
+        p.close()

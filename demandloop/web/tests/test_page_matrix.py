@@ -75,6 +75,11 @@ EXPECTED_ACCESS: dict[str, Any] = {
     # The security auditor's audit trail (no auditor in the world: 404 for everyone here).
     "audit_trail": {R.AUDITOR},
     "audit_export": {R.AUDITOR},
+    # The security administrator's page (no security administrator in the world: 404 for everyone here).
+    "security": {R.SECADMIN},
+    "security_policy": {R.SECADMIN},
+    "security_unlock": {R.SECADMIN},
+    "security_require_change": {R.SECADMIN},
     "delivery_retry": {R.HUB},
     "monthly_report": {R.HUB, R.DISPATCHER},
     "monthly_report_docx": {R.HUB, R.DISPATCHER},

@@ -45,6 +45,7 @@ AREAS = {
     "auth": gettext_lazy("Sign-in"),
     "access": gettext_lazy("Access"),
     "audit": gettext_lazy("Audit trail"),
+    "security": gettext_lazy("Security policy"),
 }
 # Actions with a name of their own beyond the demand's steps.
 NAMED = {
@@ -53,6 +54,10 @@ NAMED = {
     "auth.logout": gettext_lazy("Signed out"),
     "access.refused": gettext_lazy("Access refused"),
     "audit.export": gettext_lazy("Exported the audit trail"),
+    "auth.locked_out": gettext_lazy("Account locked"),
+    "security.policy": gettext_lazy("Changed the security policy"),
+    "security.unlock": gettext_lazy("Unlocked an account"),
+    "security.require_change": gettext_lazy("Required a new password"),
 }
 
 

@@ -1,0 +1,462 @@
+"""The security policy (三权分立: the security administrator's) and every place the platform applies it.
+
+- Passwords: `PolicyPasswordValidator` (in AUTH_PASSWORD_VALIDATORS) checks the length and the classes of
+  characters the policy asks for, wherever a password is set through a form (change-password page, admin).
+- Sign-in lockout: django-axes counts failed sign-ins per user name; `failure_limit` and `cool_off` hand it the
+  policy's numbers, `lockout_response` answers a locked account with the sign-in page and the time it opens again.
+  A lockout of 0 minutes keeps the account locked until the security administrator unlocks it.
+- Sessions: `SecurityPolicyMiddleware` signs out a session idle longer than the policy allows, and sends a user
+  whose password has expired, or who must change it, to the change-password page before anything else.
+- The security administrator's actions (`do_save_policy`, `do_unlock`, `do_require_change`): each one transaction
+  with its audit row, which the security auditor reads.
+
+The policy is read once per request (one primary-key query), never cached across requests: a change applies at
+once in every process.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from demandloop.core import audit
+from demandloop.core.middleware import client_address
+from demandloop.org.choices import ADMIN_ROLES
+from demandloop.org.choices import RoleChoices as R
+from demandloop.org.models import Membership, SecurityPolicy, User
+
+POLICY_CHANGED = "security.policy"
+UNLOCKED = "security.unlock"
+CHANGE_REQUIRED = "security.require_change"
+LOCKED_OUT = "auth.locked_out"
+
+# The session keys of the middleware: the last request's time (epoch seconds), and whether the user was told
+# this session that the password expires soon.
+LAST_SEEN = "demandloop_last_seen"
+EXPIRY_WARNED = "demandloop_expiry_warned"
+# The last-seen time is written at most this often (seconds): a session write per request is a database write.
+TOUCH_EVERY = 60
+# How many days ahead a user is told that the password expires.
+WARN_DAYS = 7
+
+
+def policy_for(request: HttpRequest | None) -> SecurityPolicy:
+    """The policy, read once per request (`request` may be None outside one)."""
+    if request is None:
+        return SecurityPolicy.current()
+    policy = getattr(request, "_demandloop_policy", None)
+    if policy is None:
+        policy = SecurityPolicy.current()
+        request._demandloop_policy = policy  # type: ignore[attr-defined]
+    return policy
+
+
+# --- Passwords ----------------------------------------------------------------------------------------------
+
+CLASS_TESTS: tuple[Callable[[str], bool], ...] = (
+    lambda c: "A" <= c <= "Z",
+    lambda c: "a" <= c <= "z",
+    lambda c: c.isdigit(),
+    lambda c: not c.isalnum() or not c.isascii(),
+)
+
+
+def character_classes(password: str) -> int:
+    """How many of upper-case letters, lower-case letters, digits and symbols `password` uses (0–4)."""
+    return sum(1 for test in CLASS_TESTS if any(test(c) for c in password))
+
+
+def _rule_text(policy: SecurityPolicy) -> str:
+    return _(
+        "At least %(length)d characters, using at least %(classes)d of: upper-case letters, lower-case "
+        "letters, digits, symbols."
+    ) % {"length": policy.min_length, "classes": policy.char_classes}
+
+
+class PolicyPasswordValidator:
+    """AUTH_PASSWORD_VALIDATORS entry: the policy's length and character classes."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        policy = SecurityPolicy.current()
+        errors = []
+        if len(password) < policy.min_length:
+            errors.append(
+                ValidationError(
+                    ngettext(
+                        "The password is too short: at least %(n)d character.",
+                        "The password is too short: at least %(n)d characters.",
+                        policy.min_length,
+                    )
+                    % {"n": policy.min_length},
+                    code="password_too_short",
+                )
+            )
+        if character_classes(password) < policy.char_classes:
+            errors.append(
+                ValidationError(
+                    _(
+                        "The password must use at least %(n)d of: upper-case letters, lower-case letters, "
+                        "digits, symbols."
+                    )
+                    % {"n": policy.char_classes},
+                    code="password_too_simple",
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def get_help_text(self) -> str:
+        return _rule_text(SecurityPolicy.current())
+
+
+def password_expires_at(user: Any, policy: SecurityPolicy) -> datetime | None:
+    """When `user`'s password expires under `policy`; None when passwords do not expire."""
+    if not policy.max_age_days:
+        return None
+    since = user.password_changed_at or user.date_joined
+    return since + timedelta(days=policy.max_age_days)
+
+
+# --- Sign-in lockout (django-axes settings point here) ------------------------------------------------------
+
+
+def failure_limit(request: HttpRequest | None, credentials: Any = None) -> int:
+    return policy_for(request).failure_limit
+
+
+# A lockout "until unlocked": axes needs a length (None would make it count failures forever, even after the
+# lock would have ended under a later policy), ten years is as good as for ever.
+UNTIL_UNLOCKED = timedelta(days=3650)
+
+
+def cool_off(request: HttpRequest | None = None) -> timedelta:
+    """How long a lockout lasts (policy 0: until the security administrator unlocks it)."""
+    minutes = policy_for(request).lockout_minutes
+    return timedelta(minutes=minutes) if minutes else UNTIL_UNLOCKED
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address axes records: the audit trail's (X-Real-IP behind the proxy), None when unknown."""
+    return client_address(request) or None
+
+
+def lockout_message(request: HttpRequest | None, opens_at: datetime | None) -> str:
+    policy = policy_for(request)
+    if opens_at is None:
+        return _(
+            "%(n)d failed sign-ins: the account is locked. Ask the security administrator to unlock it."
+        ) % {"n": policy.failure_limit}
+    return _(
+        "%(n)d failed sign-ins: the account is locked until %(time)s. Try again then, or ask the security "
+        "administrator to unlock it."
+    ) % {"n": policy.failure_limit, "time": timezone.localtime(opens_at).strftime("%Y-%m-%d %H:%M")}
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """axes' answer to a locked account: the sign-in page saying until when (JSON on the API), status 429."""
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))
+    lock = locks(Q(username=username), request).get(username)
+    message = lockout_message(request, lock.opens_at if lock else None)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    form = AuthenticationForm(request, initial={"username": username})
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "locked_message": message, "next": request.POST.get("next", "")},
+        status=429,
+    )
+
+
+def on_locked_out(sender: Any, request: HttpRequest | None, username: str | None, **kwargs: Any) -> None:
+    """axes' `user_locked_out` signal: the lockout (and every attempt refused while locked) goes on the trail."""
+    audit.record_failure(
+        LOCKED_OUT,
+        request=request,
+        username=str(username or "")[:150],
+        message=lockout_message(request, _opens_at(request, timezone.now())),
+    )
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The failed sign-ins counted against one user name."""
+
+    username: str
+    failures: int
+    last_at: datetime
+    addresses: tuple[str, ...]
+    locked: bool
+    opens_at: datetime | None  # None: until unlocked (when locked)
+    user: User | None = None
+
+
+def _opens_at(request: HttpRequest | None, last_failure: datetime) -> datetime | None:
+    """When a lock whose last failure was at `last_failure` opens; None: when it is unlocked."""
+    if not policy_for(request).lockout_minutes:
+        return None
+    return last_failure + cool_off(request)
+
+
+def locks(where: Q | None = None, request: HttpRequest | None = None) -> dict[str, Lock]:
+    """Failed sign-ins that still count, by user name (axes keeps a row per name, address and browser),
+    of the names `where` selects (all without it)."""
+    policy = policy_for(request)
+    span = cool_off(request)
+    rows = AccessAttempt.objects.filter(where or Q(), attempt_time__gte=timezone.now() - span).exclude(
+        username=None
+    )
+    grouped = rows.values("username").annotate(
+        failures=Sum("failures_since_start"), last_at=Max("attempt_time")
+    )
+    addresses: dict[str, set[str]] = {}
+    for username, address in rows.values_list("username", "ip_address"):
+        if address:
+            addresses.setdefault(username, set()).add(address)
+    result = {}
+    for row in grouped:
+        locked = row["failures"] >= policy.failure_limit
+        result[row["username"]] = Lock(
+            username=row["username"],
+            failures=row["failures"],
+            last_at=row["last_at"],
+            addresses=tuple(sorted(addresses.get(row["username"], ()))),
+            locked=locked,
+            opens_at=_opens_at(request, row["last_at"]) if locked else None,
+        )
+    return result
+
+
+# --- Sessions -----------------------------------------------------------------------------------------------
+
+# Paths a user who must change the password may still open.
+OPEN_WHILE_CHANGING = ("password_change", "password_change_done", "logout", "favicon", "healthz")
+
+
+def _leave(request: HttpRequest, to: str) -> HttpResponse:
+    """Send the browser to `to`: htmx follows HX-Redirect (a plain redirect would swap a page into a fragment)."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = to
+        return response
+    return redirect(to)
+
+
+class SecurityPolicyMiddleware:
+    """Idle sessions end; expired or reset passwords are changed before anything else. After the auth and
+    message middleware. Token-authenticated API clients (integrations) have no session and pass untouched."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._open = None
+
+    def _open_paths(self) -> frozenset[str]:
+        if self._open is None:
+            self._open = frozenset(reverse(name) for name in OPEN_WHILE_CHANGING)
+        return self._open
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        policy = policy_for(request)
+        now = time.time()
+        last = request.session.get(LAST_SEEN)
+        if last is not None and now - last > policy.idle_minutes * 60:
+            logout(request)
+            messages.info(
+                request,
+                _("You were signed out after %(n)d minutes without activity. Please sign in again.")
+                % {"n": policy.idle_minutes},
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("The session has ended. Please sign in again.")}, status=401)
+            target = reverse("login")
+            if request.method == "GET" and not request.headers.get("HX-Request"):
+                target += "?" + urlencode({"next": request.get_full_path()})
+            return _leave(request, target)
+        if last is None or now - last >= TOUCH_EVERY:
+            request.session[LAST_SEEN] = now
+        if request.path not in self._open_paths():
+            reason = self._must_change(request, user, policy)
+            if reason:
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": reason}, status=403)
+                messages.warning(request, reason)
+                return _leave(request, reverse("password_change"))
+        return self.get_response(request)
+
+    def _must_change(self, request: HttpRequest, user: Any, policy: SecurityPolicy) -> str:
+        """Why `user` must change the password first ("" when it need not); warns once a session when the
+        password expires within `WARN_DAYS`."""
+        if user.must_change_password:
+            return _("Your password was set or reset by an administrator: choose a new one before you go on.")
+        expires = password_expires_at(user, policy)
+        if expires is None:
+            return ""
+        left = expires - timezone.now()
+        if left <= timedelta(0):
+            return _("Your password is more than %(n)d days old: choose a new one before you go on.") % {
+                "n": policy.max_age_days
+            }
+        if left <= timedelta(days=WARN_DAYS) and not request.session.get(EXPIRY_WARNED):
+            request.session[EXPIRY_WARNED] = True
+            messages.info(
+                request,
+                _("Your password expires on %(date)s. Change it before then.")
+                % {"date": timezone.localtime(expires).strftime("%Y-%m-%d")},
+            )
+        return ""
+
+
+# --- The security administrator ----------------------------------------------------------------------------
+
+
+class SecurityActionError(ValueError):
+    """A refused action of the security administrator, with the words the page shows."""
+
+
+def reach(user: Any) -> set[int] | None:
+    """The districts whose people `user` manages as security administrator; None: the whole deployment."""
+    districts = set(
+        Membership.objects.filter(user=user, is_active=True, role=R.SECADMIN).values_list(
+            "district_id", flat=True
+        )
+    )
+    return None if None in districts else districts
+
+
+def may_edit_policy(user: Any) -> bool:
+    """Only a deployment-wide security administrator sets the deployment's policy."""
+    return reach(user) is None
+
+
+def people_in_reach(user: Any) -> QuerySet[User]:
+    """The accounts `user` may unlock or reset: all of them deployment-wide, else the people holding a role in
+    its districts, never an administrator of the deployment."""
+    districts = reach(user)
+    people = User.objects.all()
+    if districts is None:
+        return people
+    admins = Membership.objects.filter(Q(role__in=ADMIN_ROLES) | Q(district__isnull=True)).values("user_id")
+    return (
+        people.filter(memberships__district_id__in=districts, memberships__is_active=True)
+        .exclude(pk__in=admins)
+        .exclude(is_superuser=True)
+        .distinct()
+    )
+
+
+def locks_in_reach(user: Any, request: HttpRequest | None = None) -> list[Lock]:
+    """The counted failed sign-ins `user` may see, locked first, then the latest; each with its account.
+    Names that match no account (guesses) are the deployment-wide administrator's only."""
+    found = locks(request=request)
+    accounts = {u.username: u for u in people_in_reach(user).filter(username__in=found)}
+    whole = reach(user) is None
+    rows = [
+        replace(lock, user=accounts.get(name)) for name, lock in found.items() if whole or name in accounts
+    ]
+    return sorted(rows, key=lambda lock: (not lock.locked, -lock.last_at.timestamp()))
+
+
+def must_change_in_reach(user: Any, policy: SecurityPolicy) -> QuerySet[User]:
+    """Active accounts that must change their password at the next sign-in: reset, or expired under `policy`."""
+    people = people_in_reach(user).filter(is_active=True)
+    due = Q(must_change_password=True)
+    if policy.max_age_days:
+        limit = timezone.now() - timedelta(days=policy.max_age_days)
+        due |= Q(password_changed_at__lt=limit) | Q(password_changed_at=None, date_joined__lt=limit)
+    return people.filter(due).order_by("username")
+
+
+def do_save_policy(by: Any, values: dict[str, Any], *, version: int) -> SecurityPolicy:
+    """Save the policy's settings; refused if someone saved another version since `version` was read."""
+    if not may_edit_policy(by):
+        raise SecurityActionError(_("Only a security administrator of the whole deployment sets the policy."))
+    with transaction.atomic():
+        policy = SecurityPolicy.objects.select_for_update().filter(pk=SecurityPolicy.SINGLETON).first()
+        if policy is None:
+            policy = SecurityPolicy(pk=SecurityPolicy.SINGLETON)
+        if policy.version != version:
+            raise SecurityActionError(
+                _("Someone saved version %(n)d of the policy meanwhile. Read it, then save again.")
+                % {"n": policy.version}
+            )
+        before = {name: getattr(policy, name) for name in SecurityPolicy.SETTINGS}
+        changes = {
+            name: [before[name], values[name]]
+            for name in SecurityPolicy.SETTINGS
+            if values[name] != before[name]
+        }
+        if not changes:
+            return policy
+        for name in SecurityPolicy.SETTINGS:
+            setattr(policy, name, values[name])
+        policy.version += 1
+        policy.updated_at = timezone.now()
+        policy.updated_by = by
+        policy.full_clean()
+        policy.save()
+        audit.record(
+            POLICY_CHANGED,
+            user=by,
+            role=R.SECADMIN,
+            obj=policy,
+            detail={"version": policy.version, "changes": changes},
+        )
+    return policy
+
+
+def do_unlock(by: Any, username: str, request: HttpRequest | None = None) -> int:
+    """Forget the failed sign-ins of `username` (unlocks it); the number of axes rows removed."""
+    if username not in {lock.username for lock in locks_in_reach(by, request)}:
+        raise SecurityActionError(_("No failed sign-ins of %(name)s to clear.") % {"name": username})
+    with transaction.atomic():
+        removed = axes_reset(username=username)
+        account = User.objects.filter(username=username).first()
+        audit.record(
+            UNLOCKED,
+            user=by,
+            role=R.SECADMIN,
+            obj=account,
+            detail={"username": username, "rows": removed},
+            request=request,
+        )
+    return removed
+
+
+def do_require_change(by: Any, username: str, request: HttpRequest | None = None) -> User:
+    """Make `username` choose a new password before anything else at its next request."""
+    account = people_in_reach(by).filter(username=username.strip()).first()
+    if account is None:
+        raise SecurityActionError(_("There is no account %(name)s among yours.") % {"name": username.strip()})
+    if not account.is_active:
+        raise SecurityActionError(_("The account %(name)s is disabled.") % {"name": account.username})
+    with transaction.atomic():
+        User.objects.filter(pk=account.pk).update(must_change_password=True)
+        account.must_change_password = True
+        audit.record(
+            CHANGE_REQUIRED, user=by, role=R.SECADMIN, obj=account, detail={"username": account.username}
+        )
+    return account

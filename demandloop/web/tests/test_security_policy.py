@@ -1,0 +1,346 @@
+"""The security administrator's policy (三权分立) and where the platform applies it: sign-in lockout, password
+rules, expiry and resets, idle sessions — and the page where the security administrator keeps them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from demandloop.core.models import AuditEvent
+from demandloop.org.choices import RoleChoices as R
+from demandloop.org.models import SecurityPolicy, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def secadmin(make_user: Any) -> Any:
+    """The deployment's security administrator: no district, every account."""
+    return make_user("secadmin", R.SECADMIN, full_name="安全员甲")
+
+
+def sign_in(client: Any, username: str, password: str) -> Any:
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def set_policy(**values: Any) -> SecurityPolicy:
+    policy = SecurityPolicy.current()
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.save()
+    return policy
+
+
+def actions_of(username: str) -> list[str]:
+    return list(AuditEvent.objects.filter(username=username).order_by("pk").values_list("action", flat=True))
+
+
+# --- Sign-in lockout ----------------------------------------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_the_account_until_the_time_the_page_names(world, client):
+    for _ in range(4):
+        refused = sign_in(client, "J-officer1", "wrong")
+        assert refused.status_code == 200 and "用户名或密码不正确" in refused.content.decode()
+    locked = sign_in(client, "J-officer1", "wrong")
+    assert locked.status_code == 429
+    text = locked.content.decode()
+    opens = (timezone.localtime() + timedelta(minutes=30)).strftime("%Y-%m-%d %H:")
+    assert "连续登录失败 5 次，账号已锁定至" in text and opens in text, text
+    # Locked means locked: the right password is refused too, and said so.
+    right = sign_in(client, "J-officer1", "pw-J-officer1")
+    assert right.status_code == 429 and "账号已锁定" in right.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The fifth failure and the refused attempt: each a failed sign-in and a lockout on the audit trail.
+    assert sorted(actions_of("J-officer1")) == ["auth.locked_out"] * 2 + ["auth.login_failed"] * 6
+    # Other accounts are not affected (counted per user name, not per address).
+    assert sign_in(client, "J-officer2", "pw-J-officer2").status_code == 302
+
+
+def test_the_lock_opens_by_itself_after_the_lockout_and_a_success_clears_the_count(world, client):
+    for _ in range(5):
+        sign_in(client, "J-officer1", "wrong")
+    assert sign_in(client, "J-officer1", "pw-J-officer1").status_code == 429
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
+        assert sign_in(client, "J-officer1", "pw-J-officer1").status_code == 302
+        client.logout()
+        # The success cleared the count: four more failures do not lock.
+        for _ in range(4):
+            sign_in(client, "J-officer1", "wrong")
+        assert sign_in(client, "J-officer1", "pw-J-officer1").status_code == 302
+
+
+def test_a_lockout_of_zero_minutes_lasts_until_the_security_administrator_unlocks(world, client, secadmin):
+    set_policy(lockout_minutes=0, failure_limit=3)
+    for _ in range(3):
+        last = sign_in(client, "J-hub", "wrong")
+    assert last.status_code == 429
+    assert "请联系安全管理员解锁" in last.content.decode()
+    with time_machine.travel(timezone.now() + timedelta(days=30), tick=False):
+        assert sign_in(client, "J-hub", "pw-J-hub").status_code == 429
+        admin = client.__class__()
+        admin.force_login(secadmin)
+        page = admin.get(reverse("security")).content.decode()
+        row = page[page.index('data-username="J-hub"') :]
+        assert 'data-locked="1"' in page and "直至解锁" in row[: row.index("</tr>")]
+        unlocked = admin.post(reverse("security_unlock"), {"username": "J-hub"}, follow=True)
+        assert "J-hub 已解锁" in unlocked.content.decode()
+        assert sign_in(client, "J-hub", "pw-J-hub").status_code == 302
+    unlock = AuditEvent.objects.get(action="security.unlock")
+    assert unlock.username == "secadmin" and unlock.detail["username"] == "J-hub"
+    assert unlock.object_id == str(world.person("J:hub").pk)
+
+
+def test_the_security_page_lists_failed_sign_ins_and_guessed_names(world, client, secadmin):
+    sign_in(client, "J-officer2", "wrong")
+    for _ in range(5):
+        sign_in(client, "nobody-here", "wrong")
+    client.force_login(secadmin)
+    page = client.get(reverse("security")).content.decode()
+    table = page[page.index('id="lock-rows"') :]
+    # Locked first, then the rest; a name without an account says so.
+    assert table.index('data-username="nobody-here"') < table.index('data-username="J-officer2"')
+    assert 'data-username="nobody-here" data-locked="1"' in table
+    assert 'data-username="J-officer2" data-locked="0"' in table
+    assert "无此账号" in table and "计数中" in table and "127.0.0.1" in table
+
+
+# --- The policy ---------------------------------------------------------------------------------------------
+
+
+def policy_form(**changes: Any) -> dict[str, Any]:
+    policy = SecurityPolicy.current()
+    values = {name: getattr(policy, name) for name in SecurityPolicy.SETTINGS}
+    return {**values, "version": policy.version, **changes}
+
+
+def test_the_security_administrator_changes_the_policy_and_the_auditor_can_read_what_changed(
+    world, client, secadmin
+):
+    client.force_login(secadmin)
+    page = client.get(reverse("security")).content.decode()
+    assert "安全策略" in page and "默认值，从未修改" in page and 'id="policy-save"' in page
+    saved = client.post(
+        reverse("security_policy"), policy_form(failure_limit=3, idle_minutes=15), follow=True
+    )
+    assert "安全策略已保存：第 1 版" in saved.content.decode()
+    policy = SecurityPolicy.current()
+    assert (policy.failure_limit, policy.idle_minutes, policy.version) == (3, 15, 1)
+    assert policy.updated_by == secadmin
+    row = AuditEvent.objects.get(action="security.policy")
+    assert row.detail == {"version": 1, "changes": {"failure_limit": [5, 3], "idle_minutes": [30, 15]}}
+    # Saving the same values again changes nothing, and raises no version.
+    again = client.post(reverse("security_policy"), policy_form(), follow=True)
+    assert "没有改动" in again.content.decode() and SecurityPolicy.current().version == 1
+    # The new limit applies at once: three failures lock.
+    other = client.__class__()
+    for _ in range(3):
+        last = sign_in(other, "J-officer1", "wrong")
+    assert last.status_code == 429 and "连续登录失败 3 次" in last.content.decode()
+
+
+def test_a_bad_value_is_refused_naming_the_field_and_nothing_is_saved(world, client, secadmin):
+    client.force_login(secadmin)
+    refused = client.post(reverse("security_policy"), policy_form(failure_limit=2, min_length="十"))
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    failures = text[text.index("field-failure_limit") :]
+    assert "确保该值大于或等于3" in failures[: failures.index("field-lockout_minutes")]
+    length = text[text.index("field-min_length") :]
+    assert "输入整数" in length[: length.index("field-char_classes")]
+    assert not SecurityPolicy.objects.exists()
+
+
+def test_a_save_over_a_newer_version_is_refused_not_overwritten(world, client, secadmin):
+    client.force_login(secadmin)
+    read = policy_form()
+    set_policy(version=4, max_age_days=60)
+    refused = client.post(reverse("security_policy"), {**read, "max_age_days": 180})
+    assert refused.status_code == 409
+    assert "已有人保存了第 4 版策略" in refused.content.decode()
+    assert SecurityPolicy.current().max_age_days == 60
+
+
+def test_a_district_security_administrator_reads_the_policy_and_manages_its_district_only(
+    world, client, make_user
+):
+    nankai = world.districts["N"].district
+    local = make_user("n-secadmin", R.SECADMIN, nankai)
+    for name in ("J-officer1", "N-officer1"):
+        for _ in range(5):
+            sign_in(client, name, "wrong")
+    client.force_login(local)
+    page = client.get(reverse("security")).content.decode()
+    assert 'id="policy-save"' not in page and "只有全平台的安全管理员可以修改策略" in page
+    assert 'data-username="N-officer1"' in page and 'data-username="J-officer1"' not in page
+    refused = client.post(reverse("security_policy"), policy_form(failure_limit=3))
+    assert refused.status_code == 409 and not SecurityPolicy.objects.exists()
+    other = client.post(reverse("security_unlock"), {"username": "J-officer1"}, follow=True)
+    assert "J-officer1 没有需要清除的登录失败记录" in other.content.decode()
+    not_mine = client.post(reverse("security_require_change"), {"username": "J-hub"})
+    assert not_mine.status_code == 400 and "您管理的账号中没有 J-hub" in not_mine.content.decode()
+    assert not User.objects.get(username="J-hub").must_change_password
+
+
+# --- Passwords ----------------------------------------------------------------------------------------------
+
+
+def change_password(client: Any, old: str, new: str) -> Any:
+    return client.post(
+        reverse("password_change"), {"old_password": old, "new_password1": new, "new_password2": new}
+    )
+
+
+def test_a_new_password_must_follow_the_policy_and_the_page_says_the_rule(world, client):
+    officer = world.person("J:officer1")
+    client.force_login(officer)
+    form = client.get(reverse("password_change")).content.decode()
+    assert "至少 10 个字符，且至少包含大写字母、小写字母、数字、符号中的 3 类" in form
+    simple = change_password(client, "pw-J-officer1", "onlylowercaseletters")
+    assert simple.status_code == 200
+    assert "密码至少要包含大写字母、小写字母、数字、符号中的 3 类" in simple.content.decode()
+    set_policy(min_length=14)
+    short = change_password(client, "pw-J-officer1", "Jinghai-2026!")
+    assert "密码太短：至少 14 个字符" in short.content.decode()
+    assert change_password(client, "pw-J-officer1", "Jinghai-2026-new!").status_code == 302
+    officer.refresh_from_db()
+    assert officer.password_changed_at is not None and officer.check_password("Jinghai-2026-new!")
+
+
+def test_an_expired_password_is_changed_before_anything_else(world, client):
+    officer = world.person("J:officer1")
+    with time_machine.travel(timezone.now() + timedelta(days=91), tick=False):
+        client.force_login(officer)
+        sent = client.get(reverse("workbench"), follow=True)
+        assert sent.redirect_chain[-1][0] == reverse("password_change")
+        assert "您的密码已超过 90 天未修改，请先设置新密码" in sent.content.decode()
+        # htmx fragments are sent away by HX-Redirect, not swapped a page; the API answers in JSON.
+        fragment = client.get(reverse("message_unread"), headers={"HX-Request": "true"})
+        assert fragment.status_code == 204 and fragment["HX-Redirect"] == reverse("password_change")
+        api = client.get("/api/v1/demands/")
+        assert api.status_code == 403 and "请先设置新密码" in api.json()["detail"]
+        assert change_password(client, "pw-J-officer1", "Jinghai-2026-new!").status_code == 302
+        assert client.get(reverse("workbench")).status_code == 200
+
+
+def test_a_password_close_to_expiry_is_warned_of_once_a_session(world, client):
+    officer = world.person("J:officer1")
+    with time_machine.travel(timezone.now() + timedelta(days=85), tick=False):
+        client.force_login(officer)
+        first = client.get(reverse("workbench")).content.decode()
+        assert "您的密码将于" in first and "到期" in first
+        assert "您的密码将于" not in client.get(reverse("workbench")).content.decode()
+
+
+def test_passwords_do_not_expire_when_the_policy_says_zero(world, client):
+    set_policy(max_age_days=0)
+    with time_machine.travel(timezone.now() + timedelta(days=400), tick=False):
+        client.force_login(world.person("J:officer1"))
+        assert client.get(reverse("workbench")).status_code == 200
+
+
+def test_the_security_administrator_makes_an_account_choose_a_new_password(world, client, secadmin):
+    officer = world.person("J:officer1")
+    client.force_login(officer)
+    assert client.get(reverse("workbench")).status_code == 200
+    admin = client.__class__()
+    admin.force_login(secadmin)
+    done = admin.post(reverse("security_require_change"), {"username": "J-officer1"}, follow=True)
+    text = done.content.decode()
+    assert "J-officer1 打开下一个页面时须设置新密码" in text
+    due = text[text.index('id="due-rows"') :]
+    assert 'data-username="J-officer1"' in due and "已重置" in due
+    # The officer, already signed in, is sent to the change-password page at once.
+    sent = client.get(reverse("workbench"), follow=True)
+    assert sent.redirect_chain[-1][0] == reverse("password_change")
+    assert "管理员设置或重置了您的密码" in sent.content.decode()
+    assert change_password(client, "pw-J-officer1", "Jinghai-2026-new!").status_code == 302
+    officer.refresh_from_db()
+    assert not officer.must_change_password
+    assert client.get(reverse("workbench")).status_code == 200
+    assert 'data-username="J-officer1"' not in admin.get(reverse("security")).content.decode()
+    assert AuditEvent.objects.filter(action="security.require_change", object_id=str(officer.pk)).exists()
+    unknown = admin.post(reverse("security_require_change"), {"username": "nobody"})
+    assert unknown.status_code == 400 and "您管理的账号中没有 nobody" in unknown.content.decode()
+
+
+# --- Idle sessions ------------------------------------------------------------------------------------------
+
+
+def test_an_idle_session_ends_and_the_sign_in_page_brings_the_person_back(world, client):
+    set_policy(idle_minutes=20)
+    client.force_login(world.person("J:officer1"))
+    start = timezone.now()
+    assert client.get(reverse("workbench")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=15), tick=False):
+        assert client.get(reverse("workbench")).status_code == 200, "activity keeps the session"
+    with time_machine.travel(start + timedelta(minutes=30), tick=False):
+        assert client.get(reverse("workbench")).status_code == 200, "15 minutes since the last request"
+    with time_machine.travel(start + timedelta(minutes=51), tick=False):
+        ended = client.get(reverse("workbench"))
+        assert ended.status_code == 302
+        assert ended["Location"] == reverse("login") + "?next=" + reverse("workbench").replace("/", "%2F")
+        page = client.get(ended["Location"]).content.decode()
+        assert "您已超过 20 分钟未操作，已自动退出，请重新登录" in page
+        assert "_auth_user_id" not in client.session
+    assert actions_of("J-officer1")[-1] == "auth.logout"
+
+
+# --- The admin: 三权分立 and passwords an administrator sets ----------------------------------------------------
+
+
+def test_an_administrator_set_password_must_be_changed_and_admin_roles_stand_alone(world, client, make_user):
+    sysadmin = make_user("sysadmin", R.SYSADMIN, is_staff=True)
+    sysadmin.is_superuser = True
+    sysadmin.save()
+    client.force_login(sysadmin)
+    jinghai = world.districts["J"].district
+    added = client.post(
+        reverse("admin:org_user_add"),
+        {
+            "username": "new-officer",
+            "full_name": "新同事",
+            "usable_password": "true",
+            "password1": "Jinghai-2026-first!",
+            "password2": "Jinghai-2026-first!",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-role": R.OFFICER,
+            "memberships-0-district": jinghai.pk,
+            "memberships-0-is_active": "on",
+        },
+    )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    person = User.objects.get(username="new-officer")
+    assert person.must_change_password and person.password_changed_at is not None
+    officer = world.person("J:officer2")
+    reset = client.post(
+        reverse("admin:auth_user_password_change", args=[officer.pk]),
+        {"password1": "Jinghai-2026-reset!", "password2": "Jinghai-2026-reset!"},
+    )
+    assert reset.status_code == 302
+    officer.refresh_from_db()
+    assert officer.must_change_password and officer.check_password("Jinghai-2026-reset!")
+    both = client.post(
+        reverse("admin:org_user_add"),
+        {
+            "username": "two-hats",
+            "usable_password": "true",
+            "password1": "Jinghai-2026-first!",
+            "password2": "Jinghai-2026-first!",
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-role": R.SECADMIN,
+            "memberships-0-is_active": "on",
+            "memberships-1-role": R.HUB,
+            "memberships-1-district": jinghai.pk,
+            "memberships-1-is_active": "on",
+        },
+    )
+    assert both.status_code == 200
+    assert "三权分立" in both.content.decode() and not User.objects.filter(username="two-hats").exists()

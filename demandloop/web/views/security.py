@@ -1,0 +1,137 @@
+"""The security administrator's page (安全管理员, 三权分立): the security policy, locked accounts, and accounts
+that must change their password.
+
+Only the security administrator opens it (404 for everyone else). A deployment-wide one sets the policy and
+manages every account; one bound to a district reads the policy and manages its district's people (never an
+administrator of the deployment). Users and roles stay the system administrator's (the admin), the trail of
+everything done here the security auditor's (`/audit/`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from demandloop.org import security
+from demandloop.org.choices import RoleChoices as R
+from demandloop.org.models import SecurityPolicy
+from demandloop.web.access import role_page
+
+# The accounts that must change their password are listed up to this many (the count is always whole).
+LIST_LIMIT = 200
+
+
+class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = SecurityPolicy
+        fields = SecurityPolicy.SETTINGS
+
+    def __init__(self, *args: Any, editable: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        for name in SecurityPolicy.SETTINGS:
+            field = self.fields[name]
+            field.widget.attrs.update({"min": field.min_value, "max": field.max_value})
+            field.disabled = not editable
+
+
+class AccountForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    policy_form: PolicyForm | None = None,
+    account_form: AccountForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    policy = security.policy_for(request)
+    editable = security.may_edit_policy(request.user)
+    due = security.must_change_in_reach(request.user, policy)
+    return render(
+        request,
+        "web/security.html",
+        {
+            "policy": policy,
+            "editable": editable,
+            "policy_form": policy_form or PolicyForm(instance=policy, editable=editable),
+            "account_form": account_form or AccountForm(),
+            "locks": security.locks_in_reach(request.user, request),
+            "due": due[:LIST_LIMIT],
+            "due_count": due.count(),
+            "list_limit": LIST_LIMIT,
+        },
+        status=status,
+    )
+
+
+@role_page(R.SECADMIN)
+@require_GET
+def security_page(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@role_page(R.SECADMIN)
+@require_POST
+def security_policy(request: HttpRequest) -> HttpResponse:
+    current = security.policy_for(request)
+    form = PolicyForm(request.POST, instance=SecurityPolicy.current(), editable=True)
+    if not form.is_valid():
+        return _page(request, policy_form=form, status=400)
+    try:
+        saved = security.do_save_policy(
+            request.user,
+            {name: form.cleaned_data[name] for name in SecurityPolicy.SETTINGS},
+            version=form.cleaned_data["version"],
+        )
+    except security.SecurityActionError as error:
+        form.add_error(None, str(error))
+        return _page(request, policy_form=form, status=409)
+    if saved.version == current.version:
+        messages.info(request, _("Nothing changed."))
+    else:
+        messages.success(request, _("Security policy saved: version %(n)d.") % {"n": saved.version})
+    return redirect("security")
+
+
+@role_page(R.SECADMIN)
+@require_POST
+def security_unlock(request: HttpRequest) -> HttpResponse:
+    username = request.POST.get("username", "")
+    try:
+        security.do_unlock(request.user, username, request)
+    except security.SecurityActionError as error:
+        messages.error(request, str(error))
+        return redirect("security")
+    messages.success(
+        request, _("%(name)s is unlocked: its failed sign-ins are cleared.") % {"name": username}
+    )
+    return redirect("security")
+
+
+@role_page(R.SECADMIN)
+@require_POST
+def security_require_change(request: HttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST)
+    if not form.is_valid():
+        return _page(request, account_form=form, status=400)
+    try:
+        account = security.do_require_change(request.user, form.cleaned_data["username"], request)
+    except security.SecurityActionError as error:
+        form.add_error("username", str(error))
+        return _page(request, account_form=form, status=400)
+    messages.success(
+        request,
+        _("%(name)s must choose a new password at the next page it opens.") % {"name": account.username},
+    )
+    return redirect("security")
