@@ -18,8 +18,9 @@ class NotRetryable(Exception):
     """The message is not in a state that can be retried (it was delivered, or is being sent)."""
 
 
-def do_retry_delivery(user: Any, message: OutboxMessage) -> OutboxMessage:
-    """Put a failed (or still pending) message back in line now, keeping its key: a retry can never duplicate."""
+def do_retry_delivery(user: Any, message: OutboxMessage, *, role: str = "hub") -> OutboxMessage:
+    """Put a failed (or still pending) message back in line now, keeping its key: a retry can never duplicate.
+    `role`: who retries (the hub from its deliveries page, the dispatcher a 12345 status-back)."""
     with transaction.atomic():
         changed = OutboxMessage.objects.filter(
             pk=message.pk, status__in=[Status.FAILED, Status.PENDING]
@@ -30,7 +31,7 @@ def do_retry_delivery(user: Any, message: OutboxMessage) -> OutboxMessage:
         audit.record(
             "outbox.retry",
             user=user,
-            role="hub",
+            role=role,
             obj=message,
             district_id=message.district_id,
             detail={

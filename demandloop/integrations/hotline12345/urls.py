@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.hotline_orders, name="hotline_orders"),
     path("import/", views.hotline_import, name="hotline_import"),
     path("<int:pk>/link/", views.hotline_link, name="hotline_link"),
+    path("retry/", views.hotline_retry, name="hotline_retry"),
 ]

@@ -8,6 +8,8 @@
                                          its row and column (then nothing is imported); "check only" imports nothing
     POST     /hotline/<id>/link/         an order the import could not match: the enterprise by its 统一社会信用代码
                                          or exact name; the order becomes a demand
+    POST     /hotline/retry/             send failed status-backs to 12345 again: one order's (`order`), or every
+                                         failed one of the districts (`all`); each keeps its idempotency key
 
 Only the dispatcher and the hub of the district (404 for everyone else, STYLE.md rule 3). The import and the
 link are the same functions as the command and the API (`imports.import_hotline`, `actions.do_link_enterprise`).
@@ -22,12 +24,14 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from demandloop.core.imports import checked_upload
 from demandloop.demands.errors import DemandActionError
+from demandloop.demands.queries import demand_grants
 from demandloop.enterprises.models import Enterprise
+from demandloop.integrations.actions import NotRetryable, do_retry_delivery
 from demandloop.integrations.hotline12345.actions import do_link_enterprise
 from demandloop.integrations.hotline12345.filtersets import HotlineOrderFilterSet, sync_state_q
 from demandloop.integrations.hotline12345.imports import import_hotline
@@ -162,8 +166,7 @@ def hotline_link(request: HttpRequest, pk: int) -> HttpResponse:
     order = HotlineOrder.objects.filter(pk=pk, district_id__in=managed_district_ids(request.user)).first()
     if order is None:
         raise Http404
-    back = request.POST.get("next") or ""
-    target = back if back.startswith("/hotline/") else "/hotline/?linked=false"
+    target = _back_to_ledger(request, "/hotline/?linked=false")
     wanted = (request.POST.get("enterprise") or "").strip()
     if not wanted:
         messages.error(request, _("Give the enterprise's unified social credit code or its full name."))
@@ -193,3 +196,53 @@ def hotline_link(request: HttpRequest, pk: int) -> HttpResponse:
         % {"number": order.number, "demand": linked.demand_id, "enterprise": found[0].name},
     )
     return redirect(target)
+
+
+def _back_to_ledger(request: HttpRequest, default: str) -> str:
+    """Where a form of the ledger returns: the page it was posted from (its filters kept), else `default`."""
+    back = request.POST.get("next") or ""
+    return back if back.startswith("/hotline/") else default
+
+
+@role_page(R.DISPATCHER, R.HUB)
+@require_POST
+def hotline_retry(request: HttpRequest) -> HttpResponse:
+    """Send failed status-backs again (the dispatcher sees the error on the ledger, and no longer needs the hub's
+    deliveries page for it). Only failed ones: a status-back waiting or delivered is left alone."""
+    districts = managed_district_ids(request.user)
+    if not districts:
+        raise Http404
+    failed = (
+        HotlineOrder.objects.filter(district_id__in=districts)
+        .filter(sync_state_q("failed"))
+        .select_related("feedback_message")
+    )
+    if request.POST.get("all"):
+        chosen = list(failed)
+        if not chosen:
+            messages.info(request, _("No work order's status-back has failed."))
+            return redirect(_back_to_ledger(request, "/hotline/"))
+    else:
+        chosen = list(failed.filter(pk=request.POST.get("order") or 0))
+        if not chosen:
+            messages.error(request, _("This work order has no failed status-back to send again."))
+            return redirect(_back_to_ledger(request, "/hotline/?sync_state=failed"))
+    dispatcher_of = demand_grants(request.user).dispatcher_district_ids
+    sent = 0
+    for order in chosen:
+        role = R.DISPATCHER if order.district_id in dispatcher_of else R.HUB
+        try:
+            do_retry_delivery(request.user, order.feedback_message, role=role)
+        except NotRetryable:
+            continue  # sent meanwhile (the sender picked it up): nothing to do
+        sent += 1
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d status-back is on its way to 12345 again; its state shows here.",
+            "%(n)d status-backs are on their way to 12345 again; their state shows here.",
+            sent,
+        )
+        % {"n": sent},
+    )
+    return redirect(_back_to_ledger(request, "/hotline/?sync_state=failed"))

@@ -272,8 +272,9 @@ def test_a_shared_report_is_computed_anew_when_a_demand_of_the_month_arrives(
 ) -> None:
     hub = _client(november.hub)
     assert "全区共收到企业诉求5件" in hub.get("/reports/monthly/?month=2025-11").content.decode()
-    # The second view reads the report the first computed: a handful of queries (session, user, scope, stamp).
-    with django_assert_max_num_queries(8):
+    # The second view reads the report the first computed: a handful of queries (session, user, security policy,
+    # scope, stamp).
+    with django_assert_max_num_queries(9):
         assert "全区共收到企业诉求5件" in hub.get("/reports/monthly/?month=2025-11").content.decode()
     clock.set(2025, 11, 28)
     receive(november, enterprise=november.ent_b, by=november.officer_b, title="厂区门前道路积水")

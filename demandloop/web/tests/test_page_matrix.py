@@ -126,6 +126,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "hotline_orders": {R.DISPATCHER, R.HUB},
     "hotline_import": {R.DISPATCHER, R.HUB},
     "hotline_link": {R.DISPATCHER, R.HUB},
+    "hotline_retry": {R.DISPATCHER, R.HUB},
 }
 
 # Who reaches demand "J1" (静海, area 1) … "N2" (南开, area 2), from the world's design: the officer of the area,
@@ -656,6 +657,9 @@ def requests_for(
             )
             result.append((reverse(name, args=[order.pk]), code, "district_wide", "post"))
         return result
+    if name == "hotline_retry":
+        # Nothing named to send again: back to the ledger with a message (the districts' own orders only).
+        return [(reverse(name), None, "", "post")]
     if name == "handbook_edit":
         from demandloop.knowledge.models import FaqEntry
 

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from demandloop.core.models import AuditEvent
 from demandloop.demands import actions
 from demandloop.demands.tests.world import DistrictWorld, in_days, receive
 from demandloop.integrations.actions import do_retry_delivery
@@ -345,3 +347,55 @@ def test_the_hub_sees_a_failed_status_back_among_the_deliveries_and_retries_it(
     assert hotline.orders["GD2025092800001"]["status"] == "planned"
     # The dispatcher does not run the outbox: the hub does (integrations.queries.outbox_for).
     assert api_as(w.dispatcher).get(f"/api/v1/deliveries/{message.pk}/").status_code == 404
+
+
+def test_the_dispatcher_sends_failed_status_backs_again_from_the_ledger(
+    world: Any, tmp_path: Path, hotline: Hotline12345Simulator, client: Any
+) -> None:
+    w = world.jinghai
+    first, demand_1 = imported(w, tmp_path)
+    second, demand_2 = imported(w, tmp_path, number="GD2025092800002")
+    for demand in (demand_1, demand_2):
+        in_progress(w, demand)
+        actions.do_plan(demand, w.coord_lead, plan="修复道路", eta=in_days(20))
+    hotline.answers = [(200, {"code": 2001, "msg": "工单不存在"})] * 2
+    for placed in (first, second):
+        [message] = status_backs(placed)
+        assert deliver_message(message.pk) == "failed"
+
+    client.force_login(w.dispatcher)
+    ledger = client.get(reverse("hotline_orders"), {"sync_state": "failed"}).content.decode()
+    assert "2 件回传失败" in ledger and 'id="retry-all"' in ledger
+    row = ledger[ledger.index(f'data-order="{first.pk}"') :]
+    assert "重新回传" in row[: row.index("</tr>")]
+
+    one = client.post(
+        reverse("hotline_retry"), {"order": first.pk, "next": "/hotline/?sync_state=failed"}, follow=True
+    )
+    assert one.redirect_chain[-1][0] == "/hotline/?sync_state=failed"
+    assert "已重新回传 1 件，结果在本页查看" in one.content.decode()
+    retried = AuditEvent.objects.get(action="outbox.retry")
+    assert (retried.role, retried.username) == ("dispatcher", w.dispatcher.username)
+    deliver_everything_due()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.sync_state, second.sync_state) == ("delivered", "failed")
+    assert hotline.orders["GD2025092800001"]["status"] == "planned"
+
+    # Nothing failed on that order any more: nothing to send, and the page says so.
+    again = client.post(reverse("hotline_retry"), {"order": first.pk}, follow=True)
+    assert "该工单没有回传失败的记录" in again.content.decode()
+    every = client.post(reverse("hotline_retry"), {"all": "1"}, follow=True)
+    assert "已重新回传 1 件" in every.content.decode()
+    deliver_everything_due()
+    second.refresh_from_db()
+    assert second.sync_state == "delivered"
+
+    # Another district's dispatcher reaches none of it; an officer not the page.
+    client.force_login(world.nankai.dispatcher)
+    assert (
+        "没有回传失败的工单"
+        in client.post(reverse("hotline_retry"), {"all": "1"}, follow=True).content.decode()
+    )
+    client.force_login(w.officer_a)
+    assert client.post(reverse("hotline_retry"), {"all": "1"}).status_code == 404
