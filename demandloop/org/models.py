@@ -247,12 +247,45 @@ class User(AbstractUser):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
         self.must_change_password = False
+        # Remembered when the user is saved (a new user has no key yet): the policy forbids reusing it.
+        self._password_to_remember = self.password
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        remembered = self.__dict__.pop("_password_to_remember", None)
+        if remembered:
+            PasswordHistory.remember(self, remembered)
 
     def __str__(self) -> str:
         return self.full_name or self.username
 
     def get_full_name(self) -> str:
         return self.full_name or self.username
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's passwords, newest first: the security policy forbids reusing the last few."""
+
+    # More than the policy may ask for is never kept.
+    KEPT = 24
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        indexes = [models.Index(fields=["user", "-created_at"], name="passwordhistory_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def remember(cls, user: User, password_hash: str) -> None:
+        cls.objects.create(user=user, password=password_hash)
+        kept = cls.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)
+        cls.objects.filter(pk__in=list(kept[cls.KEPT :])).delete()
 
 
 class Membership(models.Model):
@@ -373,6 +406,12 @@ class SecurityPolicy(models.Model):
     idle_minutes = models.PositiveSmallIntegerField(
         _("sign out after idle (minutes)"), default=30, validators=_bounded(5, 480)
     )
+    history_count = models.PositiveSmallIntegerField(
+        _("earlier passwords not to reuse"),
+        default=5,
+        validators=_bounded(0, 24),
+        help_text=_("0: any earlier password may be chosen again."),
+    )
     version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
     updated_by = models.ForeignKey(
@@ -384,6 +423,7 @@ class SecurityPolicy(models.Model):
         "min_length",
         "char_classes",
         "max_age_days",
+        "history_count",
         "failure_limit",
         "lockout_minutes",
         "idle_minutes",

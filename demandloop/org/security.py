@@ -1,7 +1,8 @@
 """The security policy (三权分立: the security administrator's) and every place the platform applies it.
 
 - Passwords: `PolicyPasswordValidator` (in AUTH_PASSWORD_VALIDATORS) checks the length and the classes of
-  characters the policy asks for, wherever a password is set through a form (change-password page, admin).
+  characters the policy asks for, and that none of the last few passwords (`PasswordHistory`) comes back,
+  wherever a password is set through a form (change-password page, admin).
 - Sign-in lockout: django-axes counts failed sign-ins per user name; `failure_limit` and `cool_off` hand it the
   policy's numbers, `lockout_response` answers a locked account with the sign-in page and the time it opens again.
   A lockout of 0 minutes keeps the account locked until the security administrator unlocks it.
@@ -27,6 +28,7 @@ from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet, Sum
@@ -42,7 +44,7 @@ from demandloop.core import audit
 from demandloop.core.middleware import client_address
 from demandloop.org.choices import ADMIN_ROLES
 from demandloop.org.choices import RoleChoices as R
-from demandloop.org.models import Membership, SecurityPolicy, User
+from demandloop.org.models import Membership, PasswordHistory, SecurityPolicy, User
 
 POLICY_CHANGED = "security.policy"
 UNLOCKED = "security.unlock"
@@ -121,11 +123,37 @@ class PolicyPasswordValidator:
                     code="password_too_simple",
                 )
             )
+        if policy.history_count and used_before(user, password, policy.history_count):
+            errors.append(
+                ValidationError(
+                    ngettext(
+                        "The password must differ from your last password.",
+                        "The password must differ from your last %(n)d passwords.",
+                        policy.history_count,
+                    )
+                    % {"n": policy.history_count},
+                    code="password_reused",
+                )
+            )
         if errors:
             raise ValidationError(errors)
 
     def get_help_text(self) -> str:
         return _rule_text(SecurityPolicy.current())
+
+
+def used_before(user: Any, password: str, count: int) -> bool:
+    """Whether `password` is `user`'s current one or one of its `count` before (a new account has none)."""
+    if user is None or user.pk is None:
+        return False
+    earlier = list(
+        PasswordHistory.objects.filter(user_id=user.pk)
+        .order_by("-created_at", "-pk")
+        .values_list("password", flat=True)[:count]
+    )
+    stored = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
+    hashes = dict.fromkeys([stored, *earlier])  # the current one first, each once
+    return any(encoded and check_password(password, encoded) for encoded in hashes)
 
 
 def password_expires_at(user: Any, policy: SecurityPolicy) -> datetime | None:

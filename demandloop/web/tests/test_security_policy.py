@@ -212,6 +212,21 @@ def test_a_new_password_must_follow_the_policy_and_the_page_says_the_rule(world,
     assert officer.password_changed_at is not None and officer.check_password("Jinghai-2026-new!")
 
 
+def test_none_of_the_last_passwords_comes_back(world, client):
+    officer = world.person("J:officer1")
+    client.force_login(officer)
+    same = change_password(client, "pw-J-officer1", "pw-J-officer1")
+    assert "新密码不能与最近 5 次使用过的密码相同" in same.content.decode(), "the current one is one of them"
+    passwords = [f"Jinghai-2026-v{n}!" for n in range(6)]
+    for old, new in zip(["pw-J-officer1", *passwords], passwords, strict=False):
+        assert change_password(client, old, new).status_code == 302, new
+    # The first is the sixth last now: allowed again; the second is among the last five.
+    assert "新密码不能与最近 5 次" in change_password(client, passwords[-1], passwords[1]).content.decode()
+    assert change_password(client, passwords[-1], passwords[0]).status_code == 302
+    set_policy(history_count=0)
+    assert change_password(client, passwords[0], passwords[0]).status_code == 302, "0: no rule"
+
+
 def test_an_expired_password_is_changed_before_anything_else(world, client):
     officer = world.person("J:officer1")
     with time_machine.travel(timezone.now() + timedelta(days=91), tick=False):
