@@ -220,11 +220,7 @@ class _Step:
         if not getattr(self.by, "is_active", False):
             raise ActionForbidden(_("This account is disabled."))
         tier = self.demand.tier if self.demand.tier_id else None
-        ctx = TierContext(
-            status=self.demand.status,
-            tier_level=tier.level if tier else None,
-            handler_roles=frozenset(tier.handler_roles if tier else ()),
-        )
+        ctx = TierContext.of(self.demand.status, tier)
         role = acting_role(self.action, demand_grants(self.by), self.facts, ctx)
         if role is None:
             raise ActionForbidden(

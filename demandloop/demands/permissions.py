@@ -8,7 +8,9 @@ Pure: it reads the user's `DemandGrants`, the demand's `DemandFacts` and its tie
   lead department for handling, as co-department for reporting its part. A department lead (分管领导) may do what
   its coordinators do.
 * Tier 3 and 4 decisions are the hub's (the joint meeting it convenes); at a tier whose handlers include district
-  leaders (静海 tier 4: 分管副区长、区长、书记), the leader of the demand's area may decide too.
+  leaders (静海 tier 4: 分管副区长、区长、书记), the leader of the demand's area may decide too, and so may the
+  tier's `decider_roles` of the demand's area (南开 tier 3: the street's 助企服务员, whose 协调会 called by
+  吹哨报到 decides — 南开 §三(三)).
 * Extensions (延期) are approved by the hub or by the lead department's lead.
 * The enterprise rates, reopens and withdraws its own demands; the first line and the hubs may do so on its
   behalf (回访).
@@ -18,14 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 from demandloop.demands.choices import ChannelChoices
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.queries import ROLE_PRIORITY, DemandFacts, DemandGrants
+from demandloop.org.choices import FIRST_LINE
 from demandloop.org.choices import RoleChoices as R
 
-FIRST_LINE = frozenset({R.OFFICER, R.SOCIAL_OFFICER, R.INDUSTRY_OFFICER})
 INTAKE = FIRST_LINE | {R.HUB, R.DISPATCHER}
 # Who speaks to the enterprise: its officers, and the hubs (12345 callbacks).
 CONTACT = INTAKE
@@ -49,6 +52,18 @@ class TierContext:
     status: str
     tier_level: int | None
     handler_roles: frozenset[str]
+    # Who decides departments at this tier besides the hub (南开 tier 3: the street's officer).
+    decider_roles: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, status: str, tier: Any) -> TierContext:
+        """The context of a demand in `status` at `tier` (a `Tier`, or None before triage)."""
+        return cls(
+            status=status,
+            tier_level=tier.level if tier is not None else None,
+            handler_roles=frozenset(tier.handler_roles if tier is not None else ()),
+            decider_roles=frozenset(tier.decider_roles if tier is not None else ()),
+        )
 
 
 def _of_lead(grants: DemandGrants, facts: DemandFacts) -> set[str]:
@@ -87,7 +102,7 @@ def _accept(grants: DemandGrants, facts: DemandFacts, ctx: TierContext) -> set[s
 
 
 def _decide(grants: DemandGrants, facts: DemandFacts, ctx: TierContext) -> set[str]:
-    return {R.HUB} | (set(ctx.handler_roles) & {R.LEADER})
+    return {R.HUB} | (set(ctx.handler_roles) & {R.LEADER}) | set(ctx.decider_roles)
 
 
 def _fixed(roles: Collection[str]) -> Callable[[DemandGrants, DemandFacts, TierContext], set[str]]:

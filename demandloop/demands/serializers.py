@@ -110,11 +110,7 @@ def may_take(demand: Demand, user: Any) -> list[str]:
     co_departments = frozenset(link.department_id for link in co_department_links(demand))
     facts = DemandFacts.of(demand, co_departments, whistled_department_ids=frozenset())
     tier = demand.tier if demand.tier_id else None
-    ctx = TierContext(
-        status=demand.status,
-        tier_level=tier.level if tier else None,
-        handler_roles=frozenset(tier.handler_roles if tier else ()),
-    )
+    ctx = TierContext.of(demand.status, tier)
     return [
         name
         for name in allowed_actions(demand.status)

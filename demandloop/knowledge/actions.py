@@ -34,7 +34,6 @@ from demandloop.demands.errors import (
     DemandConflict,
 )
 from demandloop.demands.models import Demand
-from demandloop.demands.permissions import FIRST_LINE
 from demandloop.demands.queries import is_hub_of
 from demandloop.integrations.choices import TopicChoices
 from demandloop.integrations.notify.outbox import Note, notify_users
@@ -61,6 +60,7 @@ from demandloop.knowledge.models import (
     TypicalProblem,
 )
 from demandloop.meetings.recipients import district_hub
+from demandloop.org.choices import FIRST_LINE
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District
 from demandloop.org.scope import resolve_scope

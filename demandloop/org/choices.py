@@ -21,6 +21,8 @@ class RoleChoices(models.TextChoices):
 
 # Roles whose scope is the areas they are assigned to (first-tier coverage).
 AREA_ROLES = frozenset({RoleChoices.OFFICER, RoleChoices.SOCIAL_OFFICER})
+# The first line: officers of every kind (intake, screening, handling at the first tiers).
+FIRST_LINE = frozenset({RoleChoices.OFFICER, RoleChoices.SOCIAL_OFFICER, RoleChoices.INDUSTRY_OFFICER})
 # Roles whose scope is a department.
 DEPARTMENT_ROLES = frozenset({RoleChoices.COORDINATOR, RoleChoices.DEPT_LEAD, RoleChoices.INDUSTRY_OFFICER})
 # Roles that see a whole district.

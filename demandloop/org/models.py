@@ -189,6 +189,9 @@ class Tier(models.Model):
     )
     # Who works at this tier, e.g. ["officer"], ["coordinator"], ["hub"].
     handler_roles = models.JSONField(_("handler roles"), default=list, blank=True)
+    # Who decides the lead and co-departments at this tier besides the hub (and a leader who handles it), e.g.
+    # 南开 tier 3: ["officer"], the street's 协调会 called by 吹哨报到 (南开 §三(三)).
+    decider_roles = models.JSONField(_("also decided by"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("tier")

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from demandloop.lib.yamlfile import load_yaml
-from demandloop.org.choices import DepartmentKindChoices, LocalityKindChoices, RoleChoices
+from demandloop.org.choices import FIRST_LINE, DepartmentKindChoices, LocalityKindChoices, RoleChoices
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 SUPPORTED_FORMATS = {1}
@@ -302,6 +302,13 @@ def validate_preset(data: Any, filename: str) -> Preset:
         roles = row.get("handler_roles", [])
         if not isinstance(roles, list) or not roles or any(r not in RoleChoices.values for r in roles):
             raise c.fail(f"{w}.handler_roles", _("should be a non-empty list of known roles"))
+        deciders = row.get("decider_roles", [])
+        if not isinstance(deciders, list) or any(r not in FIRST_LINE for r in deciders):
+            raise c.fail(
+                f"{w}.decider_roles", _("should be a list of first-line roles (officers of any kind)")
+            )
+        if deciders and level < 3:
+            raise c.fail(f"{w}.decider_roles", _("decisions on departments are taken at tier 3 and above"))
         tiers.append(
             {
                 "level": level,
@@ -310,6 +317,7 @@ def validate_preset(data: Any, filename: str) -> Preset:
                 "description": c.text(row, "description", w, required=False, max_length=2000),
                 "response_days": c.days(row, "response_days", w),
                 "handler_roles": list(roles),
+                "decider_roles": list(deciders),
             }
         )
     if len(tiers) != 4:

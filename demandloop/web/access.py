@@ -19,8 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from demandloop.demands.permissions import FIRST_LINE
-from demandloop.org.choices import DISTRICT_ROLES
+from demandloop.org.choices import DISTRICT_ROLES, FIRST_LINE
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.scope import resolve_scope
 

@@ -50,11 +50,7 @@ def available_actions(user: Any, demand: Any, co_department_ids: frozenset[int])
     grants = demand_grants(user)
     facts = DemandFacts.of(demand, co_department_ids)
     tier = demand.tier if demand.tier_id else None
-    ctx = TierContext(
-        status=demand.status,
-        tier_level=tier.level if tier else None,
-        handler_roles=frozenset(tier.handler_roles if tier else ()),
-    )
+    ctx = TierContext.of(demand.status, tier)
     result = []
     for action in allowed_actions(demand.status):
         role = acting_role(action, grants, facts, ctx)

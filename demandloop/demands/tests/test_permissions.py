@@ -72,6 +72,21 @@ def test_it_lets_leaders_decide_only_where_the_preset_makes_them_handlers() -> N
     assert acting_role(A.DECIDE, OTHER_HUB, FACTS, at(3, {"hub", "coordinator"}, S.ESCALATED)) is None
 
 
+def test_it_lets_the_tier_s_deciders_of_the_demand_s_area_decide() -> None:
+    # 南开 tier 3: the street's 协调会 (吹哨报到) decides; 静海 tier 3 names no decider beyond the hub.
+    street = TierContext(
+        status=S.TRIAGED,
+        tier_level=3,
+        handler_roles=frozenset({"hub", "coordinator"}),
+        decider_roles=frozenset({"officer"}),
+    )
+    assert acting_role(A.DECIDE, OFFICER, FACTS, street) == "officer"
+    elsewhere = DemandGrants(user_id=10, officer_area_ids=frozenset({11}))
+    assert acting_role(A.DECIDE, elsewhere, FACTS, street) is None, "not the demand's area"
+    assert acting_role(A.DECIDE, LEAD_COORDINATOR, FACTS, street) is None
+    assert acting_role(A.DECIDE, OFFICER, FACTS, at(3, {"hub", "coordinator"}, S.TRIAGED)) is None
+
+
 def test_it_gives_a_dispatched_demand_to_its_lead_department_only() -> None:
     ctx = at(2, {"officer", "coordinator"}, S.DISPATCHED)
     assert acting_role(A.ACCEPT, LEAD_COORDINATOR, FACTS, ctx) == "coordinator"

@@ -367,6 +367,58 @@ def test_a_coordination_meeting_called_from_a_whistle_dispatches_at_tier_2(world
     assert sorted(a.department.code for a in meeting.attendees.all()) == ["scjgj", "swj"]
 
 
+def street_coordination(w: Any, level: int = 3) -> tuple[Any, Any]:
+    """A demand of area a triaged to `level`; its officer blows the whistle and calls the 协调会."""
+    demand = triaged(w, level=level)
+    whistle = actions.do_blow_whistle(
+        demand, w.officer_a, departments=[w.dep("scjgj"), w.dep("swj")], reason="多部门协同"
+    )
+    meeting = actions.do_call_meeting(
+        w.district,
+        w.officer_a,
+        kind=MeetingKindChoices.COORDINATION,
+        title="街道协调会",
+        scheduled_at=timezone.now(),
+        whistle=whistle,
+    )
+    actions.do_record_decision(
+        meeting,
+        w.officer_a,
+        demand=demand,
+        lead_department=w.dep("scjgj"),
+        co_departments=[w.dep("swj")],
+        deadline=soon(),
+    )
+    actions.do_record_minutes(meeting, w.officer_a, minutes="协调会纪要")
+    return demand, meeting
+
+
+def test_a_nankai_street_coordination_meeting_decides_a_tier_3_demand(world: Any) -> None:
+    # 南开 §三(三): 街道利用“吹哨报到”机制，召开协调会，组织各相关部门共同研究解决.
+    w = world.nankai
+    demand, meeting = street_coordination(w)
+    actions.do_conclude_meeting(meeting, w.officer_a)
+
+    demand.refresh_from_db()
+    assert (demand.status, demand.lead_department.code) == (S.IN_PROGRESS, "scjgj")
+    assert [d.code for d in demand.co_departments.all()] == ["swj"]
+    decided = demand.events.get(action="decide")
+    assert (decided.actor_role, decided.data["meeting"]) == ("officer", meeting.pk)
+    assert demand.completion_due.astimezone(SHANGHAI).date() == soon()
+
+
+def test_a_jinghai_officer_s_coordination_meeting_cannot_decide_at_tier_3(world: Any) -> None:
+    # 静海 §三(三): tier 3 is the district's (联席会, 协调专员); the whole meeting stays open, nothing applied.
+    w = world.jinghai
+    demand, meeting = street_coordination(w)
+    with pytest.raises(ActionForbidden, match=f"诉求#{demand.pk}：您的角色无权"):
+        actions.do_conclude_meeting(meeting, w.officer_a)
+    demand.refresh_from_db()
+    meeting.refresh_from_db()
+    assert demand.status == S.TRIAGED and demand.lead_department is None
+    assert meeting.status == MeetingStatusChoices.HELD
+
+
 def test_meetings_and_decisions_are_visible_and_counted_in_the_api(world: Any) -> None:
     w = world.jinghai
     demand = awaiting_decision(w)
