@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from demandloop.org.choices import ADMIN_ROLES, RoleChoices
+
 
 class ChannelChoices(models.TextChoices):
     """Where a notification goes. The in-app inbox is written directly; every other channel through the outbox."""
@@ -43,6 +45,8 @@ class TopicChoices(models.TextChoices):
     CITY_REPORT = "city_report", _("City platform report after the district acted")
     # To the enterprise's own accounts: its demand was answered, refused, given a plan, resolved or passed on.
     DEMAND = "demand", _("Progress of my demand")
+    # To the security administrators: an account was locked after failed sign-ins (三权分立).
+    SECURITY = "security", _("Account locked")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.
@@ -55,6 +59,20 @@ DEFAULT_CHANNELS[TopicChoices.SUPERVISION] = frozenset(
 DEFAULT_CHANNELS[TopicChoices.OVERDUE] = frozenset(
     {ChannelChoices.IN_APP, ChannelChoices.EMAIL, ChannelChoices.SMS}
 )
+
+
+# Who hears of what: an enterprise of its demands, a security administrator of locked accounts, the people who
+# work on demands of everything else. The settings page offers each person the topics of their roles.
+TOPIC_AUDIENCE: dict[str, frozenset[str]] = {
+    TopicChoices.DEMAND: frozenset({RoleChoices.ENTERPRISE}),
+    TopicChoices.SECURITY: frozenset({RoleChoices.SECADMIN}),
+}
+STAFF_ROLES = frozenset(RoleChoices.values) - {RoleChoices.ENTERPRISE} - ADMIN_ROLES
+
+
+def topics_for(roles: frozenset[str] | set[str]) -> list[TopicChoices]:
+    """The topics a person holding `roles` may hear of, in the order of the choices."""
+    return [topic for topic in TopicChoices if TOPIC_AUDIENCE.get(topic, STAFF_ROLES) & set(roles)]
 
 
 # The outbox also carries what the platform tells other systems, each under its adapter's channel and topic

@@ -27,6 +27,7 @@ from demandloop.integrations.choices import (
     ChannelChoices,
     DeliveryStatusChoices,
     TopicChoices,
+    topics_for,
 )
 from demandloop.integrations.models import NotificationPreference
 from demandloop.integrations.notify.transports import sms_configured
@@ -109,9 +110,9 @@ def message_list(request: HttpRequest) -> HttpResponse:
 def message_settings(request: HttpRequest) -> HttpResponse:
     """Which channels besides the inbox each topic reaches the person by (the inbox always: nothing is missed)."""
     user = request.user
-    # An enterprise account hears only of its demands; staff hear of everything but that.
-    enterprise_only = resolve_scope(user).roles == {R.ENTERPRISE}
-    topics = [t for t in TopicChoices if (t == TopicChoices.DEMAND) == enterprise_only]
+    # An enterprise account hears only of its demands, a security administrator of locked accounts, staff of
+    # everything else.
+    topics = topics_for(resolve_scope(user).roles)
     if request.method == "POST":
         chosen = {
             topic.value: {

@@ -218,12 +218,50 @@ def lockout_response(
 
 
 def on_locked_out(sender: Any, request: HttpRequest | None, username: str | None, **kwargs: Any) -> None:
-    """axes' `user_locked_out` signal: the lockout (and every attempt refused while locked) goes on the trail."""
-    audit.record_failure(
-        LOCKED_OUT,
-        request=request,
-        username=str(username or "")[:150],
-        message=lockout_message(request, _opens_at(request, timezone.now())),
+    """axes' `user_locked_out` signal: the lockout (and every attempt refused while locked) goes on the trail,
+    and the security administrators who manage the account hear of the lock once."""
+    name = str(username or "")[:150]
+    lock = locks(Q(username=name), request).get(name)
+    message = lockout_message(request, lock.opens_at if lock else _opens_at(request, timezone.now()))
+    audit.record_failure(LOCKED_OUT, request=request, username=name, message=message)
+    if lock is not None:
+        _tell_security_administrators(lock, message)
+
+
+def security_administrators_of(username: str) -> QuerySet[User]:
+    """Who manages `username`'s account: the deployment-wide security administrators, and those of the districts
+    where it holds a role (an administrator of the deployment, or a name without an account: the former only)."""
+    account = User.objects.filter(username=username).first()
+    districts: set[int] = set()
+    if account is not None and not account.is_superuser:
+        held = Membership.objects.filter(user=account, is_active=True)
+        if not held.filter(Q(role__in=ADMIN_ROLES) | Q(district__isnull=True)).exists():
+            districts = set(held.values_list("district_id", flat=True))
+    reach = Q(district__isnull=True) | Q(district_id__in=districts)
+    secadmins = Membership.objects.filter(reach, role=R.SECADMIN, is_active=True).values("user_id")
+    return User.objects.filter(pk__in=secadmins, is_active=True)
+
+
+def _tell_security_administrators(lock: Lock, message: str) -> None:
+    """One message per lock (its last failure names it; refused attempts while locked do not move it)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from demandloop.integrations.choices import TopicChoices
+    from demandloop.integrations.notify.outbox import Note, notify_users
+
+    with translation.override(settings.LANGUAGE_CODE):
+        note = Note(
+            topic=TopicChoices.SECURITY,
+            subject=_("Account %(name)s is locked") % {"name": lock.username},
+            body=_("%(message)s From: %(addresses)s.")
+            % {"message": message, "addresses": ", ".join(lock.addresses) or "—"},
+            link=reverse("security"),
+        )
+    notify_users(
+        security_administrators_of(lock.username),
+        note,
+        cause=f"auth.locked_out:{lock.username}:{lock.last_at.isoformat()}",
     )
 
 

@@ -110,6 +110,33 @@ def test_the_security_page_lists_failed_sign_ins_and_guessed_names(world, client
     assert "无此账号" in table and "计数中" in table and "127.0.0.1" in table
 
 
+def test_the_security_administrators_of_the_account_hear_of_a_lock_once(world, client, secadmin, make_user):
+    from demandloop.integrations.models import Notification
+
+    nankai_secadmin = make_user("n-secadmin", R.SECADMIN, world.districts["N"].district)
+    jinghai_secadmin = make_user("j-secadmin", R.SECADMIN, world.districts["J"].district)
+    for _ in range(7):  # five to lock, two refused while locked
+        sign_in(client, "J-officer1", "wrong")
+    told = Notification.objects.filter(topic="security")
+    assert sorted(n.user.username for n in told) == ["j-secadmin", "secadmin"], "not 南开's"
+    notice = told.get(user=secadmin)
+    assert notice.subject == "账号 J-officer1 已被锁定" and notice.link == reverse("security")
+    assert "连续登录失败 5 次，账号已锁定至" in notice.body and "127.0.0.1" in notice.body
+    # A guessed name is the deployment-wide administrator's business only.
+    for _ in range(5):
+        sign_in(client, "admin", "123456")
+    assert told.filter(subject="账号 admin 已被锁定").get().user == secadmin
+    assert not told.filter(user=nankai_secadmin).exists()
+    # Their settings offer that topic, and staff's topics are not theirs.
+    client.force_login(jinghai_secadmin)
+    settings_page = client.get(reverse("message_settings")).content.decode()
+    assert "账号锁定" in settings_page and "吹哨" not in settings_page
+    client.force_login(world.person("J:officer1"))
+    assert "账号锁定" not in client.get(reverse("message_settings")).content.decode()
+    client.force_login(make_user("auditor", R.AUDITOR))
+    assert "您的角色不接收通知" in client.get(reverse("message_settings")).content.decode()
+
+
 # --- The policy ---------------------------------------------------------------------------------------------
 
 
