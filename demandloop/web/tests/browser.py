@@ -24,6 +24,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# axe-core, the accessibility engine (npm devDependency, never served by the platform): injected into a page
+# only by the accessibility test, in a window that bypasses the Content Security Policy for that purpose.
+AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
+# The rules of WCAG 2.1 levels A and AA (GB/T 37668-2019, the national standard for web accessibility, follows
+# WCAG 2.0 AA).
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -50,16 +56,30 @@ class Person:
     """One person at their own browser window, signed in to the live server."""
 
     def __init__(
-        self, browser: Any, base_url: str, username: str, *, phone: bool = False, password: str | None = None
+        self,
+        browser: Any,
+        base_url: str,
+        username: str | None,
+        *,
+        phone: bool = False,
+        password: str | None = None,
+        audit: bool = False,
     ) -> None:
+        # `audit`: a window for the accessibility engine, which has to run a script of its own in the pages.
         self.context = browser.new_context(
-            viewport=PHONE if phone else DESKTOP, locale="zh-CN", device_scale_factor=1, is_mobile=phone
+            viewport=PHONE if phone else DESKTOP,
+            locale="zh-CN",
+            device_scale_factor=1,
+            is_mobile=phone,
+            bypass_csp=audit,
         )
         self.context.set_default_timeout(15000)
         self.page = self.context.new_page()
         self.page.on("console", self._note_csp_violation)
         self.base_url = base_url
-        self.sign_in(username, password or f"pw-{username}")
+        # Without a user name: somebody not signed in (the sign-in page, the error pages).
+        if username is not None:
+            self.sign_in(username, password or f"pw-{username}")
 
     def _note_csp_violation(self, message: Any) -> None:
         if "Content Security Policy" in message.text:
@@ -125,6 +145,17 @@ class Person:
             box.check()
         page.click(f"#{field_id}")
         menu.wait_for(state="hidden")
+
+    def accessibility_violations(self) -> list[str]:
+        """What axe-core finds against WCAG 2.1 A/AA on the page now, one line a rule: "rule (impact): where"."""
+        self.page.wait_for_load_state("networkidle")
+        self.page.add_script_tag(path=str(AXE))
+        found = self.page.evaluate(
+            """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}})).violations
+                .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join("; ")}`)""",
+            WCAG_AA,
+        )
+        return list(found)
 
     def text(self, selector: str = "body") -> str:
         return self.page.inner_text(selector)
