@@ -8,8 +8,10 @@
   A lockout of 0 minutes keeps the account locked until the security administrator unlocks it.
 - Sessions: `SecurityPolicyMiddleware` signs out a session idle longer than the policy allows, and sends a user
   whose password has expired, or who must change it, to the change-password page before anything else.
-- The security administrator's actions (`do_save_policy`, `do_unlock`, `do_require_change`): each one transaction
-  with its audit row, which the security auditor reads.
+- Open sessions: each notes at sign-in when, from where and with which browser (`on_logged_in`); the security
+  administrator lists those of its accounts (`open_sessions`) and signs one out (`do_end_session`, 强制下线).
+- The security administrator's actions (`do_save_policy`, `do_unlock`, `do_require_change`, `do_end_session`):
+  each one transaction with its audit row, which the security auditor reads.
 
 The policy is read once per request (one primary-key query), never cached across requests: a change applies at
 once in every process.
@@ -20,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from axes.models import AccessAttempt
@@ -29,6 +31,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import check_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet, Sum
@@ -36,6 +40,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -49,6 +54,7 @@ from demandloop.org.models import Membership, PasswordHistory, SecurityPolicy, U
 POLICY_CHANGED = "security.policy"
 UNLOCKED = "security.unlock"
 CHANGE_REQUIRED = "security.require_change"
+SESSION_ENDED = "security.end_session"
 LOCKED_OUT = "auth.locked_out"
 
 # The session keys of the middleware: the last request's time (epoch seconds), and whether the user was told
@@ -396,6 +402,81 @@ class SecurityPolicyMiddleware:
         return ""
 
 
+# --- Open sessions ------------------------------------------------------------------------------------------
+
+# Written into the session at sign-in: where from and with what (the security administrator's list).
+SIGNED_IN_AT = "demandloop_signed_in_at"
+SIGNED_IN_FROM = "demandloop_signed_in_from"
+SIGNED_IN_WITH = "demandloop_signed_in_with"
+# The sessions read for the list, the latest first: a deployment has far fewer people signed in at once.
+SESSIONS_READ = 2000
+
+
+def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """`user_logged_in`: note in the new session when, from where and with which browser."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[SIGNED_IN_AT] = time.time()
+    request.session[LAST_SEEN] = time.time()
+    request.session[SIGNED_IN_FROM] = client_address(request)[:64]
+    request.session[SIGNED_IN_WITH] = str(request.headers.get("User-Agent", ""))[:300]
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """A signed-in session, named by a keyed hash of its key (the key itself never leaves the server)."""
+
+    ref: str
+    user: User
+    signed_in_at: datetime | None
+    last_seen: datetime | None
+    address: str
+    agent: str
+    current: bool
+
+
+def _session_ref(key: str) -> str:
+    return salted_hmac("demandloop.session-ref", key).hexdigest()[:32]
+
+
+def _moment(epoch: Any) -> datetime | None:
+    return datetime.fromtimestamp(epoch, tz=UTC) if isinstance(epoch, int | float) else None
+
+
+def open_sessions(by: Any, request: HttpRequest | None = None) -> list[OpenSession]:
+    """The sessions still open (not expired, not idle past the policy) of the accounts `by` manages, the most
+    recently active first."""
+    idle = timedelta(minutes=policy_for(request).idle_minutes)
+    now = timezone.now()
+    current = request.session.session_key if request is not None and hasattr(request, "session") else None
+    found: list[tuple[Session, dict[str, Any], int]] = []
+    for row in Session.objects.filter(expire_date__gt=now).order_by("-expire_date")[:SESSIONS_READ]:
+        data = SessionStore().decode(row.session_data)
+        user_id = data.get("_auth_user_id")
+        if user_id is not None:
+            found.append((row, data, int(user_id)))
+    people = people_in_reach(by).in_bulk({user_id for _row, _data, user_id in found})
+    result = []
+    for row, data, user_id in found:
+        person = people.get(user_id)
+        last_seen = _moment(data.get(LAST_SEEN)) or _moment(data.get(SIGNED_IN_AT))
+        if person is None or (last_seen is not None and now - last_seen > idle):
+            continue
+        result.append(
+            OpenSession(
+                ref=_session_ref(row.session_key),
+                user=person,
+                signed_in_at=_moment(data.get(SIGNED_IN_AT)),
+                last_seen=last_seen,
+                address=str(data.get(SIGNED_IN_FROM, "")),
+                agent=str(data.get(SIGNED_IN_WITH, "")),
+                current=row.session_key == current,
+            )
+        )
+    far_past = datetime.min.replace(tzinfo=UTC)
+    return sorted(result, key=lambda s: s.last_seen or far_past, reverse=True)
+
+
 # --- The security administrator ----------------------------------------------------------------------------
 
 
@@ -510,6 +591,31 @@ def do_unlock(by: Any, username: str, request: HttpRequest | None = None) -> int
             request=request,
         )
     return removed
+
+
+def do_end_session(by: Any, ref: str, request: HttpRequest | None = None) -> OpenSession:
+    """Sign a session out (强制下线): its next request finds no session and goes to the sign-in page."""
+    chosen = next((s for s in open_sessions(by, request) if s.ref == ref), None)
+    if chosen is None:
+        raise SecurityActionError(_("That session has ended already, or is not among yours."))
+    if chosen.current:
+        raise SecurityActionError(_("This is your own session: sign out instead."))
+    with transaction.atomic():
+        for row in Session.objects.filter(expire_date__gt=timezone.now()).order_by("-expire_date")[
+            :SESSIONS_READ
+        ]:
+            if _session_ref(row.session_key) == ref:
+                row.delete()
+                break
+        audit.record(
+            SESSION_ENDED,
+            user=by,
+            role=R.SECADMIN,
+            obj=chosen.user,
+            detail={"username": chosen.user.username, "address": chosen.address},
+            request=request,
+        )
+    return chosen
 
 
 def do_require_change(by: Any, username: str, request: HttpRequest | None = None) -> User:

@@ -80,6 +80,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "security_policy": {R.SECADMIN},
     "security_unlock": {R.SECADMIN},
     "security_require_change": {R.SECADMIN},
+    "security_end_session": {R.SECADMIN},
     "delivery_retry": {R.HUB},
     "monthly_report": {R.HUB, R.DISPATCHER},
     "monthly_report_docx": {R.HUB, R.DISPATCHER},

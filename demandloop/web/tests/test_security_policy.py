@@ -3,6 +3,7 @@ rules, expiry and resets, idle sessions — and the page where the security admi
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -305,10 +306,53 @@ def test_the_security_administrator_makes_an_account_choose_a_new_password(world
     officer.refresh_from_db()
     assert not officer.must_change_password
     assert client.get(reverse("workbench")).status_code == 200
-    assert 'data-username="J-officer1"' not in admin.get(reverse("security")).content.decode()
+    after = admin.get(reverse("security")).content.decode()
+    assert 'data-username="J-officer1"' not in after[after.index('id="due-rows"') :]
     assert AuditEvent.objects.filter(action="security.require_change", object_id=str(officer.pk)).exists()
     unknown = admin.post(reverse("security_require_change"), {"username": "nobody"})
     assert unknown.status_code == 400 and "您管理的账号中没有 nobody" in unknown.content.decode()
+
+
+# --- Open sessions ------------------------------------------------------------------------------------------
+
+
+def test_the_security_administrator_sees_who_is_signed_in_and_signs_a_session_out(
+    world, client, secadmin, make_user
+):
+    officer = client.__class__(
+        HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Chrome/120", REMOTE_ADDR="10.1.2.3"
+    )
+    assert sign_in(officer, "J-officer1", "pw-J-officer1").status_code == 302
+    hub = client.__class__(REMOTE_ADDR="10.9.9.9")
+    assert sign_in(hub, "N-hub", "pw-N-hub").status_code == 302
+    assert sign_in(client, "secadmin", "pw-secadmin").status_code == 302
+
+    page = client.get(reverse("security")).content.decode()
+    table = page[page.index('id="session-rows"') :]
+    row = table[table.index('data-username="J-officer1"') :]
+    row = row[: row.index("</tr>")]
+    assert "10.1.2.3" in row and "Windows NT 10.0" in row and "J官一" in row
+    assert 'data-username="N-hub"' in table
+    mine = table[table.index('data-username="secadmin"') :]
+    assert "当前会话" in mine[: mine.index("</tr>")], "one's own session: no button"
+    assert officer.session.session_key not in page, "sessions are named by a keyed hash, never their key"
+
+    ref = re.search(r'data-username="J-officer1".*?name="session" value="([0-9a-f]+)"', table, re.S).group(1)
+    ended = client.post(reverse("security_end_session"), {"session": ref}, follow=True)
+    assert "J-officer1 的会话已强制下线" in ended.content.decode()
+    assert officer.get(reverse("workbench"))["Location"].startswith(reverse("login"))
+    assert hub.get(reverse("hub")).status_code == 200, "the others stay signed in"
+    row = AuditEvent.objects.get(action="security.end_session")
+    assert row.detail == {"username": "J-officer1", "address": "10.1.2.3"}
+    again = client.post(reverse("security_end_session"), {"session": ref}, follow=True)
+    assert "该会话已结束" in again.content.decode()
+
+    # A district's security administrator sees its district's people only.
+    local = client.__class__()
+    local.force_login(make_user("n-secadmin", R.SECADMIN, world.districts["N"].district))
+    listed = local.get(reverse("security")).content.decode()
+    listed = listed[listed.index('id="session-rows"') :]
+    assert 'data-username="N-hub"' in listed and 'data-username="secadmin"' not in listed
 
 
 # --- Idle sessions ------------------------------------------------------------------------------------------

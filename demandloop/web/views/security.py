@@ -1,5 +1,5 @@
-"""The security administrator's page (安全管理员, 三权分立): the security policy, locked accounts, and accounts
-that must change their password.
+"""The security administrator's page (安全管理员, 三权分立): the security policy, locked accounts, accounts that
+must change their password, and the sessions open now (强制下线).
 
 Only the security administrator opens it (404 for everyone else). A deployment-wide one sets the policy and
 manages every account; one bound to a district reads the policy and manages its district's people (never an
@@ -67,6 +67,7 @@ def _page(
             "policy_form": policy_form or PolicyForm(instance=policy, editable=editable),
             "account_form": account_form or AccountForm(),
             "locks": security.locks_in_reach(request.user, request),
+            "sessions": security.open_sessions(request.user, request)[:LIST_LIMIT],
             "due": due[:LIST_LIMIT],
             "due_count": due.count(),
             "list_limit": LIST_LIMIT,
@@ -133,5 +134,21 @@ def security_require_change(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         _("%(name)s must choose a new password at the next page it opens.") % {"name": account.username},
+    )
+    return redirect("security")
+
+
+@role_page(R.SECADMIN)
+@require_POST
+def security_end_session(request: HttpRequest) -> HttpResponse:
+    try:
+        ended = security.do_end_session(request.user, request.POST.get("session", ""), request)
+    except security.SecurityActionError as error:
+        messages.error(request, str(error))
+        return redirect("security")
+    messages.success(
+        request,
+        _("%(name)s's session is signed out: the next page asks for the password.")
+        % {"name": ended.user.username},
     )
     return redirect("security")
