@@ -446,6 +446,11 @@ def _moment(epoch: Any) -> datetime | None:
 def open_sessions(by: Any, request: HttpRequest | None = None) -> list[OpenSession]:
     """The sessions still open (not expired, not idle past the policy) of the accounts `by` manages, the most
     recently active first."""
+    return [opened for _key, opened in _open_sessions(by, request)]
+
+
+def _open_sessions(by: Any, request: HttpRequest | None) -> list[tuple[str, OpenSession]]:
+    """`open_sessions` with each session's key, for the action that ends one (the key stays on the server)."""
     idle = timedelta(minutes=policy_for(request).idle_minutes)
     now = timezone.now()
     current = request.session.session_key if request is not None and hasattr(request, "session") else None
@@ -462,19 +467,18 @@ def open_sessions(by: Any, request: HttpRequest | None = None) -> list[OpenSessi
         last_seen = _moment(data.get(LAST_SEEN)) or _moment(data.get(SIGNED_IN_AT))
         if person is None or (last_seen is not None and now - last_seen > idle):
             continue
-        result.append(
-            OpenSession(
-                ref=_session_ref(row.session_key),
-                user=person,
-                signed_in_at=_moment(data.get(SIGNED_IN_AT)),
-                last_seen=last_seen,
-                address=str(data.get(SIGNED_IN_FROM, "")),
-                agent=str(data.get(SIGNED_IN_WITH, "")),
-                current=row.session_key == current,
-            )
+        opened = OpenSession(
+            ref=_session_ref(row.session_key),
+            user=person,
+            signed_in_at=_moment(data.get(SIGNED_IN_AT)),
+            last_seen=last_seen,
+            address=str(data.get(SIGNED_IN_FROM, "")),
+            agent=str(data.get(SIGNED_IN_WITH, "")),
+            current=row.session_key == current,
         )
+        result.append((row.session_key, opened))
     far_past = datetime.min.replace(tzinfo=UTC)
-    return sorted(result, key=lambda s: s.last_seen or far_past, reverse=True)
+    return sorted(result, key=lambda item: item[1].last_seen or far_past, reverse=True)
 
 
 # --- The security administrator ----------------------------------------------------------------------------
@@ -595,18 +599,13 @@ def do_unlock(by: Any, username: str, request: HttpRequest | None = None) -> int
 
 def do_end_session(by: Any, ref: str, request: HttpRequest | None = None) -> OpenSession:
     """Sign a session out (强制下线): its next request finds no session and goes to the sign-in page."""
-    chosen = next((s for s in open_sessions(by, request) if s.ref == ref), None)
+    key, chosen = next(((k, s) for k, s in _open_sessions(by, request) if s.ref == ref), ("", None))
     if chosen is None:
         raise SecurityActionError(_("That session has ended already, or is not among yours."))
     if chosen.current:
         raise SecurityActionError(_("This is your own session: sign out instead."))
     with transaction.atomic():
-        for row in Session.objects.filter(expire_date__gt=timezone.now()).order_by("-expire_date")[
-            :SESSIONS_READ
-        ]:
-            if _session_ref(row.session_key) == ref:
-                row.delete()
-                break
+        Session.objects.filter(session_key=key).delete()
         audit.record(
             SESSION_ENDED,
             user=by,

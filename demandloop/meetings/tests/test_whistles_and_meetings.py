@@ -336,37 +336,6 @@ def test_a_meeting_applies_all_its_decisions_or_none(world: Any) -> None:
     assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatusChoices.HELD
 
 
-def test_a_coordination_meeting_called_from_a_whistle_dispatches_at_tier_2(world: Any) -> None:
-    w = world.nankai
-    demand = triaged(w, level=2)
-    whistle = actions.do_blow_whistle(
-        demand, w.officer_a, departments=[w.dep("scjgj"), w.dep("swj")], reason="街道吹哨"
-    )
-
-    meeting = actions.do_call_meeting(
-        w.district,
-        w.officer_a,
-        kind=MeetingKindChoices.COORDINATION,
-        title="街道协调会",
-        scheduled_at=timezone.now(),
-        whistle=whistle,
-    )
-    actions.do_record_decision(
-        meeting,
-        w.officer_a,
-        demand=demand,
-        lead_department=w.dep("scjgj"),
-        co_departments=[w.dep("swj")],
-        deadline=soon(),
-    )
-    actions.do_record_minutes(meeting, w.officer_a, minutes="协调会纪要")
-    actions.do_conclude_meeting(meeting, w.officer_a)
-
-    demand.refresh_from_db()
-    assert (demand.status, demand.lead_department.code) == (S.DISPATCHED, "scjgj")
-    assert sorted(a.department.code for a in meeting.attendees.all()) == ["scjgj", "swj"]
-
-
 def street_coordination(w: Any, level: int = 3) -> tuple[Any, Any]:
     """A demand of area a triaged to `level`; its officer blows the whistle and calls the 协调会."""
     demand = triaged(w, level=level)
@@ -391,6 +360,16 @@ def street_coordination(w: Any, level: int = 3) -> tuple[Any, Any]:
     )
     actions.do_record_minutes(meeting, w.officer_a, minutes="协调会纪要")
     return demand, meeting
+
+
+def test_a_coordination_meeting_called_from_a_whistle_dispatches_at_tier_2(world: Any) -> None:
+    w = world.nankai
+    demand, meeting = street_coordination(w, level=2)
+    actions.do_conclude_meeting(meeting, w.officer_a)
+
+    demand.refresh_from_db()
+    assert (demand.status, demand.lead_department.code) == (S.DISPATCHED, "scjgj")
+    assert sorted(a.department.code for a in meeting.attendees.all()) == ["scjgj", "swj"]
 
 
 def test_a_nankai_street_coordination_meeting_decides_a_tier_3_demand(world: Any) -> None:

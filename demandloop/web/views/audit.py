@@ -58,6 +58,7 @@ NAMED = {
     "security.policy": gettext_lazy("Changed the security policy"),
     "security.unlock": gettext_lazy("Unlocked an account"),
     "security.require_change": gettext_lazy("Required a new password"),
+    "security.end_session": gettext_lazy("Signed a session out"),
 }
 
 
