@@ -16,10 +16,9 @@ from demandloop.core import audit
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ChannelChoices
 from demandloop.demands.errors import ActionForbidden, ActionInvalid, ActionNotAllowed, DemandConflict
-from demandloop.demands.queries import demand_grants
 from demandloop.integrations.hotline12345.choices import EnterpriseMatchChoices as Match
 from demandloop.integrations.hotline12345.models import HotlineOrder
-from demandloop.integrations.hotline12345.queries import managed_district_ids
+from demandloop.integrations.hotline12345.queries import managed_district_ids, running_role
 
 
 def do_link_enterprise(order: HotlineOrder, by: Any, *, enterprise: Any) -> HotlineOrder:
@@ -51,11 +50,10 @@ def do_link_enterprise(order: HotlineOrder, by: Any, *, enterprise: Any) -> Hotl
         )
         if claimed != 1:
             raise DemandConflict(_("Someone else linked this work order a moment ago. Reload it."))
-        grants = demand_grants(by)
         audit.record(
             "hotline12345.link",
             user=by,
-            role="dispatcher" if order.district_id in grants.dispatcher_district_ids else "hub",
+            role=running_role(by, order.district_id),
             obj=order,
             district_id=order.district_id,
             detail={"enterprise": enterprise.pk, "demand": demand.pk},

@@ -25,6 +25,11 @@ def managed_district_ids(user: Any) -> frozenset[int]:
     return grants.dispatcher_district_ids | grants.hub_district_ids
 
 
+def running_role(user: Any, district_id: int) -> str:
+    """The role in which `user` runs a district's orders (an audit row names it): its dispatcher, else its hub."""
+    return "dispatcher" if district_id in demand_grants(user).dispatcher_district_ids else "hub"
+
+
 def scope_orders(qs: HotlineOrderQuerySet, user: Any) -> HotlineOrderQuerySet:
     grants = demand_grants(user)
     cond = Q(pk__in=[])

@@ -29,7 +29,6 @@ from django.views.decorators.http import require_POST
 
 from demandloop.core.imports import checked_upload
 from demandloop.demands.errors import DemandActionError
-from demandloop.demands.queries import demand_grants
 from demandloop.enterprises.models import Enterprise
 from demandloop.integrations.actions import NotRetryable, do_retry_delivery
 from demandloop.integrations.hotline12345.actions import do_link_enterprise
@@ -37,7 +36,7 @@ from demandloop.integrations.hotline12345.filtersets import HotlineOrderFilterSe
 from demandloop.integrations.hotline12345.imports import import_hotline
 from demandloop.integrations.hotline12345.models import HotlineOrder
 from demandloop.integrations.hotline12345.privacy import caller_for
-from demandloop.integrations.hotline12345.queries import managed_district_ids
+from demandloop.integrations.hotline12345.queries import managed_district_ids, running_role
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District
 from demandloop.web.access import role_page
@@ -223,16 +222,17 @@ def hotline_retry(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("No work order's status-back has failed."))
             return redirect(_back_to_ledger(request, "/hotline/"))
     else:
-        chosen = list(failed.filter(pk=request.POST.get("order") or 0))
+        order_id = request.POST.get("order", "")
+        chosen = list(failed.filter(pk=int(order_id))) if order_id.isdigit() else []
         if not chosen:
             messages.error(request, _("This work order has no failed status-back to send again."))
             return redirect(_back_to_ledger(request, "/hotline/?sync_state=failed"))
-    dispatcher_of = demand_grants(request.user).dispatcher_district_ids
     sent = 0
     for order in chosen:
-        role = R.DISPATCHER if order.district_id in dispatcher_of else R.HUB
         try:
-            do_retry_delivery(request.user, order.feedback_message, role=role)
+            do_retry_delivery(
+                request.user, order.feedback_message, role=running_role(request.user, order.district_id)
+            )
         except NotRetryable:
             continue  # sent meanwhile (the sender picked it up): nothing to do
         sent += 1

@@ -385,6 +385,8 @@ def test_the_dispatcher_sends_failed_status_backs_again_from_the_ledger(
     # Nothing failed on that order any more: nothing to send, and the page says so.
     again = client.post(reverse("hotline_retry"), {"order": first.pk}, follow=True)
     assert "该工单没有回传失败的记录" in again.content.decode()
+    garbled = client.post(reverse("hotline_retry"), {"order": "GD-1; drop"}, follow=True)
+    assert garbled.status_code == 200 and "该工单没有回传失败的记录" in garbled.content.decode()
     every = client.post(reverse("hotline_retry"), {"all": "1"}, follow=True)
     assert "已重新回传 1 件" in every.content.decode()
     deliver_everything_due()
