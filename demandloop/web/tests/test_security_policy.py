@@ -430,3 +430,30 @@ def test_an_administrator_set_password_must_be_changed_and_admin_roles_stand_alo
     )
     assert both.status_code == 200
     assert "三权分立" in both.content.decode() and not User.objects.filter(username="two-hats").exists()
+
+
+# --- The command line -----------------------------------------------------------------------------------------
+
+
+def test_the_operator_unlocks_the_only_security_administrator_from_the_command_line(world, client, secadmin):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    set_policy(lockout_minutes=0)
+    for _ in range(5):
+        sign_in(client, "secadmin", "wrong")
+    assert sign_in(client, "secadmin", "pw-secadmin").status_code == 429
+    out = io.StringIO()
+    call_command("security", "unlock", "secadmin", stdout=out)
+    assert "secadmin 已解锁" in out.getvalue()
+    assert sign_in(client, "secadmin", "pw-secadmin").status_code == 302
+    row = AuditEvent.objects.get(action="security.unlock")
+    assert (row.role, row.username, row.detail["via"]) == ("system", "", "command")
+    with pytest.raises(CommandError, match="secadmin 没有需要清除的登录失败记录"):
+        call_command("security", "unlock", "secadmin")
+    with pytest.raises(CommandError, match="policy, unlock"):
+        call_command("security")
+    shown = io.StringIO()
+    call_command("security", "policy", stdout=shown)
+    assert '"lockout_minutes": 0' in shown.getvalue() and '"failure_limit": 5' in shown.getvalue()
