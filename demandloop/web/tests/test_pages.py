@@ -269,6 +269,7 @@ def test_the_sign_in_page_is_chinese_and_a_wrong_password_is_refused_plainly(wor
     assert "登录" in page and "用户名" in page
     refused = client.post(reverse("login"), {"username": "J-officer1", "password": "wrong"}).content.decode()
     assert "用户名或密码不正确" in refused
+    assert "忘记密码或账号被锁定？请联系系统管理员重置密码，或联系安全管理员解锁。" in page, "who to ask"
 
 
 def signs_in(client: Any, username: str, password: str) -> bool:
