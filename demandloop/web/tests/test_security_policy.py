@@ -162,9 +162,15 @@ def test_the_security_administrator_changes_the_policy_and_the_auditor_can_read_
     assert policy.updated_by == secadmin
     row = AuditEvent.objects.get(action="security.policy")
     assert row.detail == {"version": 1, "changes": {"failure_limit": [5, 3], "idle_minutes": [30, 15]}}
+    client.post(reverse("security_policy"), policy_form(idle_minutes=20))
+    history = client.get(reverse("security")).content.decode()
+    history = history[history.index('id="policy-history"') :]
+    assert history.index('data-version="2"') < history.index('data-version="1"'), "the latest first"
+    assert "无操作自动退出（分钟）：15 → 20" in history and "连续登录失败锁定次数：5 → 3" in history
+    assert "安全员甲" in history
     # Saving the same values again changes nothing, and raises no version.
     again = client.post(reverse("security_policy"), policy_form(), follow=True)
-    assert "没有改动" in again.content.decode() and SecurityPolicy.current().version == 1
+    assert "没有改动" in again.content.decode() and SecurityPolicy.current().version == 2
     # The new limit applies at once: three failures lock.
     other = client.__class__()
     for _ in range(3):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from demandloop.core.models import AuditEvent
 from demandloop.org import security
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import SecurityPolicy
@@ -48,6 +49,28 @@ class AccountForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
 
 
+def policy_history(limit: int = 10) -> list[dict[str, Any]]:
+    """The policy's latest changes, from their audit rows: version, when, who, and each setting before → after."""
+    rows = (
+        AuditEvent.objects.filter(action=security.POLICY_CHANGED, success=True)
+        .select_related("user")
+        .order_by("-at", "-pk")[:limit]
+    )
+    labels = {name: SecurityPolicy._meta.get_field(name).verbose_name for name in SecurityPolicy.SETTINGS}
+    return [
+        {
+            "version": row.detail.get("version"),
+            "at": row.at,
+            "who": row.user.get_full_name() if row.user else row.username,
+            "changes": [
+                (labels.get(name, name), before, after)
+                for name, (before, after) in row.detail.get("changes", {}).items()
+            ],
+        }
+        for row in rows
+    ]
+
+
 def _page(
     request: HttpRequest,
     *,
@@ -66,6 +89,7 @@ def _page(
             "editable": editable,
             "policy_form": policy_form or PolicyForm(instance=policy, editable=editable),
             "account_form": account_form or AccountForm(),
+            "history": policy_history(),
             "locks": security.locks_in_reach(request.user, request),
             "sessions": security.open_sessions(request.user, request)[:LIST_LIMIT],
             "due": due[:LIST_LIMIT],
