@@ -10,6 +10,8 @@
     var chart = echarts.init(holder, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
+      // What a screen reader says of the chart (the page's words; the numbers are in the table under it).
+      aria: { enabled: true, label: { description: holder.dataset.description } },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
       legend: { top: 0 },
       grid: { left: 40, right: 10, top: 40, bottom: 70 },

@@ -39,6 +39,8 @@ def test_the_busiest_pages_work_under_the_policy_and_a_refusal_would_be_caught(
     hub = Person(chromium, live_server.url, make_user("zhoujing", R.HUB, jinghai, is_staff=True).username)
     hub.go("/dashboard/")
     hub.page.wait_for_selector(".chart[data-rendered=true]")  # ECharts drew under the policy
+    described = hub.page.locator(".chart[data-rendered=true]").first.get_attribute("aria-label")
+    assert described and described.startswith("柱状图：") and "数据与下表相同" in described, described
 
     hub.go("/api/docs/")
     hub.page.wait_for_selector(".swagger-ui .opblock")  # Swagger UI started from its own script file

@@ -9,6 +9,8 @@
   var chart = echarts.init(holder, null, { renderer: "svg" });
   chart.setOption({
     animation: false,
+    // What a screen reader says of the chart (the page's words; the numbers are in the table under it).
+    aria: { enabled: true, label: { description: holder.dataset.description } },
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
     grid: { left: 50, right: 50, top: 40, bottom: 40 },
