@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -326,11 +327,20 @@ def locks(where: Q | None = None, request: HttpRequest | None = None) -> dict[st
 OPEN_WHILE_CHANGING = ("password_change", "password_change_done", "logout", "favicon", "healthz")
 
 
+def _on_page(request: HttpRequest, to: str) -> bool:
+    """Whether the request is a fragment of the page `to` itself (the change-password page's unread badge)."""
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return bool(request.headers.get("HX-Request")) and current == urlsplit(to).path
+
+
 def _leave(request: HttpRequest, to: str) -> HttpResponse:
-    """Send the browser to `to`: htmx follows HX-Redirect (a plain redirect would swap a page into a fragment)."""
+    """Send the browser to `to`: htmx follows HX-Redirect (a plain redirect would swap a page into a fragment).
+    A fragment of the page `to` itself gets nothing: sent to the page it is on, the browser would load it again,
+    and again."""
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = to
+        if not _on_page(request, to):
+            response["HX-Redirect"] = to
         return response
     return redirect(to)
 
@@ -375,8 +385,10 @@ class SecurityPolicyMiddleware:
             if reason:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": reason}, status=403)
-                messages.warning(request, reason)
-                return _leave(request, reverse("password_change"))
+                to = reverse("password_change")
+                if not _on_page(request, to):  # the page says it once, not once per fragment
+                    messages.warning(request, reason)
+                return _leave(request, to)
         return self.get_response(request)
 
     def _must_change(self, request: HttpRequest, user: Any, policy: SecurityPolicy) -> str:

@@ -271,6 +271,18 @@ def test_an_expired_password_is_changed_before_anything_else(world, client):
         # htmx fragments are sent away by HX-Redirect, not swapped a page; the API answers in JSON.
         fragment = client.get(reverse("message_unread"), headers={"HX-Request": "true"})
         assert fragment.status_code == 204 and fragment["HX-Redirect"] == reverse("password_change")
+        # On the change-password page itself its badge gets nothing: sent there again, the page would reload
+        # for ever.
+        on_the_page = client.get(
+            reverse("message_unread"),
+            headers={
+                "HX-Request": "true",
+                "HX-Current-URL": f"http://testserver{reverse('password_change')}",
+            },
+        )
+        assert on_the_page.status_code == 204 and "HX-Redirect" not in on_the_page
+        page = client.get(reverse("password_change")).content.decode()
+        assert page.count("请先设置新密码") == 1, "said once, not once more per fragment"
         api = client.get("/api/v1/demands/")
         assert api.status_code == 403 and "请先设置新密码" in api.json()["detail"]
         assert change_password(client, "pw-J-officer1", "Jinghai-2026-new!").status_code == 302
