@@ -813,3 +813,23 @@ def test_the_security_administrator_unlocks_an_officer_who_mistyped_the_password
     assert officer.page.url.endswith("/work/"), "unlocked: signed in to the workbench"
     for p in (officer, secadmin):
         p.close()
+
+
+def test_an_officer_whose_password_was_reset_chooses_a_new_one_first(chromium, people):
+    from demandloop.org.models import User
+
+    username = people["officer"].username
+    User.objects.filter(username=username).update(must_change_password=True)
+    officer = Person(chromium, people["live_server"].url, username)
+    # The page stays put (its own fragments do not send it to itself again) and says why once.
+    officer.page.wait_for_load_state("networkidle")
+    assert officer.page.url.endswith("/accounts/password/")
+    assert officer.text("main").count("管理员设置或重置了您的密码") == 1
+    officer.page.fill("#id_old_password", f"pw-{username}")
+    officer.page.fill("#id_new_password1", "Jinghai-2026-mine!")
+    officer.page.fill("#id_new_password2", "Jinghai-2026-mine!")
+    officer.submit("main button[type=submit]")
+    assert "密码已修改" in officer.text("main")
+    officer.go("/work/")
+    assert officer.page.url.endswith("/work/") and "工作台" in officer.text("nav")
+    officer.close()
