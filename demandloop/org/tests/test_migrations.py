@@ -1,0 +1,38 @@
+"""Data migrations of the organisation, run forward over rows made before them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def migrate(target: tuple[str, str]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+
+
+def test_accounts_older_than_the_policy_start_their_password_clock_at_the_upgrade():
+    migrate(("org", "0004_tier_decider_roles"))
+    try:
+        from django.db.migrations.loader import MigrationLoader
+
+        old_state = MigrationLoader(connection).project_state(("org", "0004_tier_decider_roles"))
+        OldUser = old_state.apps.get_model("org", "User")
+        joined = timezone.now() - timedelta(days=400)
+        OldUser.objects.create(username="veteran", password="!", date_joined=joined)
+        before = timezone.now()
+        migrate(("org", "0005_start_password_clock"))
+        from demandloop.org.models import User
+
+        veteran = User.objects.get(username="veteran")
+        assert veteran.password_changed_at is not None and veteran.password_changed_at >= before
+        assert veteran.date_joined == joined, "nothing else changes"
+    finally:
+        migrate(("org", "0005_start_password_clock"))
