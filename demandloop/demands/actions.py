@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, models, transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from demandloop.core import audit
@@ -46,6 +46,7 @@ from demandloop.demands.attachments import check_attachment, clean_name
 from demandloop.demands.choices import (
     ChannelChoices,
     CityChannelChoices,
+    CityStageChoices,
     ComplexityChoices,
     DemandStatusChoices,
     EscalationReasonChoices,
@@ -865,6 +866,14 @@ def city_pushes(city_channel: str) -> bool:
     return configured is not None and configured()
 
 
+def city_desk_serves(district_id: int) -> bool:
+    """Whether the city tier is inside this deployment for the district (a city-wide deployment, DESIGN.md §1):
+    an active city desk receives its transfers, whatever the city channel, and no integration carries them."""
+    from demandloop.meetings.recipients import city_desk
+
+    return bool(city_desk(district_id))
+
+
 @_action(A.TRANSFER)
 def do_transfer(
     demand: Demand,
@@ -882,6 +891,10 @@ def do_transfer(
     sends the matter and records the reference the city platform answers with (`do_city_progress`). A reference
     given all the same means the matter is on the city platform already (the enterprise filed it there, 南开
     §三(四)): it is recorded and not pushed a second time.
+
+    In a city-wide deployment (`city_desk_serves`) the matter goes to the platform's own city desk through every
+    channel, known there by the demand's own number (a reference is given only when the enterprise filed the
+    matter with the city itself); nothing is pushed.
     """
     step = _Step(demand, by, A.TRANSFER, at)
     if step.tier_level != HIGHEST_TIER:
@@ -889,17 +902,43 @@ def do_transfer(
     if city_channel not in CityChannelChoices.values:
         raise ActionInvalid(_("Choose the city channel."), field="city_channel")
     reference = (city_reference or "").strip()
-    pushed = not reference and city_pushes(city_channel)
-    if not pushed:
+    desk = city_desk_serves(demand.district_id)
+    pushed = not desk and not reference and city_pushes(city_channel)
+    if not desk and not pushed:
         reference = _require_text(reference, "city_reference", _("Give the city platform's reference."))
-    step.set(city_channel=city_channel, city_reference=reference, transferred_at=step.at)
+    step.set(city_channel=city_channel, city_reference=reference, transferred_at=step.at, at_city_desk=desk)
     # The city answers for the whole matter now: the district's co-departments owe no part of it any more.
     step.replace_co_departments(())
     return step.commit(
         S.TRANSFERRED,
         note=note,
-        data={"city_channel": city_channel, "city_reference": reference, "pushed": pushed},
+        data={
+            "city_channel": city_channel,
+            "city_reference": reference,
+            "pushed": pushed,
+            **({"city_desk": True} if desk else {}),
+        },
     )
+
+
+def city_progress_note(stage_label: str, unit: str = "", note: str = "") -> str:
+    """How a step of the city reads on the timeline: "受理，市发展改革委：已派单" — the stage, the city unit
+    handling it, what was said."""
+    text = "，".join(part for part in (stage_label, unit.strip()) if part)
+    return f"{text}：{note.strip()}" if note.strip() else text
+
+
+def city_desk_progress(stage: str, unit: str = "", note: str = "") -> dict[str, Any]:
+    """The arguments of `do_city_progress` for a stage the city desk reports (form or API): the timeline's words
+    in the platform's language, and the city unit handling the matter."""
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(CityStageChoices(stage).label)
+    unit = unit.strip()
+    return {
+        "stage": stage,
+        "note": city_progress_note(label, unit, note),
+        "data": {"unit": unit} if unit else None,
+    }
 
 
 @_action(A.CITY_PROGRESS)

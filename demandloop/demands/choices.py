@@ -88,6 +88,13 @@ class CityChannelChoices(models.TextChoices):
     CITY_OFFICE = "city_office", _("City government service office")
 
 
+class CityStageChoices(models.TextChoices):
+    """What the city desk of a city-wide deployment reports before its answer (the city platform's codes)."""
+
+    ACCEPTED = "accepted", _("Accepted by the city")
+    IN_PROGRESS = "in_progress", _("Being handled by the city")
+
+
 class SolvedChoices(models.TextChoices):
     SOLVED = "solved", _("Solved")
     PARTLY = "partly", _("Partly solved")

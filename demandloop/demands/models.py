@@ -183,6 +183,9 @@ class Demand(models.Model):
     )
     city_reference = models.CharField(_("city platform reference"), max_length=64, blank=True)
     transferred_at = models.DateTimeField(_("transferred at"), null=True, blank=True)
+    # Sent to the city desk inside this platform (a city-wide deployment, DESIGN.md §1), which the demand's own
+    # number identifies, rather than to an outside city channel that gives its reference.
+    at_city_desk = models.BooleanField(_("sent to the city desk"), default=False)
 
     # What the router suggested when the demand was triaged, and what the officer chose: the training data of
     # the district's own router (issue 6).
@@ -219,11 +222,13 @@ class Demand(models.Model):
                 name="demand_merged_has_original",
             ),
             # A matter pushed to 津产发 gets its reference in the platform's answer, a moment after the transfer
-            # (`actions.do_transfer`, integrations/city_platform); every other channel's is typed at transfer.
+            # (`actions.do_transfer`, integrations/city_platform); the city desk of a city-wide deployment knows
+            # it by the demand's own number; every other channel's is typed at transfer.
             models.CheckConstraint(
                 condition=~models.Q(status="transferred")
                 | ~models.Q(city_reference="")
-                | models.Q(city_channel="jinchanfa"),
+                | models.Q(city_channel="jinchanfa")
+                | models.Q(at_city_desk=True),
                 name="demand_transferred_has_reference",
             ),
             models.CheckConstraint(

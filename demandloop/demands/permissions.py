@@ -14,6 +14,8 @@ Pure: it reads the user's `DemandGrants`, the demand's `DemandFacts` and its tie
 * Extensions (延期) are approved by the hub or by the lead department's lead.
 * The enterprise rates, reopens and withdraws its own demands; the first line and the hubs may do so on its
   behalf (回访).
+* In a city-wide deployment the city desk (市级专席) takes what the city platform's integration reports otherwise —
+  受理 and progress, the answer (办结), the return (退回) — on a matter while it awaits the city, and nothing else.
 """
 
 from __future__ import annotations
@@ -105,6 +107,11 @@ def _decide(grants: DemandGrants, facts: DemandFacts, ctx: TierContext) -> set[s
     return {R.HUB} | (set(ctx.handler_roles) & {R.LEADER}) | set(ctx.decider_roles)
 
 
+def _city(grants: DemandGrants, facts: DemandFacts, ctx: TierContext) -> set[str]:
+    """The city desk of a city-wide deployment answers for a matter while it awaits the city."""
+    return {R.CITY} if ctx.status == S.TRANSFERRED else set()
+
+
 def _fixed(roles: Collection[str]) -> Callable[[DemandGrants, DemandFacts, TierContext], set[str]]:
     return lambda grants, facts, ctx: set(roles)
 
@@ -118,7 +125,7 @@ RULES: dict[str, Callable[[DemandGrants, DemandFacts, TierContext], set[str]]] =
     A.ACCEPT: _accept,
     A.RETURN: lambda grants, facts, ctx: _of_lead(grants, facts),
     A.PLAN: _handlers,
-    A.RESOLVE: lambda grants, facts, ctx: _handlers(grants, facts, ctx) | {R.HUB},
+    A.RESOLVE: lambda grants, facts, ctx: _handlers(grants, facts, ctx) | {R.HUB} | _city(grants, facts, ctx),
     A.REQUEST_EXTENSION: _handlers,
     A.APPROVE_EXTENSION: lambda grants, facts, ctx: {R.HUB} | (_of_lead(grants, facts) & {R.DEPT_LEAD}),
     A.REJECT_EXTENSION: lambda grants, facts, ctx: {R.HUB} | (_of_lead(grants, facts) & {R.DEPT_LEAD}),
@@ -131,10 +138,12 @@ RULES: dict[str, Callable[[DemandGrants, DemandFacts, TierContext], set[str]]] =
     A.REOPEN: _fixed(CONTACT | {R.ENTERPRISE}),
     A.WITHDRAW: _fixed(CONTACT | {R.ENTERPRISE}),
     A.CLOSE: _fixed(CONTACT),
-    A.ATTACH: _fixed(ROLE_PRIORITY),
-    # Only the city platform speaks for the city: its integration acts as the platform itself (`by=None`).
-    A.CITY_PROGRESS: _fixed(()),
-    A.CITY_RETURN: _fixed(()),
+    # Everyone who reaches the demand files papers on it; the city desk while the matter is the city's.
+    A.ATTACH: lambda grants, facts, ctx: (set(ROLE_PRIORITY) - {R.CITY}) | _city(grants, facts, ctx),
+    # The city speaks for itself: its desk in a city-wide deployment, or the city platform's integration acting as
+    # the platform itself (`by=None`), which alone records reports on matters no longer awaiting the city.
+    A.CITY_PROGRESS: _city,
+    A.CITY_RETURN: _city,
     A.CITY_REPORT: _fixed(()),
 }
 

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from demandloop.lib.lookups import get_for_user_or_404
 from demandloop.org.choices import RoleChoices
+from demandloop.org.scope import city_district_ids
 
 if TYPE_CHECKING:
     from demandloop.demands.models import Demand, DemandQuerySet
@@ -37,6 +38,7 @@ ROLE_PRIORITY: tuple[str, ...] = (
     R.LEADER,
     R.DISPATCHER,
     R.HUB,
+    R.CITY,
 )
 
 
@@ -56,6 +58,8 @@ class DemandFacts:
     # Departments summoned by a whistle (吹哨报到): they see the demand they must report in on, nothing more —
     # acting on it still needs the lead or a co-department (permissions.py).
     whistled_department_ids: frozenset[int] = frozenset()
+    # Sent to the platform's city desk at some time: what the desk reaches — awaiting it, answered or returned.
+    at_city_desk: bool = False
 
     @classmethod
     def of(
@@ -87,6 +91,7 @@ class DemandFacts:
             co_department_ids=co_department_ids,
             created_by_id=demand.created_by_id,
             whistled_department_ids=whistled_department_ids,
+            at_city_desk=demand.at_city_desk,
         )
 
     @property
@@ -110,6 +115,8 @@ class DemandGrants:
     dept_lead_department_ids: frozenset[int] = frozenset()
     leader_area_ids: frozenset[int] = frozenset()
     enterprise_ids: frozenset[int] = frozenset()
+    # Districts whose transfers to the city a city desk receives (a city-wide deployment).
+    city_district_ids: frozenset[int] = frozenset()
 
     def roles_reaching(self, facts: DemandFacts) -> list[str]:
         """The user's roles that reach the demand, most specific first."""
@@ -129,6 +136,7 @@ class DemandGrants:
             R.LEADER: facts.area_id in self.leader_area_ids,
             R.DISPATCHER: facts.district_id in self.dispatcher_district_ids,
             R.HUB: facts.district_id in self.hub_district_ids,
+            R.CITY: facts.at_city_desk and facts.district_id in self.city_district_ids,
         }
         return [role for role in ROLE_PRIORITY if reached[role]]
 
@@ -159,6 +167,8 @@ class DemandGrants:
             cond |= Q(lead_department_id__in=departments) | Q(Exists(co_department)) | Q(Exists(whistled))
         if self.enterprise_ids:
             cond |= Q(enterprise_id__in=self.enterprise_ids)
+        if self.city_district_ids:
+            cond |= Q(district_id__in=self.city_district_ids, at_city_desk=True)
         return cond
 
     @property
@@ -173,6 +183,7 @@ class DemandGrants:
             R.DEPT_LEAD: self.dept_lead_department_ids,
             R.LEADER: self.leader_area_ids,
             R.ENTERPRISE: self.enterprise_ids,
+            R.CITY: self.city_district_ids,
         }
         return frozenset(role for role, ids in present.items() if ids)
 
@@ -205,6 +216,7 @@ def demand_grants(user: Any) -> DemandGrants:
             "dept_lead",
             "leader",
             "enterprise",
+            "city",
         )
     }
     memberships = (
@@ -238,6 +250,8 @@ def demand_grants(user: Any) -> DemandGrants:
                 ids["leader"] |= {a.pk for a in m.leader_post.areas.all()}
         elif m.role == R.ENTERPRISE and m.enterprise_id:
             ids["enterprise"].add(m.enterprise_id)
+        elif m.role == R.CITY:
+            ids["city"] |= {m.district_id} if m.district_id else city_district_ids()
     grants = DemandGrants(
         user_id=user.pk,
         hub_district_ids=frozenset(ids["hub"]),
@@ -250,9 +264,19 @@ def demand_grants(user: Any) -> DemandGrants:
         dept_lead_department_ids=frozenset(ids["dept_lead"]),
         leader_area_ids=frozenset(ids["leader"]),
         enterprise_ids=frozenset(ids["enterprise"]),
+        city_district_ids=frozenset(ids["city"]),
     )
     user._demandloop_demand_grants = grants
     return grants
+
+
+def city_figures(user: Any) -> DemandQuerySet:
+    """Every demand of the districts a city desk serves, for their figures only (counts and rates by district):
+    the city follows the districts' 三率 without reaching their demands. Never list or open its rows — that is
+    `Demand.objects.for_user`. Empty for anyone but a city desk."""
+    from demandloop.demands.models import Demand
+
+    return Demand.objects.filter(district_id__in=demand_grants(user).city_district_ids)
 
 
 def district_of(user: Any, code: str | None, *, hub_only: bool) -> Any:

@@ -17,10 +17,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from demandloop.demands.actions import needs_redo
+from demandloop.demands.actions import city_desk_progress, needs_redo
 from demandloop.demands.choices import (
     ChannelChoices,
     CityChannelChoices,
+    CityStageChoices,
     ComplexityChoices,
     DemandActionChoices,
     DirectSourceChoices,
@@ -187,6 +188,7 @@ class DemandSerializer(serializers.ModelSerializer):
             "city_channel",
             "city_reference",
             "transferred_at",
+            "at_city_desk",
             "closed_at",
             "routing_suggestion",
             "routing_choice",
@@ -515,6 +517,16 @@ class TransferSerializer(NoteSerializer):
     city_reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
+class CityProgressSerializer(NoteSerializer):
+    """The city desk accepts a matter (受理) or reports how it stands (办理中), naming the city unit handling it."""
+
+    stage = serializers.ChoiceField(choices=CityStageChoices.choices)
+    unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return city_desk_progress(attrs["stage"], attrs["unit"], attrs["note"])
+
+
 class RequestExtensionSerializer(ReasonSerializer):
     until = DateOrDateTimeField()
 
@@ -549,6 +561,8 @@ ACTION_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     DemandActionChoices.ESCALATE: EscalateSerializer,
     DemandActionChoices.DECIDE: DecideSerializer,
     DemandActionChoices.TRANSFER: TransferSerializer,
+    DemandActionChoices.CITY_PROGRESS: CityProgressSerializer,
+    DemandActionChoices.CITY_RETURN: ReasonSerializer,
     DemandActionChoices.REQUEST_EXTENSION: RequestExtensionSerializer,
     DemandActionChoices.APPROVE_EXTENSION: NoteSerializer,
     DemandActionChoices.REJECT_EXTENSION: ReasonSerializer,

@@ -52,6 +52,13 @@ def district_hub(district_id: int) -> list[User]:
     return list(_active(Q(role=RoleChoices.HUB, district_id=district_id)).order_by("pk"))
 
 
+def city_desk(district_id: int) -> list[User]:
+    """The city desk (市级专席) that receives the district's transfers in a city-wide deployment: desks of the
+    whole city (no district in the membership) and desks of this district. Empty in a district deployment."""
+    condition = Q(role=RoleChoices.CITY) & (Q(district_id=district_id) | Q(district__isnull=True))
+    return list(_active(condition).order_by("pk"))
+
+
 def handlers_of(demand: Any) -> list[User]:
     """Who works on the demand now: its lead department's coordinators, else the officers of its area."""
     if demand.lead_department_id:

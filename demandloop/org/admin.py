@@ -25,7 +25,7 @@ from demandloop.core.admin import (
     DistrictScopedTabularInline,
     administered_districts,
 )
-from demandloop.org.choices import ADMIN_ROLES
+from demandloop.org.choices import ADMIN_ROLES, RoleChoices
 from demandloop.org.models import (
     Area,
     Department,
@@ -166,8 +166,10 @@ class MembershipInline(DistrictScopedTabularInline):
 
     def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "role" and self._is_hub(request):
-            # Separated administration (三权分立): a hub assigns district roles, never the administrators'.
-            kwargs["choices"] = [(v, label) for v, label in db_field.get_choices() if v not in ADMIN_ROLES]
+            # Separated administration (三权分立): a hub assigns district roles, never the administrators' — nor
+            # the city desk's, which is above the districts.
+            kept = ADMIN_ROLES | {RoleChoices.CITY}
+            kwargs["choices"] = [(v, label) for v, label in db_field.get_choices() if v not in kept]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 

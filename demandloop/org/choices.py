@@ -14,6 +14,9 @@ class RoleChoices(models.TextChoices):
     LEADER = "leader", _("District leader")
     HUB = "hub", _("Government service office")
     DISPATCHER = "dispatcher", _("Grid centre (12345)")
+    # The city tier inside a city-wide deployment (市政务服务办, 津产发, 12345 企业服务专席): the districts' tier-4
+    # transfers arrive here instead of going out through an integration (DESIGN.md §1).
+    CITY = "city", _("City service desk")
     SYSADMIN = "sysadmin", _("System administrator")
     SECADMIN = "secadmin", _("Security administrator")
     AUDITOR = "auditor", _("Security auditor")

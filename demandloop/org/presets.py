@@ -20,10 +20,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from demandloop.lib.yamlfile import load_yaml
-from demandloop.org.choices import FIRST_LINE, DepartmentKindChoices, LocalityKindChoices, RoleChoices
+from demandloop.org.choices import (
+    ADMIN_ROLES,
+    FIRST_LINE,
+    DepartmentKindChoices,
+    LocalityKindChoices,
+    RoleChoices,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 SUPPORTED_FORMATS = {1}
+# Roles a tier of a district never names as its handlers: above the district, or outside the demands.
+NOT_DISTRICT_HANDLERS = ADMIN_ROLES | {RoleChoices.CITY, RoleChoices.ENTERPRISE}
 TOP_LEVEL_KEYS = {
     "format",
     "district",
@@ -302,6 +310,11 @@ def validate_preset(data: Any, filename: str) -> Preset:
         roles = row.get("handler_roles", [])
         if not isinstance(roles, list) or not roles or any(r not in RoleChoices.values for r in roles):
             raise c.fail(f"{w}.handler_roles", _("should be a non-empty list of known roles"))
+        if any(r in NOT_DISTRICT_HANDLERS for r in roles):
+            raise c.fail(
+                f"{w}.handler_roles",
+                _("the city desk and the administrators handle no tier of a district"),
+            )
         deciders = row.get("decider_roles", [])
         if not isinstance(deciders, list) or any(r not in FIRST_LINE for r in deciders):
             raise c.fail(

@@ -112,6 +112,10 @@ def resolve_scope(user: User | Any) -> Scope:
                 key_departments.add(m.department_id)
         elif m.role == RoleChoices.ENTERPRISE and m.enterprise_id:
             enterprises.add(m.enterprise_id)
+        elif m.role == RoleChoices.CITY and not m.district_id:
+            # The city desk of a city-wide deployment serves every district (its reference data); which demands
+            # it reaches is decided by `demands.queries` (those transferred to the city).
+            districts.update(city_district_ids())
     scope = Scope(
         roles=frozenset(roles),
         full_district_ids=frozenset(full_districts),
@@ -126,6 +130,13 @@ def resolve_scope(user: User | Any) -> Scope:
     )
     user._demandloop_scope = scope
     return scope
+
+
+def city_district_ids() -> set[int]:
+    """Every active district of the deployment: what a city desk without a district of its own serves."""
+    from demandloop.org.models import District
+
+    return set(District.objects.filter(is_active=True).values_list("pk", flat=True))
 
 
 def forget_scope(user: Any) -> None:

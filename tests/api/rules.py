@@ -72,6 +72,8 @@ ACTION_BODIES: dict[str, dict[str, Any]] = {
     "escalate": {"reason": "not_solvable"},
     "decide": {"lead_department": "scjgj", "co_departments": ["swj"], "deadline": "2099-12-31"},
     "transfer": {"city_channel": "jinchanfa", "city_reference": "JCF-1"},
+    "city_progress": {"stage": "accepted", "unit": "市发展改革委"},
+    "city_return": {"reason": "属区级事权"},
     "request_extension": {"until": "2099-12-31", "reason": "等待检测"},
     "approve_extension": {},
     "reject_extension": {"reason": "可按期完成"},

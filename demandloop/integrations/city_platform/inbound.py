@@ -182,11 +182,7 @@ class CityStatusSerializer(serializers.Serializer[Any]):
 def _progress_note(data: dict[str, Any]) -> str:
     with translation.override("zh-hans"):
         label = str(CityStatusChoices(data["status"]).label)
-    parts = [label]
-    if data["unit"]:
-        parts.append(data["unit"])
-    text = "，".join(parts)
-    return f"{text}：{data['note']}" if data["note"] else text
+    return actions.city_progress_note(label, data["unit"], data["note"])
 
 
 def apply_status(payload: Any, *, key: str) -> Outcome:

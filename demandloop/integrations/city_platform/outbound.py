@@ -254,6 +254,9 @@ def on_demand_changed(sender: Any, demand: Demand, event: DemandEvent, **kwargs:
     """`demand_changed` receiver: a 津产发 transfer pushes the matter; a change of a demand the city sent is
     reported back."""
     if event.action == A.TRANSFER:
+        # A city-wide deployment's own city desk took the matter: nothing leaves the platform.
+        if event.data.get("city_desk"):
+            return
         if demand.city_channel == CityChannelChoices.JINCHANFA and conf.is_configured():
             _transferred(demand, event)
         return
