@@ -9,6 +9,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from demandloop.demands.actions import demand_changed
-        from demandloop.integrations.notify.progress import on_demand_changed
+        from demandloop.integrations.notify import city_desk, progress
 
-        demand_changed.connect(on_demand_changed, dispatch_uid="demandloop.integrations.progress")
+        demand_changed.connect(progress.on_demand_changed, dispatch_uid="demandloop.integrations.progress")
+        demand_changed.connect(city_desk.on_demand_changed, dispatch_uid="demandloop.integrations.city_desk")

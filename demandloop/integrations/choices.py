@@ -47,6 +47,8 @@ class TopicChoices(models.TextChoices):
     DEMAND = "demand", _("Progress of my demand")
     # To the security administrators: an account was locked after failed sign-ins (三权分立).
     SECURITY = "security", _("Account locked")
+    # Between a city-wide deployment's city desk and the districts: a transfer to the desk, the desk's answer.
+    CITY_DESK = "city_desk", _("Transfers to the city desk")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.
@@ -66,8 +68,10 @@ DEFAULT_CHANNELS[TopicChoices.OVERDUE] = frozenset(
 TOPIC_AUDIENCE: dict[str, frozenset[str]] = {
     TopicChoices.DEMAND: frozenset({RoleChoices.ENTERPRISE}),
     TopicChoices.SECURITY: frozenset({RoleChoices.SECADMIN}),
+    TopicChoices.CITY_DESK: frozenset({RoleChoices.CITY, RoleChoices.HUB}),
 }
-STAFF_ROLES = frozenset(RoleChoices.values) - {RoleChoices.ENTERPRISE} - ADMIN_ROLES
+# The city desk hears only of the transfers it receives.
+STAFF_ROLES = frozenset(RoleChoices.values) - {RoleChoices.ENTERPRISE, RoleChoices.CITY} - ADMIN_ROLES
 
 
 def topics_for(roles: frozenset[str] | set[str]) -> list[TopicChoices]:
