@@ -45,6 +45,7 @@ GROUPINGS: dict[str, tuple[str, str]] = {
     "area": ("area_id", "area__name"),
     "department": ("lead_department_id", "lead_department__name"),
     "tier": ("tier__level", "tier__name"),
+    "district": ("district_id", "district__name"),
 }
 
 

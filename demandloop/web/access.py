@@ -28,7 +28,8 @@ DEPARTMENT = frozenset({R.COORDINATOR, R.DEPT_LEAD})
 DEMAND_STAFF = FIRST_LINE | DEPARTMENT | {R.LEADER, R.HUB, R.DISPATCHER}
 # Who registers a demand on an enterprise's behalf (企业诉求直通车, 12345 work orders).
 INTAKE = FIRST_LINE | {R.HUB, R.DISPATCHER}
-EVERY_DEMAND_ROLE = DEMAND_STAFF | {R.ENTERPRISE}
+# The city desk of a city-wide deployment reaches the demands transferred to the city (their pages, nothing more).
+EVERY_DEMAND_ROLE = DEMAND_STAFF | {R.ENTERPRISE, R.CITY}
 # Who opens the solicitation campaigns (定期征询): the hub, and who answers for a locality or a department.
 SOLICITATION = frozenset({R.HUB, R.OFFICER, R.SOCIAL_OFFICER, R.COORDINATOR, R.DEPT_LEAD})
 
@@ -45,6 +46,7 @@ class Page:
 # The order is the order of the navigation bar.
 PAGES: tuple[Page, ...] = (
     Page("portal", _("My demands"), frozenset({R.ENTERPRISE})),
+    Page("city_desk", _("City desk"), frozenset({R.CITY})),
     Page("portal_policies", _("Policies and FAQ"), frozenset({R.ENTERPRISE})),
     Page("workbench", _("Workbench"), FIRST_LINE),
     Page("inbox", _("Department inbox"), DEPARTMENT),

@@ -59,6 +59,7 @@ def available_actions(user: Any, demand: Any, co_department_ids: frozenset[int])
         result.append((action, role))
     if ctx.tier_level == 4:
         # At tier 4 the transfer to the city leads (the first form is the one opened): it is what a matter is
-        # escalated there for; a district lead of its own stays offered, after it.
-        result.sort(key=lambda pair: pair[0] != A.TRANSFER)
+        # escalated there for; a district lead of its own stays offered, after it. At the city desk, the
+        # matter's acceptance and progress lead, before its answer.
+        result.sort(key=lambda pair: pair[0] not in (A.TRANSFER, A.CITY_PROGRESS))
     return result

@@ -13,11 +13,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from demandloop.demands.actions import city_pushes
+from demandloop.demands.actions import city_desk_progress, city_desk_serves, city_pushes
 from demandloop.demands.attachments import HEAD_BYTES, check_attachment
 from demandloop.demands.choices import (
     ChannelChoices,
     CityChannelChoices,
+    CityStageChoices,
     ComplexityChoices,
     DemandStatusChoices,
     DirectSourceChoices,
@@ -28,6 +29,8 @@ from demandloop.demands.choices import (
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.errors import ActionInvalid
 from demandloop.demands.models import Demand
+from demandloop.demands.queries import DemandFacts, demand_grants
+from demandloop.org.choices import RoleChoices
 from demandloop.org.models import Department, Domain, Exclusion, Tier
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -157,6 +160,13 @@ class ActionForm(forms.Form):
 
     def action_kwargs(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
+
+    def acting_as_city_desk(self) -> bool:
+        """Whether the person fills this form as the city desk (its words differ from a district's)."""
+        grants = demand_grants(self.user)
+        return bool(grants.city_district_ids) and grants.roles_reaching(
+            DemandFacts.of(self.demand, frozenset(), frozenset())
+        ) == [RoleChoices.CITY]
 
 
 def _departments() -> Any:
@@ -335,7 +345,17 @@ class ResolveForm(ActionForm):
         # A matter the city platform holds is resolved by the city's own answer, which its integration brings
         # back. Resolving it here stays possible — the city platform may be down — but the hub should know that
         # the city's later reports will then only be recorded.
-        if demand.status == DemandStatusChoices.TRANSFERRED and city_pushes(demand.city_channel):
+        if demand.status != DemandStatusChoices.TRANSFERRED:
+            return
+        if self.acting_as_city_desk():
+            self.fields["result"].label = _("The city's answer")
+            self.submit_label = _("Answer (办结)")
+        elif city_desk_serves(demand.district_id):
+            self.notice = _(
+                "This demand awaits the city desk, whose answer resolves it. Resolve it here only if the "
+                "enterprise's matter was settled another way, and tell the city desk."
+            )
+        elif city_pushes(demand.city_channel):
             self.notice = _(
                 "This demand awaits the city platform, whose answer resolves it when the city reports it. "
                 "Resolve it here only if the city platform cannot report back (it is down, say): the city's "
@@ -397,8 +417,17 @@ class TransferForm(ActionForm):
         super().__init__(*args, **kwargs)
         # While an integration pushes 津产发 transfers, the city's reference comes back in its answer: the field
         # is hidden for that channel (static/web/forms.js) and may stay empty; every other channel needs it.
-        pushed = [channel for channel in CityChannelChoices.values if city_pushes(channel)]
-        if pushed:
+        # In a city-wide deployment every channel reaches the platform's own city desk, which knows the matter
+        # by the demand's number: a reference is given only when the matter is already filed with the city.
+        self.city_desk = city_desk_serves(self.demand.district_id)
+        if self.city_desk:
+            self.fields["city_channel"].initial = CityChannelChoices.CITY_OFFICE
+            self.fields["city_reference"].help_text = _(
+                "Leave empty: the city desk of this platform receives the matter under the demand's own number. "
+                "Fill it in only if the enterprise already filed the matter with the city under another number."
+            )
+        pushed = [channel for channel in CityChannelChoices.values if self.city_desk or city_pushes(channel)]
+        if pushed and not self.city_desk:
             self.fields["city_channel"].widget.attrs.update(
                 {"data-hide": ".field-city_reference", "data-hide-when": " ".join(pushed)}
             )
@@ -409,10 +438,47 @@ class TransferForm(ActionForm):
         channel = data.get("city_channel")
         if channel and channel not in self.pushed_channels and not (data.get("city_reference") or "").strip():
             self.add_error("city_reference", _("Give the city platform's reference."))
-        if channel in self.pushed_channels:
+        if channel in self.pushed_channels and not self.city_desk:
             # A hidden field sends nothing the person chose to send: the platform gets the reference itself.
             data["city_reference"] = ""
         return data
+
+
+class CityProgressForm(ActionForm):
+    """The city desk accepts a matter (受理) or reports how it stands (办理中)."""
+
+    action = A.CITY_PROGRESS
+    submit_label = _("Report to the district")
+    stage = forms.ChoiceField(label=_("Stage"), choices=CityStageChoices.choices)
+    unit = forms.CharField(
+        label=_("City unit handling it"),
+        max_length=200,
+        required=False,
+        help_text=_("For example 市发展改革委, when the matter was sent on to a city department."),
+    )
+    note = NoteField(label=_("Progress note (the district and the enterprise read it)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A matter not yet accepted is accepted first; after that the desk reports progress.
+        from demandloop.demands.models import DemandEvent
+
+        accepted = DemandEvent.objects.filter(
+            demand=self.demand, action=A.CITY_PROGRESS, at__gte=self.demand.transferred_at
+        ).exists()
+        self.fields["stage"].initial = CityStageChoices.IN_PROGRESS if accepted else CityStageChoices.ACCEPTED
+
+    def action_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return city_desk_progress(data["stage"], data["unit"], data["note"])
+
+
+class CityReturnForm(ActionForm):
+    """The city desk returns a matter to the district (退回): not the city's, or the district must do more first."""
+
+    action = A.CITY_RETURN
+    submit_label = _("Return to the district")
+    reason = NoteField(label=_("Why, and what the district should do"), required=True)
 
 
 class RequestExtensionForm(ActionForm):
@@ -515,6 +581,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         EscalateForm,
         DecideForm,
         TransferForm,
+        CityProgressForm,
+        CityReturnForm,
         RequestExtensionForm,
         ApproveExtensionForm,
         RejectExtensionForm,

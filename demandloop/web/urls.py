@@ -7,7 +7,18 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from demandloop.web import views
-from demandloop.web.views import audit, dashboard, demand, enterprises, hub, portal, security, whistles, work
+from demandloop.web.views import (
+    audit,
+    city,
+    dashboard,
+    demand,
+    enterprises,
+    hub,
+    portal,
+    security,
+    whistles,
+    work,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,6 +43,7 @@ urlpatterns = [
     path("hub/queues/<slug:name>/", hub.hub_queue, name="hub_queue"),
     path("hub/common-problems/", hub.hub_common_problems, name="hub_common_problems"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("city/", city.city_desk, name="city_desk"),
     path("portal/", portal.portal, name="portal"),
     path("portal/new/", portal.portal_submit, name="portal_submit"),
     path("portal/policies/", portal.portal_policies, name="portal_policies"),

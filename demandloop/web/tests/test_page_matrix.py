@@ -48,6 +48,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "hub_queue": {R.HUB},
     "hub_common_problems": {R.HUB},
     "dashboard": DEMAND_STAFF,
+    "city_desk": {R.CITY},
     "portal": {R.ENTERPRISE},
     "portal_submit": {R.ENTERPRISE},
     "portal_policies": {R.ENTERPRISE},
