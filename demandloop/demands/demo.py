@@ -31,11 +31,12 @@ from typing import Any
 from django.utils import timezone
 
 from demandloop.demands import actions
-from demandloop.demands.choices import ChannelChoices, DirectSourceChoices
+from demandloop.demands.choices import ChannelChoices, CityStageChoices, DirectSourceChoices
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.flow import TERMINAL_STATUSES
 from demandloop.enterprises.models import Enterprise
 from demandloop.meetings.demo import DemoMeetingPlan, WaitingDecision, WhistleCall, play_demo_meetings
+from demandloop.meetings.recipients import city_desk
 from demandloop.org.choices import DepartmentKindChoices, RoleChoices
 from demandloop.org.demo import OFFICE_OPENS, office_moment, office_until
 from demandloop.org.models import Department, District, Membership
@@ -254,8 +255,57 @@ class Cast:
     exclusions: dict[str, Any]
     tiers: dict[int, Any]
     leader_by_area: dict[int, Any] = field(default_factory=dict)
+    # The city desk of a city-wide deployment, which takes the district's transfers; None in a district one.
+    city_desk: Any = None
     matters: list[Matter] = field(default_factory=list)
     excluded: list[Matter] = field(default_factory=list)
+
+
+def _to_city(
+    demand: Any,
+    cast: Cast,
+    rng: random.Random,
+    clock: Any,
+    done: Any,
+    *,
+    channels: list[str],
+    note: str,
+    result: str,
+) -> Any:
+    """A tier-4 matter goes to the city and comes back answered. In a district deployment the hub records the
+    reference the city gave and, later, the city's answer; in a city-wide one the platform's city desk accepts
+    it, sends it on to a city department and answers it."""
+    channel = rng.choice(channels)
+    reference = f"TJ-{demand.district.code}-{rng.randrange(10**6):06d}"
+    desk = cast.city_desk
+    demand = actions.do_transfer(
+        demand,
+        cast.hub,
+        city_channel=channel,
+        city_reference="" if desk else reference,
+        note=note,
+        at=clock.tick((2, 24)),
+    )
+    if done():
+        # An open matter at the desk: accepted already, or still waiting for it.
+        if desk is not None and rng.random() < 0.5:
+            demand = _desk_accepts(demand, desk, rng, clock)
+        return demand
+    if desk is None:
+        return actions.do_resolve(demand, cast.hub, result=result, at=clock.tick((48, 400)))
+    demand = _desk_accepts(demand, desk, rng, clock)
+    return actions.do_resolve(demand, desk, result=result, at=clock.tick((48, 400)))
+
+
+def _desk_accepts(demand: Any, desk: Any, rng: random.Random, clock: Any) -> Any:
+    """The city desk accepts a matter and sends it on to a city department."""
+    unit = rng.choice(["市发展改革委", "市规划资源局", "市人社局", "市商务局", "市工业和信息化局"])
+    return actions.do_city_progress(
+        demand,
+        desk,
+        **actions.city_desk_progress(CityStageChoices.ACCEPTED, unit, "已转市级承办单位办理"),
+        at=clock.tick((1, 24)),
+    )
 
 
 def _cast(district: District) -> Cast:
@@ -293,9 +343,11 @@ def _cast(district: District) -> Cast:
         if dep.pk in coordinators
     ]
     matters, excluded = _matters(district)
+    desks = city_desk(district.pk)
     return Cast(
         hub=hub,
         dispatcher=dispatcher,
+        city_desk=desks[0] if desks else None,
         officer_by_area=officers,
         coordinator_by_department=coordinators,
         account_by_enterprise=accounts,
@@ -684,17 +736,16 @@ def _play(
                 return demand
             actions.do_resolve(demand, officer, result="属地科室已协调办结。", at=clock.tick((24, 120)))
     elif start_level == 4:
-        actions.do_transfer(
+        demand = _to_city(
             demand,
-            cast.hub,
-            city_channel=rng.choice(["jinchanfa", "hotline_desk"]),
-            city_reference=f"TJ-{district.code}-{rng.randrange(10**6):06d}",
+            cast,
+            rng,
+            clock,
+            done,
+            channels=["jinchanfa", "hotline_desk"],
             note="引导企业通过市级渠道提交，持续跟踪",
-            at=clock.tick((2, 24)),
+            result="市级承办单位已答复并办理。",
         )
-        if done():
-            return demand
-        actions.do_resolve(demand, cast.hub, result="市级承办单位已答复并办理。", at=clock.tick((48, 400)))
     else:
         dispatcher = cast.dispatcher if channel == ChannelChoices.HOTLINE else officer
         actions.do_dispatch(
@@ -876,17 +927,15 @@ def _up_to_four(
         )
         if done():
             return demand
-        actions.do_transfer(
+        demand = _to_city(
             demand,
-            cast.hub,
-            city_channel=rng.choice(["jinchanfa", "hotline_desk", "city_office"]),
-            city_reference=f"TJ-{demand.district.code}-{rng.randrange(10**6):06d}",
-            at=clock.tick((2, 24)),
-        )
-        if done():
-            return demand
-        actions.do_resolve(
-            demand, cast.hub, result="市级部门已答复，问题已协调解决。", at=clock.tick((48, 400))
+            cast,
+            rng,
+            clock,
+            done,
+            channels=["jinchanfa", "hotline_desk", "city_office"],
+            note="",
+            result="市级部门已答复，问题已协调解决。",
         )
         if done():
             return demand

@@ -358,6 +358,23 @@ def create_demo_administrators() -> dict[str, str]:
     return logins
 
 
+@transaction.atomic
+def create_demo_city_desk() -> str:
+    """The city desk of a city-wide demo (every district of the deployment): it takes the districts' transfers
+    to the city (市政务服务办 / 12345 企业服务专席 / 津产发, DESIGN.md §1)."""
+    user, created = User.objects.get_or_create(
+        username="city-desk",
+        defaults={
+            "full_name": "市级专席（演示）",
+            "password": make_password(DEMO_PASSWORD),
+            "is_demo": True,
+        },
+    )
+    if created:
+        Membership.objects.create(user=user, role=RoleChoices.CITY, district=None, title="市政务服务办")
+    return user.username
+
+
 # When the offices are open: every step of the district's people in the demo lands in these hours of a working
 # day (demands, meetings, campaigns and cases alike).
 OFFICE_OPENS = time(8, 30)

@@ -257,10 +257,12 @@ DEMO_PER_DISTRICT = 120
 
 
 def demo_districts() -> list[District]:
-    """Both presets with demo people, 60 enterprises and the demo demands (seed 11) of each, as `init --demo`."""
+    """Both presets with demo people, 60 enterprises and the demo demands (seed 11) of each, as `init --demo`:
+    a city-wide deployment, whose city desk takes the districts' transfers to the city."""
     from demandloop.demands.demo import COVERAGE, create_demo_demands
-    from demandloop.org.demo import create_demo_enterprises, create_demo_people
+    from demandloop.org.demo import create_demo_city_desk, create_demo_enterprises, create_demo_people
 
+    create_demo_city_desk()
     districts = []
     for code in ("jinghai", "nankai"):
         district = load_preset(code).district

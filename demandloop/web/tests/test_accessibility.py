@@ -18,17 +18,20 @@ def demo(live_server: Any, jinghai: Any) -> dict[str, Any]:
     from demandloop.org.demo import (
         DEMO_PASSWORD,
         create_demo_administrators,
+        create_demo_city_desk,
         create_demo_enterprises,
         create_demo_people,
     )
 
+    # A city-wide deployment: the city desk takes the district's transfers and has pages of its own.
+    desk = create_demo_city_desk()
     create_demo_people(jinghai)
     create_demo_enterprises(jinghai, 40)
     create_demo_demands(jinghai, 120, seed=7)
     return {
         "url": live_server.url,
         "password": DEMO_PASSWORD,
-        "logins": {**busiest_logins(jinghai), **create_demo_administrators()},
+        "logins": {**busiest_logins(jinghai), **create_demo_administrators(), "city": desk},
     }
 
 
@@ -53,8 +56,9 @@ PAGES = {
     "enterprise": ["/portal/", "/portal/new/", "/portal/policies/"],
     "secadmin": ["/security/"],
     "auditor": ["/audit/"],
+    "city": ["/city/", "/messages/settings/"],
 }  # fmt: skip
-WITH_A_DEMAND = {"officer", "coordinator", "hub", "enterprise"}
+WITH_A_DEMAND = {"officer", "coordinator", "hub", "enterprise", "city"}
 
 
 def test_every_role_s_pages_meet_wcag_aa(chromium, demo):

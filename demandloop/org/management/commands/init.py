@@ -58,21 +58,27 @@ class Command(BaseCommand):
                 % {"code": report.district.code, "name": report.district.name, "state": state}
             )
         if options["demo"]:
-            self._demo(districts, options["demo"])
+            # Every district in one deployment is the city-wide demo: the city tier is inside it (DESIGN.md §1).
+            self._demo(
+                districts, options["demo"], city_wide=options["preset"] == "all" and len(districts) > 1
+            )
         self.stdout.write(_("Done in %(s).1f s.") % {"s": time.monotonic() - started})
 
-    def _demo(self, districts: list[Any], total: int) -> None:
+    def _demo(self, districts: list[Any], total: int, *, city_wide: bool) -> None:
         from demandloop.demands.demo import busiest_logins
         from demandloop.org.choices import RoleChoices
         from demandloop.org.demo import (
             DEMO_PASSWORD,
             create_demo_administrators,
+            create_demo_city_desk,
             create_demo_enterprises,
             create_demo_people,
         )
         from demandloop.org.models import User
 
         admins = create_demo_administrators()
+        # Before the districts' demands: their transfers to the city go to the desk.
+        desk = create_demo_city_desk() if city_wide else None
         rows: list[tuple[str, str, str]] = []
         for i, district in enumerate(districts):
             share = total // len(districts) + (1 if i < total % len(districts) else 0)
@@ -92,6 +98,8 @@ class Command(BaseCommand):
             # One login per role of the district: the demo account with the most to show.
             for role, username in busiest_logins(district).items():
                 rows.append((district.name, district.role_label(role), username))
+        if desk is not None:
+            rows.append(("—", str(RoleChoices.CITY.label), desk))
         for role, username in admins.items():
             rows.append(("—", str(RoleChoices(role).label), username))
         self.stdout.write("")
