@@ -18,6 +18,8 @@ from demandloop.web.tests.browser import Person, needs_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True), needs_chromium]
 
 DEMO_DEMANDS = 400
+# Per district of the city-wide demo (静海 and 南开 in one deployment, with the city desk).
+CITY_DEMO_DEMANDS = 150
 
 
 @pytest.fixture
@@ -31,6 +33,26 @@ def demo(live_server: Any, jinghai: Any) -> dict[str, Any]:
     # The logins `demandloop init --demo` prints: the busiest person of each role.
     logins = busiest_logins(jinghai)
     return {"url": live_server.url, "password": DEMO_PASSWORD, "logins": logins, "created": created}
+
+
+@pytest.fixture
+def city_demo(live_server: Any, jinghai: Any, nankai: Any) -> dict[str, Any]:
+    """The city-wide demo of `demandloop init --preset all --demo N`: the city desk first, then each district's
+    people, enterprises and demands, whose transfers to the city go to the desk."""
+    from demandloop.demands.demo import create_demo_demands
+    from demandloop.org.demo import (
+        DEMO_PASSWORD,
+        create_demo_city_desk,
+        create_demo_enterprises,
+        create_demo_people,
+    )
+
+    desk = create_demo_city_desk()
+    for district in (jinghai, nankai):
+        create_demo_people(district)
+        create_demo_enterprises(district, 40)
+        assert create_demo_demands(district, CITY_DEMO_DEMANDS, seed=2026) == CITY_DEMO_DEMANDS
+    return {"url": live_server.url, "password": DEMO_PASSWORD, "desk": desk}
 
 
 def jinghai_district() -> Any:
@@ -56,6 +78,35 @@ def test_guide_screenshots_over_demo_data(chromium, demo, jinghai):
     every_role(chromium, demo)
     whistles_and_meetings(chromium, demo)
     typical_cases(chromium, demo, jinghai)
+
+
+def test_guide_screenshot_of_the_city_desk(chromium, city_demo):
+    """The city desk of the city-wide demo: the districts' matters awaiting it, one it has just accepted, and the
+    figures of each district."""
+    from demandloop.demands.choices import DemandStatusChoices as S
+    from demandloop.demands.models import Demand
+
+    desk = Person(chromium, city_demo["url"], city_demo["desk"], password=city_demo["password"])
+    assert desk.page.url.endswith("/city/"), "the desk lands on its page"
+    awaiting = Demand.objects.filter(status=S.TRANSFERRED, at_city_desk=True)
+    listed = desk.page.locator("#city-new tbody tr, #city-working tbody tr")
+    assert listed.count() == awaiting.count() > 1, "every matter awaiting the city is listed"
+    districts = set(desk.page.locator("#city-new tbody tr td:nth-child(2)").all_inner_texts())
+    assert districts == {"静海区", "南开区"}, "the transfers of both districts"
+    figures = [
+        [int(cell) for cell in row.locator("td").all_inner_texts()[1:]]
+        for row in desk.page.locator("#by-district tbody tr").all()
+    ]
+    assert len(figures) == 2 and sum(row[1] for row in figures) == awaiting.count()
+    assert all(row[3] > 0 for row in figures), "the demo's older transfers were answered by the desk"
+    # The desk accepts the oldest matter, sent on to a city department: it moves to the second list.
+    oldest = desk.page.locator("#city-new tbody tr").first.get_attribute("data-demand")
+    desk.follow(f"#city-new tr[data-demand='{oldest}'] a", to=f"**/demands/{oldest}/")
+    desk.act("city_progress", {"unit": "市发展改革委", "note": "已转市发展改革委牵头办理。"})
+    desk.go("/city/")
+    assert desk.page.locator(f"#city-working tr[data-demand='{oldest}']").count() == 1
+    desk.shot("city-desk", full_page=False)
+    desk.close()
 
 
 def every_role(chromium: Any, demo: dict[str, Any]) -> None:
