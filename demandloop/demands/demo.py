@@ -257,6 +257,8 @@ class Cast:
     leader_by_area: dict[int, Any] = field(default_factory=dict)
     # The city desk of a city-wide deployment, which takes the district's transfers; None in a district one.
     city_desk: Any = None
+    # How many of the district's matters the story left open at the city desk so far.
+    open_at_desk: int = 0
     matters: list[Matter] = field(default_factory=list)
     excluded: list[Matter] = field(default_factory=list)
 
@@ -287,9 +289,11 @@ def _to_city(
         at=clock.tick((2, 24)),
     )
     if done():
-        # An open matter at the desk: accepted already, or still waiting for it.
-        if desk is not None and rng.random() < 0.5:
-            demand = _desk_accepts(demand, desk, rng, clock)
+        # The matters left open at the desk take turns: the first still waits for it, the next is accepted …
+        if desk is not None:
+            cast.open_at_desk += 1
+            if cast.open_at_desk % 2 == 0:
+                demand = _desk_accepts(demand, desk, rng, clock)
         return demand
     if desk is None:
         return actions.do_resolve(demand, cast.hub, result=result, at=clock.tick((48, 400)))

@@ -263,3 +263,15 @@ def test_a_farm_s_matter_is_a_cooperative_s_and_a_shop_s_a_shopkeeper_s() -> Non
     assert [raises(e, tables) for e in (coop, barber, factory, caterer)] == [False, True, False, True]
     assert [raises(e, workshop) for e in (coop, barber, factory, caterer)] == [False, False, True, True]
     assert all(raises(e, invoice) for e in (coop, barber, factory, caterer))
+
+
+def test_the_city_desk_has_each_district_s_matters_waiting_and_answered(demo: list[Any]) -> None:
+    """The city-wide demo leaves the desk work whatever the hour it is made at: the open matters take turns
+    between awaiting acceptance and accepted, the first of each district waiting."""
+    for district in demo:
+        at_desk = Demand.objects.filter(district=district, at_city_desk=True)
+        still_open = at_desk.filter(status=S.TRANSFERRED)
+        accepted = still_open.filter(events__action=A.CITY_PROGRESS).distinct()
+        assert still_open.count() > accepted.count(), district.code
+        assert accepted.count() == still_open.count() // 2, district.code
+        assert at_desk.filter(events__action=A.RESOLVE, events__actor_role=RoleChoices.CITY).exists()

@@ -91,8 +91,12 @@ def test_guide_screenshot_of_the_city_desk(chromium, city_demo):
     awaiting = Demand.objects.filter(status=S.TRANSFERRED, at_city_desk=True)
     listed = desk.page.locator("#city-new tbody tr, #city-working tbody tr")
     assert listed.count() == awaiting.count() > 1, "every matter awaiting the city is listed"
-    districts = set(desk.page.locator("#city-new tbody tr td:nth-child(2)").all_inner_texts())
-    assert districts == {"静海区", "南开区"}, "the transfers of both districts"
+    # Which stories are still open depends on the hour the demo is made at: the page lists the districts the
+    # database says, and the demo always leaves the desk something of both.
+    districts = set(listed.locator("td:nth-child(2)").all_inner_texts())
+    assert districts == set(awaiting.values_list("district__name", flat=True)), "each matter's district"
+    answered = Demand.objects.filter(at_city_desk=True).values_list("district__name", flat=True)
+    assert set(answered) == {"静海区", "南开区"}, "the transfers of both districts"
     figures = [
         [int(cell) for cell in row.locator("td").all_inner_texts()[1:]]
         for row in desk.page.locator("#by-district tbody tr").all()
