@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -42,5 +42,27 @@ def test_accounts_older_than_the_policy_start_their_password_clock_at_the_upgrad
         veteran = User.objects.get(username="veteran")
         assert veteran.password_changed_at is not None and veteran.password_changed_at >= before
         assert veteran.date_joined == joined, "nothing else changes"
+    finally:
+        migrate_to_latest()
+
+
+def test_the_separated_administration_trigger_is_not_installed_over_an_account_that_breaks_it():
+    migrate(("org", "0006_city_desk_role"))
+    try:
+        from django.db.migrations.loader import MigrationLoader
+
+        old_state = MigrationLoader(connection).project_state(("org", "0006_city_desk_role"))
+        OldUser = old_state.apps.get_model("org", "User")
+        OldMembership = old_state.apps.get_model("org", "Membership")
+        both = OldUser.objects.create(username="both-hats", password="!")
+        OldMembership.objects.create(user=both, role="sysadmin")
+        OldMembership.objects.create(user=both, role="auditor")
+        with pytest.raises(RuntimeError) as caught:
+            migrate(("org", "0007_separated_administration_trigger"))
+        assert "both-hats" in str(caught.value), "it names the account to mend"
+        OldMembership.objects.filter(user=both, role="auditor").delete()
+        migrate(("org", "0007_separated_administration_trigger"))
+        with pytest.raises(IntegrityError), transaction.atomic():
+            OldMembership.objects.create(user=both, role="auditor")
     finally:
         migrate_to_latest()
