@@ -31,7 +31,9 @@ else:
     # A development key: never used when DEMANDLOOP_ENV=production.
     SECRET_KEY = env_str("SECRET_KEY", "dev-insecure-demandloop-key-do-not-use-in-production")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-    DEBUG = env_bool("DEBUG", True)
+    # Off unless asked for (DEBUG=true): the demo is used by people, who must meet the platform's own Chinese
+    # error pages, never Django's debug page with its list of every address of the site.
+    DEBUG = env_bool("DEBUG", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
