@@ -732,7 +732,9 @@ def do_resolve(demand: Demand, by: Any, *, result: str, note: str = "", at: date
         raise ActionNotAllowed(
             _("These co-departments have not reported their part yet: %(names)s.") % {"names": names}
         )
-    step.set(result=text, resolved_at=step.at)
+    # A result is an answer to the enterprise: a matter resolved without a plan first (at the city, after an
+    # escalation restarted the clock) is responded to now — no demand counts as resolved but not responded to.
+    step.set(result=text, resolved_at=step.at, responded_at=demand.responded_at or step.at)
     return step.commit(S.RESOLVED, note=note)
 
 

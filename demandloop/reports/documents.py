@@ -90,11 +90,12 @@ def _when(moment: Any) -> str:
     return f"{document_date(moment)} {timezone.localtime(moment):%H:%M}"
 
 
-def rate_headers(ranked: bool) -> list[str]:
+def rate_headers(ranked: bool, name: str) -> list[str]:
+    """The heads of a table of rates: the rank (ranked tables), what each row is (`name`), counts and rates."""
     first = [_("Rank")] if ranked else []
     return [
         *first,
-        "",
+        name,
         _("Demands"),
         _("Open"),
         _("Overdue"),
@@ -343,13 +344,31 @@ def _docx(report: MonthlyReport, issue: IssueMark | None) -> bytes:
             for text in overview(report):
                 add_paragraph(document, text, indent=True)
         elif key == "area":
-            _table(document, rate_headers(True), ranked_rows(report.by_area), RANKED_WIDTHS, (1,))
+            _table(document, rate_headers(True, _("Area")), ranked_rows(report.by_area), RANKED_WIDTHS, (1,))
         elif key == "department":
-            _table(document, rate_headers(True), ranked_rows(report.by_department), RANKED_WIDTHS, (1,))
+            _table(
+                document,
+                rate_headers(True, _("Lead department")),
+                ranked_rows(report.by_department),
+                RANKED_WIDTHS,
+                (1,),
+            )
         elif key == "leader":
-            _table(document, rate_headers(True), ranked_rows(report.by_leader), RANKED_WIDTHS, (1,))
+            _table(
+                document,
+                rate_headers(True, _("Leader post")),
+                ranked_rows(report.by_leader),
+                RANKED_WIDTHS,
+                (1,),
+            )
         elif key == "tier":
-            _table(document, rate_headers(False), [rate_cells(r) for r in report.by_tier], PLAIN_WIDTHS, (0,))
+            _table(
+                document,
+                rate_headers(False, _("Tier")),
+                [rate_cells(r) for r in report.by_tier],
+                PLAIN_WIDTHS,
+                (0,),
+            )
         elif key == "whistles":
             _table(document, whistle_headers(), whistle_rows(report), WHISTLE_WIDTHS, (0,))
         elif key == "problems":
@@ -432,23 +451,28 @@ def _xlsx(report: MonthlyReport, issue: IssueMark | None) -> bytes:
         summary.append([label, n])
     summary.column_dimensions["A"].width = 28
 
-    _sheet(workbook, pgettext("monthly report", "By area"), rate_headers(True), ranked_rows(report.by_area))
+    _sheet(
+        workbook,
+        pgettext("monthly report", "By area"),
+        rate_headers(True, _("Area")),
+        ranked_rows(report.by_area),
+    )
     _sheet(
         workbook,
         pgettext("monthly report", "By lead department"),
-        rate_headers(True),
+        rate_headers(True, _("Lead department")),
         ranked_rows(report.by_department),
     )
     _sheet(
         workbook,
         pgettext("monthly report", "By district leader's post"),
-        rate_headers(True),
+        rate_headers(True, _("Leader post")),
         ranked_rows(report.by_leader),
     )
     _sheet(
         workbook,
         pgettext("monthly report", "By tier"),
-        rate_headers(False),
+        rate_headers(False, _("Tier")),
         [rate_cells(row) for row in report.by_tier],
     )
     _sheet(workbook, _("Whistles and report-ins"), whistle_headers(), whistle_rows(report))

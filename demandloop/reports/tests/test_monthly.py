@@ -138,7 +138,7 @@ def test_the_word_document_is_the_report_in_the_usual_form(november: Any) -> Non
     assert overview.startswith("2025年11月，全区共收到企业诉求5件（上月2件，环比增长150%）")
     assert "解决率50%" in overview
     area_table = document.tables[0]
-    assert [c.text for c in area_table.rows[0].cells][:3] == ["排名", "", "诉求"]
+    assert [c.text for c in area_table.rows[0].cells][:3] == ["排名", "片区", "诉求"]
     assert [c.text for c in area_table.rows[1].cells][:3] == ["1", november.a.name, "4"]
     assert len(area_table.rows) == 1 + len(report.by_area)
     assert texts[-2] == "区政务服务办" and texts[-1] == "2025年12月10日"
