@@ -157,8 +157,14 @@ def do_report_in(
             raise ActionForbidden(_("Only the summoned department's coordinators and leads report in."))
         if response.whistle.demand.status in TERMINAL_STATUSES:
             raise ActionNotAllowed(_("This demand is finished; there is nothing left to report in on."))
+        if WhistleResponse.objects.filter(pk=response.pk, reported_at__isnull=False).exists():
+            raise ActionNotAllowed(_("This department has already reported in."))
+        # 报到 is the department saying what it will do (静海 §三(二)): an empty report says nothing.
+        text = (note or "").strip()
+        if not text:
+            raise ActionInvalid(_("Say what your department will do."), field="note")
         claimed = WhistleResponse.objects.filter(pk=response.pk, reported_at__isnull=True).update(
-            reported_at=at, reported_by=by, note=(note or "").strip()
+            reported_at=at, reported_by=by, note=text
         )
         if claimed != 1:
             raise ActionNotAllowed(_("This department has already reported in."))

@@ -107,10 +107,23 @@ def test_a_department_reports_in_once_and_on_time_or_late(world: Any) -> None:
 
     assert (scjgj.on_time, swj.on_time) == (True, False)
     with pytest.raises(ActionNotAllowed):
-        actions.do_report_in(scjgj, w.coord_lead)
+        actions.do_report_in(scjgj, w.coord_lead, note="再报一次")
     with pytest.raises(ActionForbidden):
-        actions.do_report_in(swj, w.coord_other)
+        actions.do_report_in(swj, w.coord_other, note="代报")
     assert Notification.objects.filter(user=w.officer_a, topic="whistle").count() == 2
+
+
+def test_a_report_in_says_what_the_department_will_do(world: Any) -> None:
+    w = world.jinghai
+    whistle = actions.do_blow_whistle(
+        triaged(w, level=2), w.officer_a, departments=[w.dep("scjgj")], reason="现场会商"
+    )
+    response = whistle.responses.get()
+    with pytest.raises(ActionInvalid) as caught:
+        actions.do_report_in(response, w.coord_lead, note="  ")
+    assert caught.value.field == "note"
+    response.refresh_from_db()
+    assert response.reported_at is None, "an empty report is no report"
 
 
 def test_whistle_reports_are_counted_per_department_in_the_api(world: Any) -> None:
@@ -133,12 +146,14 @@ def test_whistle_reports_are_counted_per_department_in_the_api(world: Any) -> No
     actions.do_report_in(
         first.responses.get(department__code="scjgj"),
         w.coord_lead,
+        note="派员到场",
         at=now - timedelta(days=10) + timedelta(hours=1),
     )
-    actions.do_report_in(second.responses.get(department__code="scjgj"), w.coord_lead, at=now)
+    actions.do_report_in(second.responses.get(department__code="scjgj"), w.coord_lead, note="补报", at=now)
     actions.do_report_in(
         first.responses.get(department__code="swj"),
         w.coord_co,
+        note="派员参加",
         at=now - timedelta(days=10) + timedelta(hours=2),
     )
 
@@ -517,7 +532,10 @@ def test_a_late_report_in_is_told_to_the_department_lead_and_the_officer_once(wo
         at=blown,
     )
     actions.do_report_in(
-        whistle.responses.get(department__code="swj"), w.coord_co, at=blown + timedelta(hours=1)
+        whistle.responses.get(department__code="swj"),
+        w.coord_co,
+        note="派员参加",
+        at=blown + timedelta(hours=1),
     )
 
     # Due at the end of the make-up Saturday; the Spring Festival days after it change nothing.
