@@ -365,7 +365,7 @@ def create_demo_city_desk() -> str:
     user, created = User.objects.get_or_create(
         username="city-desk",
         defaults={
-            "full_name": "市级专席（演示）",
+            "full_name": "刘洋",
             "password": make_password(DEMO_PASSWORD),
             "is_demo": True,
         },

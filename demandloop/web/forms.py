@@ -466,6 +466,11 @@ class CityProgressForm(ActionForm):
         accepted = DemandEvent.objects.filter(
             demand=self.demand, action=A.CITY_PROGRESS, at__gte=self.demand.transferred_at
         ).exists()
+        if accepted:
+            # Accepted once: from then on the desk reports progress (a second 受理 would say nothing new).
+            self.fields["stage"].choices = [
+                (CityStageChoices.IN_PROGRESS, CityStageChoices.IN_PROGRESS.label)
+            ]
         self.fields["stage"].initial = CityStageChoices.IN_PROGRESS if accepted else CityStageChoices.ACCEPTED
 
     def action_kwargs(self) -> dict[str, Any]:
@@ -637,6 +642,4 @@ class SuperviseForm(forms.Form):
 class ReportInForm(forms.Form):
     """A summoned department reports in (报到) with what it will do."""
 
-    note = forms.CharField(
-        label=_("What our department will do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = forms.CharField(label=_("What our department will do"), widget=forms.Textarea(attrs={"rows": 2}))
