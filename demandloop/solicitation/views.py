@@ -84,6 +84,18 @@ def _refused(request: HttpRequest, error: DemandActionError) -> None:
     messages.error(request, error.message)
 
 
+def _form_error_texts(form: Any) -> list[str]:
+    return [
+        f"{form.fields[field].label}：{error}" if field in form.fields and form.fields[field].label else error
+        for field, errors in form.errors.items()
+        for error in errors
+    ]
+
+
+# Sent with a refused problem: the page keeps what the person typed (static/web/forms.js), to correct it.
+REFUSED_HEADER = "X-Demandloop-Refused"
+
+
 def deadline_of(campaign: Campaign) -> Any:
     """The reply deadline as the work lists read it ("剩余 N 个工作日", "已逾期")."""
     return classify(campaign.reply_due, timezone.now(), get_calendar())
@@ -354,7 +366,9 @@ def _own_target(request: HttpRequest, pk: int, target_pk: int) -> CampaignTarget
     return target
 
 
-def _problem_list(request: HttpRequest, target: CampaignTarget) -> HttpResponse:
+def _problem_list(
+    request: HttpRequest, target: CampaignTarget, errors: list[str] | None = None
+) -> HttpResponse:
     reply = Reply.objects.filter(target=target).first()
     problems = list(
         ReplyProblem.objects.filter(reply__target=target)
@@ -369,9 +383,13 @@ def _problem_list(request: HttpRequest, target: CampaignTarget) -> HttpResponse:
             "problems": problems,
             "reached": _demand_ids_reached(request.user, problems),
             "editable": reply is None or reply.status == ReplyStatusChoices.DRAFT,
+            "errors": errors or [],
         },
     }
-    return render(request, "solicitation/_problems.html", context)
+    response = render(request, "solicitation/_problems.html", context)
+    if errors:
+        response[REFUSED_HEADER] = "1"
+    return response
 
 
 @role_page(R.OFFICER, R.SOCIAL_OFFICER, R.COORDINATOR, R.DEPT_LEAD)
@@ -384,9 +402,17 @@ def reply_change(request: HttpRequest, pk: int, target_pk: int, action: str) -> 
         if action == "add":
             form = ProblemForm(request.POST, target=target)
             if not form.is_valid():
+                if htmx:
+                    # Said beside the list, the form left as typed: a typo must not cost the whole problem.
+                    return _problem_list(request, target, _form_error_texts(form))
                 _form_errors(request, form)
             else:
-                actions.do_add_problems(target, user, [form.problem_input()])
+                try:
+                    actions.do_add_problems(target, user, [form.problem_input()])
+                except DemandActionError as error:
+                    if not htmx:
+                        raise
+                    return _problem_list(request, target, [error.message])
                 if htmx:
                     return _problem_list(request, target)
                 messages.success(request, _("The problem is added to the draft."))

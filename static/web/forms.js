@@ -21,10 +21,14 @@ document.addEventListener("change", (event) => {
 document.querySelectorAll("select[data-hide]").forEach(applyHide);
 
 // A form with data-reset-after-request is emptied once htmx has posted it successfully (a problem added to a
-// reply: the form is ready for the next one).
+// reply: the form is ready for the next one) — not when the answer says it was refused: what was typed stays,
+// to be corrected.
 document.addEventListener("htmx:afterRequest", (event) => {
   const form = event.detail.elt;
-  if (event.detail.successful && form.matches && form.matches("form[data-reset-after-request]")) form.reset();
+  const refused = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Demandloop-Refused");
+  if (event.detail.successful && !refused && form.matches && form.matches("form[data-reset-after-request]")) {
+    form.reset();
+  }
 });
 
 // A dropdown of checkboxes (data-multi-select) names on its button what is chosen: "—" for nothing, the labels

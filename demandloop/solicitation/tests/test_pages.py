@@ -76,7 +76,13 @@ def test_an_officer_adds_problems_with_htmx_and_submits(world, client):
     refused = client.post(
         url, {"enterprise": "不存在的公司", "content": "x", "complexity": "simple"}, HTTP_HX_REQUEST="true"
     )
-    assert refused.status_code == 204 and refused["HX-Redirect"].endswith(f"/solicitation/{campaign.pk}/")
+    # A typo is said beside the list, which is kept, and the page keeps what was typed (the header tells
+    # static/web/forms.js not to empty the form).
+    text = refused.content.decode()
+    assert refused.status_code == 200 and refused["X-Demandloop-Refused"] == "1"
+    assert 'class="alert alert-danger py-2 small problem-refused"' in text
+    assert "本区没有统一社会信用代码或名称为“不存在的公司”的企业" in text
+    assert "企业反映招工难" in text, "the problems already in the draft stay listed"
     client.post(reverse("solicitation_reply", args=[campaign.pk, town.pk, "submit"]))
     reply = Reply.objects.get(target=town)
     assert reply.status == "submitted" and reply.problems.count() == 1
