@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from demandloop.core import audit
 from demandloop.core.models import AuditEvent
 from demandloop.demands.choices import DemandActionChoices
+from demandloop.knowledge.choices import CaseActionChoices
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District, Membership
 from demandloop.web.access import role_page
@@ -46,6 +47,8 @@ AREAS = {
     "access": gettext_lazy("Access"),
     "audit": gettext_lazy("Audit trail"),
     "security": gettext_lazy("Security policy"),
+    "hotline12345": gettext_lazy("12345 ledger"),
+    "outbox": gettext_lazy("Message deliveries"),
 }
 # Actions with a name of their own beyond the demand's steps.
 NAMED = {
@@ -59,6 +62,45 @@ NAMED = {
     "security.unlock": gettext_lazy("Unlocked an account"),
     "security.require_change": gettext_lazy("Required a new password"),
     "security.end_session": gettext_lazy("Signed a session out"),
+    "meetings.whistle": gettext_lazy("Blew the whistle"),
+    "meetings.report_in": gettext_lazy("Reported in"),
+    "meetings.supervise": gettext_lazy("Supervised a demand"),
+    "meetings.call": gettext_lazy("Called a meeting"),
+    "meetings.agenda": gettext_lazy("Put an item on the agenda"),
+    "meetings.decision": gettext_lazy("Recorded a meeting decision"),
+    "meetings.minutes": gettext_lazy("Recorded the minutes"),
+    "meetings.conclude": gettext_lazy("Concluded a meeting"),
+    "reports.issue": gettext_lazy("Issued the monthly report"),
+    "reports.correct": gettext_lazy("Issued a corrected monthly report"),
+    "reports.remind": gettext_lazy("Reminded to issue the monthly report"),
+    "solicitation.create": gettext_lazy("Created a campaign"),
+    "solicitation.update": gettext_lazy("Edited a campaign"),
+    "solicitation.delete": gettext_lazy("Deleted a campaign"),
+    "solicitation.launch": gettext_lazy("Launched a campaign"),
+    "solicitation.remind": gettext_lazy("Reminded the units that have not replied"),
+    "solicitation.close": gettext_lazy("Closed a campaign"),
+    "solicitation.save_reply": gettext_lazy("Saved a reply"),
+    "solicitation.submit": gettext_lazy("Submitted a reply"),
+    "solicitation.add_problems": gettext_lazy("Added problems to a reply"),
+    "solicitation.remove_problem": gettext_lazy("Removed a problem from a reply"),
+    "solicitation.accept": gettext_lazy("Accepted a problem as a demand"),
+    "solicitation.return": gettext_lazy("Returned a reply"),
+    "knowledge.selection.set": gettext_lazy("Chose the top-ten cases"),
+    "knowledge.selection.publish": gettext_lazy("Published the top-ten cases"),
+    "knowledge.selection.unpublish": gettext_lazy("Withdrew the top-ten cases"),
+    "knowledge.problem.record": gettext_lazy("Recorded a typical problem"),
+    "knowledge.problem.table": gettext_lazy("Put a typical problem on a meeting's agenda"),
+    "knowledge.faq.add": gettext_lazy("Added a handbook entry"),
+    "knowledge.faq.edit": gettext_lazy("Edited a handbook entry"),
+    "enterprise.register": gettext_lazy("Registered an enterprise"),
+    "enterprise.update": gettext_lazy("Changed an enterprise"),
+    "enterprise.deregister": gettext_lazy("Deregistered an enterprise"),
+    "enterprise.contact_add": gettext_lazy("Added a contact person"),
+    "enterprise.contact_update": gettext_lazy("Changed a contact person"),
+    "enterprise.contact_remove": gettext_lazy("Removed a contact person"),
+    "hotline12345.link": gettext_lazy("Linked a work order to an enterprise"),
+    "hotline12345.import": gettext_lazy("Imported 12345 work orders"),
+    "outbox.retry": gettext_lazy("Retried a delivery"),
 }
 
 
@@ -69,6 +111,9 @@ def action_label(action: str) -> str:
         return f"{AREAS.get(area, area)} · {NAMED[action]}"
     if area == "demand" and rest in DemandActionChoices.values:
         return f"{AREAS['demand']} · {DemandActionChoices(rest).label}"
+    step = rest.removeprefix("case.")
+    if area == "knowledge" and rest.startswith("case.") and step in CaseActionChoices.values:
+        return f"{AREAS['knowledge']} · {CaseActionChoices(step).label}"
     return f"{AREAS[area]} · {action}" if area in AREAS else action
 
 
@@ -79,6 +124,15 @@ def role_label(row: AuditEvent) -> str:
     if row.role not in R.values:
         return row.role
     return row.district.role_label(row.role) if row.district is not None else str(R(row.role).label)
+
+
+def object_label(row: AuditEvent) -> str:
+    """The object as "#123 title": its number once, also where its own name begins with it (a demand's "#376 …",
+    an issued report's "2 · 2026-11")."""
+    oid, text = row.object_id, row.object_repr
+    if not oid or text.startswith((f"#{oid} ", f"{oid} ")) or text in (oid, f"#{oid}"):
+        return text if text.startswith("#") or not oid else f"#{text}"
+    return f"#{oid} {text}"
 
 
 def audit_rows_for(user: Any) -> QuerySet[AuditEvent]:
@@ -178,6 +232,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     for row in page.object_list:
         row.action_label = action_label(row.action)
         row.role_label = role_label(row)
+        row.object_label = object_label(row)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
