@@ -98,7 +98,8 @@ def hub(request: HttpRequest) -> HttpResponse:
     filterset = filtered(request)
     demands = Demand.objects.for_user(request.user)
     # Newest registered first: the primary key's order, which needs no sort of the district's demands.
-    page = demand_page(request, for_list(filterset.qs).order_by("-pk"))
+    # Newest received first, as the export: a 12345 order imported today may have been received last week.
+    page = demand_page(request, for_list(filterset.qs).order_by("-received_at", "-pk"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
