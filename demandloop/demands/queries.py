@@ -270,6 +270,17 @@ def demand_grants(user: Any) -> DemandGrants:
     return grants
 
 
+def city_steps(demand: Any = None, since: Any = None) -> Any:
+    """The city's progress steps (受理, 办理中) on a demand since its latest transfer: on `demand` transferred at
+    `since`, or — both left out — as a subquery of a demand queryset (`Exists(city_steps())`: accepted)."""
+    from demandloop.demands.choices import DemandActionChoices
+    from demandloop.demands.models import DemandEvent
+
+    of_demand = Q(demand=OuterRef("pk")) if demand is None else Q(demand=demand)
+    since_transfer = Q(at__gte=OuterRef("transferred_at")) if since is None else Q(at__gte=since)
+    return DemandEvent.objects.filter(of_demand, since_transfer, action=DemandActionChoices.CITY_PROGRESS)
+
+
 def city_figures(user: Any) -> DemandQuerySet:
     """Every demand of the districts a city desk serves, for their figures only (counts and rates by district):
     the city follows the districts' 三率 without reaching their demands. Never list or open its rows — that is

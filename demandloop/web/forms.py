@@ -29,7 +29,7 @@ from demandloop.demands.choices import (
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.errors import ActionInvalid
 from demandloop.demands.models import Demand
-from demandloop.demands.queries import DemandFacts, demand_grants
+from demandloop.demands.queries import DemandFacts, city_steps, demand_grants
 from demandloop.org.choices import RoleChoices
 from demandloop.org.models import Department, Domain, Exclusion, Tier
 
@@ -461,11 +461,7 @@ class CityProgressForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A matter not yet accepted is accepted first; after that the desk reports progress.
-        from demandloop.demands.models import DemandEvent
-
-        accepted = DemandEvent.objects.filter(
-            demand=self.demand, action=A.CITY_PROGRESS, at__gte=self.demand.transferred_at
-        ).exists()
+        accepted = city_steps(self.demand, self.demand.transferred_at).exists()
         if accepted:
             # Accepted once: from then on the desk reports progress (a second 受理 would say nothing new).
             self.fields["stage"].choices = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.models import Demand, DemandEvent
-from demandloop.demands.queries import city_figures, demand_grants
+from demandloop.demands.queries import city_figures, city_steps, demand_grants
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District
 from demandloop.reports import queries as figures
@@ -47,9 +47,7 @@ class DistrictRow:
 def _waiting_rows(demands: Any, *, accepted: bool) -> list[Any]:
     """Matters awaiting the city, not yet accepted (or accepted), oldest transfer first, each with the working
     days it has waited (the day of transfer not counted, as for every deadline)."""
-    since_transfer = DemandEvent.objects.filter(
-        demand=OuterRef("pk"), action=A.CITY_PROGRESS, at__gte=OuterRef("transferred_at")
-    )
+    since_transfer = city_steps()
     latest = since_transfer.order_by("-at", "-pk").values("note")[:1]
     rows = (
         for_list(demands.filter(status=S.TRANSFERRED))
@@ -69,9 +67,7 @@ def _waiting_rows(demands: Any, *, accepted: bool) -> list[Any]:
 def _by_district(demands: Any, district_ids: frozenset[int]) -> list[DistrictRow]:
     """Per district served (every one, with or without transfers): matters ever transferred, awaiting the city (of them accepted), answered and returned
     by the desk (each demand counted once per kind)."""
-    since_transfer = DemandEvent.objects.filter(
-        demand=OuterRef("pk"), action=A.CITY_PROGRESS, at__gte=OuterRef("transferred_at")
-    )
+    since_transfer = city_steps()
     counts = {
         row["district_id"]: row
         for row in demands.alias(accepted_now=Exists(since_transfer))
