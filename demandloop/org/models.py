@@ -55,7 +55,9 @@ class District(models.Model):
 class Locality(models.Model):
     """A town, street, park or business district (乡镇 / 街道 / 园区 / 商圈)."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="localities")
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="localities"
+    )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=24, choices=LocalityKindChoices.choices)
@@ -85,7 +87,9 @@ class Locality(models.Model):
 class Area(models.Model):
     """A 片区: the unit of first-tier coverage, inside one locality."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="areas")
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="areas"
+    )
     locality = models.ForeignKey(
         Locality, on_delete=models.PROTECT, related_name="areas", verbose_name=_("parent")
     )
@@ -108,7 +112,9 @@ class Area(models.Model):
 class Department(models.Model):
     """A district department (职能部门), including the two hubs."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="departments")
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="departments"
+    )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(
@@ -136,7 +142,9 @@ class Department(models.Model):
 class Domain(models.Model):
     """A field of demands (领域): 经济调节, 市场监管, 社会管理, 公共服务, 生态环境保护 …"""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="domains")
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="domains"
+    )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=64)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -154,7 +162,9 @@ class Domain(models.Model):
 class Exclusion(models.Model):
     """A kind of matter outside the service's scope (不予受理), with the redirect the enterprise is shown."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="exclusions")
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="exclusions"
+    )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=64)
     redirect_text = models.TextField(_("redirect text"))
@@ -177,7 +187,9 @@ class Exclusion(models.Model):
 class Tier(models.Model):
     """One rung of a district's four-tier ladder (层级 / 渠道) with its response deadline in working days."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="tiers")
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="tiers"
+    )
     level = models.PositiveSmallIntegerField(_("tier"))
     name = models.CharField(_("name"), max_length=64)
     short_name = models.CharField(_("short name"), max_length=32, blank=True)
@@ -209,7 +221,9 @@ class Tier(models.Model):
 class LeaderPost(models.Model):
     """A district leader's post (协调专员, 三级包联) and the areas it is responsible for (many to many)."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="leader_posts")
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="leader_posts"
+    )
     code = models.SlugField(_("code"), max_length=32)
     title = models.CharField(pgettext_lazy("position", "title"), max_length=64)
     areas = models.ManyToManyField(
