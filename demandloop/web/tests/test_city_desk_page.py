@@ -112,6 +112,8 @@ def test_the_desk_accepts_then_reports_then_answers_from_the_demand_page(world, 
     )
     assert refused.status_code == 400
     assert "该字段是必填项。" in refused.content.decode()
+    # The wrong field takes the focus, so a phone scrolls down to it.
+    assert re.search(r'<textarea name="city_return-reason"[^>]*autofocus', refused.content.decode())
     demand.refresh_from_db()
     assert demand.status == S.TRANSFERRED, "a refused return changes nothing"
 

@@ -97,6 +97,11 @@ def demand_context(request: HttpRequest, demand: Demand, failed: ActionForm | No
     for action, role in available_actions(request.user, demand, co_ids):
         if failed is not None and failed.action == action:
             form = failed
+            # On a phone the refused form lies far down the page: the browser brings its first wrong field
+            # into view (and focus), where the error is said.
+            wrong = next((name for name in form.errors if name in form.fields), None)
+            if wrong is not None:
+                form.fields[wrong].widget.attrs["autofocus"] = True
         else:
             form = ACTION_FORMS[action](demand=demand, user=request.user)
         offered.append({"action": action, "label": ACTION_LABELS[action], "role": role, "form": form})
