@@ -73,23 +73,22 @@ def _hub_districts(user: Any) -> list[District]:
     return list(District.objects.filter(pk__in=ids).order_by("code")) if ids else []
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
+def _form_error_texts(form: Any) -> list[str]:
+    """Each error of `form` as "label：error" (a form-wide error as itself)."""
+    texts = []
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
+        texts += [f"{label}：{error}" if label else error for error in errors]
+    return texts
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for text in _form_error_texts(form):
+        messages.error(request, text)
 
 
 def _refused(request: HttpRequest, error: DemandActionError) -> None:
     messages.error(request, error.message)
-
-
-def _form_error_texts(form: Any) -> list[str]:
-    return [
-        f"{form.fields[field].label}：{error}" if field in form.fields and form.fields[field].label else error
-        for field, errors in form.errors.items()
-        for error in errors
-    ]
 
 
 # Sent with a refused problem: the page keeps what the person typed (static/web/forms.js), to correct it.
