@@ -65,8 +65,8 @@ def _waiting_rows(demands: Any, *, accepted: bool) -> list[Any]:
 
 
 def _by_district(demands: Any, district_ids: frozenset[int]) -> list[DistrictRow]:
-    """Per district served (every one, with or without transfers): matters ever transferred, awaiting the city (of them accepted), answered and returned
-    by the desk (each demand counted once per kind)."""
+    """Per district served (every one, with or without transfers): matters ever transferred, awaiting the city
+    (of them accepted), answered and returned by the desk (each demand counted once per kind)."""
     since_transfer = city_steps()
     counts = {
         row["district_id"]: row
