@@ -114,9 +114,11 @@ def test_the_openapi_schema_and_docs_answer(client):
 @pytest.mark.django_db
 def test_the_schema_is_generated_once_and_served_alike_in_each_format(client, monkeypatch, settings):
     import json
+    from urllib.parse import unquote
 
     import yaml
     from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiYamlRenderer
 
     from demandloop.core.schema import forget_schemas
 
@@ -129,11 +131,28 @@ def test_the_schema_is_generated_once_and_served_alike_in_each_format(client, mo
         return generate(self, *args, **kwargs)
 
     monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    rendered = []
+    render = OpenApiYamlRenderer.render
+
+    def counted_render(self, *args, **kwargs):
+        rendered.append(self)
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(OpenApiYamlRenderer, "render", counted_render)
     as_yaml = client.get("/api/schema/")
     as_json = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert len(generated) == 1, "the second request is served from the kept schema"
     schema = json.loads(as_json.content)
     assert yaml.safe_load(as_yaml.content) == schema and "/api/v1/demands/" in schema["paths"]
+    assert as_yaml["Content-Type"] == "application/vnd.oai.openapi; charset=utf-8"
+    assert as_json["Content-Type"] == "application/vnd.oai.openapi+json"
+    # Named after the Chinese title the way browsers decode (RFC 6266), not MIME-encoded.
+    disposition = as_yaml["Content-Disposition"]
+    assert disposition.startswith("inline; filename*=utf-8''"), disposition
+    assert unquote(disposition.split("''", 1)[1]) == "有需必应 · 企业诉求闭环服务平台 API.yaml"
+    # The rendered document is kept too: YAML is written once, then served as it was.
+    again = client.get("/api/schema/")
+    assert again.content == as_yaml.content and len(rendered) == 1
     # A change of settings (a test's override, a reload) is a new schema.
     settings.SPECTACULAR_SETTINGS = {**settings.SPECTACULAR_SETTINGS, "TITLE": "另一个标题"}
     client.get("/api/schema/")
