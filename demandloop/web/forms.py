@@ -7,6 +7,7 @@ departments are limited to the demand's own district.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -34,6 +35,19 @@ from demandloop.org.choices import RoleChoices
 from demandloop.org.models import Department, Domain, Exclusion, Tier
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+@dataclass(frozen=True)
+class AskedWhen:
+    controller: str
+    values: tuple[str, ...]
+
+
+def ask_when(field: forms.Field, controller: str, *values: str) -> None:
+    """Ask `field` only while the form's field `controller` has one of `values` (a channel, a yes or no): its
+    block is hidden otherwise (`web_tags.asked_when`, static/web/forms.js), and, since the form's clean() requires
+    it whenever it is asked, it is not labelled optional."""
+    field.asked_when = AskedWhen(controller, tuple(str(value) for value in values))  # type: ignore[attr-defined]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -115,6 +129,8 @@ class RegisterDemandForm(DemandContentForm):
         self.fields["channel"].choices = [(c, labels[c]) for c in ChannelChoices.values if c in channels]
         if len(channels) == 1:
             self.fields["channel"].initial = channels[0]
+        ask_when(self.fields["source"], "channel", ChannelChoices.OFFICER)
+        ask_when(self.fields["hotline_number"], "channel", ChannelChoices.HOTLINE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -125,6 +141,9 @@ class RegisterDemandForm(DemandContentForm):
             data["source"] = ""
         if channel == ChannelChoices.HOTLINE and not data.get("hotline_number", "").strip():
             self.add_error("hotline_number", _("A 12345 demand needs its work-order number."))
+        if channel != ChannelChoices.HOTLINE:
+            # Typed, then hidden by choosing another channel: not part of what the person registers.
+            data["hotline_number"] = ""
         return data
 
 
@@ -193,6 +212,10 @@ class ScreenForm(ActionForm):
         label=_("Reason it is out of scope"), queryset=Exclusion.objects.order_by("order"), required=False
     )
     note = NoteField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ask_when(self.fields["exclusion"], "in_scope", "no")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -405,6 +428,14 @@ class DecideForm(ActionForm):
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
     note = NoteField()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The joint meeting (tier 3) names co-departments; the district leader (tier 4) may name none.
+        if self.demand.tier is not None and self.demand.tier.level == 3:
+            co = self.fields["co_departments"]
+            co.required = True
+            co.error_messages["required"] = _("A tier-3 decision names at least one co-department.")
+
 
 class TransferForm(ActionForm):
     action = A.TRANSFER
@@ -428,9 +459,13 @@ class TransferForm(ActionForm):
             )
         pushed = [channel for channel in CityChannelChoices.values if self.city_desk or city_pushes(channel)]
         if pushed and not self.city_desk:
-            self.fields["city_channel"].widget.attrs.update(
-                {"data-hide": ".field-city_reference", "data-hide-when": " ".join(pushed)}
-            )
+            typed = [channel for channel in CityChannelChoices.values if channel not in pushed]
+            ask_when(self.fields["city_reference"], "city_channel", *typed)
+        elif not pushed:
+            # No integration and no desk: every channel needs the reference typed.
+            reference = self.fields["city_reference"]
+            reference.required = True
+            reference.error_messages["required"] = _("Give the city platform's reference.")
         self.pushed_channels = frozenset(pushed)
 
     def clean(self) -> dict[str, Any]:

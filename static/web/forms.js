@@ -9,16 +9,23 @@ document.addEventListener("click", (event) => {
   field.focus();
 });
 
-// A select with data-hide="SELECTOR" and data-hide-when="VALUE …" hides that part of its own form while one of
-// the values is chosen (the city reference of a transfer that the 津产发 integration pushes).
-function applyHide(select) {
-  const target = select.form && select.form.querySelector(select.dataset.hide);
-  if (target) target.hidden = select.dataset.hideWhen.split(" ").includes(select.value);
+// A field's block with data-asked-by="NAME" and data-asked-when="VALUE …" is shown only while the control NAME
+// of its form (a select, or radio buttons) has one of the values: the 12345 work-order number for a 12345
+// demand, the reason for a demand out of scope (web.forms.ask_when; the server renders the first state).
+function currentValue(form, name) {
+  const controls = [...form.elements].filter((element) => element.name === name);
+  const radios = controls.filter((element) => element.type === "radio");
+  if (radios.length) return (radios.find((radio) => radio.checked) || { value: "" }).value;
+  return controls.length ? controls[0].value : "";
 }
 document.addEventListener("change", (event) => {
-  if (event.target.matches("select[data-hide]")) applyHide(event.target);
+  const form = event.target.form;
+  if (!form || !event.target.name) return;
+  form.querySelectorAll("[data-asked-by]").forEach((block) => {
+    if (block.dataset.askedBy !== event.target.name) return;
+    block.hidden = !block.dataset.askedWhen.split(" ").includes(currentValue(form, event.target.name));
+  });
 });
-document.querySelectorAll("select[data-hide]").forEach(applyHide);
 
 // A form with data-reset-after-request is emptied once htmx has posted it successfully (a problem added to a
 // reply: the form is ready for the next one) — not when the answer says it was refused: what was typed stays,

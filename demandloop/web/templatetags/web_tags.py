@@ -70,6 +70,25 @@ def label_for(field: Any) -> str:
 
 
 @register.filter
+def asked_when(field: Any) -> str:
+    """The attributes of a field's block for a field asked only for some answers of another (`web.forms.ask_when`):
+    which control decides and the answers that ask it, and `hidden` while the control's value is not one of them
+    (static/web/forms.js then follows the control). "" for every other field."""
+    rule = getattr(field.field, "asked_when", None)
+    if rule is None:
+        return ""
+    controller = field.form[rule.controller]
+    value = controller.value()
+    asked = str(value if value is not None else "") in rule.values
+    return format_html(
+        ' data-asked-by="{}" data-asked-when="{}"{}',
+        controller.html_name,
+        " ".join(rule.values),
+        "" if asked else " hidden",
+    )
+
+
+@register.filter
 def bootstrap(field: Any) -> str:
     """Render a bound field's widget with Bootstrap's class for its kind, marked invalid when it has errors."""
     widget = field.field.widget

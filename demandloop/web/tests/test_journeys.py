@@ -394,6 +394,8 @@ def test_it_registers_a_visit_found_by_credit_code_and_a_12345_order(chromium, p
     assert "李伟" in officer.text("#chosen-enterprise"), "the chosen enterprise shows its officer"
     assert officer.text("#enterprise-results").strip() == "", "the search results close once one is chosen"
     officer.page.select_option("#id_channel", "officer")
+    # The direct line asks how the officer heard of it; the 12345 number is not asked (web.forms.ask_when).
+    assert officer.page.is_visible(".field-source") and officer.page.is_hidden(".field-hotline_number")
     officer.page.select_option("#id_source", "visit")
     officer.page.fill("#id_title", "招工难，希望对接人社部门招聘会")
     officer.page.type(
@@ -430,6 +432,7 @@ def test_it_registers_a_visit_found_by_credit_code_and_a_12345_order(chromium, p
     dispatcher.page.click(".enterprise-result")
     dispatcher.page.wait_for_selector("#chosen-enterprise")
     dispatcher.page.select_option("#id_channel", "hotline")
+    assert dispatcher.page.is_visible(".field-hotline_number") and dispatcher.page.is_hidden(".field-source")
     dispatcher.page.fill("#id_title", "企业反映园区路灯损坏")
     dispatcher.page.fill("#id_content", "12345来电：园区门口路灯损坏一个月，夜间员工下班不安全。")
     dispatcher.page.click("#register-form button[type=submit]")

@@ -4,6 +4,7 @@ with the city's answer, the enterprise evaluates it, its officer closes it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.test import Client
@@ -29,7 +30,12 @@ def test_it_runs_the_whole_loop_from_transfer_to_closing(world: Any, city: Any, 
 
     # The transfer form: 津产发 needs no reference while the integration is on.
     page = hub.get(reverse("demand_detail", args=[demand.pk])).content.decode()
-    assert 'data-hide=".field-city_reference"' in page and 'data-hide-when="jinchanfa"' in page
+    # The reference is asked only for the channels it does not push; 津产发 comes first, so it starts hidden.
+    block = re.search(r'<div class="mb-3 field-city_reference"([^>]*)>', page)
+    assert block is not None, "the transfer form has its reference field"
+    assert block.group(1) == (
+        ' data-asked-by="transfer-city_channel" data-asked-when="hotline_desk city_office" hidden'
+    )
     response = hub.post(
         reverse("demand_action", args=[demand.pk, "transfer"]),
         {
@@ -115,7 +121,9 @@ def test_it_asks_for_the_reference_on_the_page_without_the_integration(world: An
     demand = at_tier_4(w)
     hub = signed_in(w.hub)
     page = hub.get(reverse("demand_detail", args=[demand.pk])).content.decode()
-    assert "data-hide=" not in page
+    reference = page.split('<div class="mb-3 field-city_reference">', 1)
+    assert len(reference) == 2, "asked for every channel, never hidden"
+    assert "（选填）" not in reference[1].split("</label>", 1)[0], "and not labelled optional"
     response = hub.post(
         reverse("demand_action", args=[demand.pk, "transfer"]),
         {"transfer-city_channel": "jinchanfa", "transfer-city_reference": ""},
