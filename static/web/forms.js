@@ -58,3 +58,20 @@ document.addEventListener("change", (event) => {
   if (box) summariseMulti(box);
 });
 document.querySelectorAll("[data-multi-select]").forEach(summariseMulti);
+
+// A field changed after a refusal loses its error: the message was about the value it no longer has. The
+// enterprise of a registration keeps its own until one is chosen (typing a search does not choose one).
+function clearError(event) {
+  const block = event.target.closest && event.target.closest("form .mb-3:not([data-keeps-error])");
+  if (!block || !block.querySelector(".invalid-feedback")) return;
+  block.querySelectorAll(".is-invalid").forEach((element) => element.classList.remove("is-invalid"));
+  block.querySelectorAll(".invalid-feedback").forEach((element) => element.remove());
+}
+document.addEventListener("input", clearError);
+document.addEventListener("change", clearError);
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (target.id !== "enterprise-chosen" || !target.textContent.trim()) return;
+  const block = target.closest("[data-keeps-error]");
+  if (block) block.querySelectorAll(".invalid-feedback").forEach((element) => element.remove());
+});

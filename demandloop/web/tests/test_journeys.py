@@ -387,9 +387,20 @@ def test_it_registers_a_visit_found_by_credit_code_and_a_12345_order(chromium, p
     enterprise = people["enterprise"]
     officer = person(chromium, people, "officer")
     officer.go("/demands/new/")
+    # Sent empty: each missing field says so; a field given its value loses its error, the others keep theirs.
+    officer.submit("#register-form button[type=submit]")
+    required = label_of("This field is required.")
+    assert required in officer.text(".field-title") and required in officer.text(".field-content")
+    choose_first = label_of("Find and choose the enterprise first.")
+    assert choose_first in officer.text("#register-form")
     officer.page.fill("#enterprise-q", enterprise.uscc[:10])
+    assert choose_first in officer.text("#register-form"), "typing a search chooses nothing yet"
     officer.page.click(".enterprise-result")
     officer.page.wait_for_selector("#chosen-enterprise")
+    assert choose_first not in officer.text("#register-form"), "the enterprise is chosen now"
+    officer.page.fill("#id_title", "招")
+    assert required not in officer.text(".field-title") and required in officer.text(".field-content")
+    assert officer.page.locator("#id_title.is-invalid").count() == 0
     assert "静海华泰钢管有限公司" in officer.text("#chosen-enterprise")
     assert "李伟" in officer.text("#chosen-enterprise"), "the chosen enterprise shows its officer"
     assert officer.text("#enterprise-results").strip() == "", "the search results close once one is chosen"
