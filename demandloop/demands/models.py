@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from demandloop.core.phones import validate_contact_phone
 from demandloop.demands.choices import (
     ChannelChoices,
     CityChannelChoices,
@@ -63,7 +64,9 @@ class Demand(models.Model):
     )
     # Personal data: masked for roles that do not need it (see `demandloop.demands.privacy`).
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=20, blank=True, validators=[validate_contact_phone]
+    )
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"))
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)

@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from demandloop.core.phones import validate_contact_phone
 from demandloop.demands.actions import city_desk_progress, needs_redo
 from demandloop.demands.choices import (
     ChannelChoices,
@@ -34,6 +35,7 @@ from demandloop.demands.models import Demand, DemandAttachment, DemandCoDepartme
 from demandloop.demands.permissions import TierContext, acting_role
 from demandloop.demands.privacy import contact_for
 from demandloop.demands.queries import DemandFacts, demand_grants, get_demand_for_user
+from demandloop.lib.phones import normalize_phone
 from demandloop.org.choices import RoleChoices
 
 # --- Reading -----------------------------------------------------------------------------------------------
@@ -400,11 +402,16 @@ class DemandCreateSerializer(serializers.Serializer):
         choices=DirectSourceChoices.choices, required=False, allow_blank=True, default=""
     )
     contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default="", validators=[validate_contact_phone]
+    )
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(max_length=20000)
     hotline_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     city_reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+    def validate_contact_phone(self, value: str) -> str:
+        return normalize_phone(value)
 
     def validate_enterprise(self, value: int) -> Any:
         from demandloop.enterprises.models import Enterprise

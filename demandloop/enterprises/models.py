@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from demandloop.core.phones import validate_phone
 from demandloop.enterprises.choices import EnterpriseKindChoices, EnterpriseStatusChoices
 from demandloop.enterprises.validators import validate_uscc
 from demandloop.lib.uscc import normalize_uscc
@@ -124,7 +125,7 @@ class EnterpriseContact(models.Model):
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("contact name"), max_length=64)
-    phone = models.CharField(_("phone"), max_length=20)
+    phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
     position = models.CharField(_("position"), max_length=64, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     # Who registered it: a 双重服务员 sees only the contacts it registered itself (DESIGN.md §1).

@@ -13,6 +13,7 @@ from rest_framework.validators import UniqueValidator
 from demandloop.enterprises.models import Enterprise, EnterpriseContact
 from demandloop.enterprises.privacy import contacts_for_display
 from demandloop.enterprises.validators import uscc_error_message
+from demandloop.lib.phones import normalize_phone
 from demandloop.lib.uscc import normalize_uscc
 from demandloop.org.choices import LocalityKindChoices
 
@@ -57,14 +58,9 @@ class EnterpriseContactInputSerializer(serializers.ModelSerializer):  # type: ig
         fields = ["name", "phone", "position", "is_primary"]
 
     def validate_phone(self, value: str) -> str:
-        digits = [char for char in value if char.isdigit()]
-        allowed = set("0123456789 -+()（）转#,，分机extEXT.")
-        if len(digits) < 3 or any(char not in allowed for char in value):
-            raise serializers.ValidationError(
-                _("Enter the phone number with digits, e.g. 13812341234 or 022-28395678."),
-                code="invalid_phone",
-            )
-        return value.strip()
+        # The model's validator (`core.phones.validate_phone`) has checked it; full-width digits are stored as
+        # ASCII.
+        return normalize_phone(value)
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

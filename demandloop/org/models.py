@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from demandloop.core.phones import validate_department_phone, validate_mobile
 from demandloop.org.choices import DepartmentKindChoices, LocalityKindChoices, RoleChoices
 
 
@@ -124,7 +125,7 @@ class Department(models.Model):
     in_working_group = models.BooleanField(_("working-group member"), default=True)
     # What the department handles, in words the router and the clerks both read.
     duties = models.TextField(_("duties"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_department_phone])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -247,7 +248,7 @@ class User(AbstractUser):
     """A person who signs in: staff of a district, an enterprise's contact, or an administrator."""
 
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[validate_mobile])
     is_demo = models.BooleanField(_("demo account"), default=False)
     # When the password was last set (empty: never since the account was made, `date_joined` stands in). The
     # security policy's maximum age counts from here.

@@ -16,9 +16,12 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from demandloop.core.phones import validate_department_phone
+from demandloop.lib.phones import normalize_phone
 from demandloop.lib.yamlfile import load_yaml
 from demandloop.org.choices import (
     ADMIN_ROLES,
@@ -111,6 +114,16 @@ class _Checker:
         value = str(value).strip()
         if len(value) > max_length:
             raise self.fail(f"{where}.{key}", _("is longer than %(n)d characters") % {"n": max_length})
+        return value
+
+    def phone(self, obj: dict[str, Any], key: str, where: str) -> str:
+        """A department's phone, if given: a number (`core.phones.validate_department_phone`), stored with ASCII
+        digits."""
+        value = normalize_phone(self.text(obj, key, where, required=False, max_length=32))
+        try:
+            validate_department_phone(value)
+        except ValidationError as exc:
+            raise self.fail(f"{where}.{key}", _("“%(v)s” is not a phone number") % {"v": value}) from exc
         return value
 
     def slug(self, obj: dict[str, Any], key: str, where: str) -> str:
@@ -265,7 +278,7 @@ def validate_preset(data: Any, filename: str) -> Preset:
                 ),
                 "in_working_group": c.boolean(row, "in_working_group", w, True),
                 "duties": c.text(row, "duties", w, required=False, max_length=2000),
-                "phone": c.text(row, "phone", w, required=False, max_length=32),
+                "phone": c.phone(row, "phone", w),
                 "order": i,
             }
         )

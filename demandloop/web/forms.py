@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from demandloop.core.phones import validate_contact_phone
 from demandloop.demands.actions import city_desk_progress, city_desk_serves, city_pushes
 from demandloop.demands.attachments import HEAD_BYTES, check_attachment
 from demandloop.demands.choices import (
@@ -31,6 +32,7 @@ from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.errors import ActionInvalid
 from demandloop.demands.models import Demand
 from demandloop.demands.queries import DemandFacts, city_steps, demand_grants
+from demandloop.lib.phones import normalize_phone
 from demandloop.org.choices import RoleChoices
 from demandloop.org.models import Department, Domain, Exclusion, Tier
 
@@ -92,11 +94,23 @@ class DemandContentForm(forms.Form):
         return files
 
 
+class ContactPhoneField(forms.CharField):
+    """A demand's contact number: a phone number (`core.phones.validate_contact_phone`), full-width digits stored
+    as ASCII."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Contact phone"))
+        super().__init__(max_length=20, required=False, validators=[validate_contact_phone], **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return normalize_phone(super().to_python(value))
+
+
 class PortalDemandForm(DemandContentForm):
     """An enterprise submits a demand through the portal (channel "online")."""
 
     contact_name = forms.CharField(label=_("Contact person"), max_length=64, required=False)
-    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+    contact_phone = ContactPhoneField()
 
 
 class RegisterDemandForm(DemandContentForm):
@@ -120,7 +134,7 @@ class RegisterDemandForm(DemandContentForm):
     )
     hotline_number = forms.CharField(label=_("12345 work-order number"), max_length=64, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=64, required=False)
-    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+    contact_phone = ContactPhoneField()
 
     def __init__(self, *args: Any, enterprises: Any, channels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

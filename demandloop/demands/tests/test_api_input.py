@@ -133,6 +133,24 @@ def test_it_registers_a_demand_of_an_enterprise_not_yet_in_the_ledger_flagged_fo
     assert not Enterprise.objects.filter(name__in=["乙", "丙"]).exists()
 
 
+def test_it_refuses_a_contact_phone_that_is_not_a_number_and_keeps_a_masked_one(
+    world: Any, api_as: Any
+) -> None:
+    w = world.jinghai
+    officer = api_as(w.officer_a)
+    body = {**_intake(), "enterprise": w.ent_a.pk, "title": "电话有误的诉求"}
+    with translation.override("zh-hans"):
+        response = officer.post("/api/v1/demands/", {**body, "contact_phone": "138123"}, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["contact_phone"]
+    assert "11 位手机号" in response.json()["contact_phone"][0]
+    assert not Demand.objects.filter(title="电话有误的诉求").exists()
+    # As the 12345 hotline gives a caller's number; and full-width digits are stored as ASCII.
+    for phone, stored in (("138****5678", "138****5678"), ("０２２－２８３９５６７８", "022-28395678")):
+        response = officer.post("/api/v1/demands/", {**body, "contact_phone": phone}, format="json")
+        assert response.status_code == 201, response.json()
+        assert Demand.objects.get(pk=response.json()["id"]).contact_phone == stored
+
+
 def _intake() -> dict[str, Any]:
     return {
         "channel": "officer",

@@ -275,3 +275,17 @@ def test_the_city_desk_has_each_district_s_matters_waiting_and_answered(demo: li
         assert still_open.count() > accepted.count(), district.code
         assert accepted.count() == still_open.count() // 2, district.code
         assert at_desk.filter(events__action=A.RESOLVE, events__actor_role=RoleChoices.CITY).exists()
+
+
+def test_every_phone_number_of_the_demo_is_one_the_platform_accepts(demo: list[Any]) -> None:
+    """The demo is what the forms would have let in: people's numbers are mobiles (text messages go to them),
+    contacts' numbers are phone numbers, a demand's contact number may be masked as 12345 gives it."""
+    from demandloop.enterprises.models import EnterpriseContact
+    from demandloop.lib.phones import is_mobile, phone_kind
+
+    people = list(User.objects.exclude(phone="").values_list("username", "phone"))
+    assert people and [p for p in people if not is_mobile(p[1])] == []
+    contacts = list(EnterpriseContact.objects.values_list("phone", flat=True))
+    assert contacts and [p for p in contacts if phone_kind(p) is None] == []
+    demands = list(Demand.objects.exclude(contact_phone="").values_list("contact_phone", flat=True))
+    assert demands and [p for p in demands if phone_kind(p, masked_ok=True) is None] == []

@@ -142,6 +142,27 @@ def test_a_hub_creates_a_person_with_a_role_in_its_district(browser: Any, people
     )
 
 
+def test_a_person_s_phone_must_be_a_mobile_number_for_text_messages(
+    browser: Any, people: Any, place: Any
+) -> None:
+    data = {
+        "username": "dora",
+        "full_name": "朵拉",
+        "phone": "022-28395678",
+        "usable_password": "true",
+        "password1": "a-long-Passphrase-42",
+        "password2": "a-long-Passphrase-42",
+        **inline_management("memberships", total=1),
+        "memberships-0-role": "officer",
+        "memberships-0-district": place.district.pk,
+        "memberships-0-areas": [place.area_c.pk],
+        "memberships-0-is_active": "on",
+    }
+    response = browser(people.henry).post("/admin/org/user/add/", data)
+    assert response.status_code == 200 and not User.objects.filter(username="dora").exists()
+    assert "短信提醒发送到这个号码" in str(response.context["adminform"].form.errors["phone"])
+
+
 def test_a_hub_cannot_create_a_person_without_a_role_in_its_district(browser: Any, people: Any) -> None:
     data = {
         "username": "nobody",

@@ -216,12 +216,25 @@ def test_an_officer_adds_a_contact_and_reads_it(api: Any, people: Any, firms: An
     assert firms.a.contacts.get(name="李四").created_by == people.alice
 
 
-def test_a_contact_phone_without_digits_is_refused(api: Any, people: Any, firms: Any) -> None:
+@pytest.mark.parametrize("phone", ["没有", "1381234567", "13812345678/02228395678"])
+def test_a_contact_phone_that_is_not_a_number_is_refused(
+    api: Any, people: Any, firms: Any, phone: str
+) -> None:
     response = api(people.alice).post(
-        detail(firms.a, "contacts/"), {"name": "李四", "phone": "没有"}, format="json"
+        detail(firms.a, "contacts/"), {"name": "李四", "phone": phone}, format="json"
     )
     assert response.status_code == 400
     assert list(response.json()) == ["phone"]
+    assert "11 位手机号" in response.json()["phone"][0], "the message says what a number looks like"
+    assert not firms.a.contacts.filter(name="李四").exists()
+
+
+def test_a_contact_phone_typed_full_width_is_stored_in_ascii(api: Any, people: Any, firms: Any) -> None:
+    response = api(people.alice).post(
+        detail(firms.a, "contacts/"), {"name": "李四", "phone": "０２２－２８３９５６７８"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert firms.a.contacts.get(name="李四").phone == "022-28395678"
 
 
 def test_the_history_names_who_changed_what(api: Any, people: Any, firms: Any) -> None:

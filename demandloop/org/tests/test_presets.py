@@ -166,6 +166,7 @@ def test_a_reload_moves_a_leader_post_s_areas_to_the_edited_file(tmp_path):
         (lambda d: d["localities"][0].__setitem__("kind", "village"), "localities[0].kind", "village"),
         (lambda d: d["tiers"][2].__setitem__("decider_roles", ["hub"]), "tiers[2].decider_roles", "为企服务"),
         (lambda d: d["tiers"][1].__setitem__("decider_roles", ["officer"]), "tiers[1].decider_roles", "三级"),
+        (lambda d: d["departments"][3].__setitem__("phone", "022-283"), "departments[3].phone", "022-283"),
     ],
 )
 def test_it_refuses_a_broken_preset_naming_file_place_and_problem(tmp_path, mutate, where, words):

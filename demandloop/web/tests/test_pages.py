@@ -357,6 +357,28 @@ def test_a_file_of_the_wrong_type_is_named_and_nothing_is_registered(world, clie
     assert "企业J1有限公司" in response.content.decode(), "the chosen enterprise stays chosen"
 
 
+def test_a_contact_phone_that_is_not_a_number_is_named_and_the_rest_kept(world, client):
+    client.force_login(world.person("J:officer1"))
+    form = {
+        "enterprise": world.districts["J"].enterprises[0].pk,
+        "channel": "officer",
+        "source": "visit",
+        "title": "电话写错的诉求",
+        "content": "联系电话少写了一位。",
+        "contact_name": "王经理",
+        "contact_phone": "1381234567",
+    }
+    response = client.post(reverse("register_demand"), form)
+    page = response.content.decode()
+    assert response.status_code == 200 and not Demand.objects.filter(title="电话写错的诉求").exists()
+    phone_block = page.split('field-contact_phone"', 1)[1].split("</div>\n</div>", 1)[0]
+    assert "11 位手机号" in phone_block and 'value="1381234567"' in phone_block
+    assert "联系电话少写了一位。" in page and 'value="王经理"' in page, "what was typed stays"
+    response = client.post(reverse("register_demand"), {**form, "contact_phone": "１３８１２３４５６７８"})
+    assert response.status_code == 302
+    assert Demand.objects.get(title="电话写错的诉求").contact_phone == "13812345678"
+
+
 def test_an_officer_cannot_register_for_an_enterprise_of_another_area(world, client):
     client.force_login(world.person("J:officer2"))
     response = client.post(
