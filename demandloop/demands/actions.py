@@ -30,7 +30,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -384,9 +384,20 @@ def _require_text(value: str, field_name: str, message: str) -> str:
     return text
 
 
+# How far ahead a committed date (an ETA, a decision's deadline, an extension) may lie. A date years away is a
+# mistyped year far more often than a real plan, and it would take the demand out of supervision: never due,
+# never overdue. A longer matter is extended again when the time comes (request_extension).
+FURTHEST_AHEAD = timedelta(days=366)
+
+
 def _after(moment: datetime, at: datetime, field_name: str) -> None:
     if moment <= at:
         raise ActionInvalid(_("The date must lie in the future."), field=field_name)
+    if moment > at + FURTHEST_AHEAD:
+        raise ActionInvalid(
+            _("The date lies more than a year ahead: check the year. A longer matter is extended when due."),
+            field=field_name,
+        )
 
 
 # --- Intake ------------------------------------------------------------------------------------------------

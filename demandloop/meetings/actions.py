@@ -252,6 +252,16 @@ def do_call_meeting(
             raise ActionInvalid(_("Give the meeting a title."), field="title")
         if timezone.is_naive(scheduled_at):
             raise ActionInvalid(_("The time must include a time zone."), field="scheduled_at")
+        # A meeting is called for a time to come: earlier the same day is allowed (called while it sits), a day
+        # gone is a mistyped date; and, as for every committed date, not more than a year ahead.
+        if timezone.localdate(scheduled_at) < timezone.localdate(at):
+            raise ActionInvalid(
+                _("The meeting's time has passed: give the time it will sit."), field="scheduled_at"
+            )
+        if scheduled_at > at + demand_actions.FURTHEST_AHEAD:
+            raise ActionInvalid(
+                _("The date lies more than a year ahead: check the year."), field="scheduled_at"
+            )
         departments = list(departments)
         if whistle is not None and not departments:
             departments = [r.department for r in whistle.responses.select_related("department")]

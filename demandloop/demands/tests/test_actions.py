@@ -280,6 +280,21 @@ def test_it_never_lets_an_uninvolved_department_handle_a_demand(world: Any) -> N
     assert in_progress.status == S.IN_PROGRESS
 
 
+def test_a_committed_date_years_ahead_is_refused_as_a_mistyped_year(world: Any) -> None:
+    from django.utils import translation
+
+    w = world.jinghai
+    planned = with_departments(w, 2, triaged(w, level=2))
+    with pytest.raises(ActionInvalid) as refused:
+        actions.do_plan(planned, w.coord_lead, plan="方案", eta=in_days(400))
+    assert refused.value.field == "eta"
+    with translation.override("zh-hans"):
+        assert "一年" in str(refused.value.message)
+    planned.refresh_from_db()
+    assert planned.status == S.IN_PROGRESS and planned.completion_due is None
+    assert actions.do_plan(planned, w.coord_lead, plan="方案", eta=in_days(300)).status == S.PLANNED
+
+
 def test_it_records_a_late_city_report_on_a_closed_demand_and_changes_nothing(world: Any) -> None:
     from demandloop.demands.actions import demand_changed
     from demandloop.demands.choices import DemandActionChoices as A

@@ -40,7 +40,7 @@ def test_the_hub_runs_a_joint_meeting_from_the_pages(world: Any) -> None:
         {
             "kind": "joint",
             "title": "联席会（网页）",
-            "scheduled_at": "2026-03-03T09:30",
+            "scheduled_at": f"{timezone.localdate() + timedelta(days=7)}T09:30",
             "departments": [w.dep("scjgj").pk, w.dep("swj").pk],
         },
     )

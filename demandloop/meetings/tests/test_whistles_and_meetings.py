@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from rest_framework.test import APIClient
 
@@ -424,7 +424,7 @@ def test_meetings_and_decisions_are_visible_and_counted_in_the_api(world: Any) -
         {
             "kind": "joint",
             "title": "联席会（三月）",
-            "scheduled_at": "2026-03-03T09:30:00+08:00",
+            "scheduled_at": f"{timezone.localdate() + timedelta(days=7)}T09:30:00+08:00",
             "location": "区政务服务中心三楼会议室",
             "chair": "区政务服务办主任",
             "departments": [w.dep("scjgj").pk, w.dep("swj").pk],
@@ -488,6 +488,7 @@ def test_the_meeting_record_is_a_word_document_in_the_minutes_form(world: Any) -
         scheduled_at=datetime(2026, 3, 3, 9, 30, tzinfo=SHANGHAI),
         departments=[w.dep("scjgj"), w.dep("swj")],
         topics=[actions.AgendaTopic("用工难")],
+        at=datetime(2026, 2, 27, 16, 0, tzinfo=SHANGHAI),
     )
     actions.do_record_decision(
         meeting,
@@ -612,3 +613,23 @@ def test_a_summoned_department_sees_the_demand_it_must_report_in_on_but_may_not_
         demand_actions.do_accept(demand, w.coord_other)
     # Another district's hub still finds nothing.
     assert api(world.nankai.hub).get(f"/api/v1/demands/{demand.pk}/").status_code == 404
+
+
+def test_a_meeting_is_called_for_a_time_to_come_within_a_year(world: Any) -> None:
+    w = world.jinghai
+    now = timezone.localtime()
+
+    def call(scheduled_at: datetime) -> Any:
+        return actions.do_call_meeting(
+            w.district, w.hub, kind=MeetingKindChoices.JOINT, title="联席会", scheduled_at=scheduled_at
+        )
+
+    for wrong, words in ((now - timedelta(days=1), "已过"), (now + timedelta(days=400), "一年")):
+        with pytest.raises(ActionInvalid) as refused:
+            call(wrong)
+        assert refused.value.field == "scheduled_at"
+        with translation.override("zh-hans"):
+            assert words in str(refused.value.message)
+    assert not Meeting.objects.exists()
+    # Earlier today is allowed: a meeting called while it sits.
+    assert call(now.replace(hour=0, minute=5)).pk
