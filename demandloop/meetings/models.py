@@ -411,7 +411,9 @@ class Supervision(models.Model):
         related_name="+",
     )
     tier = models.PositiveSmallIntegerField(_("tier"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=32, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=32, blank=True, choices=SupervisionOutcomeChoices.choices
+    )
     recipients = models.PositiveSmallIntegerField(_("people notified"), default=0)
     # A 督办 by hand: who urged, and what.
     by = models.ForeignKey(
@@ -438,7 +440,7 @@ class Supervision(models.Model):
         indexes = [models.Index(fields=["district", "at"], name="supervision_district_at_idx")]
 
     def __str__(self) -> str:
-        return f"#{self.demand_id} {self.clock} {self.step}"
+        return f"#{self.demand_id} {self.get_clock_display()} {self.get_step_display()}"
 
     @property
     def outcome_label(self) -> str:

@@ -7,12 +7,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from demandloop.demands import actions
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.integrations.models import Notification
-from demandloop.meetings.choices import ClockChoices, OverdueActionChoices, ReminderModeChoices
+from demandloop.meetings.choices import (
+    ClockChoices,
+    OverdueActionChoices,
+    ReminderModeChoices,
+    SupervisionOutcomeChoices,
+)
 from demandloop.meetings.models import DeadlineWatch, Supervision, SupervisionPolicy
+from demandloop.org.models import User
 from demandloop.sla.calendar import END_OF_DAY, SHANGHAI, WorkCalendar
 from demandloop.sla.sweep import Policy, plan_steps, reminder_at, run_sweep, working_day_back
 
@@ -109,6 +117,15 @@ def test_an_untouched_demand_is_reminded_supervised_and_escalated_across_the_spr
         "overdue",
     )
     assert len(inbox(w.hub, "overdue")) == 1
+    # The system administrator's list of supervision steps reads them in words, the filter too.
+    admin = User.objects.create_superuser("root", password="pw-root")
+    client = Client()
+    client.force_login(admin)
+    with translation.override("zh-hans"):
+        page = client.get("/admin/meetings/supervision/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        for outcome in ("reminded", "supervised", "escalated"):
+            label = str(SupervisionOutcomeChoices(outcome).label)
+            assert f">{label}<" in page and f">{outcome}<" not in page, outcome
 
     # Tier 3 gives 7 working days from Friday 27: Saturday 28 February (make-up) counts, Sunday 1 March does not.
     assert demand.response_due == end_of(3, 9)
