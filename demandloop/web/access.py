@@ -55,7 +55,7 @@ PAGES: tuple[Page, ...] = (
     # The 12345 ledger and its import: the dispatcher's daily tool (the hub reaches it from its console).
     Page("hotline_orders", _("12345 ledger"), frozenset({R.DISPATCHER})),
     Page("hub", _("Hub console"), frozenset({R.HUB})),
-    Page("meeting_list", _("Meetings"), DEMAND_STAFF),
+    Page("meeting_list", _("Whistles and meetings"), DEMAND_STAFF),
     Page("delivery_list", _("Message deliveries"), frozenset({R.HUB})),
     Page("register_demand", _("Register a demand"), INTAKE),
     Page("enterprise_list", _("Enterprises"), FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER}),

@@ -621,3 +621,33 @@ def test_the_work_lists_mark_a_provisional_deadline(world, client):
     client.force_login(world.person("J:hub"))
     table = client.get(reverse("hub")).content.decode()
     assert "（暂定）" in table
+
+
+def test_each_page_of_the_navigation_bar_is_titled_as_its_link_says(world, client, make_user):
+    """A link of the navigation bar lands on a page whose title carries the link's words: "消息投递" does not open
+    on "发件箱"."""
+    import re
+
+    from django.utils import translation
+
+    from demandloop.web.access import pages_for
+
+    people = [world.person(f"J:{who}") for who in world.districts["J"].people]
+    people.append(make_user("sec", "secadmin", None, is_staff=True))
+    people.append(make_user("aud", "auditor", None, is_staff=True))
+    checked = set()
+    for user in people:
+        client.force_login(user)
+        for page in pages_for(user):
+            if page.url_name in checked:
+                continue
+            checked.add(page.url_name)
+            html = client.get(reverse(page.url_name)).content.decode()
+            title = re.search(r"<title>(.*?)</title>", html, re.S)
+            assert title is not None, page.url_name
+            with translation.override("zh-hans"):
+                label = str(page.label)
+            assert label in title.group(1), (
+                f"{page.url_name}: the link says {label}, the page {title.group(1)}"
+            )
+    assert len(checked) >= 15, sorted(checked)
