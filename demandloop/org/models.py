@@ -456,6 +456,14 @@ class SecurityPolicy(models.Model):
         return str(_("Security policy"))
 
     @classmethod
+    def bounds(cls, name: str) -> tuple[int, int]:
+        """The lowest and highest value the policy allows for the setting `name`."""
+        validators = cls._meta.get_field(name).validators
+        low = next(v.limit_value for v in validators if isinstance(v, MinValueValidator))
+        high = next(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
+        return int(low), int(high)
+
+    @classmethod
     def current(cls) -> SecurityPolicy:
         """The saved policy, or an unsaved one holding the defaults."""
         return cls.objects.filter(pk=cls.SINGLETON).first() or cls(pk=cls.SINGLETON)

@@ -188,6 +188,12 @@ def test_a_bad_value_is_refused_naming_the_field_and_nothing_is_saved(world, cli
     length = text[text.index("field-min_length") :]
     assert "输入整数" in length[: length.index("field-char_classes")]
     assert not SecurityPolicy.objects.exists()
+    # Below zero: the message names the policy's own lower bound (8), not the column's (0).
+    refused = client.post(reverse("security_policy"), policy_form(min_length=-3)).content.decode()
+    length = refused[refused.index("field-min_length") :]
+    length = length[: length.index("field-char_classes")]
+    assert "确保该值大于或等于8" in length and 'min="8"' in length and 'max="64"' in length
+    assert not SecurityPolicy.objects.exists()
 
 
 def test_a_save_over_a_newer_version_is_refused_not_overwritten(world, client, secadmin):

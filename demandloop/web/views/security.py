@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -41,7 +42,12 @@ class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["version"].initial = self.instance.version
         for name in SecurityPolicy.SETTINGS:
             field = self.fields[name]
-            field.widget.attrs.update({"min": field.min_value, "max": field.max_value})
+            # The policy's own bounds (8 to 64 characters …), not the column's (0 to 32767): a wrong value is
+            # told the range it must lie in, and the browser's spinner keeps to it.
+            low, high = SecurityPolicy.bounds(name)
+            field.min_value, field.max_value = low, high
+            field.validators = [MinValueValidator(low), MaxValueValidator(high)]
+            field.widget.attrs.update({"min": low, "max": high})
             field.disabled = not editable
 
 
