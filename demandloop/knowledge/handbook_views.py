@@ -34,6 +34,7 @@ from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District
 from demandloop.org.scope import resolve_scope
 from demandloop.web.access import DEMAND_STAFF, role_page
+from demandloop.web.htmx import render_page_or_part
 
 
 @role_page(*DEMAND_STAFF)
@@ -66,9 +67,13 @@ def handbook(request: HttpRequest) -> HttpResponse:
         "statuses": [("published", _("Published")), ("withdrawn", _("Not published"))],
         "filtered": bool(q or department or (keeper and status)),
     }
-    partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "handbook-entries"
-    template = "knowledge/_handbook_entries.html" if partial else "knowledge/handbook.html"
-    return render(request, template, context)
+    return render_page_or_part(
+        request,
+        "knowledge/handbook.html",
+        "knowledge/_handbook_entries.html",
+        context,
+        target="handbook-entries",
+    )
 
 
 @role_page(*DEMAND_STAFF)

@@ -53,6 +53,7 @@ from demandloop.lib.downloads import as_download
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District
 from demandloop.web.access import DEMAND_STAFF, EVERY_DEMAND_ROLE, role_page
+from demandloop.web.htmx import render_page_or_part
 
 LIST_LIMIT = 200
 
@@ -90,10 +91,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "years": sorted(set(base.values_list("year", flat=True)), reverse=True),
         "statuses": CaseStatusChoices.choices,
     }
-    template = (
-        "knowledge/_case_table.html" if request.headers.get("HX-Request") else "knowledge/case_list.html"
+    return render_page_or_part(
+        request,
+        "knowledge/case_list.html",
+        "knowledge/_case_table.html",
+        context,
+        status=200 if filterset.is_valid() else 400,
     )
-    return render(request, template, context, status=200 if filterset.is_valid() else 400)
 
 
 @role_page(*NOMINATING_ROLES)

@@ -651,3 +651,26 @@ def test_each_page_of_the_navigation_bar_is_titled_as_its_link_says(world, clien
                 f"{page.url_name}: the link says {label}, the page {title.group(1)}"
             )
     assert len(checked) >= 15, sorted(checked)
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "target"),
+    [
+        ("J:officer1", "/enterprises/", "enterprise-table"),
+        ("J:officer1", "/work/", "demand-list"),
+        ("J:hub", "/hub/", "demand-list"),
+        ("J:hub", "/cases/", "case-table"),
+        ("J:hub", "/handbook/", "handbook-entries"),
+    ],
+)
+def test_a_list_gives_htmx_its_part_but_a_history_restore_the_whole_page(world, client, who, url, target):
+    client.force_login(world.person(who))
+    part = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=target)
+    assert part.status_code == 200 and "<html" not in part.content.decode()
+    # htmx restoring the page from history (not in its cache) swaps the answer in for the whole body.
+    restored = client.get(
+        url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=target, HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in restored.content.decode() and 'class="navbar' in restored.content.decode()
+    for response in (part, restored, client.get(url)):
+        assert "HX-Request" in response["Vary"], "a cache must not serve the part for the page"

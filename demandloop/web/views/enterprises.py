@@ -25,6 +25,7 @@ from demandloop.enterprises.privacy import contacts_for_display
 from demandloop.enterprises.queries import get_enterprise_for_user
 from demandloop.org.choices import RoleChoices as R
 from demandloop.web.access import FIRST_LINE, role_page
+from demandloop.web.htmx import render_page_or_part
 from demandloop.web.queries import officers_of
 
 LEDGER_ROLES = FIRST_LINE | {R.LEADER, R.HUB, R.DISPATCHER}
@@ -35,11 +36,13 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     base = Enterprise.objects.for_user(request.user).select_related("area", "locality")
     filterset = EnterpriseFilterSet({"q": request.GET.get("q", "")}, queryset=base)
     page = Paginator(filterset.qs.order_by("name", "pk"), 30).get_page(request.GET.get("page"))
-    template = (
-        "web/_enterprise_table.html" if request.headers.get("HX-Request") else "web/enterprise_list.html"
-    )
     may_import = bool(demand_grants(request.user).hub_district_ids)
-    return render(request, template, {"page": page, "q": request.GET.get("q", ""), "may_import": may_import})
+    return render_page_or_part(
+        request,
+        "web/enterprise_list.html",
+        "web/_enterprise_table.html",
+        {"page": page, "q": request.GET.get("q", ""), "may_import": may_import},
+    )
 
 
 @role_page(*LEDGER_ROLES)

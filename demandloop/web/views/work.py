@@ -24,6 +24,7 @@ from demandloop.org.models import Area, Department, Locality
 from demandloop.org.scope import resolve_scope
 from demandloop.reports import queries as figures
 from demandloop.web.access import DEPARTMENT, FIRST_LINE, role_page
+from demandloop.web.htmx import render_page_or_part
 from demandloop.web.queries import ListPage, by_urgency, department_open_ids, figures_for, for_list
 from demandloop.web.views.whistles import pending_summons
 
@@ -37,9 +38,7 @@ def demand_page(request: HttpRequest, demands: Any, *, param: str = "page") -> L
 
 def render_list(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The whole page, or only the list when htmx asks for another page of it."""
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "demand-list":
-        return render(request, "web/_demand_table.html", context)
-    return render(request, template, context)
+    return render_page_or_part(request, template, "web/_demand_table.html", context, target="demand-list")
 
 
 @role_page(*FIRST_LINE)
