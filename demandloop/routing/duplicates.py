@@ -18,13 +18,12 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
-from demandloop.routing.features import HashedNgramTfidf, NgramTfidf, is_topic_word, learn_words
+from demandloop.routing.features import HashedNgramTfidf, NgramTfidf, heading_words, learn_words
 from demandloop.routing.text import normalise, normalise_many
 
 DUPLICATE_THRESHOLD = 0.5
@@ -430,15 +429,22 @@ def find_common_problems(
     # A member's centrality: its summed similarity to its cluster (itself included), row · Σ cluster rows.
     member_rows = matrix[clustered]
     centrality = np.asarray(member_rows.multiply((assign @ member_rows)[cluster_of]).sum(axis=1)).ravel()
-    # The keywords: the words of largest mean weight over the cluster's members (sums rank as means do).
-    weights = (assign @ words.transform(member_texts)).tocsr()
+    # The keywords: the words of largest mean weight over the cluster's members (sums rank as means do), each
+    # weighed by the share of the members that use it: a group is named by what its demands have in common.
+    member_words = words.transform(member_texts)
+    weights = (assign @ member_words).tocsr()
+    shares = (assign @ (member_words > 0).astype(np.float64)).tocsr()
+    weights = weights.multiply(shares).tocsr()
     weights.sort_indices()  # ties keep the vocabulary's order
     problems = []
     offset = 0
     for c, (members, enterprises) in enumerate(clusters):
         row = weights[c]
-        ranked = (words.names[i] for i in row.indices[np.argsort(-row.data, kind="stable")])
-        top = list(islice((w for w in ranked if is_topic_word(w)), keywords))
+        order = np.argsort(-row.data, kind="stable")
+        top = heading_words(
+            ((words.names[i], float(x)) for i, x in zip(row.indices[order], row.data[order], strict=True)),
+            keywords,
+        )
         best = members[int(np.argmax(centrality[offset : offset + len(members)]))]
         offset += len(members)
         problems.append(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 import scipy.sparse as sp
@@ -308,6 +309,69 @@ def is_topic_word(word: str) -> bool:
 
     cut(word)  # loads and silences jieba first
     return any(pair.flag.startswith(_TOPIC_TAGS) for pair in jieba.posseg.lcut(word))
+
+
+# Of those, the tags of things a problem is about: nouns (names of places, organisations, things), verbal and
+# adjectival nouns ("投资", "咨询"), English words ("VOCs"), abbreviations, set phrases and idioms ("招工难").
+_NOUN_TAGS = ("n", "vn", "an", "eng", "j", "l", "i")
+# How much a word that is not noun-like counts towards naming a group, against a noun of the same weight: a
+# verb can be the matter ("社保转移接续"), but more often it is how it was asked ("提供", "加快"), or a piece
+# jieba cut out of a phrase ("没收" from "没收到").
+_OTHER_WORD_FACTOR = 0.7
+# Words of nearly every demand: they name no group ("企业反映……希望相关部门协调解决").
+GENERIC_WORDS = frozenset(
+    [
+        "企业",
+        "公司",
+        "部门",
+        "问题",
+        "情况",
+        "事项",
+        "相关",
+        "有关",
+        "希望",
+        "协调",
+        "提供",
+        "支持",
+        "加快",
+        "尽快",
+        "需要",
+        "要求",
+        "反映",
+        "了解",
+        "遇到",
+        "帮助",
+        "解决",
+        "影响",
+        "能否",
+        "是否",
+        "已经",
+        "没有",
+        "目前",
+        "现在",
+        "明确",
+    ]
+)
+
+
+@lru_cache(maxsize=65536)
+def is_noun_word(word: str) -> bool:
+    """Whether jieba tags some part of the word as a noun-like word (`_NOUN_TAGS`): "变压器", "招工难", not
+    "明确", "提供", "加快"."""
+    import jieba.posseg
+
+    cut(word)
+    return any(pair.flag.startswith(_NOUN_TAGS) for pair in jieba.posseg.lcut(word))
+
+
+def heading_words(scored: Iterable[tuple[str, float]], count: int) -> list[str]:
+    """The `count` words that best name a group of demands, from its candidate words and their weights best
+    first: topic words (`is_topic_word`) that are not generic (`GENERIC_WORDS`), a noun-like word counting
+    fully, another `_OTHER_WORD_FACTOR` of its weight."""
+    candidates = islice(((w, x) for w, x in scored if w not in GENERIC_WORDS and is_topic_word(w)), count * 4)
+    rescored = [(w, x if is_noun_word(w) else x * _OTHER_WORD_FACTOR) for w, x in candidates]
+    rescored.sort(key=lambda pair: -pair[1])  # stable: equal weights keep the ranking's order
+    return [word for word, _weight in rescored[:count]]
 
 
 def learn_words(texts: Iterable[str]) -> list[str]:

@@ -311,3 +311,16 @@ def test_the_neighbourhood_graph_gives_dbscan_the_clusters_of_brute_force_cosine
     assert graph.nnz < len(texts) ** 2
     assert (DBSCAN(eps=0.7, min_samples=2, metric="precomputed").fit_predict(graph) == brute).all()
     assert len(set(brute) - {-1}) > 3, "the texts make several clusters"
+
+
+def test_a_common_problem_is_named_by_its_matter_not_by_how_it_was_asked():
+    start = datetime(2025, 3, 1)
+    texts = [
+        "企业反映消防验收整改意见不明确，希望相关部门上门指导。",
+        "消防验收提出的整改意见不明确，希望有关部门尽快上门指导",
+        "我们厂消防验收整改意见看不明白，希望相关部门提供指导",
+    ]
+    rows = [DemandForClustering(i, t, f"e{i}", start, "zjw") for i, t in enumerate(texts)]
+    [problem] = find_common_problems(rows, start=start, end=start + timedelta(days=30))
+    assert {"消防", "整改意见"} <= set(problem.keywords), problem.keywords
+    assert not {"明确", "相关", "希望", "部门", "提供", "尽快"} & set(problem.keywords), problem.keywords
