@@ -179,3 +179,18 @@ def test_an_unknown_page_gets_the_chinese_404_without_details(client, settings):
     body = response.content.decode()
     assert "页面不存在" in body
     assert "Traceback" not in body and "urlpatterns" not in body
+
+
+@pytest.mark.django_db
+def test_nothing_a_signed_in_person_was_shown_is_kept_in_a_cache(client, jinghai, make_user):
+    hub = make_user("hub-cache", "hub", jinghai)
+    anonymous = client.get("/accounts/login/")
+    client.force_login(hub)
+    for url in ("/hub/", "/api/v1/demands/", "/enterprises/", "/messages/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        control = response["Cache-Control"]
+        assert "no-store" in control and "private" in control, (url, control)
+    # The sign-in page is not cached either (Django's own never_cache); htmx keeps no page snapshots.
+    assert "no-store" in anonymous["Cache-Control"]
+    assert '"historyCacheSize": 0' in client.get("/hub/").content.decode()

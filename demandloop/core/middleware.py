@@ -1,4 +1,5 @@
-"""Request context for code far from the view: the audit trail needs the client's address."""
+"""Request context for code far from the view (the audit trail needs the client's address), and no caching of
+what a signed-in person was shown."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextvars
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 _current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
     "demandloop_request", default=None
@@ -33,3 +35,24 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _current_request.reset(token)
+
+
+class PrivateResponsesMiddleware:
+    """Nothing a signed-in person was shown stays in a browser's or a proxy's cache.
+
+    Pages, API answers and downloads carry enterprises' contacts and matters: on an office's shared computer, the
+    back button after signing out, or the cache of a proxy, must not show them to the next person (ASVS V8.2.1,
+    等保 2.0 residual information protection). Every answer to a signed-in request that has not chosen its own
+    caching is marked `Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private`. Static files
+    are served before this runs (WhiteNoise) and keep their long caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
