@@ -355,6 +355,7 @@ def test_a_file_of_the_wrong_type_is_named_and_nothing_is_registered(world, clie
     assert "材料.pdf" in response.content.decode()
     assert not Demand.objects.filter(title="带附件的诉求").exists()
     assert "企业J1有限公司" in response.content.decode(), "the chosen enterprise stays chosen"
+    assert "J官一" in response.content.decode(), "with the officers who serve it"
 
 
 def test_a_contact_phone_that_is_not_a_number_is_named_and_the_rest_kept(world, client):
@@ -643,6 +644,7 @@ def test_each_page_of_the_navigation_bar_is_titled_as_its_link_says(world, clien
                 continue
             checked.add(page.url_name)
             html = client.get(reverse(page.url_name)).content.decode()
+            assert "{#" not in html and "{%" not in html, f"{page.url_name} shows template code"
             title = re.search(r"<title>(.*?)</title>", html, re.S)
             assert title is not None, page.url_name
             with translation.override("zh-hans"):

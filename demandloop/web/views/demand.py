@@ -247,7 +247,8 @@ def register_demand(request: HttpRequest) -> HttpResponse:
     # After a refusal the chosen enterprise stays chosen (when it is one the user may choose).
     picked = str(form["enterprise"].value() or "") if form.is_bound else ""
     chosen = enterprises.filter(pk=int(picked)).first() if picked.isdigit() else None
-    return render(request, "web/register.html", {"form": form, "chosen": chosen})
+    officers = officers_of(chosen) if chosen is not None else []
+    return render(request, "web/register.html", {"form": form, "chosen": chosen, "officers": officers})
 
 
 @role_page(*INTAKE)
