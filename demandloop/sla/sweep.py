@@ -23,13 +23,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from demandloop.demands.choices import DemandStatusChoices as S
 from demandloop.demands.choices import EscalationReasonChoices
 from demandloop.demands.errors import DemandActionError
 from demandloop.demands.flow import AWAITING_RESPONSE_STATUSES
-from demandloop.demands.models import Demand
+from demandloop.demands.models import Demand, DemandEvent
 from demandloop.integrations.choices import TopicChoices
 from demandloop.meetings.choices import (
     STEP_ORDER,
@@ -350,3 +351,36 @@ def rebuild_watches(queryset: Any = None, batch_size: int = 2000) -> int:
             sync_watches(demand)
         count += 1
     return count
+
+
+def catch_up(until: datetime, queryset: Any = None, *, limit: int = 100_000) -> int:
+    """Take, each at its own moment, every supervision step that fell due before `until`, oldest first; the
+    number of steps taken.
+
+    For demands written in bulk with a past (the demo): without it the first sweep takes weeks of steps in one
+    go, at the moment the platform starts — dozens of escalations stamped the same minute, reminders recorded
+    as overtaken. A step is taken at its time, or just after the demand's latest event when that came later, so
+    a demand's history stays in order; what a step changes (an escalation starts the next tier's clock) is
+    caught up in turn."""
+    watches = DeadlineWatch.objects.filter(next_at__lte=until)
+    if queryset is not None:
+        watches = watches.filter(demand__in=queryset)
+    taken = 0
+    policies: dict[int, Policy] = {}
+    for _round in range(limit):
+        watch = watches.order_by("next_at", "pk").values_list("pk", "next_at", "demand_id").first()
+        if watch is None:
+            break
+        pk, next_at, demand_id = watch
+        assert next_at is not None  # the filter's `next_at__lte`
+        latest: datetime | None = DemandEvent.objects.filter(demand_id=demand_id).aggregate(at=Max("at"))[
+            "at"
+        ]
+        moment: datetime = min(max(next_at, latest + timedelta(seconds=1)) if latest else next_at, until)
+        before = DeadlineWatch.objects.filter(pk=pk).values_list("next_at", flat=True).first()
+        taken += len(process_watch(pk, moment, policies))
+        after = DeadlineWatch.objects.filter(pk=pk).values_list("next_at", flat=True).first()
+        if after is not None and after == before and after <= until:
+            # Nothing moved (a step that cannot be taken at this moment): let the periodic sweep have it.
+            DeadlineWatch.objects.filter(pk=pk).update(next_at=until + timedelta(seconds=1))
+    return taken

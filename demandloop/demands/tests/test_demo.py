@@ -10,6 +10,7 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
+from demandloop.core.audit import SYSTEM_ROLE
 from demandloop.core.models import AuditEvent
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
@@ -111,7 +112,12 @@ def test_the_district_s_people_act_in_office_hours(demo: list[Any]) -> None:
     working day between 08:30 and 18:00 — the last steps of stories that ran out of time too: they crowd at the
     last office moment before now (org/tests/test_demo_any_hour.py makes the demo at awkward hours)."""
     calendar = get_calendar()
-    events = DemandEvent.objects.filter(demand__district__in=demo).select_related("demand")
+    # The platform's own steps (the supervision sweep's escalations, actor "system") come when the clock says.
+    events = (
+        DemandEvent.objects.filter(demand__district__in=demo)
+        .exclude(actor_role=SYSTEM_ROLE)
+        .select_related("demand")
+    )
     outside = []
     for event in events:
         local = timezone.localtime(event.at)
@@ -289,3 +295,26 @@ def test_every_phone_number_of_the_demo_is_one_the_platform_accepts(demo: list[A
     assert contacts and [p for p in contacts if phone_kind(p) is None] == []
     demands = list(Demand.objects.exclude(contact_phone="").values_list("contact_phone", flat=True))
     assert demands and [p for p in demands if phone_kind(p, masked_ok=True) is None] == []
+
+
+def test_the_sweep_s_steps_of_the_demo_s_past_are_taken_at_their_own_moments(demo: list[Any]) -> None:
+    """Made at once, the demo's overdue matters would otherwise all be escalated the minute the platform starts:
+    `init` takes each step of the past at its time (`sla.sweep.catch_up`), so nothing is left for the first
+    sweep, and the escalations lie on the days they fell due, each after the demand's earlier steps."""
+    from demandloop.meetings.models import DeadlineWatch, Supervision
+
+    now = timezone.now()
+    assert not DeadlineWatch.objects.filter(demand__district__in=demo, next_at__lte=now).exists()
+    escalations = DemandEvent.objects.filter(
+        demand__district__in=demo, action=A.ESCALATE, actor_role=SYSTEM_ROLE
+    )
+    days = {timezone.localtime(e.at).date() for e in escalations}
+    assert len(days) >= 3, sorted(days)
+    assert all(e.at <= now for e in escalations)
+    for event in escalations:
+        earlier = DemandEvent.objects.filter(demand_id=event.demand_id, at__gt=event.at)
+        assert not earlier.exclude(actor_role=SYSTEM_ROLE).filter(pk__lt=event.pk).exists(), event.demand_id
+    reminders = Supervision.objects.filter(demand__district__in=demo, step="reminder")
+    assert reminders.filter(outcome="reminded").exists(), (
+        "reminders went out in time, not recorded as overtaken"
+    )

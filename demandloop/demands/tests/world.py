@@ -260,7 +260,9 @@ def demo_districts() -> list[District]:
     """Both presets with demo people, 60 enterprises and the demo demands (seed 11) of each, as `init --demo`:
     a city-wide deployment, whose city desk takes the districts' transfers to the city."""
     from demandloop.demands.demo import COVERAGE, create_demo_demands
+    from demandloop.demands.models import Demand
     from demandloop.org.demo import create_demo_city_desk, create_demo_enterprises, create_demo_people
+    from demandloop.sla.sweep import catch_up, rebuild_watches
 
     create_demo_city_desk()
     districts = []
@@ -270,5 +272,9 @@ def demo_districts() -> list[District]:
         create_demo_enterprises(district, 60)
         per_district = len(COVERAGE) + DEMO_PER_DISTRICT
         assert create_demo_demands(district, per_district, seed=11) == per_district
+        # As `init --demo`: the sweep's watches, and the steps of the demo's past taken at their moments.
+        demands = Demand.objects.filter(district=district)
+        rebuild_watches(demands)
+        catch_up(timezone.now(), demands)
         districts.append(district)
     return districts

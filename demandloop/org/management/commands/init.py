@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demandloop.org.presets import PresetError, available_presets, load_preset
@@ -93,6 +94,7 @@ class Command(BaseCommand):
                 self._demo_hotline(district)
                 self._demo_cases(district)
                 self._demo_campaigns(district)
+                self._demo_supervision(district)
                 self._demo_inbox(district)
                 self._demo_reports(district)
             # One login per role of the district: the demo account with the most to show.
@@ -111,6 +113,14 @@ class Command(BaseCommand):
         from demandloop.solicitation.demo import create_demo_campaigns
 
         create_demo_campaigns(district)
+
+    def _demo_supervision(self, district: Any) -> None:
+        # Once every demo demand exists (the campaigns' answers too), before the inbox is settled: the supervision
+        # steps of the demo's past, each taken at its own moment rather than all when the platform starts.
+        from demandloop.demands.models import Demand
+        from demandloop.sla.sweep import catch_up
+
+        catch_up(timezone.now(), Demand.objects.filter(district=district))
 
     def _demo_inbox(self, district: Any) -> None:
         # Before the reports, which decide for themselves which announcement is still unread.
