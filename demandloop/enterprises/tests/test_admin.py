@@ -116,8 +116,9 @@ def test_a_hub_lists_its_districts_people_but_no_administrator(browser: Any, peo
     assert usernames == {"alice", "bob", "henry", "lee", "sam", "ivan", "carol", "erin"}
 
 
-def test_a_hub_creates_a_person_with_a_role_in_its_district(browser: Any, people: Any, place: Any) -> None:
-    data = {
+def new_officer_form(place: Any, **changes: Any) -> dict[str, Any]:
+    """The admin's form for a new officer of area C, with `changes`."""
+    return {
         "username": "dora",
         "full_name": "朵拉",
         "phone": "13700001111",
@@ -129,8 +130,12 @@ def test_a_hub_creates_a_person_with_a_role_in_its_district(browser: Any, people
         "memberships-0-district": place.district.pk,
         "memberships-0-areas": [place.area_c.pk],
         "memberships-0-is_active": "on",
+        **changes,
     }
-    response = browser(people.henry).post("/admin/org/user/add/", data)
+
+
+def test_a_hub_creates_a_person_with_a_role_in_its_district(browser: Any, people: Any, place: Any) -> None:
+    response = browser(people.henry).post("/admin/org/user/add/", new_officer_form(place))
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     dora = User.objects.get(username="dora")
     assert dora.full_name == "朵拉"
@@ -145,20 +150,9 @@ def test_a_hub_creates_a_person_with_a_role_in_its_district(browser: Any, people
 def test_a_person_s_phone_must_be_a_mobile_number_for_text_messages(
     browser: Any, people: Any, place: Any
 ) -> None:
-    data = {
-        "username": "dora",
-        "full_name": "朵拉",
-        "phone": "022-28395678",
-        "usable_password": "true",
-        "password1": "a-long-Passphrase-42",
-        "password2": "a-long-Passphrase-42",
-        **inline_management("memberships", total=1),
-        "memberships-0-role": "officer",
-        "memberships-0-district": place.district.pk,
-        "memberships-0-areas": [place.area_c.pk],
-        "memberships-0-is_active": "on",
-    }
-    response = browser(people.henry).post("/admin/org/user/add/", data)
+    response = browser(people.henry).post(
+        "/admin/org/user/add/", new_officer_form(place, phone="022-28395678")
+    )
     assert response.status_code == 200 and not User.objects.filter(username="dora").exists()
     assert "短信提醒发送到这个号码" in str(response.context["adminform"].form.errors["phone"])
 
