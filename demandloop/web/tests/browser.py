@@ -167,6 +167,12 @@ class Person:
 
     def shot(self, name: str, *, full_page: bool = True) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        # Not in the middle of an htmx swap (a guide picture once caught a tab between its old and new content),
+        # nor before the page's fonts are in.
+        self.page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+            " && document.fonts.status === 'loaded'"
+        )
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     def close(self) -> None:
