@@ -377,10 +377,9 @@ def catch_up(until: datetime, queryset: Any = None, *, limit: int = 100_000) -> 
             "at"
         ]
         moment: datetime = min(max(next_at, latest + timedelta(seconds=1)) if latest else next_at, until)
-        before = DeadlineWatch.objects.filter(pk=pk).values_list("next_at", flat=True).first()
         taken += len(process_watch(pk, moment, policies))
         after = DeadlineWatch.objects.filter(pk=pk).values_list("next_at", flat=True).first()
-        if after is not None and after == before and after <= until:
+        if after is not None and after == next_at:
             # Nothing moved (a step that cannot be taken at this moment): let the periodic sweep have it.
             DeadlineWatch.objects.filter(pk=pk).update(next_at=until + timedelta(seconds=1))
     return taken
