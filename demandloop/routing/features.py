@@ -352,6 +352,9 @@ GENERIC_WORDS = frozenset(
         "明确",
     ]
 )
+# What a demand says did not happen ("没拨到账", "没收到通知", "没人来", "未到账"): jieba cuts the negation with
+# the verb ("没拨", "没收", "未到"); the group is named by what did not come, not by its absence.
+NEGATIONS = ("没", "未")
 
 
 @lru_cache(maxsize=65536)
@@ -366,9 +369,16 @@ def is_noun_word(word: str) -> bool:
 
 def heading_words(scored: Iterable[tuple[str, float]], count: int) -> list[str]:
     """The `count` words that best name a group of demands, from its candidate words and their weights best
-    first: topic words (`is_topic_word`) that are not generic (`GENERIC_WORDS`), a noun-like word counting
-    fully, another `_OTHER_WORD_FACTOR` of its weight."""
-    candidates = islice(((w, x) for w, x in scored if w not in GENERIC_WORDS and is_topic_word(w)), count * 4)
+    first: topic words (`is_topic_word`) that are not generic (`GENERIC_WORDS`) nor negated (`NEGATIONS`), a
+    noun-like word counting fully, another `_OTHER_WORD_FACTOR` of its weight."""
+    candidates = islice(
+        (
+            (w, x)
+            for w, x in scored
+            if w not in GENERIC_WORDS and not w.startswith(NEGATIONS) and is_topic_word(w)
+        ),
+        count * 4,
+    )
     rescored = [(w, x if is_noun_word(w) else x * _OTHER_WORD_FACTOR) for w, x in candidates]
     rescored.sort(key=lambda pair: -pair[1])  # stable: equal weights keep the ranking's order
     return [word for word, _weight in rescored[:count]]

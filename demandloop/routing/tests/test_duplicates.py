@@ -324,3 +324,16 @@ def test_a_common_problem_is_named_by_its_matter_not_by_how_it_was_asked():
     [problem] = find_common_problems(rows, start=start, end=start + timedelta(days=30))
     assert {"消防", "整改意见"} <= set(problem.keywords), problem.keywords
     assert not {"明确", "相关", "希望", "部门", "提供", "尽快"} & set(problem.keywords), problem.keywords
+
+
+def test_a_common_problem_is_named_by_what_did_not_come_not_by_its_absence():
+    start = datetime(2025, 3, 1)
+    texts = [
+        "我们申请的职业技能培训补贴已经公示完了，钱一直没拨到账",
+        "职业技能培训补贴公示结束很久了，一直没拨付到账",
+        "培训补贴公示完了，钱还没到账，请帮忙问问",
+    ]
+    rows = [DemandForClustering(i, t, f"e{i}", start, "rsj") for i, t in enumerate(texts)]
+    [problem] = find_common_problems(rows, start=start, end=start + timedelta(days=30))
+    assert {"补贴", "培训"} <= set(problem.keywords), problem.keywords
+    assert not [w for w in problem.keywords if w.startswith(("没", "未"))], problem.keywords
