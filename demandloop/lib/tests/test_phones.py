@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from demandloop.lib.phones import is_mobile, normalize_phone, phone_kind
 
@@ -74,3 +76,25 @@ def test_a_text_message_goes_to_a_mobile_number_only() -> None:
 
 def test_full_width_digits_read_as_ascii() -> None:
     assert normalize_phone(" １３８１２３４５６７８ ") == "13812345678"
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_any_text_gets_an_answer_never_an_exception(value: str) -> None:
+    # A form or the API hands whatever was typed to these: they answer, they do not raise.
+    assert phone_kind(value, short_ok=True, masked_ok=True) in {
+        None,
+        "mobile",
+        "landline",
+        "local",
+        "service",
+        "short",
+        "masked",
+    }
+    assert is_mobile(value) in {True, False}
+    assert isinstance(normalize_phone(value), str)
+
+
+@given(st.from_regex(r"1[3-9]\d{9}", fullmatch=True))
+def test_every_mobile_range_is_a_mobile_or_refused_never_an_error(value: str) -> None:
+    assert phone_kind(value) in {"mobile", None}
