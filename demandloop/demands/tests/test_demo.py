@@ -302,8 +302,13 @@ def test_the_sweep_s_steps_of_the_demo_s_past_are_taken_at_their_own_moments(dem
     `init` takes each step of the past at its time (`sla.sweep.catch_up`), so nothing is left for the first
     sweep, and the escalations lie on the days they fell due, each after the demand's earlier steps."""
     from demandloop.meetings.models import DeadlineWatch, Supervision
+    from demandloop.sla.sweep import catch_up
 
     now = timezone.now()
+    assert DeadlineWatch.objects.filter(demand__district__in=demo, next_at__lte=now).exists(), (
+        "a past to catch up"
+    )
+    assert catch_up(now, Demand.objects.filter(district__in=demo)) > 10
     assert not DeadlineWatch.objects.filter(demand__district__in=demo, next_at__lte=now).exists()
     escalations = DemandEvent.objects.filter(
         demand__district__in=demo, action=A.ESCALATE, actor_role=SYSTEM_ROLE
