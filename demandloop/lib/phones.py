@@ -27,7 +27,9 @@ from phonenumbers import PhoneNumberType, shortnumberinfo
 
 from demandloop.lib.masking import MASK
 
-# An extension after the number: "-801", " 转 801", "分机801", "ext.801", "x801", "#801".
+# An extension after the number: "-801", " 转 801", "分机801", "ext.801", "x801", "#801". Stricter than
+# `lib.masking`'s, which also reads ",801" as one so as to hide whatever is typed: a comma here more often
+# separates two numbers, and this module checks what may be saved.
 _EXTENSION = re.compile(r"(?:\s*(?:转|分机|ext\.?|x|#)\s*|\s*-\s*)(\d{1,6})\s*$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\-()]")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")

@@ -302,13 +302,18 @@ _TOPIC_TAGS = ("n", "v", "a", "l", "i", "j", "s", "eng")
 
 
 @lru_cache(maxsize=65536)
-def is_topic_word(word: str) -> bool:
-    """Whether a word can name what a group of demands is about: some part of it is a noun, verb, adjective …
-    (Cached: the clusters of a period share many candidate words, and tagging one costs a tenth of a ms.)"""
+def word_tags(word: str) -> tuple[str, ...]:
+    """jieba's part-of-speech tags of the pieces of a word. (Cached: the clusters of a period share many
+    candidate words, and tagging one costs a tenth of a ms.)"""
     import jieba.posseg
 
     cut(word)  # loads and silences jieba first
-    return any(pair.flag.startswith(_TOPIC_TAGS) for pair in jieba.posseg.lcut(word))
+    return tuple(pair.flag for pair in jieba.posseg.lcut(word))
+
+
+def is_topic_word(word: str) -> bool:
+    """Whether a word can name what a group of demands is about: some part of it is a noun, verb, adjective …"""
+    return any(tag.startswith(_TOPIC_TAGS) for tag in word_tags(word))
 
 
 # Of those, the tags of things a problem is about: nouns (names of places, organisations, things), verbal and
@@ -357,14 +362,10 @@ GENERIC_WORDS = frozenset(
 NEGATIONS = ("没", "未")
 
 
-@lru_cache(maxsize=65536)
 def is_noun_word(word: str) -> bool:
     """Whether jieba tags some part of the word as a noun-like word (`_NOUN_TAGS`): "变压器", "招工难", not
     "明确", "提供", "加快"."""
-    import jieba.posseg
-
-    cut(word)
-    return any(pair.flag.startswith(_NOUN_TAGS) for pair in jieba.posseg.lcut(word))
+    return any(tag.startswith(_NOUN_TAGS) for tag in word_tags(word))
 
 
 def heading_words(scored: Iterable[tuple[str, float]], count: int) -> list[str]:
