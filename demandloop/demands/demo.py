@@ -24,7 +24,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -40,6 +40,7 @@ from demandloop.meetings.recipients import city_desk
 from demandloop.org.choices import DepartmentKindChoices, RoleChoices
 from demandloop.org.demo import OFFICE_OPENS, office_moment, office_until
 from demandloop.org.models import Department, District, Membership
+from demandloop.sla.services import get_calendar
 
 # Statuses reached before triage have no tier; the others are paired with every tier that can hold them.
 PRE_TRIAGE = (S.RECEIVED, S.SCREENED, S.OUT_OF_SCOPE, S.MERGED, S.WITHDRAWN)
@@ -91,6 +92,11 @@ MEETING_DECIDED = (S.IN_PROGRESS, S.PLANNED, S.INFORMED)
 # figures always reach back over the whole demo.
 OLDEST_STORY = (S.CLOSED, 3)
 OLDEST_STORY_DAYS = (160.0, 180.0)
+# The open stories of the coverage round begin this many working days before the last office day (by the tier
+# they stop at), so that the clock each stops on still runs when the demo is made: `init`'s catch-up and the
+# first sweeps remind and supervise them but leave them at their status and tier. A tier answers within 1, 3 and 7
+# working days and is escalated a working day after (the presets); a tier-3 story passes tier 2 on its way.
+FRESH_WORKING_DAYS: dict[int | None, int] = {None: 1, 1: 1, 2: 2, 3: 5, 4: 5}
 # Channels that take a matter in at any hour; the others are registered by an officer or the hub at work.
 ROUND_THE_CLOCK = (ChannelChoices.HOTLINE, ChannelChoices.ONLINE)
 # Share of the stories at tier 2 whose officer blows the whistle once the lead has accepted: most of those that
@@ -312,7 +318,7 @@ def _desk_accepts(demand: Any, desk: Any, rng: random.Random, clock: Any) -> Any
     )
 
 
-def _cast(district: District) -> Cast:
+def cast_of(district: District) -> Cast:
     memberships = (
         Membership.objects.filter(district=district, is_active=True, user__is_active=True)
         .select_related("user", "leader_post")
@@ -397,7 +403,7 @@ class _Story:
 def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
     """Create `n` demo demands in `district` through the actions; returns how many were created."""
     rng = random.Random(f"{seed}-{district.code}-demands")
-    cast = _cast(district)
+    cast = cast_of(district)
     enterprises = list(
         Enterprise.objects.filter(district=district, status="active", area__isnull=False)
         .select_related("area")
@@ -417,15 +423,29 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
     with actions.demand_batch():
         for i in range(n):
             age = None
+            fresh = False
             if i < len(COVERAGE):
                 target, level = COVERAGE[i]
                 if (target, level) == OLDEST_STORY:
                     age = OLDEST_STORY_DAYS
+                fresh = target not in TERMINAL_STATUSES
             else:
                 target = _weighted(rng, TARGET_WEIGHTS)
                 level = None if target in PRE_TRIAGE else _level_for(rng, target)
             demand = _play(
-                district, cast, rng, enterprises, created, raised, target, level, now, until, plan, age=age
+                district,
+                cast,
+                rng,
+                enterprises,
+                created,
+                raised,
+                target,
+                level,
+                now,
+                until,
+                plan,
+                age=age,
+                fresh=fresh,
             )
             created.append(demand)
             raised.add((demand.enterprise_id, demand.title))
@@ -550,6 +570,17 @@ def _original_to_repeat(created: list[Any], rng: random.Random, until: datetime)
     return rng.choice(originals) if originals else None
 
 
+def _fresh_start(until: datetime, working_days: int, rng: random.Random) -> datetime:
+    """A moment of the first three office hours `working_days` working days before the day of `until`."""
+    calendar = get_calendar()
+    local = timezone.localtime(until)
+    day: date = local.date()
+    for _ in range(working_days):
+        day = calendar.previous_working_day(day)
+    opens = datetime.combine(day, OFFICE_OPENS, tzinfo=local.tzinfo)
+    return opens + timedelta(hours=rng.uniform(0, 3))
+
+
 def _weighted(rng: random.Random, weights: list[tuple[Any, float]]) -> Any:
     return rng.choices([value for value, _ in weights], [weight for _, weight in weights])[0]
 
@@ -573,6 +604,7 @@ def _play(
     plan: DemoMeetingPlan | None = None,
     *,
     age: tuple[float, float] | None = None,
+    fresh: bool = False,
 ) -> Any:
     # A duplicate repeats an earlier demand of the same enterprise, raised again a few days later (through
     # another channel, or the enterprise asking after it); without such a demand the story withdraws instead.
@@ -597,13 +629,16 @@ def _play(
         S.MERGED,
         S.WITHDRAWN,
     )
-    if age is not None:
-        days_ago = rng.uniform(*age)
-    elif level == 3 and target in MEETING_DECIDED:
-        days_ago = rng.uniform(6, 21)
+    if fresh:
+        start = _fresh_start(until, FRESH_WORKING_DAYS[level], rng)
     else:
-        days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
-    start = now - timedelta(days=days_ago)
+        if age is not None:
+            days_ago = rng.uniform(*age)
+        elif level == 3 and target in MEETING_DECIDED:
+            days_ago = rng.uniform(6, 21)
+        else:
+            days_ago = rng.uniform(0.5, 12) if open_matter else rng.uniform(8, 180)
+        start = now - timedelta(days=days_ago)
     if merged_at is not None:
         # Raised again shortly before the hub merges it, the same office day.
         local = timezone.localtime(merged_at)
@@ -1010,4 +1045,61 @@ def _after_result(
         if done():
             return demand
     actions.do_close(demand, officer if rng.random() < 0.7 else cast.hub, note="", at=clock.tick((1, 48)))
+    return demand
+
+
+def take_up_demo_demand(demand: Any, cast: Cast, rng: random.Random, at: datetime, *, finish: bool) -> Any:
+    """A triaged demand no story played (an answer to a demo campaign), taken up at its tier from `at`: a simple
+    matter answered by the area's officer; a tier-1 matter handled by the officer; a tier-2 one dispatched by the
+    hub to a department; a tier-3 one decided by the hub (会商). With `finish` it is handled to its close, else it
+    stops informed, the date promised still ahead — the first sweep finds nothing overdue to escalate."""
+    clock = _Clock(at, office_until(timezone.now() - timedelta(minutes=1)), rng)
+    officer = cast.officer_by_area.get(demand.area_id) or next(iter(cast.officer_by_area.values()))
+    level = demand.tier.level
+
+    def never() -> bool:
+        return False
+
+    if level == 1 and demand.complexity == "simple":
+        actions.do_answer(
+            demand, officer, answer="已当场答复企业，告知政策条件和办理渠道。", at=clock.tick((0.5, 8))
+        )
+        if not finish:
+            return demand
+        return _after_result(demand, cast, rng, clock, officer, None, "", officer, [], never)
+    co: list[Any] = []
+    if level == 1:
+        handler = officer
+        actions.do_accept(demand, officer, at=clock.tick((0.5, 6)))
+    else:
+        lead = rng.choice(cast.departments)
+        others = [dep for dep in cast.departments if dep.pk != lead.pk]
+        co = rng.sample(others, k=min(len(others), rng.choice((1, 2) if level == 3 else (0, 0, 1))))
+        handler = cast.coordinator_by_department[lead.pk]
+        if level == 2:
+            actions.do_dispatch(
+                demand, cast.hub, lead_department=lead, co_departments=co, at=clock.tick((0.5, 6))
+            )
+            actions.do_accept(demand, handler, at=clock.tick((0.5, 20)))
+        else:
+            decided = clock.tick((4, 48))
+            actions.do_decide(
+                demand,
+                cast.hub,
+                lead_department=lead,
+                co_departments=co,
+                deadline=(decided + timedelta(days=rng.randint(30, 60))).date(),
+                note="区政务服务办会商明确牵头部门、配合部门和解决时限",
+                at=decided,
+            )
+    if finish:
+        _handle(demand, cast, rng, clock, handler, co, officer, never)
+        return _after_result(demand, cast, rng, clock, officer, None, "", handler, co, never)
+    planned = clock.tick((2, 24))
+    # Promised some weeks after the day the demo is made, whenever the plan was written.
+    promised = max(planned, clock.until) + timedelta(days=rng.randint(10, 30))
+    actions.do_plan(
+        demand, handler, plan="牵头单位已制定解决方案，分步骤落实。", eta=promised.date(), at=planned
+    )
+    actions.do_inform(demand, officer, note="已告知企业解决方案和预计完成时间", at=clock.tick((0.5, 12)))
     return demand

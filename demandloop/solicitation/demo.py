@@ -3,11 +3,12 @@
 Per district, through the actions (so every notification, audit row and demand event is the real one):
 
 * last month's campaign, closed: six localities and three departments asked, every reply in (one late, two
-  "no problems"), accepted, its demands screened and triaged by the hub;
+  "no problems"), accepted, its demands screened and triaged by the hub and handled by their tiers to their
+  close;
 * this month's campaign, launched eight days ago with five working days to reply, so its deadline has passed:
   every locality and functional department asked; the least busy three fifths replied (on time, some late, some
-  "no problems", one in four waiting for the hub to accept it, the last only a draft), the rest are the
-  non-responders — among them the units of the demo logins `init` prints (the busiest), so their workbench and
+  "no problems", one in four waiting for the hub to accept it, the last only a draft; of the accepted ones half
+  triaged and taken up by their tiers, planned and the enterprise informed), the rest are the non-responders — among them the units of the demo logins `init` prints (the busiest), so their workbench and
   inbox show the campaign waiting;
 * next quarter's campaign, a draft.
 
@@ -24,7 +25,15 @@ from django.utils import timezone
 
 from demandloop.demands import actions as demand_actions
 from demandloop.demands.choices import ComplexityChoices
-from demandloop.demands.demo import Matter, busiest_logins, demo_loads, raises
+from demandloop.demands.demo import (
+    Cast,
+    Matter,
+    busiest_logins,
+    cast_of,
+    demo_loads,
+    raises,
+    take_up_demo_demand,
+)
 from demandloop.enterprises.models import Enterprise
 from demandloop.org.demo import office_moment, office_until
 from demandloop.org.models import District, User
@@ -100,16 +109,25 @@ def _reply(
     return None
 
 
-def _triage(district: District, hub: User, demands: list[Any], rng: random.Random, at: datetime) -> None:
+def _take_up(
+    district: District, cast: Cast, demands: list[Any], rng: random.Random, at: datetime, *, finish: bool
+) -> None:
+    """The hub screens and triages the demands a reply became (simple ones at tier 1, complex ones at tier 2 or
+    3), then their tiers take them up (`take_up_demo_demand`): to their close when `finish`, else to a plan."""
     domains = list(district.domains.order_by("order"))
-    tiers = {t.level: t for t in district.tiers.all()}
     for demand in demands:
-        demand_actions.do_screen(demand, hub, in_scope=True, at=at)
+        demand_actions.do_screen(demand, cast.hub, in_scope=True, at=at)
         problem = demand.solicitation_problem
         level = 1 if problem.complexity == S else rng.choice([2, 2, 3])
         demand_actions.do_triage(
-            demand, hub, domain=rng.choice(domains), complexity=problem.complexity, tier=tiers[level], at=at
+            demand,
+            cast.hub,
+            domain=rng.choice(domains),
+            complexity=problem.complexity,
+            tier=cast.tiers[level],
+            at=at,
         )
+        take_up_demo_demand(demand, cast, rng, at, finish=finish)
 
 
 def _by_load(units: list[Any], load: dict[str, int]) -> list[Any]:
@@ -137,6 +155,7 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
         return 0
     rng = random.Random(f"{seed}-{district.code}-solicitation")
     hub = User.objects.get(username=f"{district.code}-hub")
+    cast = cast_of(district)
     now = timezone.now()
 
     # Last quarter's, closed.
@@ -172,7 +191,7 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
         reply = _reply(target, rng, when, none=i in (4, 7))
         if reply is not None:
             demands = actions.do_accept_reply(reply, hub, at=office_moment(when + timedelta(hours=3)))
-            _triage(district, hub, demands, rng, office_moment(when + timedelta(hours=5)))
+            _take_up(district, cast, demands, rng, office_moment(when + timedelta(hours=5)), finish=True)
     actions.do_close_campaign(old, hub, at=office_moment(start + timedelta(days=15)))
 
     # This month's, launched, its deadline passed.
@@ -212,7 +231,7 @@ def create_demo_campaigns(district: District, *, seed: int = 2026) -> int:
             demands = actions.do_accept_reply(reply, hub, at=accepted)
             if i % 2 == 0:
                 triaged = max(accepted, min(office_moment(when + timedelta(hours=4)), office_until(now)))
-                _triage(district, hub, demands, rng, triaged)
+                _take_up(district, cast, demands, rng, triaged, finish=False)
     actions.do_remind(
         current, hub, at=min(office_moment(current.reply_due + timedelta(hours=12)), office_until(now))
     )

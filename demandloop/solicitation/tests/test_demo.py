@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from demandloop.demands.demo import Matter, busiest_logins, create_demo_demands, raises
 from demandloop.demands.models import Demand
@@ -34,6 +35,15 @@ def test_the_demo_has_a_closed_a_launched_and_a_draft_campaign_per_district():
         Demand.objects.filter(channel="solicitation", solicitation_problem__isnull=False).count()
         >= figures.demands
     )
+    # What the replies became is taken up by the tiers: last month's handled to its close; this month's planned,
+    # the enterprise told, the date promised still ahead (nothing for the first sweep to escalate).
+    became = Demand.objects.filter(solicitation_problem__reply__target__campaign=closed)
+    assert became and set(became.values_list("status", flat=True)) == {"closed"}
+    now = timezone.now()
+    current = Demand.objects.filter(solicitation_problem__reply__target__campaign=launched)
+    taken_up = current.exclude(status__in=("received", "screened"))
+    assert taken_up and set(taken_up.values_list("status", flat=True)) <= {"answered", "informed"}
+    assert all(d.completion_due > now for d in taken_up if d.status == "informed")
     # Each problem is one its enterprise would raise (no barber's shop with a new production line).
     named = [p for c in (closed, launched) for p in problems_of(c) if p.enterprise_id]
     assert named and all(raises(p.enterprise, Matter("", "", p.content)) for p in named)
