@@ -5,7 +5,7 @@ The Word handbook is in the form of the district's other documents (`demandloop.
 "静海区为企服务高频事项应答手册", who compiled it, the edition (date generated, number of entries), then one part
 per department — "一、区市场监管局" — with its entries numbered through the whole handbook ("12. …？", "答：…",
 "联系方式：…"), the entries of no department last under 其他事项. The Excel list has one row per entry, for the
-hub to check and edit the handbook. Both hold the published entries only, ordered by `order`, then code: the
+hub to check and edit the handbook, in the same order and numbered as the Word handbook. Both hold the published entries only, ordered by `order`, then code: the
 hub arranges the handbook with `order`, and a department's part comes where its first entry does.
 
 Headings are English msgids rendered in the district's language (zh-hans), as the meeting record.
@@ -52,7 +52,7 @@ EXPORT_FORMATS = OFFICE_FORMATS
 # The columns of the Excel list. A context of their own: bare "code" or "keywords" are msgids of other apps too,
 # and the first catalogue that has one wins ("代码", "提示词").
 XLSX_COLUMNS = (
-    (pgettext_lazy("handbook column", "Code"), 18),
+    (pgettext_lazy("handbook column", "No."), 8),
     (pgettext_lazy("handbook column", "Question"), 36),
     (pgettext_lazy("handbook column", "Answer"), 80),
     (pgettext_lazy("handbook column", "Department"), 18),
@@ -187,9 +187,9 @@ def handbook_xlsx(district: District) -> bytes:
         return _build_xlsx(published_entries(district))
 
 
-def _row(entry: FaqEntry) -> list[Any]:
+def _row(number: int, entry: FaqEntry) -> list[Any]:
     return [
-        entry.code,
+        number,
         clean_text(entry.question),
         clean_text(entry.answer),
         entry.department.name if entry.department else "",
@@ -208,7 +208,13 @@ def _build_xlsx(entries: list[FaqEntry]) -> bytes:
     write_table(
         sheet,
         [header for header, _width in XLSX_COLUMNS],
-        (_row(entry) for entry in entries),
+        # In the Word handbook's order and with its numbers: row 12 is the handbook's "12. …？".
+        (
+            _row(number, entry)
+            for number, entry in enumerate(
+                (entry for section in handbook_sections(entries) for entry in section.entries), start=1
+            )
+        ),
         widths=[width for _header, width in XLSX_COLUMNS],
     )
     return workbook_bytes(workbook)

@@ -205,7 +205,7 @@ def test_it_is_laid_out_on_a4_with_page_numbers(world, entries):
 def test_control_characters_pasted_into_an_answer_do_not_stop_the_export(world, entries):
     FaqEntry.objects.filter(pk=entries["general"].pk).update(answer="联系为企\x0b服务人员。\x08")
     assert "答：联系为企服务人员。" in texts(handbook_docx(world.jinghai.district, on=EDITION_DAY))
-    assert ("general", "找谁帮忙协调？", "联系为企服务人员。") in [
+    assert (5, "找谁帮忙协调？", "联系为企服务人员。") in [
         r[:3] for r in rows(handbook_xlsx(world.jinghai.district))
     ]
 
@@ -225,18 +225,21 @@ def test_sections_keep_the_department_less_entries_last_even_when_they_come_firs
 
 def test_the_excel_list_has_chinese_headers_and_one_row_per_published_entry_in_order(world, entries):
     table = rows(handbook_xlsx(world.jinghai.district))
-    assert table[0] == ("编号", "问题", "答复", "部门", "联系方式", "关键词", "版本", "更新时间")
-    assert [row[0] for row in table[1:]] == [
-        "general",
-        "invoice",
-        "licence-a",
-        "licence-b",
-        "hotline",
-        "tax-refund",
+    assert table[0] == ("序号", "问题", "答复", "部门", "联系方式", "关键词", "版本", "更新时间")
+    # The Word handbook's order and numbers: by department where its first entry comes, no department last.
+    assert [row[:2] for row in table[1:]] == [
+        (1, "首次领用发票怎么办理？"),
+        (2, entries["tax-refund"].question),
+        (3, "营业执照地址怎么变更？"),
+        (4, "营业执照遗失怎么补领？"),
+        (5, entries["general"].question),
+        (6, entries["hotline"].question),
     ]
+    numbered = styled(handbook_docx(world.jinghai.district), "Heading 2")
+    assert numbered == [f"{row[0]}. {row[1]}" for row in table[1:]]
     licence = entries["licence-a"]
     assert table[3] == (
-        "licence-a",
+        3,
         "营业执照地址怎么变更？",
         "携带租赁合同办理变更登记。",
         "区市场监管局",
@@ -245,14 +248,14 @@ def test_the_excel_list_has_chinese_headers_and_one_row_per_published_entry_in_o
         3,
         timezone.localtime(licence.updated_at).strftime("%Y-%m-%d %H:%M"),
     )
-    assert table[2][2] == "在电子税务局申请。\n新办纳税人当日可领。"
-    assert table[2][5] == "发票、首次领票"
+    assert table[1][2] == "在电子税务局申请。\n新办纳税人当日可领。"
+    assert table[1][5] == "发票、首次领票"
 
 
 def test_an_answer_that_looks_like_a_formula_stays_text(world, entries):
     FaqEntry.objects.filter(pk=entries["general"].pk).update(answer='=HYPERLINK("http://example.com")')
     book = load_workbook(io.BytesIO(handbook_xlsx(world.jinghai.district)))
-    cell = book.active["C2"]
+    cell = book.active["C6"]  # the entry of no department, fifth in the handbook
     assert cell.value == '=HYPERLINK("http://example.com")'
     assert cell.data_type == "s"
 
