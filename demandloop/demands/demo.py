@@ -127,9 +127,13 @@ EXCLUDED = [
     ("trade_secret", "竞争对手技术资料", "希望了解竞争对手的工艺参数。"),
 ]
 SOURCES = list(DirectSourceChoices.values)
-# Where a demo demand's title ends: the first clause of its text, as an officer would shorten it.
-_CLAUSE_END = re.compile(r"[，。？！；,.?!;：:]")
-TITLE_CHARS = 24
+# A demo demand's title is made of the text's first clauses, as an officer would shorten it: a clause ends at a
+# comma or a full stop (not at a colon: "企业反映：…" stays one clause). A first clause shorter than
+# `TITLE_FULL_CHARS` ("我们是一般纳税人") or one ending in 后 ("消防验收申请提交后") only sets the scene: the next is
+# joined to it.
+_CLAUSE_END = re.compile(r"[，。？！；,.?!;]")
+TITLE_FULL_CHARS = 12
+TITLE_CHARS = 26
 
 
 @dataclass(frozen=True)
@@ -214,11 +218,16 @@ def raises(enterprise: Enterprise, matter: Matter) -> bool:
 
 
 def title_of(text: str) -> str:
-    """A title for a demand written as one text: its first clause, shortened to `TITLE_CHARS`."""
-    first = _CLAUSE_END.split(text, maxsplit=1)[0].strip()
-    if len(first) < 6:
-        first = text.strip()
-    return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
+    """A title for a demand written as one text: its first clause, or its first two when the first only sets the
+    scene, shortened to `TITLE_CHARS`."""
+    clauses = [clause.strip() for clause in _CLAUSE_END.split(text) if clause.strip()]
+    title = clauses[0] if clauses else text.strip()
+    for clause in clauses[1:]:
+        short = len(title) < TITLE_FULL_CHARS
+        if not (short or title.endswith("后")) or (short and len(title) + 1 + len(clause) > TITLE_CHARS):
+            break
+        title = f"{title}，{clause}"
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
 
 
 def _matters(district: District) -> tuple[list[Matter], list[Matter]]:

@@ -14,7 +14,7 @@ from demandloop.core.audit import SYSTEM_ROLE
 from demandloop.core.models import AuditEvent
 from demandloop.demands.choices import DemandActionChoices as A
 from demandloop.demands.choices import DemandStatusChoices as S
-from demandloop.demands.demo import COVERAGE, ROUND_THE_CLOCK
+from demandloop.demands.demo import COVERAGE, ROUND_THE_CLOCK, TITLE_CHARS, title_of
 from demandloop.demands.flow import targets
 from demandloop.demands.models import Demand, DemandEvent
 from demandloop.demands.queries import DemandFacts, demand_grants
@@ -33,6 +33,24 @@ PER_DISTRICT = len(COVERAGE) + DEMO_PER_DISTRICT
 def demo(demo_once: list[Any]) -> list[Any]:
     """The demo of both presets, built once for this module (conftest.py `demo_once`): the tests only read it."""
     return demo_once
+
+
+def test_a_title_is_the_first_clause_or_two_when_the_first_only_sets_the_scene() -> None:
+    assert (
+        title_of("我们是一般纳税人，进项发票认证平台勾选不了，影响当月抵扣")
+        == "我们是一般纳税人，进项发票认证平台勾选不了"
+    )
+    assert (
+        title_of("企业生产许可证变更生产地址后，现场审查一直没安排，影响投产")
+        == "企业生产许可证变更生产地址后，现场审查一直没安排"
+    )
+    assert (
+        title_of("企业反映：有人冒用我公司商标在网上销售假货，请协助维权")
+        == "企业反映：有人冒用我公司商标在网上销售假货"
+    )
+    assert title_of("企业扩大生产需要流动资金约500万元，希望协调银行") == "企业扩大生产需要流动资金约500万元"
+    long = "园区多家企业的土地证与规划用途不符（工业用地实际做仓储），希望协调"
+    assert title_of(long) == long[: TITLE_CHARS - 1] + "…"
 
 
 def test_it_creates_every_status_at_every_tier_in_both_districts(demo: list[Any]) -> None:
