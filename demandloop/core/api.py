@@ -1,5 +1,5 @@
 """API plumbing shared by every app: the exception handler that keeps every error a Chinese 4xx, the actions'
-refusals (`DemandActionError`) included."""
+refusals (`DemandActionError`) included; the field every request body names an object's id with."""
 
 from __future__ import annotations
 
@@ -9,9 +9,21 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from demandloop.lib.lookups import ID_LIMIT
+
+
+class IdField(serializers.IntegerField):
+    """The id of an object in a request's body: a whole number a 64-bit key column holds. Anything else is a 400
+    naming the field — not a database error (SQLite cannot even bind a larger number) or a silent miss."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_LIMIT - 1)
+        super().__init__(**kwargs)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

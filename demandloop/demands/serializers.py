@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from demandloop.core.api import IdField
 from demandloop.core.phones import validate_contact_phone
 from demandloop.demands.actions import city_desk_progress, needs_redo
 from demandloop.demands.choices import (
@@ -391,11 +392,11 @@ class NewEnterpriseSerializer(serializers.Serializer):
     uscc = serializers.CharField(max_length=18)
     name = serializers.CharField(max_length=200)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    area = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    area = IdField()
 
 
 class DemandCreateSerializer(serializers.Serializer):
-    enterprise = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    enterprise = IdField(required=False)
     new_enterprise = NewEnterpriseSerializer(required=False)
     channel = serializers.ChoiceField(choices=ChannelChoices.choices)
     source = serializers.ChoiceField(
@@ -455,9 +456,7 @@ class TriageSerializer(NoteSerializer):
     domain = DistrictCodeField("domains", gettext_lazy("domain"))
     complexity = serializers.ChoiceField(choices=ComplexityChoices.choices)
     tier = serializers.IntegerField(min_value=1, max_value=4)
-    area = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None
-    )
+    area = IdField(required=False, allow_null=True, default=None)
     lead_department = _department_field(required=False, allow_null=True, default=None)
 
     def validate_tier(self, value: int) -> Any:
@@ -539,7 +538,7 @@ class RequestExtensionSerializer(ReasonSerializer):
 
 
 class MergeSerializer(NoteSerializer):
-    duplicate_of = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    duplicate_of = IdField()
 
     def validate_duplicate_of(self, value: int) -> Demand:
         from django.http import Http404

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from demandloop.lib.address import AreaCandidate
+from demandloop.lib.lookups import get_for_user_or_404
 from demandloop.org.scope import resolve_scope
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ def get_enterprise_for_user(user: Any, pk: int) -> Enterprise:
     """The enterprise `pk` if `user` may see it; 404 otherwise, the same as a missing one."""
     from demandloop.enterprises.models import Enterprise
 
-    return get_object_or_404(Enterprise.objects.for_user(user), pk=pk)
+    found: Enterprise = get_for_user_or_404(Enterprise.objects.all(), user, pk)
+    return found
 
 
 def area_candidates(district_id: int) -> list[AreaCandidate]:

@@ -37,6 +37,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from demandloop.core.api import IdField
 from demandloop.core.api_views import FileFormatNegotiation
 from demandloop.demands.api import ERROR_RESPONSES
 from demandloop.demands.models import Demand
@@ -128,7 +129,7 @@ class TypicalCaseDetailSerializer(TypicalCaseSerializer):
 class TypicalCaseWriteSerializer(serializers.Serializer):
     """A nomination (with `demand`) or an edit (without): the texts, tags and whether to anonymise."""
 
-    demand = serializers.IntegerField(label=_("demand"), required=False, min_value=1, max_value=2**63 - 1)
+    demand = IdField(label=_("demand"), required=False)
     title = serializers.CharField(label=_("title"), max_length=200, allow_blank=True)
     background = serializers.CharField(label=_("background"), allow_blank=True)
     approach = serializers.CharField(label=_("what was done"), allow_blank=True)
@@ -172,9 +173,7 @@ class SelectionQuerySerializer(serializers.Serializer):
 
 
 class SelectionSetSerializer(SelectionQuerySerializer):
-    cases = serializers.ListField(
-        label=_("cases"), child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=10
-    )
+    cases = serializers.ListField(label=_("cases"), child=IdField(), max_length=10)
 
 
 class SelectionUnpublishSerializer(SelectionQuerySerializer):
@@ -567,13 +566,11 @@ class TypicalProblemWriteSerializer(serializers.Serializer):
     district = serializers.SlugField(label=_("district"), required=False)
     title = serializers.CharField(label=_("title"), max_length=200, allow_blank=True)
     description = serializers.CharField(label=_("description"), required=False, allow_blank=True, default="")
-    demands = serializers.ListField(
-        label=_("demands"), child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=500
-    )
+    demands = serializers.ListField(label=_("demands"), child=IdField(), max_length=500)
 
 
 class ProblemAgendaSerializer(serializers.Serializer):
-    meeting = serializers.IntegerField(label=_("topic meeting"), min_value=1, max_value=2**63 - 1)
+    meeting = IdField(label=_("topic meeting"))
 
 
 @extend_schema_view(

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from demandloop.demands.flow import OPEN_STATUSES
 from demandloop.demands.models import Demand
+from demandloop.lib.lookups import get_for_user_or_404
 from demandloop.meetings.choices import SupervisionOutcomeChoices as Outcome
 from demandloop.org.scope import resolve_scope
 
@@ -44,19 +44,13 @@ def scope_meetings(qs: QuerySet[Any], user: Any) -> Any:
 def get_whistle_for_user(user: Any, pk: Any) -> Any:
     from demandloop.meetings.models import Whistle
 
-    whistle = Whistle.objects.for_user(user).filter(pk=pk).first()
-    if whistle is None:
-        raise Http404
-    return whistle
+    return get_for_user_or_404(Whistle.objects.all(), user, pk)
 
 
 def get_meeting_for_user(user: Any, pk: Any) -> Any:
     from demandloop.meetings.models import Meeting
 
-    meeting = Meeting.objects.for_user(user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404
-    return meeting
+    return get_for_user_or_404(Meeting.objects.all(), user, pk)
 
 
 def agenda_candidates(district: Any, *, exclude_meeting: Any = None) -> QuerySet[Demand]:

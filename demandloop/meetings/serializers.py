@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
+from demandloop.core.api import IdField
 from demandloop.meetings.choices import MeetingKindChoices
 from demandloop.meetings.models import (
     Meeting,
@@ -57,15 +58,13 @@ class WhistleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class WhistleCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    demand = serializers.IntegerField(label=_("demand"))
-    departments = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, label=_("departments")
-    )
+    demand = IdField(label=_("demand"))
+    departments = serializers.ListField(child=IdField(), min_length=1, label=_("departments"))
     reason = serializers.CharField(label=_("reason"))
 
 
 class ReportInSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    department = serializers.IntegerField(required=False, label=_("department"))
+    department = IdField(required=False, label=_("department"))
     note = serializers.CharField(
         required=False, allow_blank=True, default="", label=_("what the department will do")
     )
@@ -141,18 +140,16 @@ class MeetingCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     scheduled_at = serializers.DateTimeField(label=_("time"))
     location = serializers.CharField(required=False, allow_blank=True, default="", label=_("place"))
     chair = serializers.CharField(required=False, allow_blank=True, default="", label=_("chaired by"))
-    whistle = serializers.IntegerField(required=False, allow_null=True, default=None, label=_("whistle"))
-    departments = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, label=_("departments")
-    )
+    whistle = IdField(required=False, allow_null=True, default=None, label=_("whistle"))
+    departments = serializers.ListField(child=IdField(), required=False, default=list, label=_("departments"))
     demands = serializers.ListField(
-        child=serializers.IntegerField(), required=False, allow_null=True, default=None, label=_("demands")
+        child=IdField(), required=False, allow_null=True, default=None, label=_("demands")
     )
     topics = AgendaTopicSerializer(many=True, required=False, default=list)
 
 
 class AgendaItemCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    demand = serializers.IntegerField(required=False, allow_null=True, default=None, label=_("demand"))
+    demand = IdField(required=False, allow_null=True, default=None, label=_("demand"))
     topic = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=200, label=_("topic")
     )
@@ -162,7 +159,7 @@ class AgendaItemCreateSerializer(serializers.Serializer):  # type: ignore[type-a
 class MinutesSerializer(serializers.Serializer):  # type: ignore[type-arg]
     minutes = serializers.CharField(label=_("minutes"))
     attended_departments = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         required=False,
         allow_null=True,
         default=None,
@@ -171,10 +168,10 @@ class MinutesSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class DecisionCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    demand = serializers.IntegerField(label=_("demand"))
-    lead_department = serializers.IntegerField(label=_("lead department"))
+    demand = IdField(label=_("demand"))
+    lead_department = IdField(label=_("lead department"))
     co_departments = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, label=_("co-departments")
+        child=IdField(), required=False, default=list, label=_("co-departments")
     )
     deadline = serializers.DateField(label=_("deadline"))
     note = serializers.CharField(required=False, allow_blank=True, default="", label=_("decision"))
@@ -213,5 +210,5 @@ class SupervisionSerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
 
 class SuperviseSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    demand = serializers.IntegerField(label=_("demand"))
+    demand = IdField(label=_("demand"))
     note = serializers.CharField(label=_("what is urged"), max_length=500)

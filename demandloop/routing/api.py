@@ -23,15 +23,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from demandloop.core.api import IdField
 from demandloop.org.scope import resolve_scope
 
 
 class RoutingRequestSerializer(serializers.Serializer):
     text = serializers.CharField(label=_("text"), max_length=20000)
     district = serializers.SlugField(label=_("district"), required=False)
-    enterprise = serializers.IntegerField(label=_("enterprise"), required=False, min_value=1)
-    area = serializers.IntegerField(label=_("area"), required=False, min_value=1)
-    exclude = serializers.IntegerField(label=_("demand being registered"), required=False, min_value=1)
+    enterprise = IdField(label=_("enterprise"), required=False)
+    area = IdField(label=_("area"), required=False)
+    exclude = IdField(label=_("demand being registered"), required=False)
 
 
 class CommonProblemsQuerySerializer(serializers.Serializer):

@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from demandloop.demands.flow import TERMINAL_STATUSES
+from demandloop.lib.lookups import get_for_user_or_404
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import Membership, User
 from demandloop.solicitation.choices import (
@@ -97,10 +97,8 @@ def scope_campaigns(queryset: QuerySet[Campaign], user: Any) -> Any:
 
 
 def get_campaign_for_user(user: Any, pk: Any) -> Campaign:
-    campaign = Campaign.objects.for_user(user).select_related("district", "domain").filter(pk=pk).first()
-    if campaign is None:
-        raise Http404
-    return campaign
+    found: Campaign = get_for_user_or_404(Campaign.objects.select_related("district", "domain"), user, pk)
+    return found
 
 
 def is_hub_of(user: Any, campaign: Campaign) -> bool:

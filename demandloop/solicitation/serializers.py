@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from demandloop.core.api import IdField
 from demandloop.demands.choices import ComplexityChoices
 from demandloop.solicitation.choices import ReplyStateChoices
 from demandloop.solicitation.models import Campaign, CampaignTarget, ReplyProblem
@@ -131,9 +132,7 @@ class ProblemInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class ReplySerializer(serializers.Serializer):  # type: ignore[type-arg]
-    target = serializers.IntegerField(
-        required=False, help_text=_("target id; needed when you answer for two units")
-    )
+    target = IdField(required=False, help_text=_("target id; needed when you answer for two units"))
     problems = ProblemInputSerializer(many=True, required=False, default=list)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     no_problems = serializers.BooleanField(required=False, default=False)
@@ -141,11 +140,11 @@ class ReplySerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class TargetChoiceSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    target = serializers.IntegerField()
+    target = IdField()
 
 
 class ReturnSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    target = serializers.IntegerField()
+    target = IdField()
     reason = serializers.CharField(max_length=500)
 
 

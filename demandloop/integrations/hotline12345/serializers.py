@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from demandloop.core.api import IdField
 from demandloop.core.imports import checked_upload
 from demandloop.demands.choices import DemandStatusChoices
 from demandloop.integrations.hotline12345.choices import EnterpriseMatchChoices
@@ -146,7 +147,7 @@ class HotlineImportSerializer(serializers.Serializer):
 
 
 class HotlineLinkSerializer(serializers.Serializer):
-    enterprise = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    enterprise = IdField()
 
 
 class RowErrorSerializer(serializers.Serializer):
