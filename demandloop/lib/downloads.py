@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -58,6 +59,22 @@ def cells_as_text(sheet: Worksheet, min_row: int = 2) -> None:
         for cell in row:
             if cell.data_type == "f":
                 cell.data_type = "s"
+
+
+def text_cells(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """One row for a write-only sheet (a long export, streamed): text cleaned (`clean_text`) and kept as text. A
+    title, a username or a message is what someone typed — "=HYPERLINK(…)" from a portal or a login form must
+    reach the reader as those characters, not as a formula Excel runs."""
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            value = clean_text(value)
+            if value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+        row.append(value)
+    return row
 
 
 def write_table(

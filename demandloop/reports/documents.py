@@ -39,6 +39,7 @@ from demandloop.lib.docx_form import (
 from demandloop.lib.downloads import (
     OFFICE_FORMATS,
     DownloadFile,
+    cells_as_text,
     clean_text,
     workbook_bytes,
     write_table,
@@ -449,6 +450,7 @@ def _xlsx(report: MonthlyReport, issue: IssueMark | None) -> bytes:
     summary.append([])
     for _value, label, n in report.by_channel:
         summary.append([label, n])
+    cells_as_text(summary)  # a correction's reason is what the hub typed
     summary.column_dimensions["A"].width = 28
 
     _sheet(

@@ -131,6 +131,21 @@ def test_the_export_holds_the_filtered_rows_and_is_itself_audited(world, client,
     assert "审计日志 · 导出审计日志" in client.get(reverse("audit_trail")).content.decode()
 
 
+def test_what_a_stranger_types_at_sign_in_reaches_the_export_as_text(world, client, auditor):
+    """Anyone may type anything as a username: a formula stays characters in the auditor's workbook (not a
+    link Excel follows), and a control character XML cannot hold no longer stops the export."""
+    typed = '=HYPERLINK("http://example.com","点我")\x0b'
+    client.post(reverse("login"), {"username": typed, "password": "wrong"})
+    client.force_login(auditor)
+    response = client.get(reverse("audit_export"), {"action": "auth.login_failed"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    names = [row[1] for row in book.active.iter_rows(min_row=2)]
+    assert [(cell.value, cell.data_type) for cell in names] == [
+        ('=HYPERLINK("http://example.com","点我")', "s")
+    ]
+
+
 def test_the_trail_pages_by_fifty(world, client, auditor):
     from demandloop.core import audit
 

@@ -76,6 +76,15 @@ def test_the_hub_filters_by_area_and_exports_the_same_list(world, client):
     assert [row[4] for row in rows[1:]] == ["诉求标记-J2"]
 
 
+def test_the_hub_export_keeps_a_title_that_looks_like_a_formula_as_text(world, client):
+    # An enterprise types the title on the portal: the hub's workbook must not run it.
+    Demand.objects.filter(pk=world.demand("J2").pk).update(title='=HYPERLINK("http://example.com")\x08')
+    client.force_login(world.person("J:hub"))
+    export = client.get(reverse("hub_export"), {"area": world.districts["J"].areas[1].pk})
+    cell = load_workbook(io.BytesIO(export.content)).active["E2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.com")', "s")
+
+
 def test_the_hub_list_pages_through_htmx_without_the_page_around_it(world, client):
     client.force_login(world.person("J:hub"))
     partial = client.get(

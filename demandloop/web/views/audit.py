@@ -28,6 +28,7 @@ from demandloop.core import audit
 from demandloop.core.models import AuditEvent
 from demandloop.demands.choices import DemandActionChoices
 from demandloop.knowledge.choices import CaseActionChoices
+from demandloop.lib.downloads import text_cells
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import District, Membership
 from demandloop.web.access import role_page
@@ -273,22 +274,25 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     written = 0
     for row in rows[:EXPORT_LIMIT].iterator(chunk_size=2000):
         sheet.append(
-            [
-                row.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S"),
-                row.username,
-                row.user.full_name if row.user is not None else "",
-                role_label(row),
-                row.district.name if row.district is not None else "",
-                action_label(row.action),
-                row.action,
-                row.object_type,
-                row.object_id,
-                row.object_repr,
-                _("Succeeded") if row.success else _("Refused or failed"),
-                row.message,
-                row.address,
-                json.dumps(row.detail, ensure_ascii=False) if row.detail else "",
-            ]
+            text_cells(
+                sheet,
+                [
+                    row.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S"),
+                    row.username,
+                    row.user.full_name if row.user is not None else "",
+                    role_label(row),
+                    row.district.name if row.district is not None else "",
+                    action_label(row.action),
+                    row.action,
+                    row.object_type,
+                    row.object_id,
+                    row.object_repr,
+                    _("Succeeded") if row.success else _("Refused or failed"),
+                    row.message,
+                    row.address,
+                    json.dumps(row.detail, ensure_ascii=False) if row.detail else "",
+                ],
+            )
         )
         written += 1
     audit.record(

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from demandloop.demands.filtersets import DemandFilterSet
 from demandloop.demands.models import Demand
 from demandloop.enterprises.models import Enterprise
+from demandloop.lib.downloads import text_cells
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import Area, Department, District, Membership
 from demandloop.org.scope import resolve_scope
@@ -217,26 +218,29 @@ def hub_export(request: HttpRequest) -> HttpResponse:
             demand.status, demand.response_due, demand.completion_due, demand.responded_at
         )
         sheet.append(
-            [
-                demand.pk,
-                demand.received_at.astimezone(local).strftime("%Y-%m-%d %H:%M"),
-                demand.enterprise.name,
-                demand.enterprise.uscc,
-                demand.title,
-                demand.get_status_display(),
-                demand.tier.name if demand.tier_id else "",
-                demand.area.name if demand.area_id else "",
-                demand.lead_department.name if demand.lead_department_id else "",
-                due.astimezone(local).strftime("%Y-%m-%d %H:%M") if due else "",
-                " / ".join(
-                    str(v)
-                    for v in (
-                        demand.get_evaluation_solved_display(),
-                        demand.get_evaluation_satisfied_display(),
-                    )
-                    if v
-                ),
-            ]
+            text_cells(
+                sheet,
+                [
+                    demand.pk,
+                    demand.received_at.astimezone(local).strftime("%Y-%m-%d %H:%M"),
+                    demand.enterprise.name,
+                    demand.enterprise.uscc,
+                    demand.title,
+                    demand.get_status_display(),
+                    demand.tier.name if demand.tier_id else "",
+                    demand.area.name if demand.area_id else "",
+                    demand.lead_department.name if demand.lead_department_id else "",
+                    due.astimezone(local).strftime("%Y-%m-%d %H:%M") if due else "",
+                    " / ".join(
+                        str(v)
+                        for v in (
+                            demand.get_evaluation_solved_display(),
+                            demand.get_evaluation_satisfied_display(),
+                        )
+                        if v
+                    ),
+                ],
+            )
         )
     buffer = io.BytesIO()
     workbook.save(buffer)
