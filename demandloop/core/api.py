@@ -3,6 +3,7 @@ refusals (`DemandActionError`) included; the field every request body names an o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,14 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", ID_LIMIT - 1)
         super().__init__(**kwargs)
+
+
+def changes_of(request: Any, current: dict[str, Any]) -> dict[str, Any]:
+    """A partial update's fields over the object's `current` values. The body must be a JSON object: an array or
+    a bare value is a 400, not a failed merge."""
+    if not isinstance(request.data, Mapping):
+        raise exceptions.ValidationError({"detail": [_("The body must be a JSON object.")]})
+    return {**current, **request.data}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -26,6 +26,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from demandloop.core.api import changes_of
 from demandloop.core.api_views import FileFormatNegotiation
 from demandloop.demands.api import ERROR_RESPONSES
 from demandloop.demands.queries import district_of
@@ -172,7 +173,7 @@ class FaqEntryViewSet(
             "keywords": entry.keywords,
             "is_published": entry.is_published,
         }
-        body = FaqEntryWriteSerializer(data={**current, **request.data})
+        body = FaqEntryWriteSerializer(data=changes_of(request, current))
         body.is_valid(raise_exception=True)
         if "version" not in request.data:
             raise serializers.ValidationError({"version": [_("Give the version the change was made from.")]})

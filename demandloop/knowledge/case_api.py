@@ -37,7 +37,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from demandloop.core.api import IdField
+from demandloop.core.api import IdField, changes_of
 from demandloop.core.api_views import FileFormatNegotiation
 from demandloop.demands.api import ERROR_RESPONSES
 from demandloop.demands.models import Demand
@@ -321,7 +321,7 @@ class TypicalCaseViewSet(
             "tags": case.tags,
             "anonymous": case.anonymous,
         }
-        body = TypicalCaseWriteSerializer(data={**current, **request.data})
+        body = TypicalCaseWriteSerializer(data=changes_of(request, current))
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         values.pop("demand", None)

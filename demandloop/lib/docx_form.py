@@ -20,6 +20,8 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from demandloop.lib.downloads import clean_text
+
 BODY_FONT = "仿宋"
 TITLE_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -83,7 +85,8 @@ def add_paragraph(
     if indent:
         # Two characters, as every body paragraph of an official document.
         paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    run = paragraph.add_run(text)
+    # What people typed (a meeting's title and minutes, an answer) may hold control characters XML cannot.
+    run = paragraph.add_run(clean_text(text))
     set_font(run, font, size, bold)
     if style is not None:
         run.font.color.rgb = BLACK

@@ -458,6 +458,7 @@ def test_the_api_nominates_reviews_selects_and_exports(world):
     hub = api(w.hub)
     returned = hub.post(f"/api/v1/cases/{pk}/return/", {"reason": "补充数据"}, format="json")
     assert returned.json()["status"] == "returned"
+    assert officer.patch(f"/api/v1/cases/{pk}/", ["三天办结"], format="json").status_code == 400
     revised = officer.patch(f"/api/v1/cases/{pk}/", {"outcome": "三天办结"}, format="json")
     assert revised.status_code == 200 and revised.json()["status"] == "submitted"
     assert hub.post(f"/api/v1/cases/{pk}/accept/", {}, format="json").json()["status"] == "accepted"

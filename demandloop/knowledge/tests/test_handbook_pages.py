@@ -189,6 +189,8 @@ def test_the_hub_keeps_the_handbook_over_the_api_too(people):
     assert hub.patch(url, {"answer": "新口径。"}, format="json").json() == {
         "version": ["请注明据以修改的版本号。"]
     }
+    not_an_object = hub.patch(url, [None, None], format="json")
+    assert (not_an_object.status_code, not_an_object.json()) == (400, {"detail": ["请求体须为 JSON 对象。"]})
     changed = hub.patch(url, {"answer": "新口径。", "version": 1}, format="json")
     assert (changed.status_code, changed.json()["version"]) == (200, 2)
     assert hub.patch(url, {"answer": "旧的修改。", "version": 1}, format="json").status_code == 409
