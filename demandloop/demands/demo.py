@@ -33,7 +33,7 @@ from django.utils import timezone
 from demandloop.demands import actions
 from demandloop.demands.choices import ChannelChoices, CityStageChoices, DirectSourceChoices
 from demandloop.demands.choices import DemandStatusChoices as S
-from demandloop.demands.flow import TERMINAL_STATUSES
+from demandloop.demands.flow import OPEN_STATUSES, TERMINAL_STATUSES
 from demandloop.enterprises.models import Enterprise
 from demandloop.meetings.demo import DemoMeetingPlan, WaitingDecision, WhistleCall, play_demo_meetings
 from demandloop.meetings.recipients import city_desk
@@ -437,7 +437,7 @@ def create_demo_demands(district: District, n: int, seed: int = 2026) -> int:
                 target, level = COVERAGE[i]
                 if (target, level) == OLDEST_STORY:
                     age = OLDEST_STORY_DAYS
-                fresh = target not in TERMINAL_STATUSES
+                fresh = target in OPEN_STATUSES
             else:
                 target = _weighted(rng, TARGET_WEIGHTS)
                 level = None if target in PRE_TRIAGE else _level_for(rng, target)

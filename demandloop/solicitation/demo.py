@@ -7,9 +7,10 @@ Per district, through the actions (so every notification, audit row and demand e
   close;
 * this month's campaign, launched eight days ago with five working days to reply, so its deadline has passed:
   every locality and functional department asked; the least busy three fifths replied (on time, some late, some
-  "no problems", one in four waiting for the hub to accept it, the last only a draft; of the accepted ones half
-  triaged and taken up by their tiers, planned and the enterprise informed), the rest are the non-responders — among them the units of the demo logins `init` prints (the busiest), so their workbench and
-  inbox show the campaign waiting;
+  "no problems", one in four waiting for the hub to accept it, the last only a draft; half the accepted ones
+  triaged and taken up by their tiers, planned and the enterprise informed), the rest are the non-responders —
+  among them the units of the demo logins `init` prints (the busiest), so their workbench and inbox show the
+  campaign waiting;
 * next quarter's campaign, a draft.
 
 Everything is marked `is_demo` where the model has the flag; the people and enterprises are the demo ones.
