@@ -999,17 +999,32 @@ def _up_to_four(
         plan.waiting.append(WaitingDecision(demand, slot, lead, co, go_on))
         return demand
     # Escalated after the last joint meeting held: the hub decides between meetings (会商).
-    at = clock.tick((24, 120))
+    _hub_decides(demand, cast, rng, clock, lead, co, hours=(24, 120), days=(10, 40))
+    return after_decision(demand)
+
+
+def _hub_decides(
+    demand: Any,
+    cast: Cast,
+    rng: random.Random,
+    clock: _Clock,
+    lead: Any,
+    co: list[Any],
+    *,
+    hours: tuple[float, float],
+    days: tuple[int, int],
+) -> None:
+    """The hub's decision on a tier-3 matter between joint meetings (会商): lead, co-departments, a deadline."""
+    at = clock.tick(hours)
     actions.do_decide(
         demand,
         cast.hub,
         lead_department=lead,
         co_departments=co,
-        deadline=(at + timedelta(days=rng.randint(10, 40))).date(),
+        deadline=(at + timedelta(days=rng.randint(*days))).date(),
         note="区政务服务办会商明确牵头部门、配合部门和解决时限",
         at=at,
     )
-    return after_decision(demand)
 
 
 def _after_result(
@@ -1091,16 +1106,7 @@ def take_up_demo_demand(demand: Any, cast: Cast, rng: random.Random, at: datetim
             )
             actions.do_accept(demand, handler, at=clock.tick((0.5, 20)))
         else:
-            decided = clock.tick((4, 48))
-            actions.do_decide(
-                demand,
-                cast.hub,
-                lead_department=lead,
-                co_departments=co,
-                deadline=(decided + timedelta(days=rng.randint(30, 60))).date(),
-                note="区政务服务办会商明确牵头部门、配合部门和解决时限",
-                at=decided,
-            )
+            _hub_decides(demand, cast, rng, clock, lead, co, hours=(4, 48), days=(30, 60))
     if finish:
         _handle(demand, cast, rng, clock, handler, co, officer, never)
         return _after_result(demand, cast, rng, clock, officer, None, "", handler, co, never)
