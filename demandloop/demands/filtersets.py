@@ -21,6 +21,7 @@ from demandloop.demands.choices import (
 from demandloop.demands.flow import OPEN_STATUSES
 from demandloop.demands.models import Demand, DemandCoDepartment
 from demandloop.demands.queries import completion_overdue_q, response_overdue_q
+from demandloop.lib.lookups import ID_LIMIT
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -30,7 +31,7 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("max_value", ID_LIMIT - 1)
         super().__init__(*args, **kwargs)
 
 
