@@ -272,8 +272,8 @@ def demo_districts() -> list[District]:
         create_demo_enterprises(district, 60)
         per_district = len(COVERAGE) + DEMO_PER_DISTRICT
         assert create_demo_demands(district, per_district, seed=11) == per_district
-        # The sweep's watches, as `init --demo` gives them (its catch-up of the past's steps is left to the test
-        # of it: it moves stale open stories up a tier, and the demo as built covers every status and tier).
+        # The sweep's watches, as `init --demo` gives them (its catch-up of the past's steps is left to the tests
+        # of it and to the any-hour test, which checks the coverage of every status and tier survives it).
         rebuild_watches(Demand.objects.filter(district=district))
         districts.append(district)
     return districts
