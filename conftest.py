@@ -25,6 +25,27 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.CACHES = {"default": {**cache, "LOCATION": f"{server}/{1 + int(worker[2:])}"}}
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """`--dist loadgroup` (the Makefile's) sends each `xdist_group` to one worker by renaming its tests' node ids
+    to end in "@group"; a pytest that ignores the renaming spreads the groups silently (tests/demo would build
+    its demo on both workers). Say so instead."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    lost = [
+        item.nodeid
+        for item in session.items
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid.rsplit("::", 1)[-1]
+    ]
+    if lost:
+        message = (
+            f"--dist loadgroup did not group {len(lost)} tests (first: {lost[0]}); "
+            "check the pytest and pytest-xdist versions pinned in pyproject.toml"
+        )
+        # A worker's exception reaches the terminal as xdist's own internal error: the reason goes out first.
+        print(message, file=sys.__stderr__, flush=True)
+        raise pytest.UsageError(message)
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """Debian's Chromium for the browser tests, one per test module (contexts keep the people apart)."""
@@ -51,20 +72,6 @@ def no_csp_violations() -> Iterator[None]:
         found = "\n".join(browser.CSP_VIOLATIONS)
         browser.CSP_VIOLATIONS.clear()
         pytest.fail(f"the browser refused under the Content Security Policy:\n{found}")
-
-
-@pytest.fixture(scope="module")
-def demo_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[list[Any]]:
-    """Both presets' demo (`demands.tests.world.demo_districts`), built once for a test module that only reads it,
-    in a transaction rolled back after the module; each test's own writes roll back inside it as usual. (A demo is
-    a few seconds to build; ten tests building their own were a minute and a half of the suite.)"""
-    from django.db import transaction
-
-    from demandloop.demands.tests.world import demo_districts
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_districts()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from demandloop.demands.demo import create_demo_demands
-from demandloop.org.demo import create_demo_enterprises, create_demo_people
-from demandloop.org.presets import load_preset
 from demandloop.reports.actions import current_issue, first_working_day
 from demandloop.reports.demo import create_demo_reports
 from demandloop.reports.models import IssuedReport
 from demandloop.reports.monthly import Month
 from demandloop.reports.snapshot import from_snapshot
 
-pytestmark = pytest.mark.django_db
+# One worker runs the package and builds its demo once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
-def test_the_demo_issues_the_months_before_the_last_and_corrects_one():
-    district = load_preset("nankai").district
-    create_demo_people(district)
-    create_demo_enterprises(district, 40)
-    create_demo_demands(district, 60, seed=5)
+def test_the_demo_issues_the_months_before_the_last_and_corrects_one(demo):
+    district = demo[1]
     assert create_demo_reports(district) == 5
     assert create_demo_reports(district) == 0  # once
     issues = list(IssuedReport.objects.filter(district=district).order_by("issued_at", "pk"))
@@ -39,14 +34,11 @@ def test_the_demo_issues_the_months_before_the_last_and_corrects_one():
     )
 
 
-def test_the_demo_announcements_arrived_when_issued_and_only_the_latest_is_unread():
+def test_the_demo_announcements_arrived_when_issued_and_only_the_latest_is_unread(demo):
     from demandloop.integrations.models import Notification
     from demandloop.reports.actions import issue_link
 
-    district = load_preset("nankai").district
-    create_demo_people(district)
-    create_demo_enterprises(district, 40)
-    create_demo_demands(district, 60, seed=5)
+    district = demo[1]
     create_demo_reports(district)
     issues = list(IssuedReport.objects.filter(district=district).order_by("issued_at", "pk"))
     for issue in issues:

@@ -7,23 +7,18 @@ from typing import Any
 
 import pytest
 
-from demandloop.demands.demo import COVERAGE, create_demo_demands
 from demandloop.knowledge.cases import nominating_role
 from demandloop.knowledge.demo import CASES, create_demo_cases
 from demandloop.knowledge.models import CaseSelection, TypicalCase
-from demandloop.org.demo import create_demo_enterprises, create_demo_people
-from demandloop.org.presets import load_preset
 
-pytestmark = pytest.mark.django_db
+# One worker runs the package and builds its demo once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 @pytest.fixture
-def district() -> Any:
-    district = load_preset("jinghai").district
-    create_demo_people(district)
-    create_demo_enterprises(district, 60)
-    create_demo_demands(district, len(COVERAGE) + 150, seed=11)
-    return district
+def district(demo: list[Any]) -> Any:
+    """静海 of the package's demo (conftest.py)."""
+    return demo[0]
 
 
 def test_it_writes_up_reviews_and_publishes_the_demo_cases(district):

@@ -23,13 +23,8 @@ from demandloop.meetings.queries import agenda_candidates, whistle_figures
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import Membership, User
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(demo_once: list[Any]) -> list[Any]:
-    """The demo of both presets, built once for this module (conftest.py `demo_once`): the tests only read it."""
-    return demo_once
+# One worker runs the package and builds its demo once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def _state_at(demand: Demand, moment: Any) -> DemandEvent:

@@ -5,23 +5,19 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from demandloop.demands.demo import Matter, busiest_logins, create_demo_demands, raises
+from demandloop.demands.demo import Matter, busiest_logins, raises
 from demandloop.demands.models import Demand
-from demandloop.org.demo import create_demo_enterprises, create_demo_people
 from demandloop.org.models import User
-from demandloop.org.presets import load_preset
 from demandloop.solicitation.demo import create_demo_campaigns
 from demandloop.solicitation.models import Campaign
 from demandloop.solicitation.queries import campaign_figures, problems_of, targets_of, waiting_targets
 
-pytestmark = pytest.mark.django_db
+# One worker runs the package and builds its demo once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
-def test_the_demo_has_a_closed_a_launched_and_a_draft_campaign_per_district():
-    district = load_preset("nankai").district
-    create_demo_people(district)
-    create_demo_enterprises(district, 60)
-    create_demo_demands(district, 80, seed=5)
+def test_the_demo_has_a_closed_a_launched_and_a_draft_campaign_per_district(demo):
+    district = demo[1]
     assert create_demo_campaigns(district) == 3
     assert create_demo_campaigns(district) == 0  # once
     closed, launched, draft = Campaign.objects.filter(district=district).order_by("pk")

@@ -14,13 +14,12 @@ from demandloop.integrations.hotline12345.models import HotlineOrder
 from demandloop.integrations.hotline12345.statusback import REPORTED_STATUSES
 from demandloop.org.models import User
 
-pytestmark = pytest.mark.django_db
+# One worker runs the package and builds its demo once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
-def test_the_demo_ledger_holds_every_hotline_demand_and_orders_to_link(
-    demo_once: list[Any], client: Any
-) -> None:
-    for district in demo_once:
+def test_the_demo_ledger_holds_every_hotline_demand_and_orders_to_link(demo: list[Any], client: Any) -> None:
+    for district in demo:
         hotline = Demand.objects.filter(district=district, channel="hotline").exclude(hotline_number="")
         assert hotline.count() > 5
         made = create_demo_hotline_orders(district)

@@ -24,15 +24,10 @@ from demandloop.org.demo import OFFICE_CLOSES, OFFICE_OPENS
 from demandloop.org.models import User
 from demandloop.sla.services import compute_due, get_calendar
 
-pytestmark = pytest.mark.django_db
+# One worker runs the package and builds its demo once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 PER_DISTRICT = len(COVERAGE) + DEMO_PER_DISTRICT
-
-
-@pytest.fixture
-def demo(demo_once: list[Any]) -> list[Any]:
-    """The demo of both presets, built once for this module (conftest.py `demo_once`): the tests only read it."""
-    return demo_once
 
 
 def test_a_title_is_the_first_clause_or_two_when_the_first_only_sets_the_scene() -> None:
