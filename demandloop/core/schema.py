@@ -5,7 +5,8 @@ drf-spectacular walks every view and serializer of the API on each request for `
 of a second here, more on a slow machine), and then renders the quarter-megabyte document as YAML (another
 0.15–0.4 s), although both only change with the code. The schema is public (it describes the API, not data), so
 it is the same for every caller: the rendered document is kept after the first request in each format and
-dropped when a test changes the settings.
+dropped when a test changes a setting the schema is made of (`SCHEMA_SETTINGS`); a test overriding any other
+setting, as the API permission matrix does for every person, keeps it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,19 @@ _lock = threading.Lock()
 _schemas: dict[tuple[Any, ...], dict[str, Any]] = {}
 # The rendered documents: (schema key, format, accepted media type) → (body, Content-Type).
 _documents: dict[tuple[Any, ...], tuple[bytes, str]] = {}
+# What the schema is made of: the API's views and serializers, their URLs, and the words they are described in.
+SCHEMA_SETTINGS = frozenset(
+    {
+        "SPECTACULAR_SETTINGS",
+        "REST_FRAMEWORK",
+        "ROOT_URLCONF",
+        "INSTALLED_APPS",
+        "LANGUAGE_CODE",
+        "LANGUAGES",
+        "LOCALE_PATHS",
+        "USE_I18N",
+    }
+)
 
 
 class SchemaView(SpectacularAPIView):
@@ -76,5 +90,6 @@ def forget_schemas() -> None:
 
 
 @receiver(setting_changed)
-def _settings_changed(**kwargs: Any) -> None:
-    forget_schemas()
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in SCHEMA_SETTINGS:
+        forget_schemas()
