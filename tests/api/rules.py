@@ -570,12 +570,18 @@ def solicitation_object(path: str, method: str = "get", body: dict[str, Any] | N
 
 
 def _issues(ctx: Ctx) -> dict[str, Any]:
+    return issued_reports(ctx.world)
+
+
+def issued_reports(world: Any) -> dict[str, Any]:
+    """Last month's report of each district, issued once for the whole matrix (`PermissionMatrixTests`'s data):
+    issuing one is most of a second, and each person's test would otherwise issue both again."""
     from demandloop.reports.actions import do_issue_report
     from demandloop.reports.models import IssuedReport
     from demandloop.reports.monthly import Month
 
     found = {r.district.code: r for r in IssuedReport.objects.filter(superseded_at__isnull=True)}
-    for code, w in ctx.world.d.items():
+    for code, w in world.d.items():
         if code not in found:
             found[code] = do_issue_report(w.district, w.hub, Month.last_complete())
     return found
@@ -636,6 +642,11 @@ CASE_READERS: dict[str, frozenset[str]] = {
 
 
 def _cases(ctx: Ctx) -> dict[tuple[str, str], Any]:
+    return typical_cases(ctx.world)
+
+
+def typical_cases(world: Any) -> dict[tuple[str, str], Any]:
+    """A case waiting for review and a published one per district, made once for the whole matrix."""
     from demandloop.demands.choices import DemandStatusChoices
     from demandloop.demands.tests.world import drive
     from demandloop.knowledge import actions as case_actions
@@ -648,7 +659,7 @@ def _cases(ctx: Ctx) -> dict[tuple[str, str], Any]:
     if found:
         return found
     texts = {"background": "企业咨询", "approach": "当场答复", "outcome": "当日解决", "lessons": "一次告知"}
-    for code, w in ctx.world.d.items():
+    for code, w in world.d.items():
         for state in ("submitted", "published"):
             demand = drive(w, DemandStatusChoices.ANSWERED)
             case = case_actions.do_nominate_case(

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from demandloop.demands import actions
 from demandloop.demands.tests.world import PEOPLE_ROLES, build_world, receive, triaged, with_departments
-from tests.api.rules import RULES, WRITE_RULES, Ctx
+from tests.api.rules import RULES, WRITE_RULES, Ctx, issued_reports, typical_cases
 
 MEDIA = tempfile.mkdtemp(prefix="demandloop-matrix-")
 STORAGES = {
@@ -73,6 +73,9 @@ class PermissionMatrixTests(TestCase):
                 cls.attachments[(code, key)] = cls.demands[(code, key)].attachments.get()
             for key in ("ent_a", "ent_b", "ent_key", "ent_park"):
                 cls.enterprises[(code, key)] = getattr(w, key)
+        # What the case and report rules read, made once here rather than in each person's test.
+        typical_cases(cls.world)
+        issued_reports(cls.world)
 
     @classmethod
     def tearDownClass(cls) -> None:
