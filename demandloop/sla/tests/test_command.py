@@ -226,6 +226,8 @@ def console(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+# One worker runs the console script's tests: the other would only wait for the first to migrate its database.
+@pytest.mark.xdist_group("console-script")
 class TestConsoleScript:
     def test_demandloop_calendar_due_prints_json(self, cli_environment):
         result = console(
