@@ -111,6 +111,10 @@ def routers_trained() -> dict[Any, Any]:
     return {}
 
 
+# The tests sharing `train_once`'s router run on one worker, which trains it once.
+TRAINED_ONCE = pytest.mark.xdist_group("routing-train-once")
+
+
 @pytest.fixture
 def train_once(monkeypatch: pytest.MonkeyPatch, routers_trained: dict[Any, Any]) -> None:
     """A router trained on the same rows is the same router: the tests that differ only in what is done with it
@@ -136,6 +140,7 @@ def mislabelled_rows() -> list[tuple[str, str, str, str, str]]:
     ]
 
 
+@TRAINED_ONCE
 def test_a_retrained_router_that_routes_worse_is_kept_aside(world, train_once):
     district = world.jinghai.district
     in_force = store.active_model("jinghai")
@@ -155,6 +160,7 @@ def test_a_retrained_router_that_routes_worse_is_kept_aside(world, train_once):
     assert decision.model["version"] == in_force[0]
 
 
+@TRAINED_ONCE
 def test_forcing_puts_a_worse_router_into_use(world, train_once):
     training = retrain_from_resolved(world.jinghai.district, mislabelled_rows, force=True)
     assert training.activated
@@ -164,6 +170,7 @@ def test_forcing_puts_a_worse_router_into_use(world, train_once):
     )
 
 
+@TRAINED_ONCE
 def test_the_tolerance_is_a_setting(world, train_once, settings):
     settings.DEMANDLOOP_ROUTER_RETRAIN_TOLERANCE = 1.0
     training = retrain_from_resolved(world.jinghai.district, mislabelled_rows)
