@@ -72,6 +72,9 @@ class Person:
             device_scale_factor=1,
             is_mobile=phone,
             bypass_csp=audit,
+            # Bootstrap's folds, fades and dialogs then change at once (its CSS honours the preference): a click
+            # waits for no transition to end before the next step can find its element still.
+            reduced_motion="reduce",
         )
         self.context.set_default_timeout(15000)
         self.page = self.context.new_page()
