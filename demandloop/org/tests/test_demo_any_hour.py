@@ -80,7 +80,7 @@ PEOPLE_S_MOMENTS = [
 def test_a_demo_made_at_any_hour_keeps_the_district_s_hours_and_opens_on_work(moment: datetime) -> None:
     # One demo per moment, all the checks on it: a demo is the expensive part.
     with time_machine.travel(moment, tick=True):
-        call_command("init", "--preset", "all", "--demo", "100", "--no-migrate", stdout=StringIO())
+        call_command("init", "--preset", "all", "--demo", "70", "--no-migrate", stdout=StringIO())
         done = timezone.now()
     check_nothing_happened_after(done)
     check_the_district_s_people_act_in_office_hours()

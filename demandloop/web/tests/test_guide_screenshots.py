@@ -17,9 +17,9 @@ from demandloop.web.tests.browser import Person, needs_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True), needs_chromium]
 
-DEMO_DEMANDS = 400
+DEMO_DEMANDS = 160
 # Per district of the city-wide demo (静海 and 南开 in one deployment, with the city desk).
-CITY_DEMO_DEMANDS = 150
+CITY_DEMO_DEMANDS = 60
 
 
 @pytest.fixture
