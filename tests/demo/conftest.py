@@ -14,8 +14,8 @@ import pytest
 
 @pytest.fixture(scope="package")
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[list[Any]]:
-    """Both presets' demo (`demands.tests.world.demo_districts`), in a transaction rolled back after the package;
-    each test's own writes roll back inside it as usual. The tests only read it."""
+    """Both presets' demo (`demands.tests.world.demo_districts`), in a transaction rolled back after the package.
+    What a test adds over it (the campaigns, the reports, the cases of the demo) rolls back with the test."""
     from django.db import transaction
 
     from demandloop.demands.tests.world import demo_districts
