@@ -569,10 +569,6 @@ def solicitation_object(path: str, method: str = "get", body: dict[str, Any] | N
 # district.
 
 
-def _issues(ctx: Ctx) -> dict[str, Any]:
-    return issued_reports(ctx.world)
-
-
 def issued_reports(world: Any) -> dict[str, Any]:
     """Last month's report of each district, issued once for the whole matrix (`PermissionMatrixTests`'s data):
     issuing one is most of a second, and each person's test would otherwise issue both again."""
@@ -593,7 +589,7 @@ def _reads_issues(ctx: Ctx, district: str) -> bool:
 
 
 def issued_report_list(ctx: Ctx, name: str) -> None:
-    issues = _issues(ctx)
+    issues = issued_reports(ctx.world)
     found = _ids(ctx, "/api/v1/reports/issued/")
     expected = {r.pk for code, r in issues.items() if _reads_issues(ctx, code)}
     ctx.tc.assertEqual(found, set() if ctx.anonymous else expected, ctx.person)
@@ -604,7 +600,7 @@ def issued_report_list(ctx: Ctx, name: str) -> None:
 
 
 def issued_report_detail(ctx: Ctx, name: str) -> None:
-    for code, issue in _issues(ctx).items():
+    for code, issue in issued_reports(ctx.world).items():
         for fmt in ("json", "docx"):
             response = ctx.call("get", f"/api/v1/reports/issued/{issue.pk}/?format={fmt}")
             if _reads_issues(ctx, code):
@@ -641,10 +637,6 @@ CASE_READERS: dict[str, frozenset[str]] = {
 }
 
 
-def _cases(ctx: Ctx) -> dict[tuple[str, str], Any]:
-    return typical_cases(ctx.world)
-
-
 def typical_cases(world: Any) -> dict[tuple[str, str], Any]:
     """A case waiting for review and a published one per district, made once for the whole matrix."""
     from demandloop.demands.choices import DemandStatusChoices
@@ -679,7 +671,7 @@ def _reads_case(ctx: Ctx, district: str, state: str) -> bool:
 
 
 def case_list(ctx: Ctx, name: str) -> None:
-    cases = _cases(ctx)
+    cases = typical_cases(ctx.world)
     expected = {c.pk for (district, state), c in cases.items() if _reads_case(ctx, district, state)}
     found = _ids(ctx, "/api/v1/cases/") & {c.pk for c in cases.values()}
     ctx.tc.assertEqual(found, set() if ctx.anonymous else expected, ctx.person)
@@ -690,7 +682,7 @@ def case_object(
 ) -> Rule:
     def rule(ctx: Ctx, name: str) -> None:
         _home_district, who = _home(ctx)
-        for (district, state), case in _cases(ctx).items():
+        for (district, state), case in typical_cases(ctx.world).items():
             response = ctx.call(method, f"/api/v1/cases/{case.pk}/{path}", body)
             if not _reads_case(ctx, district, state):
                 ctx.expect_hidden(response, f"{name} {district}:{state}")
@@ -738,7 +730,7 @@ def case_draft(ctx: Ctx, name: str) -> None:
 def case_selection(ctx: Ctx, name: str) -> None:
     # Read by everyone of the district (published); set only by its hub — here refused, it is published.
     home, who = _home(ctx)
-    cases = _cases(ctx)
+    cases = typical_cases(ctx.world)
     for district in DISTRICTS:
         year = cases[(district, "published")].year
         response = ctx.call("get", f"/api/v1/cases/selection/?district={district}&year={year}")
@@ -760,7 +752,7 @@ def case_selection(ctx: Ctx, name: str) -> None:
 def case_selection_change(path: str, body: dict[str, Any], hub_code: int) -> Rule:
     def rule(ctx: Ctx, name: str) -> None:
         home, who = _home(ctx)
-        for (district, state), case in _cases(ctx).items():
+        for (district, state), case in typical_cases(ctx.world).items():
             if state != "published":
                 continue
             response = ctx.call(
@@ -777,7 +769,7 @@ def case_selection_change(path: str, body: dict[str, Any], hub_code: int) -> Rul
 def case_export(ctx: Ctx, name: str) -> None:
     # The published top ten for everyone of the district; the whole year's library for its hub.
     home, who = _home(ctx)
-    for (district, state), case in _cases(ctx).items():
+    for (district, state), case in typical_cases(ctx.world).items():
         if state != "published":
             continue
         for collection in ("top10", "accepted"):
