@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security -------------------------------------------------------------------------------------------
+# Django's database sessions, each naming its account (the security administrator's list of who is signed in).
+SESSION_ENGINE = "demandloop.org.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 CSRF_COOKIE_HTTPONLY = False
@@ -357,4 +359,6 @@ DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("router-retrain", 3600, "demandloop.routing.actions.retrain_due"),
     # On the first working day of a month, from 09:00, the hub is reminded once to issue last month's report.
     ("report-issue-reminder", 600, "demandloop.reports.actions.remind_to_issue"),
+    # Expired sessions are deleted (Django keeps them until asked).
+    ("clear-sessions", 3600, "demandloop.org.sessions.clear_expired"),
 ]

@@ -32,8 +32,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import check_password
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet, Sum
@@ -50,7 +48,8 @@ from demandloop.core import audit
 from demandloop.core.middleware import client_address
 from demandloop.org.choices import ADMIN_ROLES
 from demandloop.org.choices import RoleChoices as R
-from demandloop.org.models import Membership, PasswordHistory, SecurityPolicy, User
+from demandloop.org.models import Membership, PasswordHistory, SecurityPolicy, SignedInSession, User
+from demandloop.org.sessions import SessionStore
 
 POLICY_CHANGED = "security.policy"
 UNLOCKED = "security.unlock"
@@ -420,8 +419,6 @@ class SecurityPolicyMiddleware:
 SIGNED_IN_AT = "demandloop_signed_in_at"
 SIGNED_IN_FROM = "demandloop_signed_in_from"
 SIGNED_IN_WITH = "demandloop_signed_in_with"
-# The sessions read for the list, the latest first: a deployment has far fewer people signed in at once.
-SESSIONS_READ = 2000
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -455,33 +452,31 @@ def _moment(epoch: Any) -> datetime | None:
     return datetime.fromtimestamp(epoch, tz=UTC) if isinstance(epoch, int | float) else None
 
 
-def open_sessions(by: Any, request: HttpRequest | None = None) -> list[OpenSession]:
+def open_sessions(by: Any, request: HttpRequest | None = None, *, who: str = "") -> list[OpenSession]:
     """The sessions still open (not expired, not idle past the policy) of the accounts `by` manages, the most
-    recently active first."""
-    return [opened for _key, opened in _open_sessions(by, request)]
+    recently active first; with `who`, only those of the accounts whose user name or full name contains it."""
+    return [opened for _key, opened in _open_sessions(by, request, who=who)]
 
 
-def _open_sessions(by: Any, request: HttpRequest | None) -> list[tuple[str, OpenSession]]:
+def _open_sessions(by: Any, request: HttpRequest | None, *, who: str = "") -> list[tuple[str, OpenSession]]:
     """`open_sessions` with each session's key, for the action that ends one (the key stays on the server)."""
     idle = timedelta(minutes=policy_for(request).idle_minutes)
     now = timezone.now()
     current = request.session.session_key if request is not None and hasattr(request, "session") else None
-    found: list[tuple[Session, dict[str, Any], int]] = []
-    for row in Session.objects.filter(expire_date__gt=now).order_by("-expire_date")[:SESSIONS_READ]:
-        data = SessionStore().decode(row.session_data)
-        user_id = data.get("_auth_user_id")
-        if user_id is not None:
-            found.append((row, data, int(user_id)))
-    people = people_in_reach(by).in_bulk({user_id for _row, _data, user_id in found})
+    people = people_in_reach(by)
+    who = who.strip()
+    if who:
+        people = people.filter(Q(username__icontains=who) | Q(full_name__icontains=who))
+    rows = SignedInSession.objects.filter(expire_date__gt=now, user__in=people).select_related("user")
     result = []
-    for row, data, user_id in found:
-        person = people.get(user_id)
+    for row in rows.iterator(chunk_size=500):
+        data = SessionStore().decode(row.session_data)
         last_seen = _moment(data.get(LAST_SEEN)) or _moment(data.get(SIGNED_IN_AT))
-        if person is None or (last_seen is not None and now - last_seen > idle):
+        if last_seen is not None and now - last_seen > idle:
             continue
         opened = OpenSession(
             ref=_session_ref(row.session_key),
-            user=person,
+            user=row.user,
             signed_in_at=_moment(data.get(SIGNED_IN_AT)),
             last_seen=last_seen,
             address=str(data.get(SIGNED_IN_FROM, "")),
@@ -623,7 +618,7 @@ def do_end_session(by: Any, ref: str, request: HttpRequest | None = None) -> Ope
     if chosen.current:
         raise SecurityActionError(_("This is your own session: sign out instead."))
     with transaction.atomic():
-        Session.objects.filter(session_key=key).delete()
+        SignedInSession.objects.filter(session_key=key).delete()
         audit.record(
             SESSION_ENDED,
             user=by,

@@ -53,6 +53,7 @@ AHEAD = {
     "next_attempt_at",
     "locked_until",
     "hotline_due",
+    "expire_date",  # a session's end
 }
 
 

@@ -3,18 +3,26 @@ rules, expiry and resets, idle sessions — and the page where the security admi
 
 from __future__ import annotations
 
+import importlib
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.contrib.sessions.models import Session as DjangoSession
 from django.urls import reverse
 from django.utils import timezone
 
 from demandloop.core.models import AuditEvent
+from demandloop.org import security
 from demandloop.org.choices import RoleChoices as R
-from demandloop.org.models import SecurityPolicy, User
+from demandloop.org.models import SecurityPolicy, SignedInSession, User
+from demandloop.org.sessions import SessionStore, clear_expired
 
 pytestmark = pytest.mark.django_db
 
@@ -481,3 +489,139 @@ def test_the_operator_unlocks_the_only_security_administrator_from_the_command_l
     shown = io.StringIO()
     call_command("security", "policy", stdout=shown)
     assert '"lockout_minutes": 0' in shown.getvalue() and '"failure_limit": 5' in shown.getvalue()
+
+
+def _open_session(user: User, *, last_seen: float, expires_in: timedelta = timedelta(hours=8)) -> str:
+    """A session of `user` as signing in leaves it, written straight to the table (many, quickly)."""
+    store = SessionStore()
+    key = store._get_new_session_key()
+    data = {
+        "_auth_user_id": str(user.pk),
+        "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+        security.SIGNED_IN_AT: last_seen,
+        security.LAST_SEEN: last_seen,
+        security.SIGNED_IN_FROM: "10.0.0.1",
+    }
+    SignedInSession.objects.create(
+        session_key=key, session_data=store.encode(data), expire_date=timezone.now() + expires_in, user=user
+    )
+    return key
+
+
+def test_every_open_session_in_reach_is_listed_however_many_others_are_signed_in(
+    world, client, secadmin, make_user
+):
+    """The list once read only the latest 2,000 sessions of the deployment and kept those in reach: a district's
+    security administrator of a busy deployment could miss its own people. It asks for their sessions now."""
+    now = time.time()
+    busy = world.person("N:hub")
+    rows = []
+    store = SessionStore()
+    for _n in range(2100):
+        data = {"_auth_user_id": str(busy.pk), security.LAST_SEEN: now}
+        rows.append(
+            SignedInSession(
+                session_key=store._get_new_session_key(),
+                session_data=store.encode(data),
+                expire_date=timezone.now() + timedelta(hours=8),
+                user=busy,
+            )
+        )
+    SignedInSession.objects.bulk_create(rows)
+    officer = world.person("J:officer1")
+    _open_session(officer, last_seen=now - 60, expires_in=timedelta(hours=1))  # expires before all the others
+
+    local = client.__class__()
+    local.force_login(make_user("j-secadmin", R.SECADMIN, world.districts["J"].district))
+    page = local.get(reverse("security")).content.decode()
+    table = page[page.index('id="session-rows"') :]
+    assert 'data-username="J-officer1"' in table
+    assert 'data-username="N-hub"' not in table, "another district's people stay out of reach"
+
+    # The deployment-wide administrator: all 2,103 counted, the 200 latest listed, the rest found by name.
+    client.force_login(secadmin)
+    page = client.get(reverse("security")).content.decode()
+    assert re.search(r'id="session-count">2103<', page), "2,100 + the officer + the two administrators"
+    table = page[page.index('id="session-rows"') :]
+    assert len(re.findall(r'<tr data-username="', table)) == 200
+    assert 'data-username="J-officer1"' not in table, "not among the 200 most recently active"
+    assert "仅列出最近活动的 200 个；其余请按名称查找。" in page
+    found = client.get(reverse("security"), {"who": "J官"}).content.decode()
+    table = found[found.index('id="session-rows"') :]
+    assert re.findall(r'<tr data-username="([^"]+)"', table) == ["J-officer1"], "by full name"
+    assert 'id="session-count">1<' in found and 'value="J官"' in found
+    none = client.get(reverse("security"), {"who": "没有这个人"}).content.decode()
+    assert "没有与“没有这个人”相符的账号的在线会话。" in none
+
+
+def test_the_session_table_names_the_account_and_sign_out_removes_the_row(world, client):
+    assert sign_in(client, "J-officer1", "pw-J-officer1").status_code == 302
+    row = SignedInSession.objects.get(session_key=client.session.session_key)
+    assert row.user == world.person("J:officer1")
+    assert row.get_decoded()["_auth_user_id"] == str(row.user_id)
+    client.post(reverse("logout"))
+    assert not SignedInSession.objects.filter(pk=row.pk).exists()
+    assert not SignedInSession.objects.filter(user=world.person("J:officer1")).exists()
+
+
+def test_ending_a_session_found_by_name_comes_back_to_the_same_search(world, client, secadmin):
+    officer = client.__class__()
+    assert sign_in(officer, "J-officer1", "pw-J-officer1").status_code == 302
+    client.force_login(secadmin)
+    page = client.get(reverse("security"), {"who": "J-officer1"}).content.decode()
+    ref = re.search(r'name="session" value="([0-9a-f]+)"', page).group(1)
+    ended = client.post(reverse("security_end_session"), {"session": ref, "who": "J-officer1"})
+    assert ended["Location"] == reverse("security") + "?who=J-officer1#security-sessions"
+    assert officer.get(reverse("workbench"))["Location"].startswith(reverse("login"))
+
+
+def test_expired_sessions_are_cleared_by_the_periodic_task(world):
+    now = time.time()
+    gone = _open_session(world.person("J:officer1"), last_seen=now, expires_in=timedelta(seconds=-1))
+    kept = _open_session(world.person("J:officer2"), last_seen=now)
+    assert (
+        "clear-sessions",
+        3600,
+        "demandloop.org.sessions.clear_expired",
+    ) in settings.DEMANDLOOP_PERIODIC_TASKS
+    clear_expired()
+    assert list(SignedInSession.objects.filter(pk__in=[gone, kept]).values_list("pk", flat=True)) == [kept]
+
+
+def test_the_upgrade_moves_open_sessions_with_their_account_and_leaves_expired_ones(world, client):
+    """Migration org 0010: the sessions Django's own engine kept are moved to the new table, nobody is signed
+    out; an expired one and one with no account (a visitor's) are not lost silently: the first is dropped as
+    expired, the second moved without an account."""
+    migration = importlib.import_module("demandloop.org.migrations.0010_signed_in_sessions")
+    old_store = DjangoSessionStore()
+    officer = world.person("J:officer1")
+    open_key, visitor_key, expired_key = (old_store._get_new_session_key() for _n in range(3))
+    later = timezone.now() + timedelta(hours=2)
+    DjangoSession.objects.bulk_create(
+        [
+            DjangoSession(
+                session_key=open_key,
+                session_data=old_store.encode({"_auth_user_id": str(officer.pk), "k": 1}),
+                expire_date=later,
+            ),
+            DjangoSession(
+                session_key=visitor_key, session_data=old_store.encode({"k": 2}), expire_date=later
+            ),
+            DjangoSession(
+                session_key=expired_key,
+                session_data=old_store.encode({"_auth_user_id": str(officer.pk)}),
+                expire_date=timezone.now() - timedelta(minutes=1),
+            ),
+        ]
+    )
+    migration.move_open_sessions(django_apps, None)
+    assert not DjangoSession.objects.exists()
+    moved = {
+        row.session_key: row
+        for row in SignedInSession.objects.filter(pk__in=[open_key, visitor_key, expired_key])
+    }
+    assert set(moved) == {open_key, visitor_key}
+    assert moved[open_key].user_id == officer.pk and moved[visitor_key].user_id is None
+    assert SessionStore(open_key).load() == {"_auth_user_id": str(officer.pk), "k": 1}, (
+        "the new engine reads it"
+    )

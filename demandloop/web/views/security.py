@@ -16,6 +16,8 @@ from django.contrib import messages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +28,8 @@ from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import SecurityPolicy
 from demandloop.web.access import role_page
 
-# The accounts that must change their password are listed up to this many (the count is always whole).
+# The accounts that must change their password and the open sessions are listed up to this many (the counts are
+# always whole; the sessions of one account are found by its name).
 LIST_LIMIT = 200
 
 
@@ -87,6 +90,8 @@ def _page(
     policy = security.policy_for(request)
     editable = security.may_edit_policy(request.user)
     due = security.must_change_in_reach(request.user, policy)
+    who = request.GET.get("who", "").strip()[:150]
+    sessions = security.open_sessions(request.user, request, who=who)
     return render(
         request,
         "web/security.html",
@@ -97,7 +102,9 @@ def _page(
             "account_form": account_form or AccountForm(),
             "history": policy_history(),
             "locks": security.locks_in_reach(request.user, request),
-            "sessions": security.open_sessions(request.user, request)[:LIST_LIMIT],
+            "sessions": sessions[:LIST_LIMIT],
+            "session_count": len(sessions),
+            "who": who,
             "due": due[:LIST_LIMIT],
             "due_count": due.count(),
             "list_limit": LIST_LIMIT,
@@ -171,14 +178,17 @@ def security_require_change(request: HttpRequest) -> HttpResponse:
 @role_page(R.SECADMIN)
 @require_POST
 def security_end_session(request: HttpRequest) -> HttpResponse:
+    # Back to the list as it was searched.
+    who = request.POST.get("who", "").strip()[:150]
+    back = reverse("security") + (f"?{urlencode({'who': who})}" if who else "") + "#security-sessions"
     try:
         ended = security.do_end_session(request.user, request.POST.get("session", ""), request)
     except security.SecurityActionError as error:
         messages.error(request, str(error))
-        return redirect("security")
+        return redirect(back)
     messages.success(
         request,
         _("%(name)s's session is signed out: the next page asks for the password.")
         % {"name": ended.user.username},
     )
-    return redirect("security")
+    return redirect(back)
