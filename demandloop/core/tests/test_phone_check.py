@@ -49,7 +49,7 @@ def test_numbers_saved_before_the_checks_are_listed_with_where_to_correct_them()
     User.objects.filter(pk=officer.pk).update(phone="022-28395678")  # a landline: no text message reaches it
     contact = EnterpriseContact.objects.create(enterprise=w.ent_a, name="李四", phone="138123")
     demand = receive(w)
-    Demand.objects.filter(pk=demand.pk).update(contact_phone="13812345678/02228395678")
+    Demand.objects.filter(pk=demand.pk).update(contact_phone="13812345678/022")
     before = {
         "department": Department.objects.get(pk=department.pk).phone,
         "contact": EnterpriseContact.objects.get(pk=contact.pk).phone,
