@@ -13,7 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_networks, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DEMANDLOOP_VAR_DIR", str(BASE_DIR / "var")))
@@ -289,6 +289,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# The proxies whose X-Real-IP header names the client (addresses or networks, e.g. "10.0.0.5,10.1.0.0/24"): the
+# address of the audit trail, the sign-in lockout and the session list. From anyone else the header is ignored,
+# or a client could write any address it liked into the audit trail. nginx on the same machine (deploy/) is the
+# default; a unix socket (no address) counts as local.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", "127.0.0.1,::1")
 if PRODUCTION:
     # Behind nginx, which terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

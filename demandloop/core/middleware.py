@@ -4,8 +4,10 @@ what a signed-in person was shown."""
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -19,10 +21,29 @@ def current_request() -> HttpRequest | None:
 
 
 def client_address(request: HttpRequest | None) -> str:
+    """The client's IP address: behind a trusted proxy (`settings.TRUSTED_PROXIES`, nginx) the X-Real-IP it
+    sets, else the address of the connection. The header of anybody else, and a header that is not an address,
+    is ignored: the audit trail records where a request really came from."""
     if request is None:
         return ""
-    # Behind nginx the real client is in X-Real-IP; REMOTE_ADDR is the proxy.
-    return str(request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or "")
+    remote = str(request.META.get("REMOTE_ADDR") or "")
+    forwarded = str(request.META.get("HTTP_X_REAL_IP") or "").strip()
+    if forwarded and _trusted_proxy(remote):
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass
+    return remote
+
+
+def _trusted_proxy(remote: str) -> bool:
+    if not remote:
+        return True  # a unix socket: only a process of this machine (the proxy) can connect
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:
+        return False
+    return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
 class RequestContextMiddleware:

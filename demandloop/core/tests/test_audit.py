@@ -3,6 +3,10 @@ what, on which object, from which address, and whether it worked."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from ipaddress import ip_network
 from typing import Any
 
 import pytest
@@ -40,6 +44,49 @@ def test_it_records_a_failed_sign_in_with_the_name_tried_and_never_the_password(
     row = AuditEvent.objects.get(action="auth.login_failed")
     assert (row.user, row.username, row.address, row.success) == (None, "nobody", "10.9.9.9", False)
     assert "guess-123456" not in str(row.detail) + row.message
+
+
+def failed_sign_in_address(client: Any, **meta: str) -> str:
+    client.post("/accounts/login/", {"username": "nobody", "password": "guess-123456"}, **meta)
+    return AuditEvent.objects.filter(action="auth.login_failed").latest("pk").address
+
+
+def test_the_address_a_proxy_names_is_believed_only_from_a_trusted_proxy(client: Any, settings: Any) -> None:
+    """nginx (deploy/nginx.conf) passes the client's address in X-Real-IP. From anyone else the header is a
+    claim the client makes about itself: the audit trail keeps the address the request came from."""
+    settings.TRUSTED_PROXIES = (ip_network("127.0.0.1/32"), ip_network("10.0.0.0/24"))
+    assert (
+        failed_sign_in_address(client, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.7") == "203.0.113.7"
+    )
+    assert (
+        failed_sign_in_address(client, REMOTE_ADDR="10.0.0.5", HTTP_X_REAL_IP="2001:db8::1") == "2001:db8::1"
+    )
+    assert failed_sign_in_address(client, REMOTE_ADDR="", HTTP_X_REAL_IP="203.0.113.8") == "203.0.113.8", (
+        "a unix socket: the proxy on this machine"
+    )
+    assert failed_sign_in_address(client, REMOTE_ADDR="198.51.100.9", HTTP_X_REAL_IP="10.0.0.1") == (
+        "198.51.100.9"
+    ), "a client outside claims an inside address"
+    assert (
+        failed_sign_in_address(client, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="1.2.3.4\n伪造") == "127.0.0.1"
+    )
+    assert failed_sign_in_address(client, REMOTE_ADDR="127.0.0.1") == "127.0.0.1"
+    settings.TRUSTED_PROXIES = ()
+    assert (
+        failed_sign_in_address(client, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.7") == "127.0.0.1"
+    )
+
+
+def test_a_wrong_trusted_proxy_stops_the_start_naming_it() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "TRUSTED_PROXIES": "127.0.0.1,nginx"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: “nginx” is not an IP address or network" in result.stderr
 
 
 def test_it_records_a_sign_out(client: Any, world: Any) -> None:
