@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +46,32 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         # A worker's exception reaches the terminal as xdist's own internal error: the reason goes out first.
         print(message, file=sys.__stderr__, flush=True)
         raise pytest.UsageError(message)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated by the console script, for tests that start the platform's own processes (the
+    test database lives in memory). Migrating takes over ten seconds: the test workers of a run migrate once,
+    into the folder of the run they share; each test copies it (`shutil.copyfile`) before writing."""
+    from demandloop.core.tests.console import CONSOLE_SCRIPT, console_env
+    from demandloop.lib.locks import file_lock
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    template = shared / "cli-migrated.sqlite3"
+    with file_lock(shared / "cli-migrated.lock"):
+        if not template.exists():
+            migrating = shared / f"cli-migrating-{os.getpid()}.sqlite3"
+            subprocess.run(
+                [str(CONSOLE_SCRIPT), "migrate", "-v0"],
+                env=console_env(migrating, shared),
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+            migrating.replace(template)
+    return template
 
 
 @pytest.fixture(scope="module")

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from datetime import datetime, time
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from demandloop.lib.locks import file_lock
+from demandloop.core.tests.console import CONSOLE_SCRIPT, console_env
 from demandloop.org.models import District
 from demandloop.sla.calendar import SHANGHAI
 from demandloop.sla.models import CalendarOverride, OfficialDay, PublishedYear
 from demandloop.sla.official import SOURCE
-
-CONSOLE_SCRIPT = Path(sys.executable).parent / "demandloop"
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -190,34 +185,11 @@ def test_argument_errors_are_chinese_command_errors(args, message):
 
 
 @pytest.fixture(scope="module")
-def cli_environment(tmp_path_factory):
-    """A migrated SQLite database of its own for the console script (the test database lives in memory).
-
-    Migrating a new database takes the console script over ten seconds: the test workers of a run migrate
-    once, into the folder of the run they share, and each works on a copy of its own."""
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent
-    template = shared / "cli-migrated.sqlite3"
-    with file_lock(shared / "cli-migrated.lock"):
-        if not template.exists():
-            migrating = shared / f"cli-migrating-{os.getpid()}.sqlite3"
-            subprocess.run(
-                [str(CONSOLE_SCRIPT), "migrate", "-v0"],
-                env=console_env(migrating, shared),
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-            migrating.replace(template)
+def cli_environment(tmp_path_factory, migrated_sqlite):
+    """The console script on a copy of the run's migrated SQLite database (conftest.migrated_sqlite)."""
     folder = tmp_path_factory.mktemp("cli")
-    shutil.copyfile(template, folder / "cli.sqlite3")
+    shutil.copyfile(migrated_sqlite, folder / "cli.sqlite3")
     return console_env(folder / "cli.sqlite3", folder)
-
-
-def console_env(database: Path, var: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    return env | {"SQLITE_PATH": str(database), "DEMANDLOOP_VAR_DIR": str(var), "LANG": "C.UTF-8"}
 
 
 def console(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

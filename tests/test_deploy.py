@@ -1,0 +1,228 @@
+"""The production deployment of docs/deploy.md: gunicorn started with deploy/gunicorn.conf.py and the production
+settings serves the platform as nginx will ask it to (TLS said by X-Forwarded-Proto, the client by X-Real-IP);
+the files of deploy/ agree with each other and with the settings; deploy/demandloop-admin runs a command with an
+environment file."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+
+from demandloop.core.tests.console import CONSOLE_SCRIPT, console_env
+
+REPO = Path(__file__).resolve().parents[1]
+DEPLOY = REPO / "deploy"
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def production_env(tmp_path: Path, database: Path, port: int) -> dict[str, str]:
+    return console_env(database, tmp_path / "var") | {
+        "DEMANDLOOP_ENV": "production",
+        "SECRET_KEY": "a-test-secret-key-of-the-deployment-test-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+    }
+
+
+class Server:
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def request(
+        self, method: str, path: str, *, https: bool = True, body: str | None = None, **headers: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        """One request as nginx makes it: from 127.0.0.1, saying whether the client came over TLS."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if https:
+            headers.setdefault("X-Forwarded-Proto", "https")
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        connection.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, content
+
+
+@pytest.fixture
+def gunicorn(tmp_path: Path, migrated_sqlite: Path) -> Iterator[tuple[Server, Path, Path]]:
+    database = tmp_path / "demandloop.sqlite3"
+    shutil.copyfile(migrated_sqlite, database)
+    port = free_port()
+    env = production_env(tmp_path, database, port)
+    # What docs/deploy.md does before the first start: the static files, compressed and fingerprinted.
+    collected = subprocess.run(
+        [str(CONSOLE_SCRIPT), "collectstatic", "--noinput", "-v0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collected.returncode == 0, collected.stderr
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(GUNICORN), "-c", str(DEPLOY / "gunicorn.conf.py")],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(port)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                server.request("GET", "/healthz")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"gunicorn did not start:\n{log.read_text()}") from None
+                time.sleep(0.2)
+        yield server, database, log
+    finally:
+        process.terminate()
+        process.wait(timeout=40)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("console-script")
+def test_gunicorn_serves_the_platform_with_the_production_settings(gunicorn: Any) -> None:
+    server, database, log = gunicorn
+
+    status, headers, body = server.request("GET", "/healthz")
+    assert (status, body) == (200, b'{"status": "ok"}')
+
+    # Plain HTTP to the platform itself is sent to HTTPS.
+    status, headers, _body = server.request("GET", "/accounts/login/", https=False)
+    assert status == 301 and headers["location"] == f"https://127.0.0.1:{server.port}/accounts/login/"
+
+    status, headers, body = server.request("GET", "/accounts/login/")
+    page = body.decode()
+    assert status == 200 and "<title>登录 · 有需必应" in page
+    assert headers["strict-transport-security"].startswith("max-age=31536000")
+    assert "default-src 'self'" in headers["content-security-policy"]
+    cookie = headers["set-cookie"]
+    assert "csrftoken=" in cookie and "Secure" in cookie
+
+    # The static files: fingerprinted names, compressed, cached for a year.
+    stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', page)
+    assert stylesheet, "collectstatic's fingerprinted names are in the page"
+    status, headers, _body = server.request("GET", stylesheet.group(1), **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert "immutable" in headers["cache-control"] and "max-age=315360000" in headers["cache-control"]
+
+    # A failed sign-in through nginx: the audit trail and gunicorn's log name the client nginx names.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+    status, _headers, _body = server.request(
+        "POST",
+        "/accounts/login/",
+        body=urlencode({"csrfmiddlewaretoken": token, "username": "nobody", "password": "guess-123456"}),
+        **{
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Referer": f"https://127.0.0.1:{server.port}/accounts/login/",
+            "X-Real-IP": "203.0.113.7",
+        },
+    )
+    assert status == 200, "the form again, with its error"
+    with sqlite3.connect(database) as db:
+        row = db.execute(
+            "SELECT username, address, success FROM core_auditevent WHERE action = 'auth.login_failed'"
+        ).fetchone()
+    assert row == ("nobody", "203.0.113.7", 0)
+    assert '203.0.113.7 "POST /accounts/login/ HTTP/1.1" 200' in log.read_text()
+
+
+def test_the_deployment_files_agree_with_each_other_and_with_the_settings() -> None:
+    gunicorn_conf = (DEPLOY / "gunicorn.conf.py").read_text()
+    nginx = (DEPLOY / "nginx" / "demandloop.conf").read_text()
+    web = (DEPLOY / "systemd" / "demandloop-web.service").read_text()
+
+    # One socket: gunicorn binds it in the folder the web unit makes, nginx connects to it.
+    socket_path = re.search(r'"unix:(/run/[^"]+)"', gunicorn_conf).group(1)
+    assert f"server unix:{socket_path} " in nginx
+    assert f"RuntimeDirectory={Path(socket_path).parent.name}\n" in web
+    # nginx hands on what the platform reads, and takes what it accepts.
+    assert "proxy_set_header X-Real-IP $remote_addr;" in nginx
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in nginx
+    body_limit = int(re.search(r"client_max_body_size (\d+)m;", nginx).group(1)) * 1024 * 1024
+    assert body_limit >= settings.ATTACHMENT_MAX_BYTES and body_limit >= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    timeout = re.search(r'GUNICORN_TIMEOUT", "(\d+)"', gunicorn_conf).group(1)
+    assert f"proxy_read_timeout {timeout}s;" in nginx
+    # Each unit starts what exists, with options the command has.
+    worker_help = subprocess.run(
+        [str(CONSOLE_SCRIPT), "worker", "--help"], capture_output=True, text=True, timeout=120
+    ).stdout
+    for unit in ("demandloop-web", "demandloop-worker", "demandloop-beat"):
+        text = (DEPLOY / "systemd" / f"{unit}.service").read_text()
+        assert "EnvironmentFile=/etc/demandloop/demandloop.env" in text
+        for option in re.findall(r"demandloop worker ([^'\n]+)", text):
+            for flag in re.findall(r"--[a-z-]+", option):
+                assert flag in worker_help, f"{unit}: demandloop worker has no {flag}"
+    # Every variable of the environment template is one the settings or gunicorn's configuration read.
+    read = (
+        (REPO / "config" / "settings.py").read_text()
+        + gunicorn_conf
+        + (DEPLOY / "systemd" / "demandloop-worker.service").read_text()
+    )
+    template = (DEPLOY / "demandloop.env.example").read_text()
+    names = re.findall(r"^([A-Z0-9_]+)=", template, re.M)
+    assert len(names) > 20
+    for name in names:
+        assert f'"{name}"' in read or f"${{{name}" in read, (
+            f"{name} of demandloop.env.example is read nowhere"
+        )
+
+
+@pytest.mark.xdist_group("console-script")
+def test_demandloop_admin_runs_a_command_with_the_environment_file(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    database = tmp_path / "demandloop.sqlite3"
+    shutil.copyfile(migrated_sqlite, database)
+    env_file = tmp_path / "demandloop.env"
+    env_file.write_text(
+        "DEMANDLOOP_ENV=production\nSECRET_KEY=a-test-secret-key-of-the-deployment-test-0123456789\n"
+        f"ALLOWED_HOSTS=127.0.0.1\nSQLITE_PATH={database}\nDEMANDLOOP_VAR_DIR={tmp_path / 'var'}\n"
+    )
+    admin = str(DEPLOY / "demandloop-admin")
+    base = {key: value for key, value in console_env(database, tmp_path).items() if key != "SQLITE_PATH"}
+    result = subprocess.run(
+        [admin, "security", "policy"],
+        env=base | {"DEMANDLOOP_ENV_FILE": str(env_file)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"min_length": 10' in result.stdout
+    missing = subprocess.run(
+        [admin, "migrate"],
+        env=base | {"DEMANDLOOP_ENV_FILE": str(tmp_path / "none.env")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
