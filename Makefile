@@ -12,7 +12,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/demandloop
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: demo setup test lint check services browser-deps messages bench serve clean
+.PHONY: demo setup test lint check services browser-deps deploy-deps messages bench serve clean
 
 ## make demo — set everything up, load both districts with demo data, start the platform on http://127.0.0.1:8000
 demo: setup
@@ -20,7 +20,7 @@ demo: setup
 	$(BIN)/demandloop serve --host $(HOST) --port $(PORT)
 
 ## make test — the whole test suite (in CI also lint, checks and PostgreSQL/Redis)
-test: setup browser-deps $(if $(filter true,$(CI)),services lint check)
+test: setup browser-deps deploy-deps $(if $(filter true,$(CI)),services lint check)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed messages
@@ -43,6 +43,12 @@ browser-deps:
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk' \
 	    || ! ls /usr/lib/chromium/locales/zh-CN.pak >/dev/null 2>&1; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n fonts-wqy-microhei >/dev/null; \
+	fi
+
+## nginx and openssl for the deployment test (tests/test_deploy.py puts deploy/nginx/ in front of gunicorn)
+deploy-deps:
+	@if ! command -v nginx >/dev/null || ! command -v openssl >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl >/dev/null; \
 	fi
 
 ## PostgreSQL and Redis, started if they are down (CI)

@@ -1,15 +1,18 @@
-"""The production deployment of docs/deploy.md: gunicorn started with deploy/gunicorn.conf.py and the production
-settings serves the platform as nginx will ask it to (TLS said by X-Forwarded-Proto, the client by X-Real-IP);
-the files of deploy/ agree with each other and with the settings; deploy/demandloop-admin runs a command with an
-environment file."""
+"""The production deployment of docs/deploy.md, started as the operator starts it: gunicorn with
+deploy/gunicorn.conf.py and the production settings on its unix socket, Debian's nginx with
+deploy/nginx/demandloop.conf in front (moved to free ports and a certificate made for the test), a browser's
+requests over HTTPS. Also: the files of deploy/ agree with each other and with the settings, and
+deploy/demandloop-admin runs a command with an environment file."""
 
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
@@ -34,29 +37,67 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def production_env(tmp_path: Path, database: Path, port: int) -> dict[str, str]:
+def production_env(tmp_path: Path, database: Path, origin: str) -> dict[str, str]:
     return console_env(database, tmp_path / "var") | {
         "DEMANDLOOP_ENV": "production",
         "SECRET_KEY": "a-test-secret-key-of-the-deployment-test-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
+        "CSRF_TRUSTED_ORIGINS": origin,
         "STATIC_ROOT": str(tmp_path / "static"),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_BIND": f"unix:{tmp_path / 'gunicorn.sock'}",
         "GUNICORN_WORKERS": "2",
     }
 
 
-class Server:
-    def __init__(self, port: int) -> None:
-        self.port = port
+def nginx_config(tmp_path: Path, http_port: int, https_port: int) -> Path:
+    """deploy/nginx/demandloop.conf as it is, moved to this test's ports, socket and certificate, inside a main
+    configuration of the test's own (its files and logs in `tmp_path`)."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(tmp_path / "tls.key"), "-out", str(tmp_path / "tls.crt")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    site = (DEPLOY / "nginx" / "demandloop.conf").read_text()
+    site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)  # IPv6 may be off in a container
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+    site = site.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
+    site = site.replace("unix:/run/demandloop/gunicorn.sock", f"unix:{tmp_path / 'gunicorn.sock'}")
+    site = site.replace("/etc/nginx/ssl/demandloop.crt", str(tmp_path / "tls.crt"))
+    site = site.replace("/etc/nginx/ssl/demandloop.key", str(tmp_path / "tls.key"))
+    (tmp_path / "site.conf").write_text(site)
+    temp = {name: tmp_path / f"nginx-{name}" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for folder in temp.values():
+        folder.mkdir()
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        # As root (a container), the workers must reach the socket in a folder only root may enter.
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off;\nworker_processes 1;\npid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'nginx-error.log'};\n"
+        + "events {}\nhttp {\n"
+        + f"  access_log {tmp_path / 'nginx-access.log'};\n"
+        + "".join(f"  {name}_temp_path {folder};\n" for name, folder in temp.items())
+        + f"  include {tmp_path / 'site.conf'};\n}}\n"
+    )
+    return main
+
+
+class Client:
+    """What a browser sends to nginx: HTTPS on the test's port, certificate not checked (made for the test)."""
+
+    def __init__(self, http_port: int, https_port: int) -> None:
+        self.http_port = http_port
+        self.https_port = https_port
 
     def request(
         self, method: str, path: str, *, https: bool = True, body: str | None = None, **headers: str
     ) -> tuple[int, dict[str, str], bytes]:
-        """One request as nginx makes it: from 127.0.0.1, saying whether the client came over TLS."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         if https:
-            headers.setdefault("X-Forwarded-Proto", "https")
+            context = ssl._create_unverified_context()  # the test's own certificate
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                "127.0.0.1", self.https_port, timeout=30, context=context
+            )
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=30)
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         content = response.read()
@@ -64,12 +105,26 @@ class Server:
         return response.status, {k.lower(): v for k, v in response.getheaders()}, content
 
 
+def wait_for(condition: Any, what: str, log: Path, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not start:\n{log.read_text() if log.exists() else ''}")
+        time.sleep(0.2)
+
+
 @pytest.fixture
-def gunicorn(tmp_path: Path, migrated_sqlite: Path) -> Iterator[tuple[Server, Path, Path]]:
+def deployed(tmp_path: Path, migrated_sqlite: Path) -> Iterator[tuple[Client, Path, Path]]:
+    """gunicorn with deploy/gunicorn.conf.py and the production settings, nginx with deploy/nginx/ in front."""
     database = tmp_path / "demandloop.sqlite3"
     shutil.copyfile(migrated_sqlite, database)
-    port = free_port()
-    env = production_env(tmp_path, database, port)
+    http_port, https_port = free_port(), free_port()
+    env = production_env(tmp_path, database, f"https://127.0.0.1:{https_port}")
     # What docs/deploy.md does before the first start: the static files, compressed and fingerprinted.
     collected = subprocess.run(
         [str(CONSOLE_SCRIPT), "collectstatic", "--noinput", "-v0"],
@@ -81,69 +136,74 @@ def gunicorn(tmp_path: Path, migrated_sqlite: Path) -> Iterator[tuple[Server, Pa
     assert collected.returncode == 0, collected.stderr
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen(
+        web = subprocess.Popen(
             [str(GUNICORN), "-c", str(DEPLOY / "gunicorn.conf.py")],
             cwd=REPO,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server(port)
+    proxy = subprocess.Popen(
+        ["nginx", "-c", str(nginx_config(tmp_path, http_port, https_port))],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = Client(http_port, https_port)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                server.request("GET", "/healthz")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"gunicorn did not start:\n{log.read_text()}") from None
-                time.sleep(0.2)
-        yield server, database, log
+        wait_for(lambda: (tmp_path / "gunicorn.sock").exists(), "gunicorn", log, web)
+        wait_for(
+            lambda: client.request("GET", "/healthz")[0] == 200, "nginx", tmp_path / "nginx-error.log", proxy
+        )
+        yield client, database, log
     finally:
-        process.terminate()
-        process.wait(timeout=40)
+        for process in (proxy, web):
+            process.terminate()
+            process.wait(timeout=40)
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed (make test installs it)")
 @pytest.mark.xdist_group("console-script")
-def test_gunicorn_serves_the_platform_with_the_production_settings(gunicorn: Any) -> None:
-    server, database, log = gunicorn
+def test_nginx_and_gunicorn_serve_the_platform_as_deployed(deployed: Any) -> None:
+    client, database, log = deployed
 
-    status, headers, body = server.request("GET", "/healthz")
+    status, headers, body = client.request("GET", "/healthz")
     assert (status, body) == (200, b'{"status": "ok"}')
 
-    # Plain HTTP to the platform itself is sent to HTTPS.
-    status, headers, _body = server.request("GET", "/accounts/login/", https=False)
-    assert status == 301 and headers["location"] == f"https://127.0.0.1:{server.port}/accounts/login/"
+    # Plain HTTP is sent to HTTPS by nginx.
+    status, headers, _body = client.request("GET", "/accounts/login/", https=False)
+    assert status == 301 and headers["location"] == "https://127.0.0.1/accounts/login/"
 
-    status, headers, body = server.request("GET", "/accounts/login/")
+    status, headers, body = client.request("GET", "/accounts/login/")
     page = body.decode()
     assert status == 200 and "<title>登录 · 有需必应" in page
     assert headers["strict-transport-security"].startswith("max-age=31536000")
     assert "default-src 'self'" in headers["content-security-policy"]
+    assert "server" not in headers or headers["server"] == "nginx", "no version said"
     cookie = headers["set-cookie"]
     assert "csrftoken=" in cookie and "Secure" in cookie
 
     # The static files: fingerprinted names, compressed, cached for a year.
     stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', page)
     assert stylesheet, "collectstatic's fingerprinted names are in the page"
-    status, headers, _body = server.request("GET", stylesheet.group(1), **{"Accept-Encoding": "gzip"})
+    status, headers, _body = client.request("GET", stylesheet.group(1), **{"Accept-Encoding": "gzip"})
     assert status == 200 and headers["content-encoding"] == "gzip"
     assert "immutable" in headers["cache-control"] and "max-age=315360000" in headers["cache-control"]
 
-    # A failed sign-in through nginx: the audit trail and gunicorn's log name the client nginx names.
+    # A failed sign-in whose client claims another address: nginx says where it came from, and the audit trail
+    # and gunicorn's log keep that.
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     csrf_cookie = re.search(r"csrftoken=([^;]+)", cookie).group(1)
-    status, _headers, _body = server.request(
+    status, _headers, _body = client.request(
         "POST",
         "/accounts/login/",
         body=urlencode({"csrfmiddlewaretoken": token, "username": "nobody", "password": "guess-123456"}),
         **{
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": f"csrftoken={csrf_cookie}",
-            "Referer": f"https://127.0.0.1:{server.port}/accounts/login/",
-            "X-Real-IP": "203.0.113.7",
+            "Referer": f"https://127.0.0.1:{client.https_port}/accounts/login/",
+            "X-Real-IP": "10.9.9.9",
+            "X-Forwarded-For": "10.9.9.9",
         },
     )
     assert status == 200, "the form again, with its error"
@@ -151,8 +211,8 @@ def test_gunicorn_serves_the_platform_with_the_production_settings(gunicorn: Any
         row = db.execute(
             "SELECT username, address, success FROM core_auditevent WHERE action = 'auth.login_failed'"
         ).fetchone()
-    assert row == ("nobody", "203.0.113.7", 0)
-    assert '203.0.113.7 "POST /accounts/login/ HTTP/1.1" 200' in log.read_text()
+    assert row == ("nobody", "127.0.0.1", 0)
+    assert '127.0.0.1 "POST /accounts/login/ HTTP/1.0" 200' in log.read_text()
 
 
 def test_the_deployment_files_agree_with_each_other_and_with_the_settings() -> None:
