@@ -256,6 +256,20 @@ def test_the_deployment_files_agree_with_each_other_and_with_the_settings() -> N
         )
 
 
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_systemd_reads_the_units_without_a_complaint(tmp_path: Path) -> None:
+    """`systemd-analyze verify` on the units, their /srv/demandloop moved to this checkout (whose .venv holds the
+    commands they start): an unknown key, a bad value or a command that is not there is a complaint."""
+    for unit in (DEPLOY / "systemd").glob("*.service"):
+        (tmp_path / unit.name).write_text(unit.read_text().replace("/srv/demandloop", str(REPO)))
+    units = sorted(str(path) for path in tmp_path.glob("*.service"))
+    assert len(units) == 3
+    result = subprocess.run(
+        ["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=120
+    )
+    assert (result.returncode, result.stderr.strip()) == (0, "")
+
+
 @pytest.mark.xdist_group("console-script")
 def test_demandloop_admin_runs_a_command_with_the_environment_file(
     tmp_path: Path, migrated_sqlite: Path
