@@ -112,7 +112,8 @@ class WorkerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.runs = 0
 
-    def start(self) -> None:
+    def start(self, *options: str) -> None:
+        """Start `demandloop worker` with `options` (e.g. --no-beat, --beat-only: the systemd units' split)."""
         self.runs += 1
         log = open(self.tmp / f"worker-{self.runs}.log", "wb")  # noqa: SIM115 - kept open for the process
         self.process = subprocess.Popen(
@@ -127,6 +128,7 @@ class WorkerProcess:
                 "INFO",
                 "--schedule-file",
                 str(self.tmp / "beat-schedule"),
+                *options,
             ],
             cwd=REPO,
             env=self.env,
@@ -246,3 +248,29 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_duplicates_nothing(
     assert len(http_receiver.accepted) == total == OutboxMessage.objects.filter(status="delivered").count()
     # Requests beyond one per key are the repeats the key makes harmless (sent, then killed before recording).
     assert sum(http_receiver.keys.values()) - total <= 2 * 2
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_one_beat_and_workers_without_beat_deliver_as_the_systemd_units_run_them(
+    celery_worker: WorkerProcess, http_receiver: Any, tmp_path: Path
+) -> None:
+    """deploy/systemd/: `demandloop worker --beat-only` once in the deployment, `--no-beat` on every node. Nothing
+    is handed to the worker here: the outbox round that beat sends every 10 seconds finds the messages."""
+    from demandloop.org.presets import load_preset
+
+    district = load_preset("jinghai").district
+    messages = robot_messages(district, f"{http_receiver.url}/robot", 3)
+    beat_folder = tmp_path / "beat"
+    beat_folder.mkdir()
+    beat = WorkerProcess(
+        celery_worker.env["DATABASE_URL"], celery_worker.env["DEMANDLOOP_CELERY_QUEUE"], beat_folder
+    )
+    celery_worker.start("--no-beat")
+    beat.start("--beat-only")
+    try:
+        wait_for(lambda: statuses() == {"delivered": 3}, 90, celery_worker, "the deliveries beat schedules")
+        assert "beat: Starting" in beat.log() and "beat: Starting" not in celery_worker.log()
+    finally:
+        beat.stop()
+    assert http_receiver.accepted == {m.key for m in messages}
