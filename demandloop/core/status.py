@@ -138,7 +138,8 @@ def check_calendar(now: Any) -> Check:
             FAIL,
             _(
                 "The holiday arrangement of %(year)d is not entered: every deadline counts Monday to Friday and "
-                "is marked provisional. Enter it at /admin/ or upgrade chinesecalendar."
+                "is marked provisional. Import it with `demandloop calendar import FILE`, enter it at /admin/, "
+                "or upgrade chinesecalendar."
             )
             % {"year": today.year},
         )
@@ -148,7 +149,8 @@ def check_calendar(now: Any) -> Check:
             WARN,
             _(
                 "The holiday arrangement of %(year)d is not entered yet: deadlines that reach into it are "
-                "provisional. The State Council publishes it about November; enter it at /admin/ then."
+                "provisional. The State Council publishes it about November; import it then with "
+                "`demandloop calendar import FILE` or enter it at /admin/."
             )
             % {"year": missing[0]},
         )
