@@ -431,6 +431,12 @@ class SecurityPolicy(models.Model):
         validators=_bounded(0, 24),
         help_text=_("0: any earlier password may be chosen again."),
     )
+    max_sessions = models.PositiveSmallIntegerField(
+        _("sessions per account"),
+        default=0,
+        validators=_bounded(0, 10),
+        help_text=_("0: no limit. Past it, signing in signs the account's least recently used sessions out."),
+    )
     version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
     updated_by = models.ForeignKey(
@@ -446,6 +452,7 @@ class SecurityPolicy(models.Model):
         "failure_limit",
         "lockout_minutes",
         "idle_minutes",
+        "max_sessions",
     )
 
     class Meta:

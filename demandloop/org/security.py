@@ -7,7 +7,9 @@
   policy's numbers, `lockout_response` answers a locked account with the sign-in page and the time it opens again.
   A lockout of 0 minutes keeps the account locked until the security administrator unlocks it.
 - Sessions: `SecurityPolicyMiddleware` signs out a session idle longer than the policy allows, and sends a user
-  whose password has expired, or who must change it, to the change-password page before anything else.
+  whose password has expired, or who must change it, to the change-password page before anything else. With
+  `max_sessions`, signing in ends the account's least recently used sessions beyond the limit (`on_logged_in`);
+  the browser of an ended session is told why on the sign-in page.
 - Open sessions: each notes at sign-in when, from where and with which browser (`on_logged_in`); the security
   administrator lists those of its accounts (`open_sessions`) and signs one out (`do_end_session`, 强制下线).
 - The security administrator's actions (`do_save_policy`, `do_unlock`, `do_require_change`, `do_end_session`):
@@ -28,10 +30,12 @@ from urllib.parse import urlsplit
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import check_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet, Sum
@@ -55,12 +59,16 @@ POLICY_CHANGED = "security.policy"
 UNLOCKED = "security.unlock"
 CHANGE_REQUIRED = "security.require_change"
 SESSION_ENDED = "security.end_session"
+SIGNED_IN_ELSEWHERE = "auth.signed_in_elsewhere"
 LOCKED_OUT = "auth.locked_out"
 
 # The session keys of the middleware: the last request's time (epoch seconds), and whether the user was told
 # this session that the password expires soon.
 LAST_SEEN = "demandloop_last_seen"
 EXPIRY_WARNED = "demandloop_expiry_warned"
+# The cache key under which a session ended by a later sign-in elsewhere (`max_sessions`) leaves where that
+# sign-in came from, for the ended browser's next request; by a keyed hash of the session key.
+ENDED_ELSEWHERE = "demandloop:ended-elsewhere:%s"
 # The last-seen time is written at most this often (seconds): a session write per request is a database write.
 TOUCH_EVERY = 60
 # How many days ahead a user is told that the password expires.
@@ -360,23 +368,17 @@ class SecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if not user.is_authenticated:
+            self._say_if_ended_elsewhere(request)
             return self.get_response(request)
         policy = policy_for(request)
         now = time.time()
         last = request.session.get(LAST_SEEN)
         if last is not None and now - last > policy.idle_minutes * 60:
-            logout(request)
-            messages.info(
+            return self._end(
                 request,
                 _("You were signed out after %(n)d minutes without activity. Please sign in again.")
                 % {"n": policy.idle_minutes},
             )
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": _("The session has ended. Please sign in again.")}, status=401)
-            target = reverse("login")
-            if request.method == "GET" and not request.headers.get("HX-Request"):
-                target += "?" + urlencode({"next": request.get_full_path()})
-            return _leave(request, target)
         if last is None or now - last >= TOUCH_EVERY:
             request.session[LAST_SEEN] = now
         if request.path not in self._open_paths():
@@ -389,6 +391,37 @@ class SecurityPolicyMiddleware:
                     messages.warning(request, reason)
                 return _leave(request, to)
         return self.get_response(request)
+
+    def _say_if_ended_elsewhere(self, request: HttpRequest) -> None:
+        """A browser whose session a later sign-in of the account ended: tell it once, on the page it reaches
+        (the sign-in page, where the page it asked for sends it)."""
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not key:
+            return
+        cache_key = ENDED_ELSEWHERE % _session_ref(key)
+        note = cache.get(cache_key)
+        if not isinstance(note, dict):
+            return
+        cache.delete(cache_key)
+        messages.warning(
+            request,
+            _(
+                "Your account was signed in elsewhere (%(address)s), so it was signed out here. If that was not "
+                "you, sign in and change your password at once."
+            )
+            % {"address": str(note.get("from") or "") or _("an unknown address")},
+        )
+
+    def _end(self, request: HttpRequest, why: str) -> HttpResponse:
+        """Sign the session out, say why on the sign-in page, and go there (an API client gets a 401)."""
+        logout(request)
+        messages.info(request, why)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _("The session has ended. Please sign in again.")}, status=401)
+        target = reverse("login")
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return _leave(request, target)
 
     def _must_change(self, request: HttpRequest, user: Any, policy: SecurityPolicy) -> str:
         """Why `user` must change the password first ("" when it need not); warns once a session when the
@@ -422,13 +455,47 @@ SIGNED_IN_WITH = "demandloop_signed_in_with"
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """`user_logged_in`: note in the new session when, from where and with which browser."""
+    """`user_logged_in`: note in the new session when, from where and with which browser; past the policy's
+    `max_sessions`, mark the account's least recently used other sessions as signed in elsewhere."""
     if request is None or not hasattr(request, "session"):
         return
     request.session[SIGNED_IN_AT] = time.time()
     request.session[LAST_SEEN] = time.time()
     request.session[SIGNED_IN_FROM] = client_address(request)[:64]
     request.session[SIGNED_IN_WITH] = str(request.headers.get("User-Agent", ""))[:300]
+    limit = policy_for(request).max_sessions
+    if limit:
+        _end_sessions_beyond(user, limit, request)
+
+
+def _end_sessions_beyond(user: Any, limit: int, request: HttpRequest) -> None:
+    """Keep the `limit - 1` most recently used other sessions of `user` beside the new one and end the rest
+    (their rows deleted, as the security administrator's 强制下线 does); each ended browser is told why at its
+    next request. Audited once, with how many."""
+    store = SessionStore()
+    others = []
+    rows = SignedInSession.objects.filter(user=user, expire_date__gt=timezone.now()).exclude(
+        session_key=request.session.session_key
+    )
+    for row in rows:
+        data = store.decode(row.session_data)
+        others.append((data.get(LAST_SEEN) or data.get(SIGNED_IN_AT) or 0, row.session_key))
+    others.sort(key=lambda item: item[0], reverse=True)
+    ended = [key for _seen, key in others[limit - 1 :]]
+    if not ended:
+        return
+    note = {"from": client_address(request)[:64]}
+    cache.set_many(
+        {ENDED_ELSEWHERE % _session_ref(key): note for key in ended}, timeout=settings.SESSION_COOKIE_AGE
+    )
+    SignedInSession.objects.filter(session_key__in=ended).delete()
+    audit.record(
+        SIGNED_IN_ELSEWHERE,
+        user=user,
+        obj=user,
+        detail={"ended": len(ended), "limit": limit},
+        request=request,
+    )
 
 
 @dataclass(frozen=True)

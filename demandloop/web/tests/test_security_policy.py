@@ -387,6 +387,56 @@ def test_the_security_administrator_sees_who_is_signed_in_and_signs_a_session_ou
     assert 'data-username="N-hub"' in listed and 'data-username="secadmin"' not in listed
 
 
+# --- Sessions per account -----------------------------------------------------------------------------------
+
+
+def test_past_the_sessions_an_account_may_have_a_new_sign_in_ends_the_least_recently_used(world, client):
+    """等保: the policy limits an account's concurrent sessions. The browser whose session ended is told why and
+    from where the account was signed in; the audit trail says how many ended."""
+    set_policy(max_sessions=2)
+    office, laptop, phone = (
+        client.__class__(REMOTE_ADDR=address) for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3")
+    )
+    for browser in (office, laptop):
+        assert sign_in(browser, "J-officer1", "pw-J-officer1").status_code == 302
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        assert office.get(reverse("workbench")).status_code == 200  # the office is used; the laptop is not
+    with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
+        assert sign_in(phone, "J-officer1", "pw-J-officer1").status_code == 302
+        assert office.get(reverse("workbench")).status_code == 200, "within the limit: kept"
+        assert phone.get(reverse("workbench")).status_code == 200
+        ended = laptop.get(reverse("workbench"), follow=True)
+    assert ended.redirect_chain[-1][0].startswith(reverse("login"))
+    assert (
+        "您的账号已在别处（10.0.0.3）登录，此处已退出。如非本人操作，请登录后立即修改密码。"
+        in ended.content.decode()
+    )
+    again = laptop.get(reverse("login")).content.decode()
+    assert "已在别处" not in again, "said once"
+    row = AuditEvent.objects.get(action="auth.signed_in_elsewhere")
+    assert (row.username, row.detail, row.address) == ("J-officer1", {"ended": 1, "limit": 2}, "10.0.0.3")
+    assert SignedInSession.objects.filter(user=world.person("J:officer1")).count() == 2
+
+
+def test_without_a_limit_every_sign_in_keeps_its_session(world, client):
+    assert SecurityPolicy.current().max_sessions == 0, "the default: no limit"
+    browsers = [client.__class__() for _n in range(4)]
+    for browser in browsers:
+        assert sign_in(browser, "J-officer1", "pw-J-officer1").status_code == 302
+    assert all(browser.get(reverse("workbench")).status_code == 200 for browser in browsers)
+    assert not AuditEvent.objects.filter(action="auth.signed_in_elsewhere").exists()
+
+
+def test_a_limit_of_one_signs_the_earlier_browser_out_also_from_the_api(world, client):
+    set_policy(max_sessions=1)
+    first, second = client.__class__(), client.__class__()
+    assert sign_in(first, "J-hub", "pw-J-hub").status_code == 302
+    assert first.get("/api/v1/demands/").status_code == 200
+    assert sign_in(second, "J-hub", "pw-J-hub").status_code == 302
+    assert first.get("/api/v1/demands/").status_code in {401, 403}
+    assert second.get("/api/v1/demands/").status_code == 200
+
+
 # --- Idle sessions ------------------------------------------------------------------------------------------
 
 

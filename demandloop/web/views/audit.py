@@ -59,6 +59,7 @@ NAMED = {
     "access.refused": gettext_lazy("Access refused"),
     "audit.export": gettext_lazy("Exported the audit trail"),
     "auth.locked_out": gettext_lazy("Account locked"),
+    "auth.signed_in_elsewhere": gettext_lazy("Signed in elsewhere: earlier sessions ended"),
     "security.policy": gettext_lazy("Changed the security policy"),
     "security.unlock": gettext_lazy("Unlocked an account"),
     "security.require_change": gettext_lazy("Required a new password"),
