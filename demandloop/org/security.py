@@ -50,6 +50,7 @@ from django.utils.translation import ngettext
 
 from demandloop.core import audit
 from demandloop.core.middleware import client_address
+from demandloop.core.models import AuditEvent
 from demandloop.org.choices import ADMIN_ROLES
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import Membership, PasswordHistory, SecurityPolicy, SignedInSession, User
@@ -463,9 +464,33 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
     request.session[LAST_SEEN] = time.time()
     request.session[SIGNED_IN_FROM] = client_address(request)[:64]
     request.session[SIGNED_IN_WITH] = str(request.headers.get("User-Agent", ""))[:300]
+    _tell_the_last_sign_in(user, request)
     limit = policy_for(request).max_sessions
     if limit:
         _end_sessions_beyond(user, limit, request)
+
+
+def _tell_the_last_sign_in(user: Any, request: HttpRequest) -> None:
+    """Say when and from where the account last signed in before this time, so that a sign-in by somebody else
+    is noticed by its owner. The audit trail's row of this sign-in is already written: its receiver
+    (`core.audit`) was connected first, when this module imported it."""
+    earlier = (
+        AuditEvent.objects.filter(user=user, action=audit.LOGIN, success=True)
+        .order_by("-at", "-pk")
+        .values_list("at", "address")[1:2]
+    )
+    for at, address in earlier:
+        messages.info(
+            request,
+            _(
+                "Your last sign-in: %(at)s from %(address)s. If that was not you, change your password at once."
+            )
+            % {
+                "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+                "address": address or _("an unknown address"),
+            },
+            fail_silently=True,
+        )
 
 
 def _end_sessions_beyond(user: Any, limit: int, request: HttpRequest) -> None:

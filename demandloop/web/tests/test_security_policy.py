@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -416,6 +416,19 @@ def test_past_the_sessions_an_account_may_have_a_new_sign_in_ends_the_least_rece
     row = AuditEvent.objects.get(action="auth.signed_in_elsewhere")
     assert (row.username, row.detail, row.address) == ("J-officer1", {"ended": 1, "limit": 2}, "10.0.0.3")
     assert SignedInSession.objects.filter(user=world.person("J:officer1")).count() == 2
+
+
+def test_signing_in_says_when_and_from_where_the_account_last_signed_in(world, client):
+    first = client.__class__(REMOTE_ADDR="10.0.0.7")
+    with time_machine.travel(timezone.make_aware(datetime(2026, 11, 30, 9, 12)), tick=False):
+        assert sign_in(first, "J-officer1", "pw-J-officer1").status_code == 302
+    page = first.get(reverse("workbench")).content.decode()
+    assert "上次登录" not in page, "the first sign-in has none before it"
+    second = client.__class__(REMOTE_ADDR="10.0.0.8")
+    assert sign_in(second, "J-officer1", "pw-J-officer1").status_code == 302
+    page = second.get(reverse("workbench")).content.decode()
+    assert "上次登录：2026-11-30 09:12，来自 10.0.0.7。如非本人操作，请立即修改密码。" in page
+    assert "上次登录" not in second.get(reverse("workbench")).content.decode(), "said once"
 
 
 def test_without_a_limit_every_sign_in_keeps_its_session(world, client):
