@@ -61,6 +61,7 @@ UNLOCKED = "security.unlock"
 CHANGE_REQUIRED = "security.require_change"
 SESSION_ENDED = "security.end_session"
 SIGNED_IN_ELSEWHERE = "auth.signed_in_elsewhere"
+OWN_SESSIONS_ENDED = "auth.end_own_sessions"
 LOCKED_OUT = "auth.locked_out"
 
 # The session keys of the middleware: the last request's time (epoch seconds), and whether the user was told
@@ -552,13 +553,18 @@ def open_sessions(by: Any, request: HttpRequest | None = None, *, who: str = "")
 
 def _open_sessions(by: Any, request: HttpRequest | None, *, who: str = "") -> list[tuple[str, OpenSession]]:
     """`open_sessions` with each session's key, for the action that ends one (the key stays on the server)."""
-    idle = timedelta(minutes=policy_for(request).idle_minutes)
-    now = timezone.now()
-    current = request.session.session_key if request is not None and hasattr(request, "session") else None
     people = people_in_reach(by)
     who = who.strip()
     if who:
         people = people.filter(Q(username__icontains=who) | Q(full_name__icontains=who))
+    return _sessions_of(people, request)
+
+
+def _sessions_of(people: QuerySet[User], request: HttpRequest | None) -> list[tuple[str, OpenSession]]:
+    """The open sessions of `people` with their keys, the most recently active first."""
+    idle = timedelta(minutes=policy_for(request).idle_minutes)
+    now = timezone.now()
+    current = request.session.session_key if request is not None and hasattr(request, "session") else None
     rows = SignedInSession.objects.filter(expire_date__gt=now, user__in=people).select_related("user")
     result = []
     for row in rows.iterator(chunk_size=500):
@@ -578,6 +584,32 @@ def _open_sessions(by: Any, request: HttpRequest | None, *, who: str = "") -> li
         result.append((row.session_key, opened))
     far_past = datetime.min.replace(tzinfo=UTC)
     return sorted(result, key=lambda item: item[1].last_seen or far_past, reverse=True)
+
+
+def own_sessions(request: HttpRequest) -> list[OpenSession]:
+    """The signed-in person's own open sessions (their account security page), this one among them."""
+    return [opened for _key, opened in _sessions_of(User.objects.filter(pk=request.user.pk), request)]
+
+
+OTHER_SESSIONS = "others"
+
+
+def do_end_own_sessions(request: HttpRequest, ref: str) -> int:
+    """Sign out one of the person's other sessions (by its `ref`), or all of them (`OTHER_SESSIONS`): a phone
+    lost, a shared computer left signed in. Never this session (that is signing out). Audited; how many ended."""
+    found = [(key, opened) for key, opened in _sessions_of(User.objects.filter(pk=request.user.pk), request)]
+    if ref == OTHER_SESSIONS:
+        keys = [key for key, opened in found if not opened.current]
+    else:
+        keys = [key for key, opened in found if opened.ref == ref and not opened.current]
+        if not keys:
+            raise SecurityActionError(_("That session has ended already, or is not among yours."))
+    if not keys:
+        return 0
+    with transaction.atomic():
+        SignedInSession.objects.filter(session_key__in=keys, user=request.user).delete()
+        audit.record(OWN_SESSIONS_ENDED, user=request.user, obj=request.user, detail={"ended": len(keys)})
+    return len(keys)
 
 
 # --- The security administrator ----------------------------------------------------------------------------

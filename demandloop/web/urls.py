@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from demandloop.web import views
 from demandloop.web.views import (
+    account,
     audit,
     city,
     dashboard,
@@ -24,11 +25,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/accounts/password/done/"),
-        name="password_change",
-    ),
+    path("accounts/password/", account.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/sessions/end/", account.end_own_sessions, name="account_sessions_end"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", views.healthz, name="healthz"),
     # Pages name their icon; the admin, the API docs and other clients ask for /favicon.ico. Lazy: in production

@@ -39,6 +39,8 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "logout": "signed_in",
     "password_change": "signed_in",
     "password_change_done": "signed_in",
+    # One's own other sessions, signed out from the change-password page; another person's: not found.
+    "account_sessions_end": "signed_in",
     "workbench": FIRST_LINE,
     "inbox": {R.COORDINATOR, R.DEPT_LEAD},
     "leader": {R.LEADER},
@@ -704,6 +706,8 @@ def requests_for(
         return [(reverse(name), None, "", "post")]
     if name == "message_read_all":
         return [(reverse(name), None, "", "post")]  # marks the person's own messages only
+    if name == "account_sessions_end":
+        return [(reverse(name), None, "", "post")]  # signs out the person's own other sessions only
     if name == "routing_decision":
         return [(reverse(name) + "?title=需要协调办理&content=内容标记", None, "", "get")]
     if name == "hub_queue":

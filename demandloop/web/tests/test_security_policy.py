@@ -450,6 +450,50 @@ def test_a_limit_of_one_signs_the_earlier_browser_out_also_from_the_api(world, c
     assert second.get("/api/v1/demands/").status_code == 200
 
 
+def own_session_rows(page: str) -> list[str]:
+    listed = page[page.index('id="own-session-rows"') :]
+    return re.findall(
+        r'<li class="list-group-item[^"]*"( data-current="1")?', listed[: listed.index("</ul>")]
+    )
+
+
+def test_a_person_sees_where_they_are_signed_in_and_signs_the_other_sessions_out(world, client):
+    home = client.__class__(REMOTE_ADDR="10.0.0.21", HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Edge/120")
+    office = client.__class__(REMOTE_ADDR="10.0.0.22")
+    shared = client.__class__(REMOTE_ADDR="10.0.0.23")
+    for browser in (home, office, shared):
+        assert sign_in(browser, "J-officer1", "pw-J-officer1").status_code == 302
+    other = client.__class__()
+    assert sign_in(other, "J-officer2", "pw-J-officer2").status_code == 302
+
+    page = office.get(reverse("password_change")).content.decode()
+    assert len(own_session_rows(page)) == 3 and own_session_rows(page).count(' data-current="1"') == 1
+    assert "10.0.0.21 · " in page and "Edge/120" in page and "10.0.0.23" in page
+    ref = re.search(r'10\.0\.0\.23.*?name="session" value="([0-9a-f]+)"', page, re.S).group(1)
+
+    ended = office.post(reverse("account_sessions_end"), {"session": ref}, follow=True)
+    assert "已退出 1 处其他登录" in ended.content.decode()
+    assert shared.get(reverse("workbench"))["Location"].startswith(reverse("login"))
+    assert home.get(reverse("workbench")).status_code == 200
+    row = AuditEvent.objects.get(action="auth.end_own_sessions")
+    assert (row.username, row.detail) == ("J-officer1", {"ended": 1})
+
+    # Another person's session cannot be named here, and signing out "every other" spares this one and theirs.
+    alone = other.get(reverse("password_change")).content.decode()
+    assert 'name="session"' not in alone, "a single session: nothing to sign out"
+    theirs = security._session_ref(other.session.session_key)
+    refused = office.post(reverse("account_sessions_end"), {"session": theirs}, follow=True)
+    assert "该会话已结束，或不在您的管理范围内。" in refused.content.decode()
+    assert other.get(reverse("workbench")).status_code == 200
+    everyone = office.post(reverse("account_sessions_end"), {"session": "others"}, follow=True)
+    assert "已退出 1 处其他登录" in everyone.content.decode()
+    assert home.get(reverse("workbench"))["Location"].startswith(reverse("login"))
+    assert office.get(reverse("workbench")).status_code == 200, "this session stays"
+    assert other.get(reverse("workbench")).status_code == 200, "another person's session is not touched"
+    nothing = office.post(reverse("account_sessions_end"), {"session": "others"}, follow=True)
+    assert "您没有其他登录中的会话。" in nothing.content.decode()
+
+
 # --- Idle sessions ------------------------------------------------------------------------------------------
 
 

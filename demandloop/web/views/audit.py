@@ -60,6 +60,7 @@ NAMED = {
     "audit.export": gettext_lazy("Exported the audit trail"),
     "auth.locked_out": gettext_lazy("Account locked"),
     "auth.signed_in_elsewhere": gettext_lazy("Signed in elsewhere: earlier sessions ended"),
+    "auth.end_own_sessions": gettext_lazy("Signed own other sessions out"),
     "security.policy": gettext_lazy("Changed the security policy"),
     "security.unlock": gettext_lazy("Unlocked an account"),
     "security.require_change": gettext_lazy("Required a new password"),
