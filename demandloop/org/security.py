@@ -457,8 +457,8 @@ SIGNED_IN_WITH = "demandloop_signed_in_with"
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """`user_logged_in`: note in the new session when, from where and with which browser; past the policy's
-    `max_sessions`, mark the account's least recently used other sessions as signed in elsewhere."""
+    """`user_logged_in`: note in the new session when, from where and with which browser; say when the account
+    last signed in; past the policy's `max_sessions`, end the account's least recently used other sessions."""
     if request is None or not hasattr(request, "session"):
         return
     request.session[SIGNED_IN_AT] = time.time()
@@ -497,17 +497,12 @@ def _tell_the_last_sign_in(user: Any, request: HttpRequest) -> None:
 def _end_sessions_beyond(user: Any, limit: int, request: HttpRequest) -> None:
     """Keep the `limit - 1` most recently used other sessions of `user` beside the new one and end the rest
     (their rows deleted, as the security administrator's 强制下线 does); each ended browser is told why at its
-    next request. Audited once, with how many."""
-    store = SessionStore()
-    others = []
-    rows = SignedInSession.objects.filter(user=user, expire_date__gt=timezone.now()).exclude(
-        session_key=request.session.session_key
-    )
-    for row in rows:
-        data = store.decode(row.session_data)
-        others.append((data.get(LAST_SEEN) or data.get(SIGNED_IN_AT) or 0, row.session_key))
-    others.sort(key=lambda item: item[0], reverse=True)
-    ended = [key for _seen, key in others[limit - 1 :]]
+    next request. Sessions already idle past the policy do not count: their next request ends them anyway.
+    Audited once, with how many."""
+    others = [
+        key for key, opened in _sessions_of(User.objects.filter(pk=user.pk), request) if not opened.current
+    ]
+    ended = others[limit - 1 :]
     if not ended:
         return
     note = {"from": client_address(request)[:64]}
@@ -597,7 +592,7 @@ OTHER_SESSIONS = "others"
 def do_end_own_sessions(request: HttpRequest, ref: str) -> int:
     """Sign out one of the person's other sessions (by its `ref`), or all of them (`OTHER_SESSIONS`): a phone
     lost, a shared computer left signed in. Never this session (that is signing out). Audited; how many ended."""
-    found = [(key, opened) for key, opened in _sessions_of(User.objects.filter(pk=request.user.pk), request)]
+    found = _sessions_of(User.objects.filter(pk=request.user.pk), request)
     if ref == OTHER_SESSIONS:
         keys = [key for key, opened in found if not opened.current]
     else:
