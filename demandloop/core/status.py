@@ -162,19 +162,14 @@ def check_calendar(now: Any) -> Check:
 
 def check_routers() -> Check:
     from demandloop.org.models import District
-    from demandloop.routing.classifier import MODEL_FILE
     from demandloop.routing.models import RouterTraining
-    from demandloop.routing.store import ACTIVE_FILE, district_dir, fingerprint
+    from demandloop.routing.store import folder_in_use
 
     name = _("Routers")
     parts = []
     for district in District.objects.filter(is_active=True).order_by("code"):
-        folder = district_dir(district.code)
-        pointer = folder / ACTIVE_FILE
-        here = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
-        if not here or not (folder / here / MODEL_FILE).is_file():
-            default = f"default-{fingerprint(district.code)}"
-            here = default if (folder / default / MODEL_FILE).is_file() else ""
+        folder = folder_in_use(district.code)
+        here = folder.name if folder is not None else ""
         latest = (
             RouterTraining.objects.filter(district=district, activated=True)
             .order_by("-trained_at", "-pk")

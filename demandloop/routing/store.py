@@ -172,14 +172,21 @@ def activate(district_code: str, folder_name: str) -> None:
     tmp.replace(path / ACTIVE_FILE)  # atomic: a reader sees the old name or the new one
 
 
-def active_folder(district_code: str) -> Path | None:
-    """The folder of the model in force: the one ACTIVE names, else the default (trained if need be)."""
+def folder_in_use(district_code: str) -> Path | None:
+    """The folder of the model in force, without training one: the one ACTIVE names, else the default if it
+    has been trained; None otherwise (`demandloop status` reads it)."""
     pointer = district_dir(district_code) / ACTIVE_FILE
     if pointer.is_file():
         folder = district_dir(district_code) / pointer.read_text(encoding="utf-8").strip()
         if (folder / MODEL_FILE).is_file():
             return folder
-    return ensure_default_model(district_code)
+    default = district_dir(district_code) / f"default-{fingerprint(district_code)}"
+    return default if (default / MODEL_FILE).is_file() else None
+
+
+def active_folder(district_code: str) -> Path | None:
+    """The folder of the model in force: the one ACTIVE names, else the default (trained if need be)."""
+    return folder_in_use(district_code) or ensure_default_model(district_code)
 
 
 def active_model(district_code: str) -> tuple[str, TextClassifier] | None:
