@@ -10,7 +10,6 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import ssl
 import subprocess
@@ -25,16 +24,11 @@ import pytest
 from django.conf import settings
 
 from demandloop.core.tests.console import CONSOLE_SCRIPT, console_env
+from demandloop.integrations.testing import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def production_env(tmp_path: Path, database: Path, origin: str) -> dict[str, str]:
