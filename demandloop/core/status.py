@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,10 +41,17 @@ def _minutes(delta: timedelta) -> int:
     return max(1, int(delta.total_seconds() // 60))
 
 
+def _lateness(now: Any, oldest: Any) -> str | None:
+    """WARN or FAIL for work due since `oldest` and still not done; None while it is on time."""
+    if oldest is None or now - oldest < LATE_WARN:
+        return None
+    return FAIL if now - oldest >= LATE_FAIL else WARN
+
+
 def check_database() -> Check:
     name = _("Database")
     if connection.vendor == "postgresql":
-        version = connection.cursor().connection.info.server_version  # e.g. 150019
+        version = connection.pg_version  # e.g. 150019
         engine = f"PostgreSQL {version // 10000}.{version % 10000}"
     else:
         import sqlite3
@@ -88,16 +95,15 @@ def check_sweep(now: Any) -> Check:
     from demandloop.meetings.models import DeadlineWatch
 
     name = _("Deadline supervision")
-    due = DeadlineWatch.objects.filter(next_at__lte=now)
-    oldest = due.aggregate(oldest=Min("next_at"))["oldest"]
-    if oldest is None or now - oldest < LATE_WARN:
+    due = DeadlineWatch.objects.filter(next_at__lte=now).aggregate(oldest=Min("next_at"), n=Count("pk"))
+    state = _lateness(now, due["oldest"])
+    if state is None:
         return Check(name, OK, _("No reminder, supervision or escalation is behind."))
-    late = now - oldest
     message = _(
         "%(n)d reminders, supervisions or escalations are due and the oldest has waited %(minutes)d minutes: "
         "the periodic tasks (beat) or the workers are not running."
-    ) % {"n": due.count(), "minutes": _minutes(late)}
-    return Check(name, FAIL if late >= LATE_FAIL else WARN, message)
+    ) % {"n": due["n"], "minutes": _minutes(now - due["oldest"])}
+    return Check(name, state, message)
 
 
 def check_outbox(now: Any) -> Check:
@@ -105,15 +111,16 @@ def check_outbox(now: Any) -> Check:
     from demandloop.integrations.models import OutboxMessage
 
     name = _("Message delivery")
-    waiting = OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
-    oldest = waiting.aggregate(oldest=Min("next_attempt_at"))["oldest"]
-    failed = OutboxMessage.objects.filter(status=Status.FAILED).count()
-    if oldest is not None and now - oldest >= LATE_WARN:
-        late = now - oldest
+    waiting = OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).aggregate(
+        oldest=Min("next_attempt_at"), n=Count("pk")
+    )
+    state = _lateness(now, waiting["oldest"])
+    if state is not None:
         message = _(
             "%(n)d messages are due and the oldest has waited %(minutes)d minutes: the workers are not sending."
-        ) % {"n": waiting.count(), "minutes": _minutes(late)}
-        return Check(name, FAIL if late >= LATE_FAIL else WARN, message)
+        ) % {"n": waiting["n"], "minutes": _minutes(now - waiting["oldest"])}
+        return Check(name, state, message)
+    failed = OutboxMessage.objects.filter(status=Status.FAILED).count()
     if failed:
         return Check(
             name,
