@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from demandloop.core.admin import (
     AllDistricts,
@@ -25,8 +28,10 @@ from demandloop.core.admin import (
     DistrictScopedTabularInline,
     administered_districts,
 )
+from demandloop.org import tokens
 from demandloop.org.choices import ADMIN_ROLES, RoleChoices
 from demandloop.org.models import (
+    ApiToken,
     Area,
     Department,
     District,
@@ -267,3 +272,109 @@ class UserAdmin(DistrictScopedAdminMixin, DjangoUserAdmin):  # type: ignore[type
         # The user's scope and ledger grants may be cached on the instance; the next request rebuilds them.
         for name in ("_demandloop_scope", "_demandloop_ledger_grants", "_demandloop_admin_districts"):
             form.instance.__dict__.pop(name, None)
+
+
+class ApiTokenIssueForm(forms.ModelForm):  # type: ignore[type-arg]
+    validity = forms.TypedChoiceField(
+        label=gettext_lazy("Valid for"),
+        choices=tokens.VALIDITY_CHOICES,
+        coerce=int,
+        initial=tokens.DEFAULT_VALIDITY,
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+    def clean_user(self) -> Any:
+        user = self.cleaned_data["user"]
+        if not tokens.may_hold_token(user):
+            raise ValidationError(
+                _(
+                    "%(name)s may not hold an API token: the account is disabled, or it administers the platform "
+                    "(administrators work signed in)."
+                )
+                % {"name": user.username}
+            )
+        return user
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Integrations' API tokens: the deployment's system administrator issues and revokes them. A token is shown
+    once, on the page after it is issued; the list shows its first characters, never more."""
+
+    form = ApiTokenIssueForm
+    list_display = ["name", "user", "token_key", "created", "expiry", "state", "last_used"]
+    list_filter = ["expiry", "last_used"]
+    search_fields = ["name", "token_key", "user__username", "user__full_name"]
+    autocomplete_fields = ["user"]
+    readonly_fields = [
+        "user",
+        "name",
+        "token_key",
+        "created",
+        "expiry",
+        "last_used",
+        "last_used_from",
+        "issued_by",
+    ]
+
+    def _deployment_admin(self, request: HttpRequest) -> bool:
+        return isinstance(administered_districts(request.user), AllDistricts)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._deployment_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._deployment_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._deployment_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._deployment_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a token is issued or revoked, never edited
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.readonly_fields if obj is not None else ["user", "name", "validity"]
+
+    @admin.display(description=gettext_lazy("State"))
+    def state(self, token: ApiToken) -> str:
+        return _("Expired") if token.expired else pgettext("api token", "In force")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        # The form has checked the account; the purpose is required and the validity one of the choices.
+        token, key = tokens.do_issue_token(
+            request.user, data["user"], data["name"], data["validity"], request
+        )
+        obj.__dict__.update({f.attname: getattr(token, f.attname) for f in ApiToken._meta.concrete_fields})
+        obj._state.adding = False
+        request._demandloop_issued_token = key  # type: ignore[attr-defined]
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> HttpResponse:
+        """The token, once: this page is the only place it is ever shown."""
+        return TemplateResponse(
+            request,
+            "admin/org/apitoken/issued.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "token": obj,
+                "key": getattr(request, "_demandloop_issued_token", ""),
+                "title": _("API token issued"),
+            },
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        tokens.revoke(request.user, obj, RoleChoices.SYSADMIN, request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for token in queryset.select_related("user"):
+            tokens.revoke(request.user, token, RoleChoices.SYSADMIN, request)

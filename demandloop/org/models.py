@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from knox.models import AbstractAuthToken
 
 from demandloop.core.phones import validate_department_phone, validate_mobile
 from demandloop.org.choices import DepartmentKindChoices, LocalityKindChoices, RoleChoices
@@ -507,3 +508,43 @@ class SignedInSession(AbstractBaseSession):
         from demandloop.org.sessions import SessionStore
 
         return SessionStore
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token of an integration account (django-rest-knox's token with what the people who keep them need).
+
+    Only the token's SHA-512 digest and its first characters (to tell tokens apart) are stored: the token itself
+    is shown once, when it is issued (`demandloop.org.tokens.do_issue_token`). Revoking deletes the row; the
+    audit trail keeps who issued and who revoked it.
+    """
+
+    # knox's fields, with the names the pages show.
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="auth_token_set"
+    )
+    token_key = models.CharField(_("first characters"), max_length=25, db_index=True)
+    created = models.DateTimeField(pgettext_lazy("api token", "issued at"), auto_now_add=True)
+    expiry = models.DateTimeField(_("valid until"), null=True, blank=True)
+    name = models.CharField(_("purpose"), max_length=100)
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name=pgettext_lazy("api token", "issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_from = models.CharField(_("last used from"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.token_key}…）"
+
+    @property
+    def expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

@@ -65,6 +65,7 @@ urlpatterns = [
     path("security/unlock/", security.security_unlock, name="security_unlock"),
     path("security/require-change/", security.security_require_change, name="security_require_change"),
     path("security/end-session/", security.security_end_session, name="security_end_session"),
+    path("security/revoke-token/", security.security_revoke_token, name="security_revoke_token"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/search/", demand.enterprise_search, name="enterprise_search"),
     path("enterprises/import/", enterprises.ledger_import, name="ledger_import"),

@@ -84,6 +84,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "security_unlock": {R.SECADMIN},
     "security_require_change": {R.SECADMIN},
     "security_end_session": {R.SECADMIN},
+    "security_revoke_token": {R.SECADMIN},
     "delivery_retry": {R.HUB},
     "monthly_report": {R.HUB, R.DISPATCHER},
     "monthly_report_docx": {R.HUB, R.DISPATCHER},

@@ -48,6 +48,7 @@ AREAS = {
     "access": gettext_lazy("Access"),
     "audit": gettext_lazy("Audit trail"),
     "security": gettext_lazy("Security policy"),
+    "api_token": gettext_lazy("API tokens"),
     "hotline12345": gettext_lazy("12345 ledger"),
     "outbox": gettext_lazy("Message deliveries"),
 }
@@ -65,6 +66,8 @@ NAMED = {
     "security.unlock": gettext_lazy("Unlocked an account"),
     "security.require_change": gettext_lazy("Required a new password"),
     "security.end_session": gettext_lazy("Signed a session out"),
+    "api_token.issued": gettext_lazy("Issued a token"),
+    "api_token.revoked": gettext_lazy("Revoked a token"),
     "meetings.whistle": gettext_lazy("Blew the whistle"),
     "meetings.report_in": gettext_lazy("Reported in"),
     "meetings.supervise": gettext_lazy("Supervised a demand"),

@@ -1,5 +1,5 @@
 """The security administrator's page (安全管理员, 三权分立): the security policy, locked accounts, accounts that
-must change their password, and the sessions open now (强制下线).
+must change their password, the sessions open now (强制下线) and the integrations' API tokens (revoked here).
 
 Only the security administrator opens it (404 for everyone else). A deployment-wide one sets the policy and
 manages every account; one bound to a district reads the policy and manages its district's people (never an
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from demandloop.core.models import AuditEvent
-from demandloop.org import security
+from demandloop.org import security, tokens
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import SecurityPolicy
 from demandloop.web.access import role_page
@@ -92,6 +92,10 @@ def _page(
     due = security.must_change_in_reach(request.user, policy)
     who = request.GET.get("who", "").strip()[:150]
     sessions = security.open_sessions(request.user, request, who=who)
+    api_tokens = tokens.tokens_in_reach(request.user)
+    listed_tokens = list(api_tokens[:LIST_LIMIT])
+    for token in listed_tokens:
+        token.ref = tokens.token_ref(token)  # type: ignore[attr-defined]
     return render(
         request,
         "web/security.html",
@@ -105,6 +109,8 @@ def _page(
             "sessions": sessions[:LIST_LIMIT],
             "session_count": len(sessions),
             "who": who,
+            "tokens": listed_tokens,
+            "token_count": api_tokens.count(),
             "due": due[:LIST_LIMIT],
             "due_count": due.count(),
             "list_limit": LIST_LIMIT,
@@ -190,5 +196,22 @@ def security_end_session(request: HttpRequest) -> HttpResponse:
         request,
         _("%(name)s's session is signed out: the next page asks for the password.")
         % {"name": ended.user.username},
+    )
+    return redirect(back)
+
+
+@role_page(R.SECADMIN)
+@require_POST
+def security_revoke_token(request: HttpRequest) -> HttpResponse:
+    back = reverse("security") + "#security-tokens"
+    try:
+        token = tokens.do_revoke_token(request.user, request.POST.get("token", ""), request)
+    except tokens.TokenActionError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(
+        request,
+        _("The token “%(purpose)s” of %(name)s is revoked: its next request is refused.")
+        % {"purpose": token.name, "name": token.user.username},
     )
     return redirect(back)
