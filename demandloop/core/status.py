@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -200,8 +200,43 @@ def check_routers() -> Check:
     return Check(name, OK, "；".join(parts) or _("No active district."))
 
 
+# An integration's token that expires within this is named, so that a new one is handed over in time.
+TOKEN_NOTICE = timedelta(days=14)
+
+
+def check_tokens(now: Any) -> Check:
+    from demandloop.org.models import ApiToken
+
+    name = _("API tokens")
+    in_force = ApiToken.objects.filter(Q(expiry=None) | Q(expiry__gt=now))
+    soon = list(in_force.filter(expiry__lte=now + TOKEN_NOTICE).select_related("user").order_by("expiry")[:5])
+    if soon:
+        named = "；".join(
+            _("%(purpose)s (%(name)s) on %(date)s")
+            % {
+                "purpose": token.name,
+                "name": token.user.username,
+                "date": timezone.localtime(token.expiry).strftime("%Y-%m-%d"),
+            }
+            for token in soon
+        )
+        return Check(
+            name,
+            WARN,
+            _(
+                "Tokens expire soon: %(tokens)s. Issue a new one (`demandloop security token`), hand it to the "
+                "integration, then revoke the old one at /security/."
+            )
+            % {"tokens": named},
+        )
+    count = in_force.count()
+    if not count:
+        return Check(name, OK, _("No API token is in force."))
+    return Check(name, OK, _("%(n)d API tokens in force, none expiring within 14 days.") % {"n": count})
+
+
 CHECKS: tuple[Callable[..., Check], ...] = (check_database, check_broker)
-CHECKS_ON_DATA: tuple[Callable[..., Check], ...] = (check_sweep, check_outbox, check_calendar)
+CHECKS_ON_DATA: tuple[Callable[..., Check], ...] = (check_sweep, check_outbox, check_calendar, check_tokens)
 
 
 def _safely(check: Callable[..., Check], *args: Any) -> Check:

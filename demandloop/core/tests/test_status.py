@@ -58,8 +58,10 @@ def test_a_working_deployment_passes_every_check(world: Any) -> None:
         "时限督办": "ok",
         "消息投递": "ok",
         "工作日历": "ok",
+        "接口令牌": "ok",
         "分派模型": "ok",
     }
+    assert checks["接口令牌"]["message"] == "没有有效的接口令牌。"
     assert "迁移已全部执行" in checks["数据库"]["message"]
     assert checks["工作日历"]["message"] == "已录入 2026 年的节假日安排。"
     assert "静海区：首次分派时训练" in checks["分派模型"]["message"]
@@ -145,5 +147,26 @@ def test_the_text_form_marks_each_check(world: Any) -> None:
     with time_machine.travel(datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
         call_command("status", stdout=out)
     lines = out.getvalue().splitlines()
-    assert len(lines) == 6
+    assert len(lines) == 7
     assert lines[0].startswith("✓ 数据库") and lines[4].startswith("! 工作日历")
+
+
+def test_a_token_about_to_expire_is_named_so_a_new_one_is_handed_over_in_time(world: Any) -> None:
+    from demandloop.org.tokens import do_issue_token
+
+    dispatcher = world.jinghai.people["dispatcher"]
+    with time_machine.travel(JUNE, tick=False):
+        do_issue_token(None, dispatcher, "12345 对接", 30)
+        do_issue_token(None, dispatcher, "数据共享", 0)
+        code, checks = status()
+        assert code == 0 and checks["接口令牌"] == {
+            "name": "接口令牌",
+            "state": "ok",
+            "message": "2 个接口令牌有效，14 天内无到期。",
+        }
+    with time_machine.travel(JUNE + timedelta(days=20), tick=False):
+        code, checks = status()
+    assert code == 0, "a warning, not a failure"
+    assert checks["接口令牌"]["state"] == "warn"
+    assert f"12345 对接（{dispatcher.username}）于 2026-07-01 到期" in checks["接口令牌"]["message"]
+    assert "数据共享" not in checks["接口令牌"]["message"]
