@@ -194,13 +194,25 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 NODE_MODULES = BASE_DIR / "node_modules"
-# Only the distribution folders of the pinned npm packages are served (package.json, package-lock.json).
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
-    ("vendor/swagger-ui-dist", NODE_MODULES / "swagger-ui-dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Of the pinned npm packages (package.json, package-lock.json), only the files the pages use are served, with the
+# source maps they name (demandloop.core.staticfiles.VendorFinder): URL prefix → (package folder, files).
+VENDOR_FILES = {
+    "vendor/bootstrap": (
+        NODE_MODULES / "bootstrap" / "dist",
+        ["css/bootstrap.min.css", "js/bootstrap.bundle.min.js"],
+    ),
+    "vendor/htmx": (NODE_MODULES / "htmx.org" / "dist", ["htmx.min.js"]),
+    "vendor/echarts": (NODE_MODULES / "echarts" / "dist", ["echarts.min.js"]),
+    "vendor/swagger-ui-dist": (
+        NODE_MODULES / "swagger-ui-dist",
+        ["swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png"],
+    ),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "demandloop.core.staticfiles.VendorFinder",
 ]
 MEDIA_ROOT = str(Path(env_str("MEDIA_ROOT", str(VAR_DIR / "attachments"))))
 STORAGES = {
