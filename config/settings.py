@@ -387,4 +387,6 @@ DEMANDLOOP_PERIODIC_TASKS: list[tuple[str, int, str]] = [
     ("report-issue-reminder", 600, "demandloop.reports.actions.remind_to_issue"),
     # Expired sessions are deleted (Django keeps them until asked).
     ("clear-sessions", 3600, "demandloop.org.sessions.clear_expired"),
+    # The keepers of an integration's API token hear 14 and 3 days before it expires.
+    ("token-expiry-notice", 3600, "demandloop.org.tokens.notice_expiring"),
 ]

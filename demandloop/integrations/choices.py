@@ -49,6 +49,8 @@ class TopicChoices(models.TextChoices):
     SECURITY = "security", _("Account locked")
     # Between a city-wide deployment's city desk and the districts: a transfer to the desk, the desk's answer.
     CITY_DESK = "city_desk", _("Transfers to the city desk")
+    # To the system and security administrators: an integration's API token expires soon.
+    API_TOKEN = "api_token", _("API token expiring")
 
 
 # Without a stored preference: the inbox and e-mail always, SMS only for what cannot wait.
@@ -68,6 +70,7 @@ DEFAULT_CHANNELS[TopicChoices.OVERDUE] = frozenset(
 TOPIC_AUDIENCE: dict[str, frozenset[str]] = {
     TopicChoices.DEMAND: frozenset({RoleChoices.ENTERPRISE}),
     TopicChoices.SECURITY: frozenset({RoleChoices.SECADMIN}),
+    TopicChoices.API_TOKEN: frozenset({RoleChoices.SYSADMIN, RoleChoices.SECADMIN}),
     TopicChoices.CITY_DESK: frozenset({RoleChoices.CITY, RoleChoices.HUB}),
 }
 # The city desk hears only of the transfers it receives.

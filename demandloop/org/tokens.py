@@ -12,7 +12,7 @@ signed in, under the session policy, never by a credential that does not expire 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -177,3 +177,60 @@ def revoke(by: Any, token: ApiToken, role: str, request: HttpRequest | None = No
             detail={"username": token.user.username, "purpose": token.name, "token": token.token_key},
             request=request,
         )
+
+
+# The keepers of a token are told when it expires within this many days, and again within the last few.
+NOTICE_DAYS = (14, 3)
+
+
+def keepers_of(token: ApiToken) -> dict[str, QuerySet[User]]:
+    """Who is told about `token`, by the page they act on: the deployment's system administrators (who issue a new
+    one, /admin/) and the security administrators of its account (who see and revoke it, /security/)."""
+    from demandloop.org.security import security_administrators_of
+
+    sysadmins = Membership.objects.filter(role=R.SYSADMIN, district__isnull=True, is_active=True).values(
+        "user_id"
+    )
+    return {
+        "admin:org_apitoken_changelist": User.objects.filter(pk__in=sysadmins, is_active=True),
+        "security": security_administrators_of(token.user.username),
+    }
+
+
+def notice_expiring(now: datetime | None = None) -> int:
+    """Periodic: tell the keepers of each token that expires within 14 days, once, and again within 3 days —
+    an integration whose token expires stops, and the refusals are only in its own logs. The number of tokens."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from demandloop.integrations.choices import TopicChoices
+    from demandloop.integrations.notify.outbox import Note, notify_users
+
+    now = now or timezone.now()
+    soon = ApiToken.objects.filter(expiry__gt=now, expiry__lte=now + timedelta(days=max(NOTICE_DAYS)))
+    count = 0
+    for token in soon.select_related("user"):
+        assert token.expiry is not None
+        stage = min(days for days in NOTICE_DAYS if token.expiry <= now + timedelta(days=days))
+        said = {
+            "purpose": token.name,
+            "name": token.user.username,
+            "prefix": token.token_key,
+            "date": timezone.localtime(token.expiry).strftime("%Y-%m-%d %H:%M"),
+        }
+        for page, people in keepers_of(token).items():
+            with translation.override(settings.LANGUAGE_CODE):
+                note = Note(
+                    topic=TopicChoices.API_TOKEN,
+                    subject=_("API token “%(purpose)s” expires on %(date)s") % said,
+                    body=_(
+                        "The token %(prefix)s… of %(name)s expires on %(date)s: after that the integration's "
+                        "requests are refused. Issue a new token, hand it to the integration, then revoke this one."
+                    )
+                    % said,
+                    link=reverse(page),
+                )
+            notify_users(people, note, cause=f"api_token.expiring:{token.digest[:32]}:{stage}", at=now)
+        count += 1
+    return count

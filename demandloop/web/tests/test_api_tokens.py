@@ -12,7 +12,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import time_machine
 from django.apps import apps as django_apps
+from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -126,6 +128,9 @@ def test_the_system_administrator_issues_a_token_in_the_admin_sees_it_once_and_r
     admin = signed_in(sysadmin)
     form = admin.get("/admin/org/apitoken/add/")
     assert form.status_code == 200 and "有效期" in form.content.decode()
+    assert '<a href="/messages/">消息</a>' in form.content.decode(), (
+        "the messages (a token expiring) are a click away"
+    )
 
     refused = admin.post("/admin/org/apitoken/add/", {"user": sysadmin.pk, "name": "自用", "validity": "90"})
     assert refused.status_code == 200 and "不能持有接口令牌" in refused.content.decode()
@@ -244,3 +249,39 @@ def test_the_schema_names_the_token_scheme(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     scheme = schema["components"]["securitySchemes"]["tokenAuth"]
     assert scheme["in"] == "header" and scheme["name"] == "Authorization" and "Token" in scheme["description"]
+
+
+def test_the_keepers_of_a_token_hear_two_weeks_and_three_days_before_it_expires(
+    world, sysadmin, secadmin, make_user
+):
+    from demandloop.integrations.models import Notification
+
+    other_district = make_user("N-secadmin", R.SECADMIN, world.districts["N"].district)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        token, _key = tokens.do_issue_token(None, world.person("J:dispatcher"), "12345 工单对接", 30)
+        tokens.do_issue_token(None, world.person("J:dispatcher"), "长期对接", 0)
+        assert tokens.notice_expiring() == 0
+
+    def heard() -> list[tuple[str, str, str]]:
+        rows = Notification.objects.filter(topic="api_token").order_by("pk")
+        return [(n.user.username, n.subject, n.link) for n in rows]
+
+    with time_machine.travel(start + timedelta(days=17), tick=False):
+        assert tokens.notice_expiring() == 1
+        assert tokens.notice_expiring() == 1, "a second round tells nobody again"
+    date = timezone.localtime(token.expiry).strftime("%Y-%m-%d %H:%M")
+    subject = f"接口令牌“12345 工单对接”将于 {date} 到期"
+    assert heard() == [("sysadmin", subject, "/admin/org/apitoken/"), ("secadmin", subject, "/security/")]
+    assert other_district.username not in {who for who, _s, _l in heard()}
+    body = Notification.objects.filter(topic="api_token").first().body
+    assert token.token_key in body and "J-dispatcher" in body and "签发新令牌" in body
+
+    with time_machine.travel(start + timedelta(days=28), tick=False):
+        tokens.notice_expiring()
+    assert len(heard()) == 4, "and once more in the last three days"
+    with time_machine.travel(start + timedelta(days=31), tick=False):
+        assert tokens.notice_expiring() == 0
+    assert ("token-expiry-notice", 3600, "demandloop.org.tokens.notice_expiring") in (
+        django_settings.DEMANDLOOP_PERIODIC_TASKS
+    )
