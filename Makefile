@@ -12,7 +12,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/demandloop
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: demo setup test lint check services browser-deps deploy-deps messages bench serve clean
+.PHONY: demo setup test lint check services browser-deps deploy-deps messages bench serve clean screenshots
 
 ## make demo — set everything up, load both districts with demo data, start the platform on http://127.0.0.1:8000
 demo: setup
@@ -70,6 +70,10 @@ check: $(VENV)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DEMANDLOOP_ENV=production SECRET_KEY=ci-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
 	  ALLOWED_HOSTS=demandloop.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## make screenshots — renew the user guide's pictures (docs/screenshots/; a plain test run writes var/screenshots/)
+screenshots: setup browser-deps
+	DEMANDLOOP_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -n 2 --dist loadgroup -q $$(grep -rl '\.shot(' demandloop --include='test_*.py')
 
 ## make bench — every benchmark; figures go to bench/RESULTS.md
 bench: setup

@@ -1,8 +1,9 @@
 """Helpers of the browser tests: Debian's Chromium through Playwright, signing in, acting on a demand, screenshots.
 
 Playwright's own browser download cannot work here (no network), so the tests drive `/usr/bin/chromium`; a CJK
-font (fonts-wqy-microhei) makes the screenshots readable. The screenshots go to `docs/screenshots/`, where the
-user guide (`docs/guide.md`) shows them.
+font (fonts-wqy-microhei) makes the screenshots readable. The screenshots go to `var/screenshots/`; with
+DEMANDLOOP_UPDATE_SCREENSHOTS=1 (`make screenshots`) to `docs/screenshots/`, where the user guide (`docs/guide.md`)
+shows them — a test run leaves the repository's files as they were.
 
 The pages run under the platform's Content Security Policy, which refuses evaluating strings as script: wait with
 selectors and locators, not `page.wait_for_function` (Playwright compiles its text in the page, and is refused
@@ -23,10 +24,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[3]
+GUIDE_SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = (
+    GUIDE_SCREENSHOTS
+    if os.environ.get("DEMANDLOOP_UPDATE_SCREENSHOTS") == "1"
+    else ROOT / "var" / "screenshots"
+)
 # axe-core, the accessibility engine (npm devDependency, never served by the platform): injected into a page
 # only by the accessibility test, in a window that bypasses the Content Security Policy for that purpose.
-AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # The rules of WCAG 2.1 levels A and AA (GB/T 37668-2019, the national standard for web accessibility, follows
 # WCAG 2.0 AA).
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -181,7 +188,9 @@ class Person:
         self.page.wait_for_function(
             f"() => !document.querySelector('{HTMX_BUSY}') && document.fonts.status === 'loaded'"
         )
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        assert path.stat().st_size > 0, f"no picture written to {path}"
 
     def close(self) -> None:
         self.context.close()

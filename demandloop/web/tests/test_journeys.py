@@ -7,6 +7,8 @@ Chinese error page. The screenshots taken on the way illustrate `docs/guide.md`.
 from __future__ import annotations
 
 import datetime
+import urllib.error
+import urllib.request
 from typing import Any
 
 import pytest
@@ -808,6 +810,22 @@ def test_the_security_administrator_unlocks_an_officer_who_mistyped_the_password
     officer.sign_in(username, f"pw-{username}")
     assert "/accounts/login/" in officer.page.url and "账号已锁定" in officer.text("#login-locked")
 
+    # The 12345 desk's system calls the API with a token of the dispatcher's account.
+    from demandloop.org.tokens import do_issue_token
+
+    do_issue_token(None, people["dispatcher"], "12345 工单系统对接", 365)
+    _token, key = do_issue_token(None, people["dispatcher"], "政务数据共享平台", 90)
+
+    def call_api() -> int:
+        request = urllib.request.Request(f"{url}/api/v1/demands/", headers={"Authorization": f"Token {key}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as refused:
+            return int(refused.code)
+
+    assert call_api() == 200
+
     make_user("anquan", R.SECADMIN, full_name="安全员")
     secadmin = Person(chromium, url, "anquan")
     assert secadmin.page.url.endswith("/security/"), "one role: straight to its page"
@@ -825,6 +843,15 @@ def test_the_security_administrator_unlocks_an_officer_who_mistyped_the_password
 
     officer.sign_in(username, f"pw-{username}")
     assert officer.page.url.endswith("/work/"), "unlocked: signed in to the workbench"
+
+    tokens = secadmin.text("#token-rows")
+    assert "政务数据共享平台" in tokens and "127.0.0.1" in tokens and key not in tokens
+    secadmin.submit("#token-rows tr:has-text('政务数据共享平台') button")
+    assert "令牌“政务数据共享平台”已撤销" in secadmin.text("main")
+    assert "政务数据共享平台" not in secadmin.text("#token-rows") and "12345 工单系统对接" in secadmin.text(
+        "#token-rows"
+    )
+    assert call_api() == 401, "revoked: the next request is refused"
     for p in (officer, secadmin):
         p.close()
 
