@@ -562,8 +562,9 @@ def _sessions_of(people: QuerySet[User], request: HttpRequest | None) -> list[tu
     current = request.session.session_key if request is not None and hasattr(request, "session") else None
     rows = SignedInSession.objects.filter(expire_date__gt=now, user__in=people).select_related("user")
     result = []
+    decoder = SessionStore()
     for row in rows.iterator(chunk_size=500):
-        data = SessionStore().decode(row.session_data)
+        data = decoder.decode(row.session_data)
         last_seen = _moment(data.get(LAST_SEEN)) or _moment(data.get(SIGNED_IN_AT))
         if last_seen is not None and now - last_seen > idle:
             continue

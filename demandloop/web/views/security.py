@@ -58,6 +58,11 @@ class AccountForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
 
 
+def _who(query: Any) -> str:
+    """The session search as the page and its end-session form send it."""
+    return str(query.get("who", "")).strip()[:150]
+
+
 def policy_history(limit: int = 10) -> list[dict[str, Any]]:
     """The policy's latest changes, from their audit rows: version, when, who, and each setting before → after."""
     rows = (
@@ -90,7 +95,7 @@ def _page(
     policy = security.policy_for(request)
     editable = security.may_edit_policy(request.user)
     due = security.must_change_in_reach(request.user, policy)
-    who = request.GET.get("who", "").strip()[:150]
+    who = _who(request.GET)
     sessions = security.open_sessions(request.user, request, who=who)
     api_tokens = tokens.tokens_in_reach(request.user)
     listed_tokens = list(api_tokens[:LIST_LIMIT])
@@ -185,7 +190,7 @@ def security_require_change(request: HttpRequest) -> HttpResponse:
 @require_POST
 def security_end_session(request: HttpRequest) -> HttpResponse:
     # Back to the list as it was searched.
-    who = request.POST.get("who", "").strip()[:150]
+    who = _who(request.POST)
     back = reverse("security") + (f"?{urlencode({'who': who})}" if who else "") + "#security-sessions"
     try:
         ended = security.do_end_session(request.user, request.POST.get("session", ""), request)
