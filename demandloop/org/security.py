@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, check_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -659,8 +659,11 @@ def locks_in_reach(user: Any, request: HttpRequest | None = None) -> list[Lock]:
 
 
 def must_change_in_reach(user: Any, policy: SecurityPolicy) -> QuerySet[User]:
-    """Active accounts that must change their password at the next sign-in: reset, or expired under `policy`."""
-    people = people_in_reach(user).filter(is_active=True)
+    """Active accounts that must change their password at the next sign-in: reset, or expired under `policy`.
+    An account without a password (an integration's, which calls the API with a token) has none to change."""
+    people = (
+        people_in_reach(user).filter(is_active=True).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    )
     due = Q(must_change_password=True)
     if policy.max_age_days:
         limit = timezone.now() - timedelta(days=policy.max_age_days)

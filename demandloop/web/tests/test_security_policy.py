@@ -345,6 +345,25 @@ def test_the_security_administrator_makes_an_account_choose_a_new_password(world
     assert unknown.status_code == 400 and "您管理的账号中没有 nobody" in unknown.content.decode()
 
 
+def test_an_account_without_a_password_is_not_listed_as_having_to_change_it(
+    world, client, secadmin, make_user
+):
+    """An integration's account calls the API with a token: a password it does not have cannot expire."""
+    set_policy(max_age_days=90)
+    integration = make_user("J-integration", R.DISPATCHER, world.districts["J"].district)
+    integration.set_unusable_password()
+    integration.save()
+    old = timezone.now() - timedelta(days=200)
+    User.objects.filter(pk__in=[integration.pk, world.person("J:officer2").pk]).update(
+        date_joined=old, password_changed_at=None
+    )
+    client.force_login(secadmin)
+    page = client.get(reverse("security")).content.decode()
+    due = page[page.index('id="due-rows"') :]
+    assert 'data-username="J-officer2"' in due and "已过期" in due
+    assert 'data-username="J-integration"' not in due
+
+
 # --- Open sessions ------------------------------------------------------------------------------------------
 
 
