@@ -288,14 +288,9 @@ class ApiTokenIssueForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_user(self) -> Any:
         user = self.cleaned_data["user"]
-        if not tokens.may_hold_token(user):
-            raise ValidationError(
-                _(
-                    "%(name)s may not hold an API token: the account is disabled, or it administers the platform "
-                    "(administrators work signed in)."
-                )
-                % {"name": user.username}
-            )
+        refusal = tokens.why_no_token(user)
+        if refusal:
+            raise ValidationError(refusal)
         return user
 
 

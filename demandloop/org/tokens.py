@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from demandloop.core import audit
 from demandloop.core.middleware import client_address
@@ -54,12 +55,19 @@ class TokenActionError(ValueError):
 
 
 class ApiTokenAuthentication(TokenAuthentication):
-    """knox's token authentication (`Authorization: Token …`), changed in three ways: an expired token is refused
+    """knox's token authentication (`Authorization: Token …`), changed in four ways: an expired token is refused
     but kept, so that the people who keep tokens see it expired rather than vanished; the account's other tokens
-    are not read on every request; and each use notes when and from which address (at most once a minute)."""
+    are not read on every request; an account that came to administer the platform is refused; and each use notes
+    when and from which address (at most once a minute)."""
 
     def _cleanup_token(self, auth_token: Any) -> bool:
         return bool(auth_token.expired)
+
+    def validate_user(self, auth_token: Any) -> tuple[Any, Any]:
+        user, token = super().validate_user(auth_token)
+        if why_no_token(user):
+            raise AuthenticationFailed(_("This account may not use an API token."))
+        return user, token
 
     def authenticate(self, request: Any) -> tuple[Any, Any] | None:
         found = super().authenticate(request)
@@ -89,11 +97,19 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped
         )
 
 
-def may_hold_token(user: Any) -> bool:
-    """Whether `user` may be given a token: an active account holding no administrator role."""
-    if not user.is_active or user.is_superuser:
-        return False
-    return not Membership.objects.filter(user=user, is_active=True, role__in=ADMIN_ROLES).exists()
+def why_no_token(user: Any) -> str:
+    """Why `user` may not hold an API token ("" when it may): a disabled account, or one that administers the
+    platform. Asked when a token is issued and at every request made with one (a role may come later)."""
+    administers = (
+        user.is_superuser
+        or Membership.objects.filter(user=user, is_active=True, role__in=ADMIN_ROLES).exists()
+    )
+    if user.is_active and not administers:
+        return ""
+    return _(
+        "%(name)s may not hold an API token: the account is disabled, or it administers the platform "
+        "(administrators work signed in)."
+    ) % {"name": user.username}
 
 
 def do_issue_token(
@@ -109,14 +125,9 @@ def do_issue_token(
             _("A token is valid for %(choices)s days, or 0 (until revoked).")
             % {"choices": "、".join(str(d) for d, _label in VALIDITY_CHOICES if d)}
         )
-    if not may_hold_token(user):
-        raise TokenActionError(
-            _(
-                "%(name)s may not hold an API token: the account is disabled, or it administers the platform "
-                "(administrators work signed in)."
-            )
-            % {"name": user.username}
-        )
+    refusal = why_no_token(user)
+    if refusal:
+        raise TokenActionError(refusal)
     with transaction.atomic():
         token, key = ApiToken.objects.create(
             user=user,

@@ -121,6 +121,17 @@ def test_administrators_and_disabled_accounts_get_no_token_and_bad_requests_say_
     )
 
 
+def test_a_token_of_an_account_that_came_to_administer_the_platform_is_refused():
+    from demandloop.org.models import Membership, User
+
+    account = User.objects.create_user(username="exchange", password=None)
+    _token, key = tokens.do_issue_token(None, account, "数据交换", 90)
+    assert call_api(key).status_code == 200, "no role: an empty list, but signed in"
+    Membership.objects.create(user=account, role=R.AUDITOR)
+    refused = call_api(key)
+    assert refused.status_code == 401 and refused.json()["detail"] == "该账号不能使用接口令牌。"
+
+
 def test_the_system_administrator_issues_a_token_in_the_admin_sees_it_once_and_revokes_it(
     world, sysadmin, make_user
 ):
