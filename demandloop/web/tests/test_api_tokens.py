@@ -143,6 +143,17 @@ def test_the_system_administrator_issues_a_token_in_the_admin_sees_it_once_and_r
         "the messages (a token expiring) are a click away"
     )
 
+    def offered(term: str) -> list[str]:
+        query = {"app_label": "org", "model_name": "apitoken", "field_name": "user", "term": term}
+        return [row["id"] for row in admin.get("/admin/autocomplete/", query).json()["results"]]
+
+    assert (
+        f'href="/admin/org/user/{sysadmin.pk}/change/'
+        in admin.get("/admin/org/user/?q=sysadmin").content.decode()
+    )
+    assert offered("sysadmin") == [], "the same search offers no administrator for a token"
+    assert offered("J-disp") == [str(dispatcher.pk)]
+
     refused = admin.post("/admin/org/apitoken/add/", {"user": sysadmin.pk, "name": "自用", "validity": "90"})
     assert refused.status_code == 200 and "不能持有接口令牌" in refused.content.decode()
     assert not ApiToken.objects.exists()
