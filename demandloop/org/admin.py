@@ -259,8 +259,7 @@ class UserAdmin(DistrictScopedAdminMixin, DjangoUserAdmin):  # type: ignore[type
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("model_name") == ApiToken._meta.model_name:
             # Choosing the account of a new API token: only those that may hold one are offered.
-            admins = Membership.objects.filter(role__in=ADMIN_ROLES, is_active=True).values("user_id")
-            results = results.filter(is_active=True, is_superuser=False).exclude(pk__in=admins)
+            results = tokens.may_hold_tokens(results)
         return results, may_have_duplicates
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
