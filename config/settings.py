@@ -262,7 +262,21 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "有需必应 · 企业诉求闭环服务平台 API",
-    "DESCRIPTION": "demandloop REST API v1",
+    "DESCRIPTION": _(
+        "The platform's REST API, for the systems that work with it (the 12345 centre, the city platform, other "
+        "government systems) and for the platform's own pages.\n\n"
+        "**Authentication.** A system sends its API token in every request: `Authorization: Token <token>`. The "
+        "system administrator issues the token to the system's account (administration → API tokens, or "
+        "`demandloop security token`); it is shown once and is valid for the period chosen then. A person "
+        "signed in in the browser is authenticated by the session (writes also need the CSRF token).\n\n"
+        "**Scope.** Every list and object is limited to what the account may see (its district, areas, "
+        "department or enterprise): an object outside answers 404, an action the role may not take 403.\n\n"
+        "**Errors.** A refused request answers with a JSON object: `detail` says why, and the errors of a field "
+        "are under the field's name (400). 401: no valid token or session. 409: the demand's state does not "
+        "allow the action, or someone changed the demand first. Lists come in pages of 50 (`?page=N`).\n\n"
+        "**Demands.** `POST /api/v1/demands/` creates a demand; each step of its life is an action: "
+        "`POST /api/v1/demands/{id}/actions/{name}/`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",

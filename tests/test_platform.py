@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,6 +100,9 @@ def test_the_openapi_schema_and_docs_answer(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"openapi: 3" in response.content
+    # It tells an integrator, in Chinese, how to authenticate and what the answers mean.
+    description = yaml.safe_load(response.content)["info"]["description"]
+    assert "`Authorization: Token <令牌>`" in description and "409" in description
     response = client.get("/api/docs/")
     assert response.status_code == 200
     # The docs page loads Swagger UI from the platform itself, never from a CDN. The page also carries a random
@@ -116,7 +120,6 @@ def test_the_schema_is_generated_once_and_served_alike_in_each_format(client, mo
     import json
     from urllib.parse import unquote
 
-    import yaml
     from drf_spectacular.generators import SchemaGenerator
     from drf_spectacular.renderers import OpenApiYamlRenderer
 
