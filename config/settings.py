@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "django_filters",
     "simple_history",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (demandloop.org.two_factor).
+    "django_otp.middleware.OTPMiddleware",
     "demandloop.core.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -243,6 +247,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 # when it is issued (demandloop.org.tokens). Tokens issued before (DRF's, kept in plain text) were moved by
 # migration org 0012 and keep working. The "Token" keyword of the Authorization header stays as it was.
 KNOX_TOKEN_MODEL = "org.ApiToken"
+
+
+# Two-factor sign-in (django-otp's TOTP, a code from an authenticator app): who must use it is the security
+# policy's `two_factor`; the app shows the platform's name beside the account.
+def _otp_issuer(device: object) -> str:
+    return str(_("Demand Loop"))
+
+
+OTP_TOTP_ISSUER = _otp_issuer
+
 # knox's own migrations create its token table even when the model is swapped out: without them nothing is made.
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"TOKEN_TTL": timedelta(days=365), "TOKEN_PREFIX": "dl_", "AUTH_HEADER_PREFIX": "Token"}

@@ -438,6 +438,15 @@ class SecurityPolicy(models.Model):
         validators=_bounded(0, 10),
         help_text=_("0: no limit. Past it, signing in signs the account's least recently used sessions out."),
     )
+    two_factor = models.PositiveSmallIntegerField(
+        _("two-factor sign-in required of"),
+        default=0,
+        validators=_bounded(0, 2),
+        help_text=_(
+            "0: nobody (whoever has set up an authenticator still uses it); 1: the administrators' accounts "
+            "(system, security, audit); 2: every staff account (all but enterprises')."
+        ),
+    )
     version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
     updated_by = models.ForeignKey(
@@ -454,6 +463,7 @@ class SecurityPolicy(models.Model):
         "lockout_minutes",
         "idle_minutes",
         "max_sessions",
+        "two_factor",
     )
 
     class Meta:

@@ -51,6 +51,7 @@ from django.utils.translation import ngettext
 from demandloop.core import audit
 from demandloop.core.middleware import client_address
 from demandloop.core.models import AuditEvent
+from demandloop.org import two_factor
 from demandloop.org.choices import ADMIN_ROLES
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import Membership, PasswordHistory, SecurityPolicy, SignedInSession, User
@@ -333,7 +334,10 @@ def locks(where: Q | None = None, request: HttpRequest | None = None) -> dict[st
 # --- Sessions -----------------------------------------------------------------------------------------------
 
 # Paths a user who must change the password may still open.
-OPEN_WHILE_CHANGING = ("password_change", "password_change_done", "logout", "favicon", "healthz")
+ALWAYS_OPEN = ("logout", "favicon", "healthz")
+OPEN_WHILE_CHANGING = ("password_change", "password_change_done", *ALWAYS_OPEN)
+# The pages of the second sign-in step (demandloop.org.two_factor), the only ones before it is passed.
+SECOND_FACTOR_PAGES = ("two_factor_verify", "two_factor_set_up")
 
 
 def _on_page(request: HttpRequest, to: str) -> bool:
@@ -360,12 +364,30 @@ class SecurityPolicyMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self._open = None
+        self._open: frozenset[str] | None = None
+        self._second: frozenset[str] | None = None
 
     def _open_paths(self) -> frozenset[str]:
         if self._open is None:
-            self._open = frozenset(reverse(name) for name in OPEN_WHILE_CHANGING)
+            self._open = frozenset(reverse(name) for name in (*OPEN_WHILE_CHANGING, *SECOND_FACTOR_PAGES))
         return self._open
+
+    def _second_factor_paths(self) -> frozenset[str]:
+        if self._second is None:
+            self._second = frozenset(reverse(name) for name in (*SECOND_FACTOR_PAGES, *ALWAYS_OPEN))
+        return self._second
+
+    def _second_factor(self, request: HttpRequest, step: str) -> HttpResponse:
+        """Before anything else, the code of the authenticator (or setting one up): the page of that step."""
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": _("Finish signing in first: enter the code of your authenticator app.")},
+                status=403,
+            )
+        to = reverse("two_factor_verify" if step == two_factor.VERIFY else "two_factor_set_up")
+        if request.method == "GET" and not request.headers.get("HX-Request") and request.path != "/":
+            to += "?" + urlencode({"next": request.get_full_path()})
+        return _leave(request, to)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
@@ -383,6 +405,9 @@ class SecurityPolicyMiddleware:
             )
         if last is None or now - last >= TOUCH_EVERY:
             request.session[LAST_SEEN] = now
+        second = two_factor.step(request, policy)
+        if second and request.path not in self._second_factor_paths():
+            return self._second_factor(request, second)
         if request.path not in self._open_paths():
             reason = self._must_change(request, user, policy)
             if reason:

@@ -27,6 +27,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", account.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/sessions/end/", account.end_own_sessions, name="account_sessions_end"),
+    path("accounts/two-factor/", account.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/set-up/", account.two_factor_set_up, name="two_factor_set_up"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", views.healthz, name="healthz"),
     # Pages name their icon; the admin, the API docs and other clients ask for /favicon.ico. Lazy: in production
@@ -66,6 +68,7 @@ urlpatterns = [
     path("security/require-change/", security.security_require_change, name="security_require_change"),
     path("security/end-session/", security.security_end_session, name="security_end_session"),
     path("security/revoke-token/", security.security_revoke_token, name="security_revoke_token"),
+    path("security/reset-two-factor/", security.security_reset_two_factor, name="security_reset_two_factor"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/search/", demand.enterprise_search, name="enterprise_search"),
     path("enterprises/import/", enterprises.ledger_import, name="ledger_import"),

@@ -874,3 +874,38 @@ def test_an_officer_whose_password_was_reset_chooses_a_new_one_first(chromium, p
     officer.go("/work/")
     assert officer.page.url.endswith("/work/") and "工作台" in officer.text("nav")
     officer.close()
+
+
+def test_the_auditor_sets_up_an_authenticator_in_the_browser_and_signs_in_with_its_code(
+    chromium, people, make_user
+):
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    from demandloop.org.models import SecurityPolicy
+
+    policy = SecurityPolicy.current()
+    policy.two_factor = 1  # the administrators' accounts
+    policy.save()
+    make_user("shenji", R.AUDITOR, full_name="审计员")
+    url = people["live_server"].url
+
+    auditor = Person(chromium, url, "shenji")
+    assert "/accounts/two-factor/set-up/" in auditor.page.url, "the password alone does not open the trail"
+    assert auditor.page.locator("#two-factor-qr svg").count() == 1
+    secret = auditor.text("#two-factor-secret").replace(" ", "")
+    key = b32decode(secret + "=" * (-len(secret) % 8))
+    auditor.shot("two-factor-set-up")
+    auditor.page.fill("#id_code", f"{totp(key):06d}")
+    auditor.submit("#two-factor-form button[type=submit]")
+    assert auditor.page.url.endswith("/audit/") and "身份验证器已设置" in auditor.text("main")
+
+    # The next sign-in asks for the code after the password.
+    again = Person(chromium, url, "shenji")
+    assert "/accounts/two-factor/" in again.page.url and "设置" not in again.text("h1")
+    again.page.fill("#id_code", "000000")
+    again.submit("#two-factor-form button[type=submit]")
+    assert "验证码不正确或已过期" in again.text("#code-error")
+    for p in (auditor, again):
+        p.close()

@@ -41,6 +41,9 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "password_change_done": "signed_in",
     # One's own other sessions, signed out from the change-password page; another person's: not found.
     "account_sessions_end": "signed_in",
+    # The second sign-in step: verifying sends whoever has no authenticator to set one up.
+    "two_factor_verify": "signed_in",
+    "two_factor_set_up": "signed_in",
     "workbench": FIRST_LINE,
     "inbox": {R.COORDINATOR, R.DEPT_LEAD},
     "leader": {R.LEADER},
@@ -85,6 +88,7 @@ EXPECTED_ACCESS: dict[str, Any] = {
     "security_require_change": {R.SECADMIN},
     "security_end_session": {R.SECADMIN},
     "security_revoke_token": {R.SECADMIN},
+    "security_reset_two_factor": {R.SECADMIN},
     "delivery_retry": {R.HUB},
     "monthly_report": {R.HUB, R.DISPATCHER},
     "monthly_report_docx": {R.HUB, R.DISPATCHER},

@@ -1,4 +1,5 @@
-"""Every signed-in person's own account page: change the password, and see and end their other sessions."""
+"""Every signed-in person's own account pages: change the password, see and end their other sessions, and the
+second sign-in step (the code of an authenticator app, or setting one up; `demandloop.org.two_factor`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from demandloop.org import security
+from demandloop.org import security, two_factor
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -53,3 +55,66 @@ def end_own_sessions(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, _("You have no other session."))
     return redirect("password_change")
+
+
+def _next(request: HttpRequest) -> str:
+    """Where the person was going before the second step: a page of this site, else the start page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if safe else "/"
+
+
+WRONG_CODE = gettext_lazy(
+    "The code is wrong or has expired: enter the code your authenticator app shows now."
+)
+
+
+def _wait_error(device: Any) -> str:
+    """After wrong codes django-otp looks at the next one only later (1, 2, 4 … seconds): say how long."""
+    wait = two_factor.wait_seconds(device)
+    return _("Too many wrong codes: try again in %(n)d seconds.") % {"n": wait} if wait else ""
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if two_factor.confirmed_device(request.user) is None:
+        return redirect("two_factor_set_up")
+    error = ""
+    if request.method == "POST":
+        error = _wait_error(two_factor.confirmed_device(request.user))
+        if not error and two_factor.do_verify(request, request.POST.get("code", "")):
+            return redirect(_next(request))
+        error = error or str(WRONG_CODE)
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"error": error, "next": _next(request)},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def two_factor_set_up(request: HttpRequest) -> HttpResponse:
+    if two_factor.confirmed_device(request.user) is not None:
+        return redirect("two_factor_verify")
+    device = two_factor.pending_device(request.user)
+    error = ""
+    if request.method == "POST":
+        error = _wait_error(device)
+        if not error and two_factor.do_set_up(request, request.POST.get("code", "")):
+            messages.success(
+                request, _("Your authenticator app is set up: it gives the code at every sign-in.")
+            )
+            return redirect(_next(request))
+        error = error or str(WRONG_CODE)
+    return render(
+        request,
+        "registration/two_factor_set_up.html",
+        {
+            "error": error,
+            "next": _next(request),
+            "qr": two_factor.qr_svg(device),
+            "secret": two_factor.secret_text(device),
+        },
+        status=400 if error else 200,
+    )

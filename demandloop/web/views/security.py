@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from demandloop.core.models import AuditEvent
-from demandloop.org import security, tokens
+from demandloop.org import security, tokens, two_factor
 from demandloop.org.choices import RoleChoices as R
 from demandloop.org.models import SecurityPolicy
 from demandloop.web.access import role_page
@@ -90,6 +90,7 @@ def _page(
     *,
     policy_form: PolicyForm | None = None,
     account_form: AccountForm | None = None,
+    reset_form: AccountForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     policy = security.policy_for(request)
@@ -109,6 +110,10 @@ def _page(
             "editable": editable,
             "policy_form": policy_form or PolicyForm(instance=policy, editable=editable),
             "account_form": account_form or AccountForm(),
+            "reset_form": reset_form or AccountForm(prefix="reset"),
+            "authenticator_count": two_factor.accounts_with_authenticator(
+                security.people_in_reach(request.user)
+            ),
             "history": policy_history(),
             "locks": security.locks_in_reach(request.user, request),
             "sessions": sessions[:LIST_LIMIT],
@@ -220,3 +225,22 @@ def security_revoke_token(request: HttpRequest) -> HttpResponse:
         % {"purpose": token.name, "name": token.user.username},
     )
     return redirect(back)
+
+
+@role_page(R.SECADMIN)
+@require_POST
+def security_reset_two_factor(request: HttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST, prefix="reset")
+    if not form.is_valid():
+        return _page(request, reset_form=form, status=400)
+    try:
+        account = two_factor.do_reset(request.user, form.cleaned_data["username"], request)
+    except two_factor.TwoFactorError as error:
+        form.add_error("username", str(error))
+        return _page(request, reset_form=form, status=400)
+    messages.success(
+        request,
+        _("The authenticator of %(name)s is reset: it sets up a new one at its next sign-in.")
+        % {"name": account.username},
+    )
+    return redirect(reverse("security") + "#security-two-factor")

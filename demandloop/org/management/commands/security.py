@@ -2,6 +2,9 @@
 clears a locked account's failed sign-ins from the server's command line — the way back in when the only
 security administrator is locked out (audited as the platform's, `via: command`).
 
+`demandloop security reset-two-factor USER` removes an account's authenticator (a lost phone) — the way back in
+for the only security administrator, who would otherwise reset it on the security page.
+
 `demandloop security token USER --purpose TEXT [--days N]` issues an API token to an integration's account and
 prints it — the only time it is shown; `demandloop security tokens` lists the tokens (JSON lines, never the token).
 
@@ -18,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demandloop.core.command_options import database_ready
-from demandloop.org import tokens
+from demandloop.org import tokens, two_factor
 from demandloop.org.models import ApiToken, SecurityPolicy, User
 from demandloop.org.security import SecurityActionError, do_unlock
 
-ACTIONS = ("policy", "unlock", "token", "tokens")
+ACTIONS = ("policy", "unlock", "reset-two-factor", "token", "tokens")
 
 
 class Command(BaseCommand):
@@ -34,8 +37,14 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", nargs="?", help=_("What to do: policy, unlock, token, tokens."))
-        parser.add_argument("username", nargs="?", help=_("The account to unlock, or to issue a token to."))
+        parser.add_argument(
+            "action", nargs="?", help=_("What to do: policy, unlock, reset-two-factor, token, tokens.")
+        )
+        parser.add_argument(
+            "username",
+            nargs="?",
+            help=_("The account to unlock, to reset the authenticator of, or to issue a token to."),
+        )
         parser.add_argument("--purpose", default="", help=_("What the token is for (token)."))
         parser.add_argument(
             "--days",
@@ -60,6 +69,9 @@ class Command(BaseCommand):
             if action == "token":
                 self._issue_token(options)
                 return
+            if action == "reset-two-factor":
+                self._reset_two_factor(options)
+                return
             username = (options["username"] or "").strip()
             if not username:
                 raise CommandError(_("Name the account to unlock: demandloop security unlock USERNAME."))
@@ -70,6 +82,19 @@ class Command(BaseCommand):
         self.stdout.write(
             _("%(name)s is unlocked: %(n)d records of failed sign-ins cleared.")
             % {"name": username, "n": removed}
+        )
+
+    def _reset_two_factor(self, options: dict[str, Any]) -> None:
+        username = (options["username"] or "").strip()
+        if not username:
+            raise CommandError(_("Name the account: demandloop security reset-two-factor USERNAME."))
+        try:
+            account = two_factor.do_reset(None, username)
+        except two_factor.TwoFactorError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            _("The authenticator of %(name)s is reset: it sets up a new one at its next sign-in.")
+            % {"name": account.username}
         )
 
     def _issue_token(self, options: dict[str, Any]) -> None:
