@@ -185,3 +185,17 @@ def test_the_operator_resets_the_only_security_administrators_authenticator(worl
     assert AuditEvent.objects.get(action=two_factor.RESET).detail["via"] == "command"
     with pytest.raises(CommandError, match="没有账号 nobody"):
         call_command("security", "reset-two-factor", "nobody", stdout=io.StringIO())
+
+
+def test_the_audit_trail_names_each_step_in_chinese():
+    from django.utils import translation
+
+    from demandloop.web.views.audit import action_label
+
+    with translation.override("zh-hans"):
+        labels = [
+            action_label(a)
+            for a in (two_factor.ENROLLED, two_factor.VERIFIED, two_factor.FAILED, two_factor.RESET)
+        ]
+    assert all("." not in label and "_" not in label for label in labels), labels
+    assert labels[0].endswith("设置身份验证器") and labels[3].endswith("重置账号的身份验证器")
