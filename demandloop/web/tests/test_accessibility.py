@@ -47,7 +47,7 @@ def a_demand_of(username: str) -> str:
 # The pages of each role (the demand page is added per person: one they reach).
 PAGES = {
     "officer": ["/work/", "/demands/new/", "/enterprises/", "/meetings/", "/dashboard/", "/handbook/",
-                "/messages/", "/messages/settings/", "/accounts/password/"],
+                "/messages/", "/messages/settings/", "/accounts/password/", "/accounts/two-factor/set-up/"],
     "coordinator": ["/inbox/", "/solicitation/"],
     "leader": ["/leader/"],
     "hub": ["/hub/", "/reports/monthly/", "/solicitation/", "/cases/",

@@ -199,3 +199,20 @@ def test_the_audit_trail_names_each_step_in_chinese():
         ]
     assert all("." not in label and "_" not in label for label in labels), labels
     assert labels[0].endswith("设置身份验证器") and labels[3].endswith("重置账号的身份验证器")
+
+
+def test_anyone_may_turn_it_on_from_the_password_page(world):
+    officer = world.person("J:officer1")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        browser = sign_in(officer.username)
+        page = browser.get(reverse("password_change")).content.decode()
+        assert "未开启" in page and f'href="{reverse("two_factor_set_up")}"' in page
+        set_up = browser.get(reverse("two_factor_set_up")).content.decode()
+        assert "设置后，您的账号登录时" in set_up, "not asked by the policy: told what it will do"
+        device = TOTPDevice.objects.get(user=officer, confirmed=False)
+        assert browser.post(reverse("two_factor_set_up"), {"code": code_of(device)}).status_code == 302
+        assert "已开启" in browser.get(reverse("password_change")).content.decode()
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        sent = sign_in(officer.username).get(reverse("workbench"))
+    assert sent["Location"].startswith(reverse("two_factor_verify")), "from now on, at every sign-in"

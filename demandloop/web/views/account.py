@@ -27,6 +27,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         context = super().get_context_data(**kwargs)
         context["own_sessions"] = security.own_sessions(self.request)
         context["other_sessions"] = security.OTHER_SESSIONS
+        context["has_authenticator"] = two_factor.confirmed_device(self.request.user) is not None
         return context
 
 
@@ -115,6 +116,7 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
             "next": _next(request),
             "qr": two_factor.qr_svg(device),
             "secret": two_factor.secret_text(device),
+            "required": two_factor.required(request.user, security.policy_for(request)),
         },
         status=400 if error else 200,
     )
