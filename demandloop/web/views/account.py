@@ -78,11 +78,12 @@ def _wait_error(device: Any) -> str:
 
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    if two_factor.confirmed_device(request.user) is None:
+    device = two_factor.confirmed_device(request.user)
+    if device is None:
         return redirect("two_factor_set_up")
     error = ""
     if request.method == "POST":
-        error = _wait_error(two_factor.confirmed_device(request.user))
+        error = _wait_error(device)
         if not error and two_factor.do_verify(request, request.POST.get("code", "")):
             return redirect(_next(request))
         error = error or str(WRONG_CODE)
