@@ -62,6 +62,9 @@ def test_an_administrator_sets_up_an_authenticator_then_enters_its_code_at_every
         page = browser.get(sent["Location"])
         text = page.content.decode()
         assert page.status_code == 200 and "<svg" in text and "设置双因素认证" in text
+        assert 'href="/security/"' not in text and "修改密码" not in text, (
+            "only sign-out until the step is done"
+        )
         secret = re.search(r'id="two-factor-secret"[^>]*>([A-Z2-7 ]+)<', text)
         assert secret is not None and len(secret.group(1).replace(" ", "")) == 32
         device = TOTPDevice.objects.get(user=secadmin, confirmed=False)
@@ -209,6 +212,7 @@ def test_anyone_may_turn_it_on_from_the_password_page(world):
         page = browser.get(reverse("password_change")).content.decode()
         assert "未开启" in page and f'href="{reverse("two_factor_set_up")}"' in page
         set_up = browser.get(reverse("two_factor_set_up")).content.decode()
+        assert 'href="/work/"' in set_up, "turned on by choice: the navigation stays"
         assert "设置后，您的账号登录时" in set_up, "not asked by the policy: told what it will do"
         device = TOTPDevice.objects.get(user=officer, confirmed=False)
         assert browser.post(reverse("two_factor_set_up"), {"code": code_of(device)}).status_code == 302

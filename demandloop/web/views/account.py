@@ -65,6 +65,11 @@ def _next(request: HttpRequest) -> str:
     return target if safe else "/"
 
 
+def _signing_in(request: HttpRequest) -> bool:
+    """Whether the second step is still ahead of this session: the page then offers nothing but sign-out."""
+    return bool(two_factor.step(request, security.policy_for(request)))
+
+
 WRONG_CODE = gettext_lazy(
     "The code is wrong or has expired: enter the code your authenticator app shows now."
 )
@@ -90,7 +95,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"error": error, "next": _next(request)},
+        {"error": error, "next": _next(request), "signing_in": _signing_in(request)},
         status=400 if error else 200,
     )
 
@@ -118,6 +123,7 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
             "qr": two_factor.qr_svg(device),
             "secret": two_factor.secret_text(device),
             "required": two_factor.required(request.user, security.policy_for(request)),
+            "signing_in": _signing_in(request),
         },
         status=400 if error else 200,
     )
