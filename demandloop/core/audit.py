@@ -1,4 +1,5 @@
-"""The audit trail: who did what, in which role, on which object, from which address, and whether it worked.
+"""The audit trail: who did what, in which role, on which object, from which address, and whether it worked —
+and, for an integration, with which API token.
 
 Every action function calls `record` inside its own transaction, so an action and its audit row commit or vanish
 together. Sign-ins, sign-outs and failed sign-ins arrive through Django's auth signals (connected in
@@ -57,6 +58,11 @@ def build(
     """An unsaved audit row; `record` saves one, bulk writers save many."""
     request = request if request is not None else current_request()
     real_user = user if getattr(user, "is_authenticated", False) else None
+    # Done by an integration with an API token (DRF sets `auth` on the request): which token, by its first
+    # characters, as an account may hold several (one per system).
+    token_key = getattr(getattr(request, "auth", None), "token_key", None)
+    if token_key:
+        detail = {**(detail or {}), "api_token": token_key}
     if district_id is None and obj is not None:
         district_id = getattr(obj, "district_id", None)
     return AuditEvent(

@@ -307,3 +307,27 @@ def test_the_keepers_of_a_token_hear_two_weeks_and_three_days_before_it_expires(
     assert ("token-expiry-notice", 3600, "demandloop.org.tokens.notice_expiring") in (
         django_settings.DEMANDLOOP_PERIODIC_TASKS
     )
+
+
+def test_what_an_integration_does_is_audited_with_the_token_it_used(world, make_user):
+    dispatcher = world.person("J:dispatcher")
+    token, key = tokens.do_issue_token(None, dispatcher, "12345 工单对接", 90)
+    demand = world.demand("J1")
+    urged = Client().post(
+        "/api/v1/supervisions/",
+        {"demand": demand.pk, "note": "请尽快答复企业"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {key}",
+    )
+    assert urged.status_code == 201, urged.content
+    row = AuditEvent.objects.filter(user=dispatcher).order_by("-pk").first()
+    assert row is not None and row.action == "meetings.supervise"
+    assert row.detail["api_token"] == token.token_key and key not in json.dumps(row.detail)
+    auditor = signed_in(make_user("shenji", R.AUDITOR))
+    trail = auditor.get(reverse("audit_trail")).content.decode()
+    assert f"经接口令牌 {token.token_key}…" in trail, "the auditor sees which integration's token acted"
+    signed_in(dispatcher).post(
+        "/api/v1/supervisions/", {"demand": demand.pk, "note": "再次督办"}, content_type="application/json"
+    )
+    by_session = AuditEvent.objects.filter(user=dispatcher).order_by("-pk").first()
+    assert by_session is not None and by_session.pk != row.pk and "api_token" not in by_session.detail
