@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demandloop.core.admin import (
     AllDistricts,
@@ -380,3 +381,10 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for token in queryset.select_related("user"):
             tokens.revoke(request.user, token, RoleChoices.SYSADMIN, request)
+
+
+# django-otp registers its devices here, with their secrets and a QR code to copy them: a system administrator
+# could then answer another person's second step. Authenticators are set up by their owner only and reset by the
+# security administrator (demandloop.org.two_factor); they have no page here.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

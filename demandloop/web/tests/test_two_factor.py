@@ -220,3 +220,15 @@ def test_anyone_may_turn_it_on_from_the_password_page(world):
     with time_machine.travel(start + timedelta(minutes=1), tick=False):
         sent = sign_in(officer.username).get(reverse("workbench"))
     assert sent["Location"].startswith(reverse("two_factor_verify")), "from now on, at every sign-in"
+
+
+def test_nobody_reads_or_adds_an_authenticator_in_the_administration_site(make_user):
+    root = make_user("root", R.SYSADMIN, is_staff=True)
+    root.is_superuser = True
+    root.save(update_fields=["is_superuser"])
+    TOTPDevice.objects.create(user=root, name="app", confirmed=False)
+    admin = Client()
+    admin.force_login(root)
+    assert admin.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert admin.get("/admin/otp_totp/totpdevice/add/").status_code == 404
+    assert "otp_totp" not in admin.get("/admin/").content.decode()
