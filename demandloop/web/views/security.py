@@ -9,6 +9,7 @@ everything done here the security auditor's (`/audit/`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -173,22 +174,42 @@ def security_unlock(request: HttpRequest) -> HttpResponse:
     return redirect("security")
 
 
+def _act_on_account(
+    request: HttpRequest,
+    *,
+    form_name: str,
+    prefix: str | None,
+    act: Callable[..., Any],
+    refused: type[Exception],
+    done: str,
+    back: str,
+) -> HttpResponse:
+    """A form naming one account (`form_name` in the page) and the action on it: the refusal is said under the
+    field, with the page as it was; the success above the page."""
+    form = AccountForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _page(request, **{form_name: form}, status=400)
+    try:
+        account = act(request.user, form.cleaned_data["username"], request)
+    except refused as error:
+        form.add_error("username", str(error))
+        return _page(request, **{form_name: form}, status=400)
+    messages.success(request, done % {"name": account.username})
+    return redirect(back)
+
+
 @role_page(R.SECADMIN)
 @require_POST
 def security_require_change(request: HttpRequest) -> HttpResponse:
-    form = AccountForm(request.POST)
-    if not form.is_valid():
-        return _page(request, account_form=form, status=400)
-    try:
-        account = security.do_require_change(request.user, form.cleaned_data["username"], request)
-    except security.SecurityActionError as error:
-        form.add_error("username", str(error))
-        return _page(request, account_form=form, status=400)
-    messages.success(
+    return _act_on_account(
         request,
-        _("%(name)s must choose a new password at the next page it opens.") % {"name": account.username},
+        form_name="account_form",
+        prefix=None,
+        act=security.do_require_change,
+        refused=security.SecurityActionError,
+        done=_("%(name)s must choose a new password at the next page it opens."),
+        back=reverse("security"),
     )
-    return redirect("security")
 
 
 @role_page(R.SECADMIN)
@@ -230,17 +251,12 @@ def security_revoke_token(request: HttpRequest) -> HttpResponse:
 @role_page(R.SECADMIN)
 @require_POST
 def security_reset_two_factor(request: HttpRequest) -> HttpResponse:
-    form = AccountForm(request.POST, prefix="reset")
-    if not form.is_valid():
-        return _page(request, reset_form=form, status=400)
-    try:
-        account = two_factor.do_reset(request.user, form.cleaned_data["username"], request)
-    except two_factor.TwoFactorError as error:
-        form.add_error("username", str(error))
-        return _page(request, reset_form=form, status=400)
-    messages.success(
+    return _act_on_account(
         request,
-        _("The authenticator of %(name)s is reset: it sets up a new one at its next sign-in.")
-        % {"name": account.username},
+        form_name="reset_form",
+        prefix="reset",
+        act=two_factor.do_reset,
+        refused=two_factor.TwoFactorError,
+        done=_("The authenticator of %(name)s is reset: it sets up a new one at its next sign-in."),
+        back=reverse("security") + "#security-two-factor",
     )
-    return redirect(reverse("security") + "#security-two-factor")
