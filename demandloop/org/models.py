@@ -441,10 +441,14 @@ class SecurityPolicy(models.Model):
     two_factor = models.PositiveSmallIntegerField(
         _("two-factor sign-in required of"),
         default=0,
+        choices=[
+            (0, _("nobody")),
+            (1, _("the administrators' accounts (system, security, audit)")),
+            (2, _("every staff account (all but enterprises')")),
+        ],
         validators=_bounded(0, 2),
         help_text=_(
-            "0: nobody (whoever has set up an authenticator still uses it); 1: the administrators' accounts "
-            "(system, security, audit); 2: every staff account (all but enterprises')."
+            "Whoever has set up an authenticator app uses it at every sign-in, whatever is chosen here."
         ),
     )
     version = models.PositiveIntegerField(_("version"), default=0)

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='securitypolicy',
             name='two_factor',
-            field=models.PositiveSmallIntegerField(default=0, help_text="0: nobody (whoever has set up an authenticator still uses it); 1: the administrators' accounts (system, security, audit); 2: every staff account (all but enterprises').", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(2)], verbose_name='two-factor sign-in required of'),
+            field=models.PositiveSmallIntegerField(choices=[(0, 'nobody'), (1, "the administrators' accounts (system, security, audit)"), (2, "every staff account (all but enterprises')")], default=0, help_text='Whoever has set up an authenticator app uses it at every sign-in, whatever is chosen here.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(2)], verbose_name='two-factor sign-in required of'),
         ),
     ]

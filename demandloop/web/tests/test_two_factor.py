@@ -45,6 +45,18 @@ def code_of(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift):06d}"
 
 
+def past_the_second_step(client: Client, user: Any) -> None:
+    """Sign `user` in with an authenticator whose code this session has already given."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(
+        user=user, name="app", confirmed=True
+    ).persistent_id
+    session.save()
+
+
 @pytest.fixture
 def secadmin(make_user: Any) -> Any:
     return make_user("secadmin", R.SECADMIN, full_name="安全员甲")
@@ -151,13 +163,7 @@ def test_the_security_administrator_resets_a_lost_authenticator_and_the_account_
     set_two_factor(two_factor.STAFF)
     officer = world.person("J:officer1")
     TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
-    TOTPDevice.objects.create(user=secadmin, name="app", confirmed=True)
-    client.force_login(secadmin)
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=secadmin).persistent_id
-    session.save()
+    past_the_second_step(client, secadmin)
     page = client.get(reverse("security")).content.decode()
     assert 'id="authenticator-count">2<' in page
 
@@ -232,3 +238,23 @@ def test_nobody_reads_or_adds_an_authenticator_in_the_administration_site(make_u
     assert admin.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert admin.get("/admin/otp_totp/totpdevice/add/").status_code == 404
     assert "otp_totp" not in admin.get("/admin/").content.decode()
+
+
+def test_the_security_administrator_chooses_who_in_words_and_the_history_says_it_in_words(
+    world, secadmin, client
+):
+    from demandloop.web.tests.test_security_policy import policy_form
+
+    past_the_second_step(client, secadmin)  # the policy chosen below asks it of administrators
+    page = client.get(reverse("security")).content.decode()
+    choice = page[
+        page.index('name="two_factor"') - 80 : page.index("</select>", page.index('name="two_factor"'))
+    ]
+    assert "<select" in choice and "min=" not in choice
+    assert "管理员账号（系统、安全、审计）" in choice and "全部工作人员账号（企业账号除外）" in choice
+    saved = client.post(reverse("security_policy"), policy_form(two_factor=1), follow=True)
+    assert "安全策略已保存：第 1 版" in saved.content.decode()
+    history = client.get(reverse("security")).content.decode()
+    assert "须双因素认证的账号：不要求 → 管理员账号（系统、安全、审计）" in history
+    refused = client.post(reverse("security_policy"), policy_form(two_factor=3))
+    assert refused.status_code == 400 and SecurityPolicy.current().two_factor == 1

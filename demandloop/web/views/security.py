@@ -48,6 +48,9 @@ class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
             field = self.fields[name]
             # The policy's own bounds (8 to 64 characters …), not the column's (0 to 32767): a wrong value is
             # told the range it must lie in, and the browser's spinner keeps to it.
+            if isinstance(field, forms.TypedChoiceField):
+                field.disabled = not editable  # a choice of words (two-factor): the choices are its bounds
+                continue
             low, high = SecurityPolicy.bounds(name)
             field.min_value, field.max_value = low, high
             field.validators = [MinValueValidator(low), MaxValueValidator(high)]
@@ -71,14 +74,24 @@ def policy_history(limit: int = 10) -> list[dict[str, Any]]:
         .select_related("user")
         .order_by("-at", "-pk")[:limit]
     )
-    labels = {name: SecurityPolicy._meta.get_field(name).verbose_name for name in SecurityPolicy.SETTINGS}
+    fields = {name: SecurityPolicy._meta.get_field(name) for name in SecurityPolicy.SETTINGS}
+
+    def shown(name: str, value: Any) -> Any:
+        """A setting's value as the form offers it: the choice's words where it has choices."""
+        field = fields.get(name)
+        return dict(field.flatchoices).get(value, value) if field is not None and field.choices else value
+
     return [
         {
             "version": row.detail.get("version"),
             "at": row.at,
             "who": row.user.get_full_name() if row.user else row.username,
             "changes": [
-                (labels.get(name, name), before, after)
+                (
+                    fields[name].verbose_name if name in fields else name,
+                    shown(name, before),
+                    shown(name, after),
+                )
                 for name, (before, after) in row.detail.get("changes", {}).items()
             ],
         }
