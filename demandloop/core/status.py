@@ -200,16 +200,12 @@ def check_routers() -> Check:
     return Check(name, OK, "；".join(parts) or _("No active district."))
 
 
-# An integration's token that expires within this is named, so that a new one is handed over in time.
-TOKEN_NOTICE = timedelta(days=14)
-
-
 def check_tokens(now: Any) -> Check:
     from demandloop.org.models import ApiToken
+    from demandloop.org.tokens import NOTICE_DAYS, expiring
 
     name = _("API tokens")
-    in_force = ApiToken.objects.filter(Q(expiry=None) | Q(expiry__gt=now))
-    soon = list(in_force.filter(expiry__lte=now + TOKEN_NOTICE).select_related("user").order_by("expiry")[:5])
+    soon = list(expiring(now).select_related("user").order_by("expiry")[:5])
     if soon:
         named = "；".join(
             _("%(purpose)s (%(name)s) on %(date)s")
@@ -229,10 +225,15 @@ def check_tokens(now: Any) -> Check:
             )
             % {"tokens": named},
         )
-    count = in_force.count()
+    count = ApiToken.objects.filter(Q(expiry=None) | Q(expiry__gt=now)).count()
     if not count:
         return Check(name, OK, _("No API token is in force."))
-    return Check(name, OK, _("%(n)d API tokens in force, none expiring within 14 days.") % {"n": count})
+    return Check(
+        name,
+        OK,
+        _("%(n)d API tokens in force, none expiring within %(days)d days.")
+        % {"n": count, "days": max(NOTICE_DAYS)},
+    )
 
 
 CHECKS: tuple[Callable[..., Check], ...] = (check_database, check_broker)

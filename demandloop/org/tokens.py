@@ -46,6 +46,10 @@ VALIDITY_CHOICES = [
 ]
 DEFAULT_VALIDITY = 365
 
+# The keepers of a token are told when it expires within this many days, and again within the last few
+# (`notice_expiring`); `demandloop status` names the tokens within the first.
+NOTICE_DAYS = (14, 3)
+
 # A token's use is noted at most this often (seconds): a busy integration does not write on every request.
 TOUCH_EVERY = 60
 
@@ -193,10 +197,6 @@ def revoke(by: Any, token: ApiToken, role: str, request: HttpRequest | None = No
         )
 
 
-# The keepers of a token are told when it expires within this many days, and again within the last few.
-NOTICE_DAYS = (14, 3)
-
-
 def keepers_of(token: ApiToken) -> dict[str, QuerySet[User]]:
     """Who is told about `token`, by the page they act on: the deployment's system administrators (who issue a new
     one, /admin/) and the security administrators of its account (who see and revoke it, /security/)."""
@@ -211,6 +211,11 @@ def keepers_of(token: ApiToken) -> dict[str, QuerySet[User]]:
     }
 
 
+def expiring(now: datetime) -> QuerySet[ApiToken]:
+    """The tokens in force at `now` that expire within the first notice (14 days)."""
+    return ApiToken.objects.filter(expiry__gt=now, expiry__lte=now + timedelta(days=max(NOTICE_DAYS)))
+
+
 def notice_expiring(now: datetime | None = None) -> int:
     """Periodic: tell the keepers of each token that expires within 14 days, once, and again within 3 days —
     an integration whose token expires stops, and the refusals are only in its own logs. The number of tokens."""
@@ -222,9 +227,8 @@ def notice_expiring(now: datetime | None = None) -> int:
     from demandloop.integrations.notify.outbox import Note, notify_users
 
     now = now or timezone.now()
-    soon = ApiToken.objects.filter(expiry__gt=now, expiry__lte=now + timedelta(days=max(NOTICE_DAYS)))
     count = 0
-    for token in soon.select_related("user"):
+    for token in expiring(now).select_related("user"):
         assert token.expiry is not None
         stage = min(days for days in NOTICE_DAYS if token.expiry <= now + timedelta(days=days))
         said = {
