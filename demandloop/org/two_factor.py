@@ -24,7 +24,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from demandloop.core import audit
 from demandloop.org.choices import ADMIN_ROLES
 from demandloop.org.choices import RoleChoices as R
-from demandloop.org.models import Membership, SecurityPolicy, User
+from demandloop.org.models import SecurityPolicy, User
+from demandloop.org.scope import resolve_scope
 
 NOBODY, ADMINISTRATORS, STAFF = 0, 1, 2
 VERIFY, SET_UP = "verify", "set_up"
@@ -49,7 +50,7 @@ def required(user: Any, policy: SecurityPolicy) -> bool:
         return False
     if user.is_superuser:
         return True
-    roles = set(Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+    roles = resolve_scope(user).roles  # the roles as every page reads them (cached on the user)
     if policy.two_factor == ADMINISTRATORS:
         return bool(roles & ADMIN_ROLES)
     return bool(roles - {R.ENTERPRISE})
